@@ -1,0 +1,174 @@
+#include "aws/client.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "aws/redact.h"
+#include "aws/sigv4.h"
+#include "core/strings.h"
+
+namespace rotor::aws {
+namespace {
+
+constexpr std::array<std::string_view, 13> kAuthCodes = {
+    "AuthFailure",        "SignatureDoesNotMatch",       "InvalidClientTokenId",
+    "UnrecognizedClientException", "InvalidAccessKeyId", "ExpiredToken",
+    "ExpiredTokenException", "RequestExpired",           "IncompleteSignature",
+    "MissingAuthenticationToken", "InvalidToken",        "AuthMissingFailure",
+    "InvalidSignatureException",
+};
+
+constexpr std::array<std::string_view, 4> kDeniedCodes = {
+    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"};
+
+template <size_t N>
+bool In(const std::array<std::string_view, N>& list, const std::string& code) {
+  for (auto c : list) {
+    if (c == code) return true;
+  }
+  return false;
+}
+
+std::optional<core::Duration> RetryAfter(const HttpResponse& r) {
+  std::string v = HeaderValue(r.headers, "x-amz-retry-after");
+  if (v.empty()) return std::nullopt;
+  char* end = nullptr;
+  long long ms = std::strtoll(v.c_str(), &end, 10);
+  if (end == v.c_str() || ms < 0) return std::nullopt;
+  return core::Duration(ms);
+}
+
+}  // namespace
+
+core::Code CodeForAwsError(const std::string& aws_code, int http_status) {
+  if (In(kAuthCodes, aws_code)) return core::Code::kUnauthenticated;
+  if (In(kDeniedCodes, aws_code)) return core::Code::kPermissionDenied;
+  if (IsThrottlingCode(aws_code)) return core::Code::kThrottled;
+  if (aws_code.find("NotFound") != std::string::npos) return core::Code::kNotFound;
+  if (http_status >= 500) return core::Code::kUnavailable;
+  return core::Code::kFailedPrecondition;
+}
+
+core::Result<AwsClient> AwsClient::Create(const ServiceInfo& service, ClientContext& context,
+                                          bool sign) {
+  ASSIGN_OR_RETURN(Endpoint endpoint, ResolveEndpoint(service, context.endpoints));
+  RETURN_IF_ERROR(ParseUrl(endpoint.url).status().WithContext(
+      fmt::format("endpoint for {}", service.endpoint_prefix)));
+  ASSIGN_OR_RETURN(RetryConfig retry, MakeRetryConfig(service.signing_name, context.retry_mode,
+                                                      context.max_attempts));
+  return AwsClient(service, context, std::move(endpoint), retry, sign);
+}
+
+core::Result<XmlDoc> AwsClient::Query(const std::string& action, const Params& params) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = endpoint_.url + "/";
+  request.body = params.FormEncode(action, service_->api_version);
+  request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+  auto decode = [](const HttpResponse& r) { return ParseXmlError(r.body).code; };
+  ASSIGN_OR_RETURN(HttpResponse response, Send(action, std::move(request), decode));
+  return ParseXml(response.body, fmt::format("{} {} ({})", service_->endpoint_prefix, action,
+                                             endpoint_.url));
+}
+
+core::Result<HttpResponse> AwsClient::Send(
+    const std::string& operation, HttpRequest request,
+    const std::function<std::string(const HttpResponse&)>& error_code) {
+  std::string label = fmt::format("{} {}", service_->endpoint_prefix, operation);
+  if (context_->call_counts) ++(*context_->call_counts)[service_->endpoint_prefix + ":" + operation];
+  for (int attempt = 1;; ++attempt) {
+    Credentials creds;
+    if (sign_) {
+      ASSIGN_OR_RETURN(creds, context_->credentials.Get(context_->clock.Now()));
+    }
+    auto sent = SendOnce(operation, request, creds);
+    AttemptOutcome outcome;
+    core::Status failure;
+    if (!sent.ok()) {
+      failure = sent.status();
+      outcome.timeout = failure.code() == core::Code::kDeadlineExceeded;
+      outcome.connection_error = !outcome.timeout;
+    } else {
+      outcome.http_status = sent->status;
+      outcome.retry_after = RetryAfter(*sent);
+      if (sent->status >= 200 && sent->status < 300) {
+        return sent;
+      }
+      outcome.error_code = error_code(*sent);
+      AwsError e = ParseXmlError(sent->body);
+      if (e.code.empty()) e.code = outcome.error_code;
+      failure = ErrorFromAnswer(operation, *sent, outcome.error_code, e.message, e.request_id, creds);
+    }
+    RetryDecision d = DecideRetry(retry_, context_->quota, context_->rng, outcome, attempt);
+    if (!d.retry) {
+      if (d.why_not == "not retryable") return failure;
+      return core::Status(failure.code() == core::Code::kUnavailable ||
+                                  failure.code() == core::Code::kDeadlineExceeded ||
+                                  failure.code() == core::Code::kThrottled
+                              ? failure.code()
+                              : core::Code::kUnavailable,
+                          fmt::format("{} ({}, {})", failure.message(), label, d.why_not))
+          .set_aws_code(failure.aws_code())
+          .set_request_id(failure.request_id());
+    }
+    if (context_->debug) {
+      context_->debug(fmt::format("retry {} of {} in {} ms: {}", attempt, label, d.delay.count(),
+                                  failure.message()));
+    }
+    context_->clock.SleepFor(d.delay);
+  }
+}
+
+core::Result<HttpResponse> AwsClient::SendOnce(const std::string& operation, HttpRequest request,
+                                               const Credentials& creds) {
+  auto url = ParseUrl(request.url);
+  if (url.ok()) SetHeader(request.headers, "Host", url->host);
+  SetHeader(request.headers, "User-Agent", "rotor/0.1");
+  if (sign_) {
+    SigningOptions opts{endpoint_.signing_region, service_->signing_name};
+    SignRequest(request, creds, opts, context_->clock.Now());
+  }
+  if (context_->debug) {
+    context_->debug(fmt::format("> {} {} ({})\n{}  {}", request.method, request.url, operation,
+                                RedactHeaders(request.headers), RedactBody(request.body)));
+  }
+  auto response = context_->transport.Send(request);
+  if (context_->debug) {
+    if (response.ok()) {
+      context_->debug(fmt::format("< {} ({})\n{}  {}", response->status, operation,
+                                  RedactHeaders(response->headers), RedactBody(response->body)));
+    } else {
+      context_->debug(fmt::format("< error ({}): {}", operation, response.status().message()));
+    }
+  }
+  if (!response.ok()) {
+    return response.status().WithContext(fmt::format("{} {}", service_->endpoint_prefix, operation));
+  }
+  return response;
+}
+
+core::Status AwsClient::ErrorFromAnswer(const std::string& operation, const HttpResponse& response,
+                                        const std::string& code, const std::string& message,
+                                        const std::string& request_id, const Credentials& creds) {
+  core::Code rc = CodeForAwsError(code, response.status);
+  std::string label = fmt::format("{} {}", service_->endpoint_prefix, operation);
+  std::string text;
+  if (rc == core::Code::kUnauthenticated) {
+    text = fmt::format(
+        "AWS rejected the credentials (access key {} from {}) for {}: {} ({}); check the secret "
+        "key, refresh an expired session token, or pick another --profile",
+        creds.access_key_id, creds.source, label, message.empty() ? code : message, code);
+  } else if (rc == core::Code::kPermissionDenied) {
+    text = fmt::format("{}: not allowed for access key {} from {}: {} ({})", label,
+                       creds.access_key_id, creds.source, message, code);
+  } else if (code.empty()) {
+    text = fmt::format("{}: HTTP {} from {} with no AWS error in the answer", label,
+                       response.status, endpoint_.url);
+  } else {
+    text = fmt::format("{}: {} ({})", label, message.empty() ? code : message, code);
+  }
+  return core::Status(rc, text).set_aws_code(code).set_request_id(request_id);
+}
+
+}  // namespace rotor::aws

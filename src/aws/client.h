@@ -1,0 +1,78 @@
+// One AWS service client: sign, send, retry, and decode errors. Per-operation shapes live in
+// the service files (ec2.cc, autoscaling.cc, ...); this layer knows none of them.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "aws/credentials.h"
+#include "aws/endpoints.h"
+#include "aws/http.h"
+#include "aws/query_protocol.h"
+#include "aws/retry.h"
+#include "core/clock.h"
+#include "core/rng.h"
+
+namespace rotor::aws {
+
+// Receives --debug lines; secrets are already redacted.
+using DebugSink = std::function<void(const std::string&)>;
+
+// What every client of one rotor process shares. All references must outlive the clients.
+struct ClientContext {
+  HttpTransport& transport;
+  CredentialsProvider& credentials;
+  core::Clock& clock;
+  core::Rng& rng;
+  RetryQuota& quota;
+  EndpointConfig endpoints;
+  std::string retry_mode;  // AWS_RETRY_MODE / profile retry_mode
+  int max_attempts = 0;    // AWS_MAX_ATTEMPTS / profile max_attempts; 0 = mode default
+  DebugSink debug;         // may be empty
+  std::map<std::string, int>* call_counts = nullptr;  // "ec2:DescribeInstances" -> n, optional
+};
+
+class AwsClient {
+ public:
+  // Errors: the endpoint or retry configuration is invalid (kInvalidArgument).
+  // `sign` false sends unsigned requests (STS AssumeRoleWithWebIdentity).
+  static core::Result<AwsClient> Create(const ServiceInfo& service, ClientContext& context,
+                                        bool sign = true);
+
+  // Calls a query/ec2 protocol action and returns the parsed XML answer. Errors carry the AWS
+  // code, message and request id, already classified (kUnauthenticated, kThrottled, ...).
+  core::Result<XmlDoc> Query(const std::string& action, const Params& params);
+
+  // Signs and sends `request` with retries; a non-2xx answer becomes an error Status using
+  // `decode_error` on its body. For the rest-xml and json protocols.
+  core::Result<HttpResponse> Send(const std::string& operation, HttpRequest request,
+                                  const std::function<std::string(const HttpResponse&)>& error_code);
+
+  const Endpoint& endpoint() const { return endpoint_; }
+  const ServiceInfo& service() const { return *service_; }
+
+ private:
+  AwsClient(const ServiceInfo& service, ClientContext& context, Endpoint endpoint,
+            RetryConfig retry, bool sign)
+      : service_(&service), context_(&context), endpoint_(std::move(endpoint)), retry_(retry),
+        sign_(sign) {}
+
+  core::Result<HttpResponse> SendOnce(const std::string& operation, HttpRequest request,
+                                      const Credentials& creds);
+  core::Status ErrorFromAnswer(const std::string& operation, const HttpResponse& response,
+                               const std::string& code, const std::string& message,
+                               const std::string& request_id, const Credentials& creds);
+
+  const ServiceInfo* service_;
+  ClientContext* context_;
+  Endpoint endpoint_;
+  RetryConfig retry_;
+  bool sign_;
+};
+
+// Maps an AWS error code to rotor's Code: credentials problems, permissions, throttling,
+// transient failures, not-found, and the rest.
+core::Code CodeForAwsError(const std::string& aws_code, int http_status);
+
+}  // namespace rotor::aws
