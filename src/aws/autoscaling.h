@@ -1,0 +1,29 @@
+// Auto Scaling reads, decoded into cloud model values.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aws/client.h"
+#include "cloud/model.h"
+
+namespace rotor::aws::autoscaling {
+
+// Groups by name (all groups when `names` is empty), every page. Members carry lifecycle,
+// zone, ASG health and their launch spec as written (version unresolved).
+core::Result<std::vector<cloud::Group>> DescribeGroups(AwsClient& client,
+                                                       const std::vector<std::string>& names);
+
+struct LaunchConfiguration {
+  std::string name;
+  std::string image_id;
+  std::string instance_type;
+};
+core::Result<std::map<std::string, LaunchConfiguration>> DescribeLaunchConfigurations(
+    AwsClient& client, const std::vector<std::string>& names);
+
+// Decoding, exposed for tests on recorded answers.
+void DecodeGroups(const pugi::xml_node& root, std::vector<cloud::Group>& out);
+
+}  // namespace rotor::aws::autoscaling

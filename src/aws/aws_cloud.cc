@@ -1,0 +1,229 @@
+#include "aws/aws_cloud.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "aws/autoscaling.h"
+#include "aws/cloudformation.h"
+#include "aws/ec2.h"
+#include "aws/elb.h"
+#include "core/strings.h"
+
+namespace rotor::aws {
+namespace {
+
+using cloud::LaunchSpec;
+
+// "$Latest" / "$Default" / "" → the template's number; a number stays.
+std::string ResolveVersion(const std::string& version, const ec2::LaunchTemplate& lt) {
+  if (version == "$Latest") return lt.latest_version;
+  if (version.empty() || version == "$Default") return lt.default_version;
+  return version;
+}
+
+bool IsNumber(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<AwsCloud>> AwsCloud::Create(ClientContext& context) {
+  ASSIGN_OR_RETURN(AwsClient ec2, AwsClient::Create(kEc2, context));
+  ASSIGN_OR_RETURN(AwsClient asg, AwsClient::Create(kAutoScaling, context));
+  ASSIGN_OR_RETURN(AwsClient elb, AwsClient::Create(kElb, context));
+  ASSIGN_OR_RETURN(AwsClient elbv2, AwsClient::Create(kElbV2, context));
+  ASSIGN_OR_RETURN(AwsClient cfn, AwsClient::Create(kCloudFormation, context));
+  return std::unique_ptr<AwsCloud>(new AwsCloud(std::move(ec2), std::move(asg), std::move(elb),
+                                                std::move(elbv2), std::move(cfn)));
+}
+
+core::Result<std::vector<cloud::Group>> AwsCloud::ObserveGroups(
+    const std::vector<std::string>& names) {
+  if (names.empty()) return std::vector<cloud::Group>{};
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, names));
+  std::set<std::string> found;
+  for (const cloud::Group& g : groups) found.insert(g.name);
+  for (const std::string& n : names) {
+    if (!found.count(n)) {
+      return core::NotFound(fmt::format("auto scaling group '{}' does not exist in region {}", n,
+                                        asg_.endpoint().signing_region));
+    }
+  }
+  RETURN_IF_ERROR(ResolveSpecs(groups));
+  RETURN_IF_ERROR(AttachInstances(groups));
+  RETURN_IF_ERROR(AttachHealth(groups));
+  return groups;
+}
+
+// Resolves template versions to numbers and fills in each spec's image: one
+// DescribeLaunchTemplates for all templates, one DescribeLaunchTemplateVersions per template,
+// one DescribeLaunchConfigurations per 50 configurations.
+core::Status AwsCloud::ResolveSpecs(std::vector<cloud::Group>& groups) {
+  std::set<std::string> lt_ids, lt_names, lc_names;
+  for (const cloud::Group& g : groups) {
+    if (g.spec.kind == LaunchSpec::Kind::kTemplate) {
+      if (!g.spec.template_id.empty()) lt_ids.insert(g.spec.template_id);
+      else lt_names.insert(g.spec.template_name);
+    } else if (g.spec.kind == LaunchSpec::Kind::kConfiguration) {
+      lc_names.insert(g.spec.configuration_name);
+    }
+  }
+  std::map<std::string, ec2::LaunchTemplate> templates;
+  if (!lt_ids.empty() || !lt_names.empty()) {
+    ASSIGN_OR_RETURN(templates, ec2::DescribeLaunchTemplates(
+                                    ec2_, {lt_ids.begin(), lt_ids.end()},
+                                    {lt_names.begin(), lt_names.end()}));
+  }
+  std::map<std::string, std::string> id_by_name;
+  for (const auto& [id, lt] : templates) id_by_name[lt.name] = id;
+  std::map<std::string, std::set<std::string>> wanted;  // template id -> version numbers
+  auto resolve = [&](LaunchSpec& spec) {
+    if (spec.kind != LaunchSpec::Kind::kTemplate) return;
+    if (spec.template_id.empty()) spec.template_id = id_by_name[spec.template_name];
+    auto it = templates.find(spec.template_id);
+    if (it == templates.end()) return;
+    if (spec.template_name.empty()) spec.template_name = it->second.name;
+    // An instance's symbolic version cannot be resolved: it may predate the current $Latest.
+    if (IsNumber(spec.version)) spec.resolved_version = spec.version;
+    if (!spec.resolved_version.empty()) wanted[spec.template_id].insert(spec.resolved_version);
+  };
+  for (cloud::Group& g : groups) {
+    if (g.spec.kind == LaunchSpec::Kind::kTemplate) {
+      if (g.spec.template_id.empty()) g.spec.template_id = id_by_name[g.spec.template_name];
+      auto it = templates.find(g.spec.template_id);
+      if (it != templates.end()) g.spec.resolved_version = ResolveVersion(g.spec.version, it->second);
+    }
+    resolve(g.spec);
+    for (cloud::Instance& i : g.instances) resolve(i.spec);
+  }
+  std::map<std::string, std::map<std::string, ec2::TemplateVersion>> versions;
+  for (const auto& [id, numbers] : wanted) {
+    ASSIGN_OR_RETURN(versions[id], ec2::DescribeLaunchTemplateVersions(
+                                       ec2_, id, {numbers.begin(), numbers.end()}));
+  }
+  std::map<std::string, autoscaling::LaunchConfiguration> configs;
+  if (!lc_names.empty()) {
+    ASSIGN_OR_RETURN(configs, autoscaling::DescribeLaunchConfigurations(
+                                  asg_, {lc_names.begin(), lc_names.end()}));
+  }
+  auto fill_image = [&](LaunchSpec& spec) {
+    if (spec.kind == LaunchSpec::Kind::kTemplate) {
+      auto& v = versions[spec.template_id];
+      auto it = v.find(spec.resolved_version);
+      if (it != v.end()) {
+        // "resolve:ssm:..." is not an image id; leave it unknown rather than compare it.
+        if (core::StartsWith(it->second.image_id, "ami-")) spec.image_id = it->second.image_id;
+        spec.instance_type = it->second.instance_type;
+      }
+    } else if (spec.kind == LaunchSpec::Kind::kConfiguration) {
+      auto it = configs.find(spec.configuration_name);
+      if (it != configs.end()) {
+        spec.image_id = it->second.image_id;
+        spec.instance_type = it->second.instance_type;
+      }
+    }
+  };
+  for (cloud::Group& g : groups) fill_image(g.spec);
+  return core::Status::Ok();
+}
+
+// One DescribeInstances (per 200 members, 1000 per page) for every member of every group.
+core::Status AwsCloud::AttachInstances(std::vector<cloud::Group>& groups) {
+  std::vector<std::string> ids;
+  for (const cloud::Group& g : groups) {
+    for (const cloud::Instance& i : g.instances) ids.push_back(i.id);
+  }
+  if (ids.empty()) return core::Status::Ok();
+  ASSIGN_OR_RETURN(std::vector<cloud::Instance> described, ec2::DescribeInstances(ec2_, ids, {}));
+  std::map<std::string, const cloud::Instance*> by_id;
+  for (const cloud::Instance& i : described) by_id[i.id] = &i;
+  for (cloud::Group& g : groups) {
+    for (cloud::Instance& member : g.instances) {
+      auto it = by_id.find(member.id);
+      if (it == by_id.end()) continue;  // gone from EC2 already: lifecycle state tells the rest
+      const cloud::Instance& e = *it->second;
+      member.ec2_state = e.ec2_state;
+      member.image_id = e.image_id;
+      member.launch_time = e.launch_time;
+      member.private_ip = e.private_ip;
+      member.public_ip = e.public_ip;
+      member.tags = e.tags;
+      if (member.instance_type.empty()) member.instance_type = e.instance_type;
+      if (member.zone.empty()) member.zone = e.zone;
+      // EC2 tags every instance a template launched with the version it really used.
+      auto version = e.tags.find("aws:ec2launchtemplate:version");
+      if (member.spec.kind == LaunchSpec::Kind::kTemplate && member.spec.resolved_version.empty() &&
+          version != e.tags.end()) {
+        member.spec.resolved_version = version->second;
+      }
+    }
+  }
+  return core::Status::Ok();
+}
+
+// One call per distinct load balancer; health is attached to members only, so a terminated
+// instance a target group still lists is never counted.
+core::Status AwsCloud::AttachHealth(std::vector<cloud::Group>& groups) {
+  std::map<std::string, std::map<std::string, cloud::LbHealth>> classic, targets;
+  for (const cloud::Group& g : groups) {
+    for (const std::string& lb : g.classic_elbs) {
+      if (classic.count(lb)) continue;
+      ASSIGN_OR_RETURN(classic[lb], elb::DescribeInstanceHealth(elb_, lb));
+    }
+    for (const std::string& tg : g.target_groups) {
+      if (targets.count(tg)) continue;
+      ASSIGN_OR_RETURN(targets[tg], elb::DescribeTargetHealth(elbv2_, tg));
+    }
+  }
+  auto health_of = [](const std::map<std::string, cloud::LbHealth>& by_id, const std::string& id,
+                      cloud::LbKind kind, const std::string& lb) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) return it->second;
+    // Not registered (yet, or any more): not ready.
+    return cloud::LbHealth{kind, lb, kind == cloud::LbKind::kClassic ? "OutOfService" : "unused",
+                           "not registered"};
+  };
+  for (cloud::Group& g : groups) {
+    for (cloud::Instance& i : g.instances) {
+      for (const std::string& lb : g.classic_elbs) {
+        i.health.push_back(health_of(classic[lb], i.id, cloud::LbKind::kClassic, lb));
+      }
+      for (const std::string& tg : g.target_groups) {
+        i.health.push_back(health_of(targets[tg], i.id, cloud::LbKind::kTargetGroup, tg));
+      }
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<cloud::Group>> AwsCloud::ListGroups(
+    const std::vector<std::string>& names) {
+  return autoscaling::DescribeGroups(asg_, names);
+}
+
+core::Result<cloud::Stack> AwsCloud::DescribeStack(const std::string& name) {
+  return cloudformation::DescribeStack(cfn_, name);
+}
+
+core::Result<std::vector<cloud::Instance>> AwsCloud::ListInstances(
+    const std::vector<std::string>& ids) {
+  return ec2::DescribeInstances(ec2_, ids, {"pending", "running"});
+}
+
+core::Result<std::vector<cloud::Image>> AwsCloud::DescribeImages(
+    const std::vector<std::string>& ids) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Image> found, ec2::DescribeImagesById(ec2_, ids));
+  std::set<std::string> seen;
+  for (const cloud::Image& i : found) seen.insert(i.id);
+  for (const std::string& id : ids) {
+    if (!seen.count(id)) found.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt});
+  }
+  return found;
+}
+
+core::Result<std::vector<cloud::Image>> AwsCloud::FindImages(const cloud::ImageQuery& query) {
+  return ec2::FindImages(ec2_, query.name_glob, query.owners);
+}
+
+}  // namespace rotor::aws

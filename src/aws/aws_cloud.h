@@ -1,0 +1,44 @@
+// cloud::Cloud on the real AWS wire, batching reads so that an observation costs a bounded
+// number of calls, never one per instance.
+#pragma once
+
+#include <memory>
+
+#include "aws/client.h"
+#include "cloud/cloud.h"
+
+namespace rotor::aws {
+
+class AwsCloud final : public cloud::Cloud {
+ public:
+  // Errors: an endpoint or retry setting is invalid.
+  static core::Result<std::unique_ptr<AwsCloud>> Create(ClientContext& context);
+
+  core::Result<std::vector<cloud::Group>> ObserveGroups(
+      const std::vector<std::string>& names) override;
+  core::Result<std::vector<cloud::Group>> ListGroups(
+      const std::vector<std::string>& names) override;
+  core::Result<cloud::Stack> DescribeStack(const std::string& name) override;
+  core::Result<std::vector<cloud::Instance>> ListInstances(
+      const std::vector<std::string>& ids) override;
+  core::Result<std::vector<cloud::Image>> DescribeImages(
+      const std::vector<std::string>& ids) override;
+  core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
+
+ private:
+  AwsCloud(AwsClient ec2, AwsClient asg, AwsClient elb, AwsClient elbv2, AwsClient cfn)
+      : ec2_(std::move(ec2)), asg_(std::move(asg)), elb_(std::move(elb)),
+        elbv2_(std::move(elbv2)), cfn_(std::move(cfn)) {}
+
+  core::Status ResolveSpecs(std::vector<cloud::Group>& groups);
+  core::Status AttachInstances(std::vector<cloud::Group>& groups);
+  core::Status AttachHealth(std::vector<cloud::Group>& groups);
+
+  AwsClient ec2_;
+  AwsClient asg_;
+  AwsClient elb_;
+  AwsClient elbv2_;
+  AwsClient cfn_;
+};
+
+}  // namespace rotor::aws

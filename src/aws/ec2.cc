@@ -1,0 +1,162 @@
+#include "aws/ec2.h"
+
+#include <fmt/format.h>
+
+#include "core/strings.h"
+
+namespace rotor::aws::ec2 {
+namespace {
+
+constexpr size_t kFilterValuesPerCall = 200;  // EC2 accepts up to 200 values per filter
+
+std::optional<core::Time> TimeText(const pugi::xml_node& n, const char* child) {
+  auto t = core::ParseIso8601(Text(n, child));
+  if (!t.ok()) return std::nullopt;
+  return *t;
+}
+
+cloud::Instance DecodeInstance(const pugi::xml_node& i) {
+  cloud::Instance out;
+  out.id = Text(i, "instanceId");
+  out.image_id = Text(i, "imageId");
+  out.ec2_state = Text(i.child("instanceState"), "name");
+  out.instance_type = Text(i, "instanceType");
+  out.zone = Text(i.child("placement"), "availabilityZone");
+  out.private_ip = Text(i, "privateIpAddress");
+  out.public_ip = Text(i, "ipAddress");
+  if (auto t = TimeText(i, "launchTime")) out.launch_time = *t;
+  for (const pugi::xml_node& tag : ListItems(i, "tagSet")) {
+    out.tags[Text(tag, "key")] = Text(tag, "value");
+  }
+  return out;
+}
+
+template <typename Fn>
+core::Status Paged(AwsClient& client, const std::string& action, Params base, Fn&& on_page) {
+  std::string token;
+  do {
+    Params p = base;
+    if (!token.empty()) p.Add("NextToken", token);
+    ASSIGN_OR_RETURN(XmlDoc doc, client.Query(action, p));
+    on_page(doc->document_element());
+    token = Text(doc->document_element(), "nextToken");
+  } while (!token.empty());
+  return core::Status::Ok();
+}
+
+template <typename Fn>
+void InChunks(const std::vector<std::string>& all, size_t n, Fn&& fn) {
+  for (size_t i = 0; i < all.size(); i += n) {
+    fn(std::vector<std::string>(all.begin() + i, all.begin() + std::min(all.size(), i + n)));
+  }
+}
+
+}  // namespace
+
+void DecodeInstances(const pugi::xml_node& root, std::vector<cloud::Instance>& out) {
+  for (const pugi::xml_node& r : ListItems(root, "reservationSet")) {
+    for (const pugi::xml_node& i : ListItems(r, "instancesSet")) out.push_back(DecodeInstance(i));
+  }
+}
+
+void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out) {
+  for (const pugi::xml_node& i : ListItems(root, "imagesSet")) {
+    cloud::Image img;
+    img.id = Text(i, "imageId");
+    img.name = Text(i, "name");
+    img.owner_id = Text(i, "imageOwnerId");
+    img.state = Text(i, "imageState");
+    img.created = TimeText(i, "creationDate");
+    out.push_back(std::move(img));
+  }
+}
+
+core::Result<std::vector<cloud::Instance>> DescribeInstances(AwsClient& client,
+                                                             const std::vector<std::string>& ids,
+                                                             const std::vector<std::string>& states) {
+  std::vector<cloud::Instance> out;
+  auto fetch = [&](const std::vector<std::string>& batch) -> core::Status {
+    Params p;
+    if (!batch.empty()) p.AddFilter("instance-id", batch);
+    if (!states.empty()) p.AddFilter("instance-state-name", states);
+    p.Add("MaxResults", "1000");
+    return Paged(client, "DescribeInstances", p,
+                 [&](const pugi::xml_node& root) { DecodeInstances(root, out); });
+  };
+  if (ids.empty()) {
+    RETURN_IF_ERROR(fetch({}));
+    return out;
+  }
+  core::Status st;
+  InChunks(ids, kFilterValuesPerCall, [&](const std::vector<std::string>& batch) {
+    if (st.ok()) st = fetch(batch);
+  });
+  RETURN_IF_ERROR(st);
+  return out;
+}
+
+core::Result<std::vector<cloud::Image>> DescribeImagesById(AwsClient& client,
+                                                           const std::vector<std::string>& ids) {
+  std::vector<cloud::Image> out;
+  core::Status st;
+  // The image-id filter (unlike ImageId.N) does not fail on ids that no longer exist.
+  InChunks(ids, kFilterValuesPerCall, [&](const std::vector<std::string>& batch) {
+    if (!st.ok()) return;
+    Params p;
+    p.AddFilter("image-id", batch);
+    p.Add("IncludeDeprecated", "true");
+    st = Paged(client, "DescribeImages", p,
+               [&](const pugi::xml_node& root) { DecodeImages(root, out); });
+  });
+  RETURN_IF_ERROR(st);
+  return out;
+}
+
+core::Result<std::vector<cloud::Image>> FindImages(AwsClient& client, const std::string& name_glob,
+                                                   const std::vector<std::string>& owners) {
+  std::vector<cloud::Image> out;
+  Params p;
+  p.AddIndexedList("Owner", owners.empty() ? std::vector<std::string>{"self"} : owners);
+  if (!name_glob.empty()) p.AddFilter("name", {name_glob});
+  p.AddFilter("state", {"available"});
+  p.Add("MaxResults", "1000");
+  RETURN_IF_ERROR(Paged(client, "DescribeImages", p,
+                        [&](const pugi::xml_node& root) { DecodeImages(root, out); }));
+  return out;
+}
+
+core::Result<std::map<std::string, LaunchTemplate>> DescribeLaunchTemplates(
+    AwsClient& client, const std::vector<std::string>& ids, const std::vector<std::string>& names) {
+  std::map<std::string, LaunchTemplate> out;
+  Params p;
+  p.AddIndexedList("LaunchTemplateId", ids);
+  p.AddIndexedList("LaunchTemplateName", names);
+  RETURN_IF_ERROR(Paged(client, "DescribeLaunchTemplates", p, [&](const pugi::xml_node& root) {
+    for (const pugi::xml_node& t : ListItems(root, "launchTemplates")) {
+      LaunchTemplate lt{Text(t, "launchTemplateId"), Text(t, "launchTemplateName"),
+                        Text(t, "latestVersionNumber"), Text(t, "defaultVersionNumber")};
+      out[lt.id] = lt;
+    }
+  }));
+  return out;
+}
+
+core::Result<std::map<std::string, TemplateVersion>> DescribeLaunchTemplateVersions(
+    AwsClient& client, const std::string& template_id, const std::vector<std::string>& versions) {
+  std::map<std::string, TemplateVersion> out;
+  Params p;
+  p.Add("LaunchTemplateId", template_id);
+  p.AddIndexedList("LaunchTemplateVersion", versions);
+  RETURN_IF_ERROR(
+      Paged(client, "DescribeLaunchTemplateVersions", p, [&](const pugi::xml_node& root) {
+        for (const pugi::xml_node& v : ListItems(root, "launchTemplateVersionSet")) {
+          pugi::xml_node data = v.child("launchTemplateData");
+          TemplateVersion tv{Text(v, "versionNumber"), Text(data, "imageId"),
+                             Text(data, "instanceType")};
+          out[tv.number] = tv;
+        }
+      }));
+  return out;
+}
+
+}  // namespace rotor::aws::ec2

@@ -1,0 +1,46 @@
+#include "aws/elb.h"
+
+namespace rotor::aws::elb {
+
+void DecodeInstanceHealth(const pugi::xml_node& root, const std::string& lb,
+                          std::map<std::string, cloud::LbHealth>& out) {
+  pugi::xml_node result = Find(root, "DescribeInstanceHealthResult");
+  for (const pugi::xml_node& m : ListItems(result, "InstanceStates")) {
+    cloud::LbHealth h{cloud::LbKind::kClassic, lb, Text(m, "State"), Text(m, "Description")};
+    std::string code = Text(m, "ReasonCode");
+    if (!code.empty() && code != "N/A") h.reason = code + ": " + h.reason;
+    out[Text(m, "InstanceId")] = h;
+  }
+}
+
+void DecodeTargetHealth(const pugi::xml_node& root, const std::string& arn,
+                        std::map<std::string, cloud::LbHealth>& out) {
+  pugi::xml_node result = Find(root, "DescribeTargetHealthResult");
+  for (const pugi::xml_node& m : ListItems(result, "TargetHealthDescriptions")) {
+    pugi::xml_node th = m.child("TargetHealth");
+    cloud::LbHealth h{cloud::LbKind::kTargetGroup, arn, Text(th, "State"), Text(th, "Reason")};
+    out[Text(m.child("Target"), "Id")] = h;
+  }
+}
+
+core::Result<std::map<std::string, cloud::LbHealth>> DescribeInstanceHealth(
+    AwsClient& client, const std::string& load_balancer) {
+  Params p;
+  p.Add("LoadBalancerName", load_balancer);
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeInstanceHealth", p));
+  std::map<std::string, cloud::LbHealth> out;
+  DecodeInstanceHealth(*doc, load_balancer, out);
+  return out;
+}
+
+core::Result<std::map<std::string, cloud::LbHealth>> DescribeTargetHealth(
+    AwsClient& client, const std::string& target_group_arn) {
+  Params p;
+  p.Add("TargetGroupArn", target_group_arn);
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeTargetHealth", p));
+  std::map<std::string, cloud::LbHealth> out;
+  DecodeTargetHealth(*doc, target_group_arn, out);
+  return out;
+}
+
+}  // namespace rotor::aws::elb

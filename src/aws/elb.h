@@ -1,0 +1,27 @@
+// Load balancer health reads: classic ELB (DescribeInstanceHealth) and ELBv2 target groups
+// (DescribeTargetHealth). One call per load balancer, never per instance.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "aws/client.h"
+#include "cloud/model.h"
+
+namespace rotor::aws::elb {
+
+// instance id -> health, for every instance the classic ELB knows.
+core::Result<std::map<std::string, cloud::LbHealth>> DescribeInstanceHealth(
+    AwsClient& elb_client, const std::string& load_balancer);
+
+// target id -> health, for every target the group lists (terminated ones included: the caller
+// keeps only members).
+core::Result<std::map<std::string, cloud::LbHealth>> DescribeTargetHealth(
+    AwsClient& elbv2_client, const std::string& target_group_arn);
+
+void DecodeInstanceHealth(const pugi::xml_node& root, const std::string& lb,
+                          std::map<std::string, cloud::LbHealth>& out);
+void DecodeTargetHealth(const pugi::xml_node& root, const std::string& arn,
+                        std::map<std::string, cloud::LbHealth>& out);
+
+}  // namespace rotor::aws::elb

@@ -1,0 +1,101 @@
+#include "cli/runtime.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ostream>
+
+#include "core/strings.h"
+
+namespace rotor::cli {
+namespace {
+
+std::string Key(const aws::Section& s, const std::string& k) {
+  auto it = s.find(k);
+  return it == s.end() ? "" : it->second;
+}
+
+core::Result<int> MaxAttempts(const aws::AwsEnv& env, const aws::Section& profile) {
+  std::string v = env.Get("AWS_MAX_ATTEMPTS");
+  std::string where = "AWS_MAX_ATTEMPTS";
+  if (v.empty()) v = Key(profile, "max_attempts"), where = "max_attempts in the profile";
+  if (v.empty()) return 0;
+  if (v.find_first_not_of("0123456789") != std::string::npos || v.size() > 3 || std::stoi(v) < 1) {
+    return core::InvalidArgument(
+        fmt::format("{} is '{}'; it must be a whole number from 1 to 50", where, v));
+  }
+  return std::stoi(v);
+}
+
+}  // namespace
+
+std::string ResolveRegion(const std::string& flag, const aws::AwsEnv& env,
+                          const aws::Section& profile) {
+  for (const std::string& v : {flag, env.Get("AWS_REGION"), env.Get("AWS_DEFAULT_REGION"),
+                               Key(profile, "region")}) {
+    if (!v.empty()) return v;
+  }
+  return "";
+}
+
+aws::EndpointConfig ResolveEndpoints(const std::string& flag, const std::string& region,
+                                     const aws::AwsEnv& env, const aws::Section& profile) {
+  aws::EndpointConfig config;
+  config.region = region;
+  if (!flag.empty()) {
+    config.endpoint_url = flag;
+    return config;
+  }
+  for (const auto& [k, v] : env.vars) {
+    if (core::StartsWith(k, "AWS_ENDPOINT_URL_") && !v.empty()) {
+      config.service_urls[k.substr(strlen("AWS_ENDPOINT_URL_"))] = v;
+    }
+  }
+  config.endpoint_url = env.Get("AWS_ENDPOINT_URL");
+  if (config.endpoint_url.empty()) config.endpoint_url = Key(profile, "endpoint_url");
+  return config;
+}
+
+core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& options,
+                                                       aws::AwsEnv env, std::ostream& debug_out) {
+  std::unique_ptr<Runtime> rt(new Runtime());
+  ASSIGN_OR_RETURN(rt->format_, ParseFormat(options.output));
+  ASSIGN_OR_RETURN(aws::SharedConfig shared, aws::LoadSharedConfig(env));
+  std::string profile_name = aws::SelectedProfile(env, options.profile);
+  aws::Section profile = shared.Profile(profile_name);
+  std::string region = ResolveRegion(options.region, env, profile);
+  rt->endpoints_ = ResolveEndpoints(options.endpoint_url, region, env, profile);
+  ASSIGN_OR_RETURN(int max_attempts, MaxAttempts(env, profile));
+  std::string retry_mode = env.Get("AWS_RETRY_MODE");
+  if (retry_mode.empty()) retry_mode = Key(profile, "retry_mode");
+
+  rt->rng_ = core::SeededRng(static_cast<uint64_t>(
+      std::chrono::steady_clock::now().time_since_epoch().count() ^ getpid()));
+  rt->transport_ = std::make_unique<aws::CurlTransport>();
+  aws::CurlOptions imds{std::chrono::seconds(1), std::chrono::seconds(1)};
+  rt->imds_transport_ = std::make_unique<aws::CurlTransport>(imds);
+  aws::DebugSink debug;
+  if (options.debug) debug = [&debug_out](const std::string& line) { debug_out << line << "\n"; };
+
+  aws::ChainOptions chain;
+  chain.env = env;
+  chain.config = shared;
+  chain.profile = profile_name;
+  chain.profile_explicit = !options.profile.empty();
+  chain.endpoints = rt->endpoints_;
+  chain.transport = rt->transport_.get();
+  chain.imds_transport = rt->imds_transport_.get();
+  chain.clock = &rt->clock_;
+  chain.rng = &rt->rng_;
+  chain.quota = &rt->quota_;
+  chain.debug = debug;
+  rt->credentials_ = std::make_unique<aws::DefaultCredentialsChain>(std::move(chain));
+  rt->context_.reset(new aws::ClientContext{*rt->transport_, *rt->credentials_, rt->clock_,
+                                            rt->rng_, rt->quota_, rt->endpoints_, retry_mode,
+                                            max_attempts, debug, &rt->call_counts_});
+  ASSIGN_OR_RETURN(rt->cloud_, aws::AwsCloud::Create(*rt->context_));
+  return rt;
+}
+
+}  // namespace rotor::cli

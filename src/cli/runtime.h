@@ -1,0 +1,68 @@
+// The one place where concrete objects are built and wired: global options and the
+// environment in, a cloud::Cloud out.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "aws/aws_cloud.h"
+#include "aws/credentials_chain.h"
+#include "aws/curl_transport.h"
+#include "aws/shared_config.h"
+#include "cli/output.h"
+#include "cloud/cloud.h"
+#include "core/clock.h"
+#include "core/rng.h"
+
+namespace rotor::cli {
+
+struct GlobalOptions {
+  std::string profile;
+  std::string region;
+  std::string endpoint_url;
+  std::string output = "table";
+  bool debug = false;
+  bool no_color = false;
+};
+
+// Owns the wire (transports, credentials, clients) behind the Cloud it hands out.
+class Runtime {
+ public:
+  // Reads the AWS settings from `env` and the shared config files; builds nothing that talks
+  // to AWS until a command asks. Errors: malformed config files, bad region or retry settings.
+  static core::Result<std::unique_ptr<Runtime>> Create(const GlobalOptions& options,
+                                                       aws::AwsEnv env, std::ostream& debug_out);
+
+  cloud::Cloud& cloud() { return *cloud_; }
+  core::Clock& clock() { return clock_; }
+  Format format() const { return format_; }
+  const std::string& region() const { return endpoints_.region; }
+  const std::map<std::string, int>& call_counts() const { return call_counts_; }
+
+ private:
+  Runtime() = default;
+
+  core::RealClock clock_;
+  core::SeededRng rng_{0};
+  aws::RetryQuota quota_;
+  std::unique_ptr<aws::CurlTransport> transport_;
+  std::unique_ptr<aws::CurlTransport> imds_transport_;
+  std::unique_ptr<aws::DefaultCredentialsChain> credentials_;
+  std::unique_ptr<aws::ClientContext> context_;
+  std::unique_ptr<cloud::Cloud> cloud_;
+  aws::EndpointConfig endpoints_;
+  std::map<std::string, int> call_counts_;
+  Format format_ = Format::kTable;
+};
+
+// Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`.
+std::string ResolveRegion(const std::string& flag, const aws::AwsEnv& env,
+                          const aws::Section& profile);
+// Endpoints: --endpoint-url beats everything; then AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
+// and the profile's endpoint_url.
+aws::EndpointConfig ResolveEndpoints(const std::string& flag, const std::string& region,
+                                     const aws::AwsEnv& env, const aws::Section& profile);
+
+}  // namespace rotor::cli

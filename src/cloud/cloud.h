@@ -1,0 +1,46 @@
+// The Cloud interface: fleet-level verbs the operations and the engine use. Implemented by
+// aws::AwsCloud (the real wire) and sim::SimCloud (a deterministic simulation).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cloud/model.h"
+#include "core/status.h"
+
+namespace rotor::cloud {
+
+struct ImageQuery {
+  std::string name_glob;            // e.g. "app-*"; empty: any name
+  std::vector<std::string> owners;  // account ids, "self", "amazon"; empty: "self"
+};
+
+class Cloud {
+ public:
+  virtual ~Cloud() = default;
+
+  // Every group named, with sizes, launch spec (versions resolved), suspended processes, load
+  // balancers, and every member with EC2 state, image and health in every attached classic ELB
+  // and target group (members only). One batched read: the number of API calls does not grow
+  // with the number of instances beyond page sizes. kNotFound names any group that is missing.
+  virtual core::Result<std::vector<Group>> ObserveGroups(const std::vector<std::string>& names) = 0;
+
+  // Groups as Auto Scaling alone describes them: sizes, spec as written, members with zone and
+  // lifecycle state, no EC2 or load balancer reads. Every group in the region when `names` is
+  // empty; names that do not exist are simply absent.
+  virtual core::Result<std::vector<Group>> ListGroups(const std::vector<std::string>& names) = 0;
+
+  // The stack and the groups it owns. kNotFound when there is no such stack.
+  virtual core::Result<Stack> DescribeStack(const std::string& name) = 0;
+
+  // Running and pending instances in the region, with tags; restricted to `ids` when not empty.
+  virtual core::Result<std::vector<Instance>> ListInstances(const std::vector<std::string>& ids) = 0;
+
+  // The images with these ids; ids that no longer exist come back with only `id` set.
+  virtual core::Result<std::vector<Image>> DescribeImages(const std::vector<std::string>& ids) = 0;
+
+  // Available images matching the query.
+  virtual core::Result<std::vector<Image>> FindImages(const ImageQuery& query) = 0;
+};
+
+}  // namespace rotor::cloud
