@@ -8,6 +8,7 @@
 - stack `db-2`: a launch-configuration ASG behind a classic ELB.
 """
 import json
+import time
 
 import boto3
 
@@ -77,6 +78,7 @@ def build(url):
     ec2 = s.client("ec2", endpoint_url=url)
     base = ec2.describe_images(Owners=["amazon"], MaxResults=5)["Images"][0]["ImageId"]
     old = _image(ec2, base, "app-2026.09")
+    time.sleep(1.1)  # moto dates images to the second: keep "new" strictly newer
     new = _image(ec2, base, "app-2026.11")
     vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
 
@@ -86,9 +88,20 @@ def build(url):
                                  {"ParameterKey": "Vpc", "ParameterValue": vpc}])
     cfn.create_stack(StackName="db-2", TemplateBody=json.dumps(DB_TEMPLATE),
                      Parameters=[{"ParameterKey": "Ami", "ParameterValue": new}])
+    # A second group whose name shares the prefix "web" (for the ambiguous --limit case).
+    s.client("autoscaling", endpoint_url=url).create_auto_scaling_group(
+        AutoScalingGroupName="web-canary", LaunchConfigurationName="db-2-lc", MinSize=0,
+        MaxSize=1, DesiredCapacity=0, AvailabilityZones=["us-east-1a"])
+    # A role the e2e user may assume (for role_arn + source_profile).
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/rotor-e2e"},
+        "Action": "sts:AssumeRole"}]}
+    role = iam.create_role(RoleName="rotor-deployer",
+                           AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="rotor-deployer", PolicyArn=arn)
     lt = ec2.describe_launch_templates(LaunchTemplateNames=["web-1-lt"])["LaunchTemplates"][0]
     ec2.create_launch_template_version(LaunchTemplateId=lt["LaunchTemplateId"],
                                        LaunchTemplateData={"ImageId": new,
                                                            "InstanceType": "t3.micro"})
     return {"key_id": key["AccessKeyId"], "secret": key["SecretAccessKey"],
-            "old_ami": old, "new_ami": new}
+            "old_ami": old, "new_ami": new, "role_arn": role}

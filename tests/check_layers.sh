@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fails when a layer includes one it may not (DESIGN.md section 2):
+#   cli -> ops -> rollout -> cloud -> core;  rollout -> journal -> core;  ops -> remote -> core;
+#   aws -> cloud;  sim -> cloud.
+set -euo pipefail
+src="${1:?usage: check_layers.sh SRC_DIR}"
+declare -A allowed=(
+  [core]="core"
+  [cloud]="cloud core"
+  [aws]="aws cloud core"
+  [sim]="sim cloud core"
+  [journal]="journal core"
+  [rollout]="rollout cloud journal core"
+  [remote]="remote core"
+  [ops]="ops rollout remote cloud journal core"
+  [cli]="cli ops rollout remote journal aws sim cloud core"
+)
+bad=0
+checked=0
+for layer in "${!allowed[@]}"; do
+  [ -d "$src/$layer" ] || continue
+  while IFS= read -r line; do
+    file="${line%%:*}"
+    inc=$(sed -E 's/.*#include "([a-z_]+)\/.*/\1/' <<<"${line#*:}")
+    checked=$((checked + 1))
+    if ! grep -qw -- "$inc" <<<"${allowed[$layer]}"; then
+      echo "layering: $file includes $inc/, which $layer/ may not use"
+      bad=1
+    fi
+  done < <(grep -rHE '^#include "[a-z_]+/' "$src/$layer" || true)
+done
+[ "$checked" -gt 0 ] || { echo "layering: no includes found under $src"; exit 1; }
+[ "$bad" -eq 0 ] && echo "layering: $checked includes checked, all within their layers"
+exit "$bad"

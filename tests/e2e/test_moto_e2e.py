@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""End-to-end: `rotor images` and `rotor status` against a private moto_server with signature
+checking on, compared with what the AWS CLI reports for the same fixture; and the errors a user
+will hit, each with its message and exit code.
+
+Run by ctest: python3 test_moto_e2e.py --rotor PATH/TO/rotor
+"""
+import argparse
+import collections
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixture  # noqa: E402
+import moto_harness  # noqa: E402
+
+ROTOR = None
+MOTO = None
+FX = None
+
+
+def base_env(home):
+    """A clean environment: no AWS settings leak in from the machine running the tests."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=home, AWS_EC2_METADATA_DISABLED="true", AWS_REGION=fixture.REGION)
+    return env
+
+
+def key_env(home, secret=None):
+    env = base_env(home)
+    env.update(AWS_ACCESS_KEY_ID=FX["key_id"], AWS_SECRET_ACCESS_KEY=secret or FX["secret"])
+    return env
+
+
+def rotor(args, env, endpoint=True):
+    cmd = [ROTOR] + (["--endpoint-url", MOTO.url] if endpoint else []) + args
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def rotor_json(args, env):
+    r = rotor(["--output", "json"] + args, env)
+    if r.returncode != 0:
+        raise AssertionError(f"rotor {' '.join(args)} exited {r.returncode}: {r.stderr}")
+    return json.loads(r.stdout)
+
+
+def aws(args, env):
+    r = subprocess.run(["aws", "--endpoint-url", MOTO.url, "--region", fixture.REGION,
+                        "--output", "json"] + args, env=env,
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise AssertionError(f"aws {' '.join(args)} failed: {r.stderr}")
+    return json.loads(r.stdout) if r.stdout.strip() else {}
+
+
+class FakeAws(http.server.BaseHTTPRequestHandler):
+    """Answers every request with the class's fixed status and body."""
+    status = 200
+    body = b"not xml at all"
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(self.status)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(handler):
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Fixture(unittest.TestCase):
+    def setUp(self):
+        self.home = tempfile.mkdtemp(prefix="rotor-e2e-home-")
+        self.env = key_env(self.home)
+
+    def tearDown(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+class StatusMatchesAwsCli(Fixture):
+    def cli_group(self, name):
+        groups = aws(["autoscaling", "describe-auto-scaling-groups",
+                      "--auto-scaling-group-names", name], self.env)["AutoScalingGroups"]
+        self.assertEqual(len(groups), 1)
+        return groups[0]
+
+    def cli_images(self, ids):
+        out = aws(["ec2", "describe-instances", "--instance-ids"] + ids, self.env)
+        return {i["InstanceId"]: i["ImageId"] for r in out["Reservations"] for i in r["Instances"]}
+
+    def test_launch_template_group_behind_alb(self):
+        report = rotor_json(["status", "web-1"], self.env)
+        self.assertEqual(report["stack"], "web-1")
+        (group,) = report["groups"]
+        cli = self.cli_group("web-1-AppServer")
+        for ours, theirs in (("min", "MinSize"), ("max", "MaxSize"), ("desired", "DesiredCapacity")):
+            self.assertEqual(group[ours], cli[theirs])
+        lt = aws(["ec2", "describe-launch-templates", "--launch-template-ids",
+                  cli["LaunchTemplate"]["LaunchTemplateId"]], self.env)["LaunchTemplates"][0]
+        spec = group["launch_spec"]
+        self.assertEqual(spec["version"], cli["LaunchTemplate"]["Version"])  # "$Latest"
+        self.assertEqual(spec["resolved_version"], str(lt["LatestVersionNumber"]))
+        self.assertEqual(spec["image_id"], FX["new_ami"])
+
+        members = {i["InstanceId"]: i for i in cli["Instances"]}
+        self.assertEqual({i["id"] for i in group["instances"]}, set(members))
+        images = self.cli_images(list(members))
+        tg = cli["TargetGroupARNs"][0]
+        self.assertEqual(group["target_groups"], [tg])
+        health = {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in aws(
+            ["elbv2", "describe-target-health", "--target-group-arn", tg],
+            self.env)["TargetHealthDescriptions"]}
+        for inst in group["instances"]:
+            self.assertEqual(inst["image_id"], images[inst["id"]])
+            self.assertEqual(inst["launch_spec"]["resolved_version"],
+                             members[inst["id"]]["LaunchTemplate"]["Version"])
+            self.assertEqual(inst["lifecycle_state"], members[inst["id"]]["LifecycleState"])
+            self.assertEqual([h["state"] for h in inst["health"]], [health[inst["id"]]])
+            self.assertTrue(inst["out_of_date"], inst)  # launched from v1, the group is at v2
+        self.assertEqual(group["out_of_date"], len(members))
+
+    def test_launch_configuration_group_behind_classic_elb(self):
+        report = rotor_json(["status", "db", "2"], self.env)  # STACK VERSION -> db-2
+        (group,) = report["groups"]
+        cli = self.cli_group("db-2-Db")
+        self.assertEqual(group["launch_spec"]["name"], cli["LaunchConfigurationName"])
+        self.assertEqual(group["launch_spec"]["image_id"], FX["new_ami"])
+        self.assertEqual(group["classic_elbs"], cli["LoadBalancerNames"])
+        health = {s["InstanceId"]: s["State"] for s in aws(
+            ["elb", "describe-instance-health", "--load-balancer-name", "db-2-elb"],
+            self.env)["InstanceStates"]}
+        images = self.cli_images([i["InstanceId"] for i in cli["Instances"]])
+        self.assertEqual(len(group["instances"]), len(cli["Instances"]))
+        for inst in group["instances"]:
+            self.assertEqual([h["state"] for h in inst["health"]], [health[inst["id"]]])
+            self.assertEqual(inst["image_id"], images[inst["id"]])
+            self.assertFalse(inst["out_of_date"], inst)
+        self.assertEqual(group["ready"], len(cli["Instances"]))
+
+    def test_limit_prefix_selects_one_group(self):
+        report = rotor_json(["status", "--limit", "web-1"], self.env)
+        self.assertEqual([g["name"] for g in report["groups"]], ["web-1-AppServer"])
+
+    def test_table_and_text_outputs(self):
+        table = rotor(["status", "web-1"], self.env)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn("group web-1-AppServer  min 2  max 4  desired 3", table.stdout)
+        self.assertIn("out of date", table.stdout)
+        text = rotor(["--output", "text", "status", "--asg", "db-2-Db"], self.env)
+        self.assertEqual(text.returncode, 0, text.stderr)
+        lines = text.stdout.strip().splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(all(line.split("\t")[0] == "db-2-Db" for line in lines))
+
+
+class ImagesMatchAwsCli(Fixture):
+    def running_by_image(self):
+        out = aws(["ec2", "describe-instances", "--filters",
+                   "Name=instance-state-name,Values=running,pending"], self.env)
+        return collections.Counter(i["ImageId"] for r in out["Reservations"]
+                                   for i in r["Instances"])
+
+    def test_every_running_instance(self):
+        report = rotor_json(["images"], self.env)
+        counts = {row["id"]: row["instances"] for row in report["images"]}
+        self.assertEqual(counts, dict(self.running_by_image()))
+
+    def test_named_stacks_with_filter(self):
+        report = rotor_json(["images", "web-1", "db-2", "--image-filter", "app-*"], self.env)
+        cli = aws(["ec2", "describe-images", "--owners", "self", "--filters",
+                   "Name=name,Values=app-*"], self.env)["Images"]
+        newest = max(cli, key=lambda i: (i["CreationDate"], i["ImageId"]))
+        self.assertEqual(report["newest"]["id"], newest["ImageId"])
+        rows = {row["id"]: row for row in report["images"]}
+        self.assertEqual(rows[FX["old_ami"]]["stacks"], {"web-1": 3})
+        self.assertEqual(rows[FX["old_ami"]]["name"], "app-2026.09")
+        self.assertEqual(rows[FX["new_ami"]]["stacks"], {"db-2": 2})
+        self.assertTrue(rows[FX["new_ami"]]["newest"])
+        stacks = {s["stack"]: s for s in report["stacks"]}
+        self.assertTrue(stacks["db-2"]["current"])
+        self.assertFalse(stacks["web-1"]["current"])
+        self.assertEqual(stacks["web-1"]["days_behind"], 0)  # moto dates every image today
+
+
+class Credentials(Fixture):
+    def write_aws_files(self, credentials, config):
+        os.makedirs(os.path.join(self.home, ".aws"))
+        with open(os.path.join(self.home, ".aws", "credentials"), "w") as f:
+            f.write(credentials)
+        with open(os.path.join(self.home, ".aws", "config"), "w") as f:
+            f.write(config)
+
+    def test_profile_from_shared_files(self):
+        self.write_aws_files(
+            f"[e2e]\naws_access_key_id = {FX['key_id']}\n"
+            f"aws_secret_access_key = {FX['secret']}\n",
+            "[profile e2e]\nregion = us-east-1\n")
+        env = base_env(self.home)
+        del env["AWS_REGION"]  # the region comes from the profile
+        report = rotor_json(["--profile", "e2e", "status", "db-2"], env)
+        self.assertEqual(report["groups"][0]["name"], "db-2-Db")
+
+    def test_role_arn_with_source_profile_through_sts(self):
+        self.write_aws_files(
+            f"[e2e]\naws_access_key_id = {FX['key_id']}\n"
+            f"aws_secret_access_key = {FX['secret']}\n",
+            f"[profile deployer]\nrole_arn = {FX['role_arn']}\nsource_profile = e2e\n"
+            "region = us-east-1\n")
+        env = base_env(self.home)
+        env["AWS_PROFILE"] = "deployer"
+        report = rotor_json(["status", "db-2"], env)
+        self.assertEqual(report["groups"][0]["name"], "db-2-Db")
+
+    def test_credential_process(self):
+        doc = json.dumps({"Version": 1, "AccessKeyId": FX["key_id"],
+                          "SecretAccessKey": FX["secret"]})
+        self.write_aws_files("", f"[default]\ncredential_process = echo '{doc}'\n")
+        report = rotor_json(["status", "db-2"], base_env(self.home))
+        self.assertEqual(report["groups"][0]["name"], "db-2-Db")
+
+    def test_debug_output_has_no_secret(self):
+        r = rotor(["--debug", "status", "db-2"], self.env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("DescribeAutoScalingGroups", r.stderr)
+        self.assertIn("Authorization: <redacted>", r.stderr)
+        self.assertNotIn(FX["secret"], r.stderr + r.stdout)
+        self.assertNotIn("Signature=", r.stderr + r.stdout)
+
+
+class Errors(Fixture):
+    def assert_fails(self, result, code, *fragments):
+        self.assertEqual(result.returncode, code, result.stderr)
+        self.assertEqual(result.stdout, "")
+        self.assertTrue(result.stderr.startswith("rotor: "), result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        for f in fragments:
+            self.assertIn(f, result.stderr)
+
+    def test_wrong_secret_is_an_auth_error(self):
+        r = rotor(["status", "web-1"], key_env(self.home, secret="wrong" + FX["secret"][5:]))
+        self.assert_fails(r, 2, "AWS rejected the credentials", FX["key_id"], "the environment")
+        self.assertNotIn(FX["secret"][5:], r.stderr)
+
+    def test_no_credentials(self):
+        r = rotor(["status", "web-1"], base_env(self.home))
+        self.assert_fails(r, 2, "no AWS credentials found", self.home + "/.aws/credentials")
+
+    def test_unknown_stack(self):
+        self.assert_fails(rotor(["status", "nope-9"], self.env), 2, "stack 'nope-9' does not exist")
+
+    def test_unknown_group(self):
+        self.assert_fails(rotor(["status", "--asg", "nope"], self.env), 2,
+                          "auto scaling group 'nope' does not exist")
+
+    def test_ambiguous_prefix_lists_matches(self):
+        self.assert_fails(rotor(["status", "--limit", "web"], self.env), 2,
+                          "matches 2 groups", "web-1-AppServer", "web-canary")
+
+    def test_unknown_region(self):
+        r = rotor(["--region", "eu-wst-1", "status", "web-1"], self.env, endpoint=False)
+        self.assert_fails(r, 2, "unknown region 'eu-wst-1'")
+
+    def test_malformed_config_file(self):
+        os.makedirs(os.path.join(self.home, ".aws"))
+        with open(os.path.join(self.home, ".aws", "config"), "w") as f:
+            f.write("[default\nregion = us-east-1\n")
+        self.assert_fails(rotor(["status", "web-1"], self.env), 2, ".aws/config:1")
+
+    def test_endpoint_unreachable(self):
+        server = serve(FakeAws)
+        port = server.server_address[1]
+        server.shutdown()
+        server.server_close()
+        r = subprocess.run([ROTOR, "--endpoint-url", f"http://127.0.0.1:{port}", "status",
+                            "web-1"], env=self.env, capture_output=True, text=True, timeout=60)
+        self.assert_fails(r, 1, f"cannot reach http://127.0.0.1:{port}", "gave up after 3")
+
+    def test_answer_that_is_not_xml(self):
+        handler = type("NotXml", (FakeAws,), {"status": 200, "body": b"<html>oops"})
+        server = serve(handler)
+        try:
+            r = subprocess.run([ROTOR, "--endpoint-url", f"http://127.0.0.1:{server.server_address[1]}",
+                                "status", "web-1"], env=self.env, capture_output=True, text=True,
+                               timeout=60)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assert_fails(r, 1, "not valid XML")
+
+    def test_throttled_beyond_retries(self):
+        body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                b"<Message>Rate exceeded</Message></Error><RequestId>r-1</RequestId>"
+                b"</ErrorResponse>")
+        handler = type("Throttle", (FakeAws,), {"status": 400, "body": body})
+        server = serve(handler)
+        env = dict(self.env, AWS_MAX_ATTEMPTS="2")
+        try:
+            r = subprocess.run([ROTOR, "--endpoint-url", f"http://127.0.0.1:{server.server_address[1]}",
+                                "status", "web-1"], env=env, capture_output=True, text=True,
+                               timeout=60)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assert_fails(r, 1, "Rate exceeded", "Throttling", "gave up after 2 attempts")
+
+
+def main():
+    global ROTOR, MOTO, FX
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rotor", required=True)
+    args, rest = parser.parse_known_args()
+    ROTOR = os.path.abspath(args.rotor)
+    if shutil.which("aws") is None:
+        print("the AWS CLI ('aws') is not installed: these tests compare against it", file=sys.stderr)
+        return 1
+    MOTO = moto_harness.MotoServer().start()
+    try:
+        FX = fixture.build(MOTO.url)
+        MOTO.enable_auth()
+        result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+        ran = result.testsRun
+        failed = len(result.failures) + len(result.errors)
+        print(f"{ran - failed} passed, {failed} failed")
+        return 0 if result.wasSuccessful() and ran > 0 else 1
+    finally:
+        MOTO.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
