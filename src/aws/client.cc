@@ -77,6 +77,7 @@ core::Result<HttpResponse> AwsClient::Send(
     const std::function<std::string(const HttpResponse&)>& error_code) {
   std::string label = fmt::format("{} {}", service_->endpoint_prefix, operation);
   if (context_->call_counts) ++(*context_->call_counts)[service_->endpoint_prefix + ":" + operation];
+  int last_tokens = 0;  // quota taken by the latest retry, refunded on success
   for (int attempt = 1;; ++attempt) {
     Credentials creds;
     if (sign_) {
@@ -93,6 +94,7 @@ core::Result<HttpResponse> AwsClient::Send(
       outcome.http_status = sent->status;
       outcome.retry_after = RetryAfter(*sent);
       if (sent->status >= 200 && sent->status < 300) {
+        context_->quota.Release(last_tokens ? last_tokens : RetryQuota::kNoRetryIncrement);
         return sent;
       }
       outcome.error_code = error_code(*sent);
@@ -116,6 +118,7 @@ core::Result<HttpResponse> AwsClient::Send(
       context_->debug(fmt::format("retry {} of {} in {} ms: {}", attempt, label, d.delay.count(),
                                   failure.message()));
     }
+    last_tokens = d.tokens;
     context_->clock.SleepFor(d.delay);
   }
 }

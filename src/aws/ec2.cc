@@ -53,14 +53,15 @@ void InChunks(const std::vector<std::string>& all, size_t n, Fn&& fn) {
 
 }  // namespace
 
+
 void DecodeInstances(const pugi::xml_node& root, std::vector<cloud::Instance>& out) {
-  for (const pugi::xml_node& r : ListItems(root, "reservationSet")) {
+  for (const pugi::xml_node& r : ListItems(Top(root), "reservationSet")) {
     for (const pugi::xml_node& i : ListItems(r, "instancesSet")) out.push_back(DecodeInstance(i));
   }
 }
 
 void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out) {
-  for (const pugi::xml_node& i : ListItems(root, "imagesSet")) {
+  for (const pugi::xml_node& i : ListItems(Top(root), "imagesSet")) {
     cloud::Image img;
     img.id = Text(i, "imageId");
     img.name = Text(i, "name");
