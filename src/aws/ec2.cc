@@ -51,8 +51,16 @@ void InChunks(const std::vector<std::string>& all, size_t n, Fn&& fn) {
   }
 }
 
-}  // namespace
+// Accepts the document or its root element.
+pugi::xml_node Top(const pugi::xml_node& n) {
+  if (n.type() != pugi::node_document) return n;
+  for (const pugi::xml_node& c : n.children()) {
+    if (c.type() == pugi::node_element) return c;
+  }
+  return n;
+}
 
+}  // namespace
 
 void DecodeInstances(const pugi::xml_node& root, std::vector<cloud::Instance>& out) {
   for (const pugi::xml_node& r : ListItems(Top(root), "reservationSet")) {
