@@ -33,6 +33,7 @@ std::string Created(const cloud::Image& i) {
 
 std::string BehindText(const ops::StackCurrency& c) {
   if (c.current) return "current";
+  if (c.days_behind == 0) return "behind by less than a day";
   if (c.days_behind) return fmt::format("{} days behind", *c.days_behind);
   return "behind (image date unknown)";
 }
