@@ -39,6 +39,19 @@ std::optional<core::Duration> RetryAfter(const HttpResponse& r) {
   return core::Duration(ms);
 }
 
+// A retryable failure that outlasted its retries keeps its kind (throttled, timed out,
+// unreachable); anything else retryable (RequestTimeout answered as a 400) is "unavailable".
+core::Status GaveUp(const core::Status& last, const std::string& label, const std::string& why) {
+  core::Code code = last.code();
+  if (code != core::Code::kThrottled && code != core::Code::kDeadlineExceeded) {
+    code = core::Code::kUnavailable;
+  }
+  return core::Status(code, fmt::format("{} ({}, {})", last.message(), label, why))
+      .set_aws_code(last.aws_code())
+      .set_request_id(last.request_id())
+      .set_retryable(true);
+}
+
 }  // namespace
 
 core::Code CodeForAwsError(const std::string& aws_code, int http_status) {
@@ -99,20 +112,16 @@ core::Result<HttpResponse> AwsClient::Send(
       }
       outcome.error_code = error_code(*sent);
       AwsError e = ParseXmlError(sent->body);
-      if (e.code.empty()) e.code = outcome.error_code;
       failure = ErrorFromAnswer(operation, *sent, outcome.error_code, e.message, e.request_id, creds);
+      ErrorKind kind = ClassifyAttempt(outcome);
+      failure.set_retryable(kind != ErrorKind::kFatal && kind != ErrorKind::kNone);
     }
     RetryDecision d = DecideRetry(retry_, context_->quota, context_->rng, outcome, attempt);
     if (!d.retry) {
-      if (d.why_not == "not retryable") return failure;
-      return core::Status(failure.code() == core::Code::kUnavailable ||
-                                  failure.code() == core::Code::kDeadlineExceeded ||
-                                  failure.code() == core::Code::kThrottled
-                              ? failure.code()
-                              : core::Code::kUnavailable,
-                          fmt::format("{} ({}, {})", failure.message(), label, d.why_not))
-          .set_aws_code(failure.aws_code())
-          .set_request_id(failure.request_id());
+      if (!d.retryable_error) {
+        return sent.ok() ? failure : failure.WithContext(label);
+      }
+      return GaveUp(failure, label, d.why_not);
     }
     if (context_->debug) {
       context_->debug(fmt::format("retry {} of {} in {} ms: {}", attempt, label, d.delay.count(),
@@ -145,10 +154,7 @@ core::Result<HttpResponse> AwsClient::SendOnce(const std::string& operation, Htt
       context_->debug(fmt::format("< error ({}): {}", operation, response.status().message()));
     }
   }
-  if (!response.ok()) {
-    return response.status().WithContext(fmt::format("{} {}", service_->endpoint_prefix, operation));
-  }
-  return response;
+  return response;  // a transport error already names the endpoint; Send adds the operation
 }
 
 core::Status AwsClient::ErrorFromAnswer(const std::string& operation, const HttpResponse& response,

@@ -86,6 +86,7 @@ TEST_F(ClientTest, ThrottledBeyondRetriesNamesCodeAndAttempts) {
   EXPECT_EQ(r.status().aws_code(), "Throttling");
   EXPECT_EQ(r.status().request_id(), "r-9");
   EXPECT_NE(r.status().message().find("gave up after 3 attempts"), std::string::npos);
+  EXPECT_TRUE(r.status().retryable());
   EXPECT_EQ(transport_.requests().size(), 3u);
 }
 
@@ -109,6 +110,7 @@ TEST_F(ClientTest, AuthFailuresAreNotRetriedAndNameTheKeySource) {
   auto r = c.Query("DescribeInstances", Params());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), core::Code::kUnauthenticated);
+  EXPECT_FALSE(r.status().retryable());
   EXPECT_EQ(transport_.requests().size(), 1u);
   EXPECT_NE(r.status().message().find("AKIDTEST from test"), std::string::npos);
   EXPECT_EQ(r.status().message().find("secret-never-shown"), std::string::npos);

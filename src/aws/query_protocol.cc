@@ -23,6 +23,17 @@ Params& Params::AddIndexedList(const std::string& name, const std::vector<std::s
   return *this;
 }
 
+Params& Params::AddMap(const std::string& name,
+                       const std::map<std::string, std::string>& entries) {
+  int n = 0;
+  for (const auto& [k, v] : entries) {
+    ++n;
+    Add(fmt::format("{}.entry.{}.key", name, n), k);
+    Add(fmt::format("{}.entry.{}.value", name, n), v);
+  }
+  return *this;
+}
+
 Params& Params::AddFilter(const std::string& name, const std::vector<std::string>& values) {
   int n = ++filters_;
   Add(fmt::format("Filter.{}.Name", n), name);

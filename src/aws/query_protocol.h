@@ -1,6 +1,7 @@
 // The ec2 and query protocols: form-encoded parameters in, XML out (botocore's rules).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -20,6 +21,8 @@ class Params {
   Params& AddMemberList(const std::string& name, const std::vector<std::string>& values);
   // ec2 protocol lists (and flattened query lists): Name.1, Name.2, ...
   Params& AddIndexedList(const std::string& name, const std::vector<std::string>& values);
+  // query protocol maps: Name.entry.N.key and Name.entry.N.value, in key order
+  Params& AddMap(const std::string& name, const std::map<std::string, std::string>& entries);
   // ec2 filters: Filter.N.Name and Filter.N.Value.M
   Params& AddFilter(const std::string& name, const std::vector<std::string>& values);
 

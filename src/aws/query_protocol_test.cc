@@ -28,6 +28,14 @@ TEST(Params, Ec2ProtocolIndexedListsAndFilters) {
             "Filter.2.Name=instance-state-name&Filter.2.Value.1=pending&Filter.2.Value.2=running");
 }
 
+TEST(Params, QueryProtocolMaps) {
+  Params p;
+  p.AddMap("Attributes", {{"b", "2"}, {"a", "1 x"}});
+  EXPECT_EQ(p.FormEncode("SetX", "v"),
+            "Action=SetX&Version=v&Attributes.entry.1.key=a&Attributes.entry.1.value=1%20x&"
+            "Attributes.entry.2.key=b&Attributes.entry.2.value=2");
+}
+
 TEST(Params, EmptyListAddsNothing) {
   Params p;
   p.AddMemberList("X", {}).AddIndexedList("Y", {});

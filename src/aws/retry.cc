@@ -105,6 +105,7 @@ RetryDecision DecideRetry(const RetryConfig& config, RetryQuota& quota, core::Rn
     d.why_not = "not retryable";
     return d;
   }
+  d.retryable_error = true;
   if (attempt >= config.max_attempts) {
     d.why_not = fmt::format("gave up after {} attempts", attempt);
     return d;

@@ -73,6 +73,7 @@ class RetryQuota {
 // The decision after a failed attempt: wait `delay` then retry, or give up.
 struct RetryDecision {
   bool retry = false;
+  bool retryable_error = false;  // the error was of a retryable kind (even if not retried)
   core::Duration delay{0};
   int tokens = 0;  // quota taken for this retry; give back on success
   std::string why_not;  // when !retry: "not retryable", "max attempts", "retry quota exhausted"
