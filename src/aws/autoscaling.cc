@@ -20,7 +20,8 @@ cloud::LaunchSpec DecodeTemplateSpec(const pugi::xml_node& lt) {
 
 cloud::LaunchSpec DecodeSpec(const pugi::xml_node& node) {
   if (pugi::xml_node lt = node.child("LaunchTemplate")) return DecodeTemplateSpec(lt);
-  pugi::xml_node mixed = node.child("MixedInstancesPolicy").child("LaunchTemplate")
+  pugi::xml_node mixed = node.child("MixedInstancesPolicy")
+                             .child("LaunchTemplate")
                              .child("LaunchTemplateSpecification");
   if (mixed) return DecodeTemplateSpec(mixed);
   cloud::LaunchSpec spec;
@@ -80,8 +81,8 @@ cloud::Group DecodeGroup(const pugi::xml_node& g) {
 }  // namespace
 
 void DecodeGroups(const pugi::xml_node& root, std::vector<cloud::Group>& out) {
-  for (const pugi::xml_node& g : ListItems(Find(root, "DescribeAutoScalingGroupsResult"),
-                                           "AutoScalingGroups")) {
+  for (const pugi::xml_node& g :
+       ListItems(Find(root, "DescribeAutoScalingGroupsResult"), "AutoScalingGroups")) {
     out.push_back(DecodeGroup(g));
   }
 }

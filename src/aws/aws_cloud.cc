@@ -63,17 +63,18 @@ core::Status AwsCloud::ResolveSpecs(std::vector<cloud::Group>& groups) {
   std::set<std::string> lt_ids, lt_names, lc_names;
   for (const cloud::Group& g : groups) {
     if (g.spec.kind == LaunchSpec::Kind::kTemplate) {
-      if (!g.spec.template_id.empty()) lt_ids.insert(g.spec.template_id);
-      else lt_names.insert(g.spec.template_name);
+      if (!g.spec.template_id.empty())
+        lt_ids.insert(g.spec.template_id);
+      else
+        lt_names.insert(g.spec.template_name);
     } else if (g.spec.kind == LaunchSpec::Kind::kConfiguration) {
       lc_names.insert(g.spec.configuration_name);
     }
   }
   std::map<std::string, ec2::LaunchTemplate> templates;
   if (!lt_ids.empty() || !lt_names.empty()) {
-    ASSIGN_OR_RETURN(templates, ec2::DescribeLaunchTemplates(
-                                    ec2_, {lt_ids.begin(), lt_ids.end()},
-                                    {lt_names.begin(), lt_names.end()}));
+    ASSIGN_OR_RETURN(templates, ec2::DescribeLaunchTemplates(ec2_, {lt_ids.begin(), lt_ids.end()},
+                                                             {lt_names.begin(), lt_names.end()}));
   }
   std::map<std::string, std::string> id_by_name;
   for (const auto& [id, lt] : templates) id_by_name[lt.name] = id;
@@ -92,7 +93,8 @@ core::Status AwsCloud::ResolveSpecs(std::vector<cloud::Group>& groups) {
     if (g.spec.kind == LaunchSpec::Kind::kTemplate) {
       if (g.spec.template_id.empty()) g.spec.template_id = id_by_name[g.spec.template_name];
       auto it = templates.find(g.spec.template_id);
-      if (it != templates.end()) g.spec.resolved_version = ResolveVersion(g.spec.version, it->second);
+      if (it != templates.end())
+        g.spec.resolved_version = ResolveVersion(g.spec.version, it->second);
     }
     resolve(g.spec);
     for (cloud::Instance& i : g.instances) resolve(i.spec);

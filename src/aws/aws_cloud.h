@@ -27,8 +27,11 @@ class AwsCloud final : public cloud::Cloud {
 
  private:
   AwsCloud(AwsClient ec2, AwsClient asg, AwsClient elb, AwsClient elbv2, AwsClient cfn)
-      : ec2_(std::move(ec2)), asg_(std::move(asg)), elb_(std::move(elb)),
-        elbv2_(std::move(elbv2)), cfn_(std::move(cfn)) {}
+      : ec2_(std::move(ec2)),
+        asg_(std::move(asg)),
+        elb_(std::move(elb)),
+        elbv2_(std::move(elbv2)),
+        cfn_(std::move(cfn)) {}
 
   core::Status ResolveSpecs(std::vector<cloud::Group>& groups);
   core::Status AttachInstances(std::vector<cloud::Group>& groups);

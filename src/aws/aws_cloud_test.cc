@@ -29,7 +29,8 @@ const char kMixedVersions[] = R"(<DescribeLaunchTemplateVersionsResponse><launch
     <imageId>resolve:ssm:/app/ami</imageId></launchTemplateData></item>
 </launchTemplateVersionSet></DescribeLaunchTemplateVersionsResponse>)";
 
-const char kConfigs[] = R"(<DescribeLaunchConfigurationsResponse><DescribeLaunchConfigurationsResult>
+const char kConfigs[] =
+    R"(<DescribeLaunchConfigurationsResponse><DescribeLaunchConfigurationsResult>
   <LaunchConfigurations><member><LaunchConfigurationName>db-2-lc</LaunchConfigurationName>
     <ImageId>ami-0new</ImageId><InstanceType>t3.small</InstanceType></member></LaunchConfigurations>
 </DescribeLaunchConfigurationsResult></DescribeLaunchConfigurationsResponse>)";
@@ -46,8 +47,8 @@ class AwsCloudTest : public ::testing::Test {
       : clock_(*core::ParseIso8601("2026-11-22T10:00:00Z")),
         creds_(Credentials{"AK", "S", "", {}, "test"}),
         rng_(0.0),
-        context_{transport_, creds_, clock_, rng_, quota_, EndpointConfig{"eu-west-1", "", {}},
-                 "", 0, nullptr, &counts_} {
+        context_{transport_, creds_, clock_,  rng_,    quota_, EndpointConfig{"eu-west-1", "", {}},
+                 "",         0,      nullptr, &counts_} {
     transport_.SetFallback([this](const HttpRequest& r) { return Answer(r); });
   }
 
@@ -57,8 +58,9 @@ class AwsCloudTest : public ::testing::Test {
     std::string token = transport_.Param(n, "NextToken");
     auto ok = [](std::string body) { return HttpResponse{200, {}, std::move(body)}; };
     if (action == "DescribeAutoScalingGroups") {
-      return ok(testing::ReadTestdata(token.empty() ? "aws/describe_auto_scaling_groups_page1.xml"
-                                                    : "aws/describe_auto_scaling_groups_page2.xml"));
+      return ok(testing::ReadTestdata(token.empty()
+                                          ? "aws/describe_auto_scaling_groups_page1.xml"
+                                          : "aws/describe_auto_scaling_groups_page2.xml"));
     }
     if (action == "DescribeLaunchTemplates") return ok(kTemplates);
     if (action == "DescribeLaunchTemplateVersions") {
@@ -66,14 +68,18 @@ class AwsCloudTest : public ::testing::Test {
     }
     if (action == "DescribeLaunchConfigurations") return ok(kConfigs);
     if (action == "DescribeInstances") {
-      return ok(token.empty() ? testing::ReadTestdata("aws/describe_instances.xml") : kInstancesPage2);
+      return ok(token.empty() ? testing::ReadTestdata("aws/describe_instances.xml")
+                              : kInstancesPage2);
     }
-    if (action == "DescribeTargetHealth") return ok(testing::ReadTestdata("aws/describe_target_health.xml"));
+    if (action == "DescribeTargetHealth")
+      return ok(testing::ReadTestdata("aws/describe_target_health.xml"));
     if (action == "DescribeInstanceHealth") {
       return ok(testing::ReadTestdata("aws/describe_instance_health.xml"));
     }
-    return HttpResponse{400, {}, "<ErrorResponse><Error><Code>Unexpected</Code><Message>" + action +
-                                     " " + r.url + "</Message></Error></ErrorResponse>"};
+    return HttpResponse{400,
+                        {},
+                        "<ErrorResponse><Error><Code>Unexpected</Code><Message>" + action + " " +
+                            r.url + "</Message></Error></ErrorResponse>"};
   }
 
   testing::FakeTransport transport_;
@@ -127,11 +133,11 @@ TEST_F(AwsCloudTest, ObservationIsBatched) {
   auto cloud = AwsCloud::Create(context_);
   ASSERT_TRUE((*cloud)->ObserveGroups({"web-1-AppServer", "db-2-Db", "mixed"}).ok());
   std::map<std::string, int> want = {
-      {"autoscaling:DescribeAutoScalingGroups", 2},    // two pages
-      {"ec2:DescribeLaunchTemplates", 1},              // all templates at once
-      {"ec2:DescribeLaunchTemplateVersions", 2},       // one per template
+      {"autoscaling:DescribeAutoScalingGroups", 2},  // two pages
+      {"ec2:DescribeLaunchTemplates", 1},            // all templates at once
+      {"ec2:DescribeLaunchTemplateVersions", 2},     // one per template
       {"autoscaling:DescribeLaunchConfigurations", 1},
-      {"ec2:DescribeInstances", 2},                    // all members, two pages
+      {"ec2:DescribeInstances", 2},  // all members, two pages
       {"elasticloadbalancing:DescribeTargetHealth", 1},
       {"elasticloadbalancing:DescribeInstanceHealth", 1},
   };

@@ -12,10 +12,18 @@ namespace rotor::aws {
 namespace {
 
 constexpr std::array<std::string_view, 13> kAuthCodes = {
-    "AuthFailure",        "SignatureDoesNotMatch",       "InvalidClientTokenId",
-    "UnrecognizedClientException", "InvalidAccessKeyId", "ExpiredToken",
-    "ExpiredTokenException", "RequestExpired",           "IncompleteSignature",
-    "MissingAuthenticationToken", "InvalidToken",        "AuthMissingFailure",
+    "AuthFailure",
+    "SignatureDoesNotMatch",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "IncompleteSignature",
+    "MissingAuthenticationToken",
+    "InvalidToken",
+    "AuthMissingFailure",
     "InvalidSignatureException",
 };
 
@@ -66,10 +74,11 @@ core::Code CodeForAwsError(const std::string& aws_code, int http_status) {
 core::Result<AwsClient> AwsClient::Create(const ServiceInfo& service, ClientContext& context,
                                           bool sign) {
   ASSIGN_OR_RETURN(Endpoint endpoint, ResolveEndpoint(service, context.endpoints));
-  RETURN_IF_ERROR(ParseUrl(endpoint.url).status().WithContext(
-      fmt::format("endpoint for {}", service.endpoint_prefix)));
-  ASSIGN_OR_RETURN(RetryConfig retry, MakeRetryConfig(service.signing_name, context.retry_mode,
-                                                      context.max_attempts));
+  RETURN_IF_ERROR(ParseUrl(endpoint.url)
+                      .status()
+                      .WithContext(fmt::format("endpoint for {}", service.endpoint_prefix)));
+  ASSIGN_OR_RETURN(RetryConfig retry,
+                   MakeRetryConfig(service.signing_name, context.retry_mode, context.max_attempts));
   return AwsClient(service, context, std::move(endpoint), retry, sign);
 }
 
@@ -81,15 +90,16 @@ core::Result<XmlDoc> AwsClient::Query(const std::string& action, const Params& p
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
   auto decode = [](const HttpResponse& r) { return ParseXmlError(r.body).code; };
   ASSIGN_OR_RETURN(HttpResponse response, Send(action, std::move(request), decode));
-  return ParseXml(response.body, fmt::format("{} {} ({})", service_->endpoint_prefix, action,
-                                             endpoint_.url));
+  return ParseXml(response.body,
+                  fmt::format("{} {} ({})", service_->endpoint_prefix, action, endpoint_.url));
 }
 
 core::Result<HttpResponse> AwsClient::Send(
     const std::string& operation, HttpRequest request,
     const std::function<std::string(const HttpResponse&)>& error_code) {
   std::string label = fmt::format("{} {}", service_->endpoint_prefix, operation);
-  if (context_->call_counts) ++(*context_->call_counts)[service_->endpoint_prefix + ":" + operation];
+  if (context_->call_counts)
+    ++(*context_->call_counts)[service_->endpoint_prefix + ":" + operation];
   int last_tokens = 0;  // quota taken by the latest retry, refunded on success
   for (int attempt = 1;; ++attempt) {
     Credentials creds;
@@ -112,7 +122,8 @@ core::Result<HttpResponse> AwsClient::Send(
       }
       outcome.error_code = error_code(*sent);
       AwsError e = ParseXmlError(sent->body);
-      failure = ErrorFromAnswer(operation, *sent, outcome.error_code, e.message, e.request_id, creds);
+      failure =
+          ErrorFromAnswer(operation, *sent, outcome.error_code, e.message, e.request_id, creds);
       ErrorKind kind = ClassifyAttempt(outcome);
       failure.set_retryable(kind != ErrorKind::kFatal && kind != ErrorKind::kNone);
     }

@@ -46,8 +46,9 @@ class AwsClient {
 
   // Signs and sends `request` with retries; a non-2xx answer becomes an error Status using
   // `decode_error` on its body. For the rest-xml and json protocols.
-  core::Result<HttpResponse> Send(const std::string& operation, HttpRequest request,
-                                  const std::function<std::string(const HttpResponse&)>& error_code);
+  core::Result<HttpResponse> Send(
+      const std::string& operation, HttpRequest request,
+      const std::function<std::string(const HttpResponse&)>& error_code);
 
   const Endpoint& endpoint() const { return endpoint_; }
   const ServiceInfo& service() const { return *service_; }
@@ -55,7 +56,10 @@ class AwsClient {
  private:
   AwsClient(const ServiceInfo& service, ClientContext& context, Endpoint endpoint,
             RetryConfig retry, bool sign)
-      : service_(&service), context_(&context), endpoint_(std::move(endpoint)), retry_(retry),
+      : service_(&service),
+        context_(&context),
+        endpoint_(std::move(endpoint)),
+        retry_(retry),
         sign_(sign) {}
 
   core::Result<HttpResponse> SendOnce(const std::string& operation, HttpRequest request,

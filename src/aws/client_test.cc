@@ -29,10 +29,9 @@ class ClientTest : public ::testing::Test {
         rng_(1.0) {}
 
   AwsClient MakeClient(const ServiceInfo& service = kAutoScaling) {
-    context_ = std::make_unique<ClientContext>(ClientContext{
-        transport_, creds_, clock_, rng_, quota_,
-        EndpointConfig{"eu-west-1", "", {}}, "", 0,
-        [this](const std::string& line) { debug_ += line + "\n"; }, &counts_});
+    context_ = std::make_unique<ClientContext>(
+        ClientContext{transport_, creds_, clock_, rng_, quota_, EndpointConfig{"eu-west-1", "", {}},
+                      "", 0, [this](const std::string& line) { debug_ += line + "\n"; }, &counts_});
     auto c = AwsClient::Create(service, *context_);
     EXPECT_TRUE(c.ok()) << c.status().message();
     return std::move(c).value();
@@ -60,7 +59,10 @@ TEST_F(ClientTest, SignsWithTheClockAndTheServiceScope) {
   std::string auth = HeaderValue(r.headers, "Authorization");
   EXPECT_EQ(auth.rfind("AWS4-HMAC-SHA256 Credential=AKIDTEST/20261122/eu-west-1/autoscaling/"
                        "aws4_request, SignedHeaders=content-type;host;x-amz-date;"
-                       "x-amz-security-token, Signature=", 0), 0u) << auth;
+                       "x-amz-security-token, Signature=",
+                       0),
+            0u)
+      << auth;
   EXPECT_EQ(transport_.Param(0, "Action"), "DescribeAutoScalingGroups");
   EXPECT_EQ(transport_.Param(0, "Version"), "2011-01-01");
   EXPECT_EQ(counts_["autoscaling:DescribeAutoScalingGroups"], 1);
@@ -104,9 +106,10 @@ TEST_F(ClientTest, ConnectionErrorsAreRetriedThenReported) {
 
 TEST_F(ClientTest, AuthFailuresAreNotRetriedAndNameTheKeySource) {
   AwsClient c = MakeClient(kEc2);
-  transport_.PushXml(401, "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not "
-                          "able to validate the provided access credentials</Message></Error>"
-                          "</Errors><RequestID>q</RequestID></Response>");
+  transport_.PushXml(401,
+                     "<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not "
+                     "able to validate the provided access credentials</Message></Error>"
+                     "</Errors><RequestID>q</RequestID></Response>");
   auto r = c.Query("DescribeInstances", Params());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), core::Code::kUnauthenticated);

@@ -21,7 +21,8 @@ core::Result<cloud::Stack> DescribeStack(AwsClient& client, const std::string& n
   if (!doc.ok() && IsMissingStack(doc.status())) {
     return core::NotFound(fmt::format(
         "stack '{}' does not exist in region {}; 'rotor images' lists the stacks running "
-        "instances", name, client.endpoint().signing_region));
+        "instances",
+        name, client.endpoint().signing_region));
   }
   if (!doc.ok()) return doc.status();
   auto stacks = ListItems(Find(**doc, "DescribeStacksResult"), "Stacks");

@@ -1,10 +1,10 @@
 #include "aws/credentials_chain.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "aws/sts.h"
@@ -19,8 +19,8 @@ constexpr int kMaxRoleDepth = 5;
 std::string SessionName(const Section& s, core::Time now) {
   auto it = s.find("role_session_name");
   if (it != s.end() && !it->second.empty()) return it->second;
-  return fmt::format("rotor-{}", std::chrono::duration_cast<std::chrono::seconds>(
-                                     now.time_since_epoch()).count());
+  return fmt::format(
+      "rotor-{}", std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
 }
 
 std::string Key(const Section& s, const std::string& key) {
@@ -72,7 +72,8 @@ core::Result<Credentials> DefaultCredentialsChain::Get(core::Time now) {
                     "AWS_SECRET_ACCESS_KEY), profile '{}' in {} and {}, the web identity token "
                     "file (AWS_WEB_IDENTITY_TOKEN_FILE) and the EC2 instance metadata service; "
                     "set AWS_PROFILE or pass --profile, or run 'aws configure'",
-                    options_.profile, options_.config.credentials_path, options_.config.config_path));
+                    options_.profile, options_.config.credentials_path,
+                    options_.config.config_path));
   }
   cached_ = std::move(found);
   return *cached_;
@@ -128,10 +129,11 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromProfile(const std::s
                                       name, options_.config.credentials_path));
     }
     bool in_credentials = options_.config.credentials.count(name) > 0;
-    return std::optional<Credentials>(Credentials{
-        id, secret, Key(s, "aws_session_token"), std::nullopt,
-        fmt::format("profile '{}' ({})", name,
-                    in_credentials ? options_.config.credentials_path : options_.config.config_path)});
+    return std::optional<Credentials>(
+        Credentials{id, secret, Key(s, "aws_session_token"), std::nullopt,
+                    fmt::format("profile '{}' ({})", name,
+                                in_credentials ? options_.config.credentials_path
+                                               : options_.config.config_path)});
   }
   std::string process = Key(s, "credential_process");
   if (!process.empty()) return FromProcess(name, process);
@@ -154,11 +156,10 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromRole(const std::stri
   std::string credential_source = Key(s, "credential_source");
   if (!source_profile.empty()) {
     if (!options_.config.HasProfile(source_profile)) {
-      return core::InvalidArgument(fmt::format("profile '{}' names source_profile '{}', which "
-                                               "does not exist in {} or {}",
-                                               profile, source_profile,
-                                               options_.config.credentials_path,
-                                               options_.config.config_path));
+      return core::InvalidArgument(fmt::format(
+          "profile '{}' names source_profile '{}', which "
+          "does not exist in {} or {}",
+          profile, source_profile, options_.config.credentials_path, options_.config.config_path));
     }
     if (source_profile == profile) {
       // A profile may name itself: its own static keys are the source of its role.
@@ -182,12 +183,21 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromRole(const std::stri
   if (!source) {
     return core::Status(core::Code::kUnauthenticated,
                         fmt::format("profile '{}' assumes {} but its source ({}) has no "
-                                    "credentials", profile, role_arn,
+                                    "credentials",
+                                    profile, role_arn,
                                     source_profile.empty() ? credential_source : source_profile));
   }
   StaticProvider provider(*source);
-  ClientContext ctx{*options_.transport, provider, *options_.clock, *options_.rng, *options_.quota,
-                    options_.endpoints, "", 0, options_.debug, nullptr};
+  ClientContext ctx{*options_.transport,
+                    provider,
+                    *options_.clock,
+                    *options_.rng,
+                    *options_.quota,
+                    options_.endpoints,
+                    "",
+                    0,
+                    options_.debug,
+                    nullptr};
   if (ctx.endpoints.region.empty()) ctx.endpoints.region = "us-east-1";
   ASSIGN_OR_RETURN(AwsClient sts_client, AwsClient::Create(kSts, ctx));
   sts::AssumeRoleRequest req{role_arn, SessionName(s, now), Key(s, "external_id"), 0};
@@ -211,12 +221,20 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromWebIdentity(
   std::stringstream ss;
   ss << in.rdbuf();
   StaticProvider none(Credentials{});
-  ClientContext ctx{*options_.transport, none, *options_.clock, *options_.rng, *options_.quota,
-                    options_.endpoints, "", 0, options_.debug, nullptr};
+  ClientContext ctx{*options_.transport,
+                    none,
+                    *options_.clock,
+                    *options_.rng,
+                    *options_.quota,
+                    options_.endpoints,
+                    "",
+                    0,
+                    options_.debug,
+                    nullptr};
   if (ctx.endpoints.region.empty()) ctx.endpoints.region = "us-east-1";
   ASSIGN_OR_RETURN(AwsClient sts_client, AwsClient::Create(kSts, ctx, /*sign=*/false));
-  auto creds = sts::AssumeRoleWithWebIdentity(sts_client, role_arn, session_name,
-                                              core::Trim(ss.str()));
+  auto creds =
+      sts::AssumeRoleWithWebIdentity(sts_client, role_arn, session_name, core::Trim(ss.str()));
   if (!creds.ok()) {
     return creds.status().WithContext(fmt::format("web identity token {}", token_file));
   }

@@ -14,9 +14,9 @@ namespace rotor::aws {
 struct ChainOptions {
   AwsEnv env;
   SharedConfig config;
-  std::string profile;            // the selected profile (SelectedProfile)
-  bool profile_explicit = false;  // --profile given: the environment's keys are skipped
-  EndpointConfig endpoints;       // where STS is reached
+  std::string profile;                      // the selected profile (SelectedProfile)
+  bool profile_explicit = false;            // --profile given: the environment's keys are skipped
+  EndpointConfig endpoints;                 // where STS is reached
   HttpTransport* transport = nullptr;       // for STS
   HttpTransport* imds_transport = nullptr;  // for the instance metadata service (1 s timeouts)
   core::Clock* clock = nullptr;
@@ -48,6 +48,7 @@ class DefaultCredentialsChain final : public CredentialsProvider {
 };
 
 // Parses credential_process output (JSON, Version 1). Exposed for tests.
-core::Result<Credentials> ParseProcessCredentials(const std::string& json, const std::string& source);
+core::Result<Credentials> ParseProcessCredentials(const std::string& json,
+                                                  const std::string& source);
 
 }  // namespace rotor::aws

@@ -75,7 +75,8 @@ TEST_F(ChainTest, EnvironmentComesFirst) {
 TEST_F(ChainTest, ExplicitProfileSkipsTheEnvironment) {
   env_.vars["AWS_ACCESS_KEY_ID"] = "AKENV";
   env_.vars["AWS_SECRET_ACCESS_KEY"] = "envsecret";
-  Write(".aws/credentials", "[dev]\naws_access_key_id = AKDEV\naws_secret_access_key = devsecret\n");
+  Write(".aws/credentials",
+        "[dev]\naws_access_key_id = AKDEV\naws_secret_access_key = devsecret\n");
   auto c = Resolve("dev");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->access_key_id, "AKDEV");
@@ -83,8 +84,9 @@ TEST_F(ChainTest, ExplicitProfileSkipsTheEnvironment) {
 }
 
 TEST_F(ChainTest, CredentialsFileOverridesConfigFile) {
-  Write(".aws/config", "[profile dev]\naws_access_key_id = AKCONFIG\naws_secret_access_key = c\n"
-                       "region = eu-central-1\n");
+  Write(".aws/config",
+        "[profile dev]\naws_access_key_id = AKCONFIG\naws_secret_access_key = c\n"
+        "region = eu-central-1\n");
   Write(".aws/credentials", "[dev]\naws_access_key_id = AKCREDS\naws_secret_access_key = k\n");
   env_.vars["AWS_PROFILE"] = "dev";
   auto c = Resolve();
@@ -103,8 +105,9 @@ TEST_F(ChainTest, FileLocationsFromTheEnvironment) {
 
 TEST_F(ChainTest, RoleArnWithSourceProfileAssumesTheRoleAndCaches) {
   Write(".aws/credentials", "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = b\n");
-  Write(".aws/config", "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
-                       "source_profile = base\nrole_session_name = rotor-test\nexternal_id = x1\n");
+  Write(".aws/config",
+        "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
+        "source_profile = base\nrole_session_name = rotor-test\nexternal_id = x1\n");
   sts_.PushXml(200, testing::ReadTestdata("aws/assume_role.xml"));
   auto c = Resolve("deploy");
   ASSERT_TRUE(c.ok()) << c.status().message();

@@ -74,7 +74,8 @@ core::Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(impl_->options.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->options.request_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(impl_->options.request_timeout.count()));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, WriteHeader);
@@ -85,8 +86,8 @@ core::Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
     std::string host = request.url;
     auto url = ParseUrl(request.url);
     if (url.ok()) host = url->scheme + "://" + url->host;
-    core::Code code = rc == CURLE_OPERATION_TIMEDOUT ? core::Code::kDeadlineExceeded
-                                                      : core::Code::kUnavailable;
+    core::Code code =
+        rc == CURLE_OPERATION_TIMEDOUT ? core::Code::kDeadlineExceeded : core::Code::kUnavailable;
     return core::Status(code, fmt::format("cannot reach {}: {}", host, curl_easy_strerror(rc)))
         .set_retryable(true);
   }

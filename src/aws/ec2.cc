@@ -80,9 +80,9 @@ void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out) {
   }
 }
 
-core::Result<std::vector<cloud::Instance>> DescribeInstances(AwsClient& client,
-                                                             const std::vector<std::string>& ids,
-                                                             const std::vector<std::string>& states) {
+core::Result<std::vector<cloud::Instance>> DescribeInstances(
+    AwsClient& client, const std::vector<std::string>& ids,
+    const std::vector<std::string>& states) {
   std::vector<cloud::Instance> out;
   auto fetch = [&](const std::vector<std::string>& batch) -> core::Status {
     Params p;

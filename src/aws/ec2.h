@@ -12,9 +12,8 @@ namespace rotor::aws::ec2 {
 
 // Instances in the given states (e.g. {"pending", "running"}), restricted to `ids` when not
 // empty (ids that no longer exist are simply absent), every page.
-core::Result<std::vector<cloud::Instance>> DescribeInstances(AwsClient& client,
-                                                             const std::vector<std::string>& ids,
-                                                             const std::vector<std::string>& states);
+core::Result<std::vector<cloud::Instance>> DescribeInstances(
+    AwsClient& client, const std::vector<std::string>& ids, const std::vector<std::string>& states);
 
 // Images by id; ids that do not exist are absent from the answer.
 core::Result<std::vector<cloud::Image>> DescribeImagesById(AwsClient& client,

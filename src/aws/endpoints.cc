@@ -10,14 +10,15 @@
 namespace rotor::aws {
 
 const ServiceInfo kEc2{"ec2", "ec2", "EC2", "2016-11-15", Protocol::kEc2, false};
-const ServiceInfo kAutoScaling{"autoscaling", "autoscaling", "AUTO_SCALING", "2011-01-01",
-                               Protocol::kQuery, false};
+const ServiceInfo kAutoScaling{"autoscaling", "autoscaling",    "AUTO_SCALING",
+                               "2011-01-01",  Protocol::kQuery, false};
 const ServiceInfo kElb{"elasticloadbalancing", "elasticloadbalancing", "ELASTIC_LOAD_BALANCING",
-                       "2012-06-01", Protocol::kQuery, false};
-const ServiceInfo kElbV2{"elasticloadbalancing", "elasticloadbalancing",
-                         "ELASTIC_LOAD_BALANCING_V2", "2015-12-01", Protocol::kQuery, false};
+                       "2012-06-01",           Protocol::kQuery,       false};
+const ServiceInfo kElbV2{
+    "elasticloadbalancing", "elasticloadbalancing", "ELASTIC_LOAD_BALANCING_V2",
+    "2015-12-01",           Protocol::kQuery,       false};
 const ServiceInfo kCloudFormation{"cloudformation", "cloudformation", "CLOUDFORMATION",
-                                  "2010-05-15", Protocol::kQuery, false};
+                                  "2010-05-15",     Protocol::kQuery, false};
 const ServiceInfo kSts{"sts", "sts", "STS", "2011-06-15", Protocol::kQuery, false};
 
 namespace {
@@ -72,8 +73,9 @@ core::Result<Endpoint> ResolveEndpoint(const ServiceInfo& service, const Endpoin
   if (service.global) {
     bool china = core::StartsWith(config.region, "cn-");
     out.signing_region = china ? "cn-northwest-1" : "us-east-1";
-    if (!overridden) out.url = fmt::format("https://{}.{}", service.endpoint_prefix,
-                                           china ? "amazonaws.com.cn" : "amazonaws.com");
+    if (!overridden)
+      out.url = fmt::format("https://{}.{}", service.endpoint_prefix,
+                            china ? "amazonaws.com.cn" : "amazonaws.com");
   } else {
     out.signing_region = config.region;
     if (!overridden) {

@@ -17,7 +17,7 @@ struct ServiceInfo {
   std::string service_id_env;   // AWS_ENDPOINT_URL_<this>: "EC2", "AUTO_SCALING", ...
   std::string api_version;      // "2016-11-15"
   Protocol protocol = Protocol::kQuery;
-  bool global = false;          // Route 53: one endpoint, signed for us-east-1
+  bool global = false;  // Route 53: one endpoint, signed for us-east-1
 };
 
 extern const ServiceInfo kEc2;

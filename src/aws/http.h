@@ -31,9 +31,9 @@ void SetHeader(Headers& headers, std::string name, std::string value);
 
 struct Url {
   std::string scheme;
-  std::string host;  // with ":port" when the URL has one
-  std::string path;  // "/" when empty
-  std::string query; // without '?'
+  std::string host;   // with ":port" when the URL has one
+  std::string path;   // "/" when empty
+  std::string query;  // without '?'
 };
 core::Result<Url> ParseUrl(std::string_view url);
 

@@ -1,5 +1,6 @@
 // Credentials from the EC2 instance metadata service, IMDSv2 only (token first).
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "aws/credentials_chain.h"
@@ -25,8 +26,8 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromImds() {
   while (!base.empty() && base.back() == '/') base.pop_back();
   HttpTransport& t = *options_.imds_transport;
 
-  HttpRequest token_req{"PUT", base + "/latest/api/token",
-                        {{"X-aws-ec2-metadata-token-ttl-seconds", kTokenTtl}}, ""};
+  HttpRequest token_req{
+      "PUT", base + "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", kTokenTtl}}, ""};
   auto token = t.Send(token_req);
   if (!token.ok() || token->status != 200) return std::optional<Credentials>();
   Headers auth{{"X-aws-ec2-metadata-token", token->body}};
@@ -42,7 +43,8 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromImds() {
   if (!creds.ok() || creds->status != 200) {
     return core::Status(core::Code::kUnauthenticated,
                         fmt::format("the EC2 instance metadata service did not return "
-                                    "credentials for {}", source));
+                                    "credentials for {}",
+                                    source));
   }
   nlohmann::json j = nlohmann::json::parse(creds->body, nullptr, false);
   if (j.is_object()) j["Version"] = 1;  // same fields as credential_process output

@@ -14,7 +14,8 @@ Params& Params::Add(std::string key, std::string value) {
 }
 
 Params& Params::AddMemberList(const std::string& name, const std::vector<std::string>& values) {
-  for (size_t i = 0; i < values.size(); ++i) Add(fmt::format("{}.member.{}", name, i + 1), values[i]);
+  for (size_t i = 0; i < values.size(); ++i)
+    Add(fmt::format("{}.member.{}", name, i + 1), values[i]);
   return *this;
 }
 
@@ -23,8 +24,7 @@ Params& Params::AddIndexedList(const std::string& name, const std::vector<std::s
   return *this;
 }
 
-Params& Params::AddMap(const std::string& name,
-                       const std::map<std::string, std::string>& entries) {
+Params& Params::AddMap(const std::string& name, const std::map<std::string, std::string>& entries) {
   int n = 0;
   for (const auto& [k, v] : entries) {
     ++n;
@@ -53,9 +53,10 @@ core::Result<XmlDoc> ParseXml(const std::string& text, const std::string& what) 
   auto doc = std::make_shared<pugi::xml_document>();
   pugi::xml_parse_result r = doc->load_buffer(text.data(), text.size());
   if (!r) {
-    return core::Malformed(fmt::format("{} answered with text that is not valid XML ({} at byte "
-                                       "{}); the endpoint may not be an AWS API",
-                                       what, r.description(), r.offset));
+    return core::Malformed(
+        fmt::format("{} answered with text that is not valid XML ({} at byte "
+                    "{}); the endpoint may not be an AWS API",
+                    what, r.description(), r.offset));
   }
   if (!doc->document_element()) {
     return core::Malformed(fmt::format("{} answered with an empty document", what));

@@ -3,11 +3,10 @@
 
 #include <map>
 #include <memory>
+#include <pugixml.hpp>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <pugixml.hpp>
 
 #include "core/status.h"
 

@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::string_view kRedacted = "<redacted>";
 
-constexpr std::array<std::string_view, 3> kSecretHeaders = {"authorization",
-                                                            "x-amz-security-token", "cookie"};
+constexpr std::array<std::string_view, 3> kSecretHeaders = {"authorization", "x-amz-security-token",
+                                                            "cookie"};
 constexpr std::array<std::string_view, 5> kSecretFields = {
     "SecretAccessKey", "SessionToken", "WebIdentityToken", "Token", "SecretKey"};
 

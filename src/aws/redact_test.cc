@@ -7,16 +7,23 @@ namespace {
 
 TEST(Redact, Headers) {
   std::string out = RedactHeaders({{"Authorization", "AWS4-HMAC-SHA256 Credential=AK/..."},
-                                   {"X-Amz-Security-Token", "tok"}, {"X-Amz-Date", "2026"}});
-  EXPECT_EQ(out, "  Authorization: <redacted>\n  X-Amz-Security-Token: <redacted>\n"
-                 "  X-Amz-Date: 2026\n");
+                                   {"X-Amz-Security-Token", "tok"},
+                                   {"X-Amz-Date", "2026"}});
+  EXPECT_EQ(out,
+            "  Authorization: <redacted>\n  X-Amz-Security-Token: <redacted>\n"
+            "  X-Amz-Date: 2026\n");
 }
 
 TEST(Redact, Bodies) {
-  struct Row { const char* name; const char* in; const char* out; };
+  struct Row {
+    const char* name;
+    const char* in;
+    const char* out;
+  };
   const Row rows[] = {
       {"xml", "<SecretAccessKey>abc</SecretAccessKey><SessionToken>t</SessionToken><A>1</A>",
-       "<SecretAccessKey><redacted></SecretAccessKey><SessionToken><redacted></SessionToken><A>1</A>"},
+       "<SecretAccessKey><redacted></SecretAccessKey><SessionToken><redacted></SessionToken><A>1</"
+       "A>"},
       {"json", R"({"SecretAccessKey": "abc", "Token" : "t\"x", "AccessKeyId": "AK"})",
        R"({"SecretAccessKey": "<redacted>", "Token" : "<redacted>", "AccessKeyId": "AK"})"},
       {"form middle", "Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJ&RoleArn=r",

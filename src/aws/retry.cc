@@ -27,8 +27,8 @@ constexpr std::array<std::string_view, 14> kThrottlingCodes = {
 };
 
 constexpr std::array<std::string_view, 7> kTransientCodes = {
-    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
-    "InternalFailure", "ServiceUnavailable", "InternalServerError",
+    "RequestTimeout",  "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
+    "InternalFailure", "ServiceUnavailable",      "InternalServerError",
 };
 
 template <size_t N>
@@ -61,7 +61,8 @@ core::Result<RetryConfig> MakeRetryConfig(std::string_view service, std::string_
   } else if (!mode.empty() && mode != "standard" && mode != "adaptive") {
     return core::InvalidArgument(fmt::format(
         "retry mode '{}' is not known (AWS_RETRY_MODE or retry_mode: standard, legacy or "
-        "adaptive)", mode));
+        "adaptive)",
+        mode));
   }
   if (max_attempts > 50) {
     return core::InvalidArgument(

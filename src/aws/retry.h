@@ -21,8 +21,8 @@ enum class ErrorKind {
 
 // What one attempt produced, as seen by the retry layer.
 struct AttemptOutcome {
-  int http_status = 0;         // 0 when no answer arrived
-  std::string error_code;      // the AWS error code from the body, if any
+  int http_status = 0;     // 0 when no answer arrived
+  std::string error_code;  // the AWS error code from the body, if any
   bool connection_error = false;
   bool timeout = false;
   std::optional<core::Duration> retry_after;  // from x-amz-retry-after (milliseconds)
@@ -75,7 +75,7 @@ struct RetryDecision {
   bool retry = false;
   bool retryable_error = false;  // the error was of a retryable kind (even if not retried)
   core::Duration delay{0};
-  int tokens = 0;  // quota taken for this retry; give back on success
+  int tokens = 0;       // quota taken for this retry; give back on success
   std::string why_not;  // when !retry: "not retryable", "max attempts", "retry quota exhausted"
 };
 

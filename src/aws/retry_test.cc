@@ -8,14 +8,24 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(ClassifyAttempt, Table) {
-  struct Row { const char* name; AttemptOutcome outcome; ErrorKind want; };
+  struct Row {
+    const char* name;
+    AttemptOutcome outcome;
+    ErrorKind want;
+  };
   const Row rows[] = {
       {"success", {200, "", false, false, {}}, ErrorKind::kNone},
-      {"Throttling (autoscaling, 400)", {400, "Throttling", false, false, {}}, ErrorKind::kThrottling},
-      {"RequestLimitExceeded (ec2, 503)", {503, "RequestLimitExceeded", false, false, {}},
+      {"Throttling (autoscaling, 400)",
+       {400, "Throttling", false, false, {}},
        ErrorKind::kThrottling},
-      {"ThrottlingException", {400, "ThrottlingException", false, false, {}}, ErrorKind::kThrottling},
-      {"TooManyRequestsException", {429, "TooManyRequestsException", false, false, {}},
+      {"RequestLimitExceeded (ec2, 503)",
+       {503, "RequestLimitExceeded", false, false, {}},
+       ErrorKind::kThrottling},
+      {"ThrottlingException",
+       {400, "ThrottlingException", false, false, {}},
+       ErrorKind::kThrottling},
+      {"TooManyRequestsException",
+       {429, "TooManyRequestsException", false, false, {}},
        ErrorKind::kThrottling},
       {"RequestThrottled", {400, "RequestThrottled", false, false, {}}, ErrorKind::kThrottling},
       {"RequestTimeout", {400, "RequestTimeout", false, false, {}}, ErrorKind::kTransient},
@@ -28,7 +38,9 @@ TEST(ClassifyAttempt, Table) {
       {"timeout", {0, "", false, true, {}}, ErrorKind::kTimeout},
       {"ValidationError", {400, "ValidationError", false, false, {}}, ErrorKind::kFatal},
       {"AccessDenied", {403, "AccessDenied", false, false, {}}, ErrorKind::kFatal},
-      {"SignatureDoesNotMatch", {403, "SignatureDoesNotMatch", false, false, {}}, ErrorKind::kFatal},
+      {"SignatureDoesNotMatch",
+       {403, "SignatureDoesNotMatch", false, false, {}},
+       ErrorKind::kFatal},
       {"bare 400", {400, "", false, false, {}}, ErrorKind::kFatal},
       {"bare 501", {501, "", false, false, {}}, ErrorKind::kFatal},
   };
@@ -37,7 +49,13 @@ TEST(ClassifyAttempt, Table) {
 
 TEST(BackoffDelay, ExponentialCappedWithJitter) {
   RetryConfig c;
-  struct Row { const char* name; ErrorKind kind; int attempt; double rand; core::Duration want; };
+  struct Row {
+    const char* name;
+    ErrorKind kind;
+    int attempt;
+    double rand;
+    core::Duration want;
+  };
   const Row rows[] = {
       {"throttle 1st, full jitter", ErrorKind::kThrottling, 1, 1.0, 1000ms},
       {"throttle 1st, half", ErrorKind::kThrottling, 1, 0.5, 500ms},
@@ -100,7 +118,11 @@ TEST(RetryQuota, CostsAndRefunds) {
 // Codes × attempts: does attempt n's failure lead to another attempt (3 attempts allowed)?
 TEST(DecideRetry, CodesTimesAttempts) {
   RetryConfig c;
-  struct Row { const char* code; int status; bool retry[3]; };
+  struct Row {
+    const char* code;
+    int status;
+    bool retry[3];
+  };
   const Row rows[] = {
       {"Throttling", 400, {true, true, false}},
       {"RequestLimitExceeded", 503, {true, true, false}},
@@ -116,9 +138,12 @@ TEST(DecideRetry, CodesTimesAttempts) {
       core::FixedRng rng(0.5);
       AttemptOutcome o{r.status, r.code, false, false, {}};
       RetryDecision d = DecideRetry(c, q, rng, o, attempt);
-      EXPECT_EQ(d.retry, r.retry[attempt - 1]) << r.code << " " << r.status << " attempt " << attempt;
-      if (d.retry) EXPECT_EQ(d.tokens, 5);
-      else EXPECT_FALSE(d.why_not.empty());
+      EXPECT_EQ(d.retry, r.retry[attempt - 1])
+          << r.code << " " << r.status << " attempt " << attempt;
+      if (d.retry)
+        EXPECT_EQ(d.tokens, 5);
+      else
+        EXPECT_FALSE(d.why_not.empty());
     }
   }
 }

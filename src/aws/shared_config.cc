@@ -80,8 +80,8 @@ core::Result<std::map<std::string, Section>> ParseIni(const std::string& text,
     }
     if (section.empty()) {
       return core::InvalidArgument(fmt::format(
-          "{}:{}: '{}' comes before any [section]; put it under [default] or [profile NAME]",
-          path, line_no, core::Trim(line.substr(0, eq))));
+          "{}:{}: '{}' comes before any [section]; put it under [default] or [profile NAME]", path,
+          line_no, core::Trim(line.substr(0, eq))));
     }
     last_key = core::Trim(line.substr(0, eq));
     out[section][last_key] = core::Trim(line.substr(eq + 1));

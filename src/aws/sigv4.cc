@@ -36,7 +36,7 @@ std::string CanonicalHeaderValue(std::string_view value) {
 }
 
 struct CanonicalHeaders {
-  std::string text;    // "name:value\n" lines
+  std::string text;          // "name:value\n" lines
   std::string signed_names;  // "a;b;c"
 };
 
@@ -117,14 +117,14 @@ SigningResult SignRequest(HttpRequest& request, const Credentials& credentials,
 
   CanonicalHeaders headers = BuildCanonicalHeaders(request.headers);
   SigningResult out;
-  out.canonical_request = fmt::format("{}\n{}\n{}\n{}\n{}\n{}", request.method,
-                                      CanonicalPath(parts.path, options.normalize_path),
-                                      CanonicalQuery(parts.query), headers.text,
-                                      headers.signed_names, payload_hash);
+  out.canonical_request = fmt::format(
+      "{}\n{}\n{}\n{}\n{}\n{}", request.method, CanonicalPath(parts.path, options.normalize_path),
+      CanonicalQuery(parts.query), headers.text, headers.signed_names, payload_hash);
   std::string scope = fmt::format("{}/{}/{}/aws4_request", date, options.region, options.service);
-  out.string_to_sign = fmt::format("{}\n{}\n{}\n{}", kAlgorithm, amz_date, scope,
-                                   Sha256Hex(out.canonical_request));
-  std::string key = SigningKey(credentials.secret_access_key, date, options.region, options.service);
+  out.string_to_sign =
+      fmt::format("{}\n{}\n{}\n{}", kAlgorithm, amz_date, scope, Sha256Hex(out.canonical_request));
+  std::string key =
+      SigningKey(credentials.secret_access_key, date, options.region, options.service);
   out.signature = HexEncode(HmacSha256(key, out.string_to_sign));
   SetHeader(request.headers, "Authorization",
             fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,

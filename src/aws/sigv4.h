@@ -11,8 +11,8 @@ namespace rotor::aws {
 
 struct SigningOptions {
   std::string region;
-  std::string service;          // signing name: "ec2", "autoscaling", "route53", ...
-  bool normalize_path = true;   // remove "." / ".." and empty segments (every service but S3)
+  std::string service;              // signing name: "ec2", "autoscaling", "route53", ...
+  bool normalize_path = true;       // remove "." / ".." and empty segments (every service but S3)
   bool add_content_sha256 = false;  // add and sign X-Amz-Content-Sha256
   bool omit_session_token = false;  // add X-Amz-Security-Token after signing (unsigned)
 };

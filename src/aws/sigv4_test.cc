@@ -3,10 +3,10 @@
 #include "aws/sigv4.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/strings.h"
@@ -103,12 +103,12 @@ TEST_P(SigV4Case, MatchesHeaderSigning) {
             AuthorizationLine(ReadFile(dir / "header-signed-request.txt")));
 }
 
-INSTANTIATE_TEST_SUITE_P(Suite, SigV4Case, ::testing::ValuesIn(CaseNames()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Suite, SigV4Case, ::testing::ValuesIn(CaseNames()), [](const auto& info) {
+  std::string n = info.param;
+  for (char& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+});
 
 }  // namespace
 }  // namespace rotor::aws

@@ -30,7 +30,8 @@ core::Result<Credentials> AssumeRole(AwsClient& client, const AssumeRoleRequest&
   Params p;
   p.Add("RoleArn", request.role_arn).Add("RoleSessionName", request.session_name);
   if (!request.external_id.empty()) p.Add("ExternalId", request.external_id);
-  if (request.duration_seconds > 0) p.Add("DurationSeconds", std::to_string(request.duration_seconds));
+  if (request.duration_seconds > 0)
+    p.Add("DurationSeconds", std::to_string(request.duration_seconds));
   ASSIGN_OR_RETURN(XmlDoc doc, client.Query("AssumeRole", p));
   return CredentialsFrom(doc, fmt::format("role {}", request.role_arn));
 }

@@ -11,8 +11,8 @@ namespace rotor::aws::sts {
 struct AssumeRoleRequest {
   std::string role_arn;
   std::string session_name;
-  std::string external_id;     // optional
-  int duration_seconds = 0;    // 0: the role's default
+  std::string external_id;   // optional
+  int duration_seconds = 0;  // 0: the role's default
 };
 
 core::Result<Credentials> AssumeRole(AwsClient& client, const AssumeRoleRequest& request);

@@ -1,7 +1,6 @@
 // rotor: keeps AWS fleets current without downtime. Parses the command line, builds the
 // runtime, runs one command, maps the outcome to an exit code (DESIGN.md section 7).
 #include <CLI/CLI.hpp>
-
 #include <exception>
 #include <iostream>
 
@@ -24,11 +23,15 @@ int Main(int argc, char** argv) {
   app.fallthrough();
   app.set_version_flag("--version", "rotor 0.1.0");
   GlobalOptions opts;
-  app.add_option("--profile", opts.profile, "AWS profile from ~/.aws/config and ~/.aws/credentials");
-  app.add_option("--region", opts.region, "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)");
-  app.add_option("--endpoint-url", opts.endpoint_url, "send every AWS call to this URL (e.g. a local moto_server)");
+  app.add_option("--profile", opts.profile,
+                 "AWS profile from ~/.aws/config and ~/.aws/credentials");
+  app.add_option("--region", opts.region,
+                 "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)");
+  app.add_option("--endpoint-url", opts.endpoint_url,
+                 "send every AWS call to this URL (e.g. a local moto_server)");
   app.add_option("--output", opts.output, "table, json or text")->capture_default_str();
-  app.add_flag("--debug", opts.debug, "print every AWS request and answer (secrets redacted) to stderr");
+  app.add_flag("--debug", opts.debug,
+               "print every AWS request and answer (secrets redacted) to stderr");
   app.add_flag("--no-color", opts.no_color, "plain output");
 
   CommandFn chosen;

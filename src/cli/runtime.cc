@@ -32,8 +32,8 @@ core::Result<int> MaxAttempts(const aws::AwsEnv& env, const aws::Section& profil
 
 std::string ResolveRegion(const std::string& flag, const aws::AwsEnv& env,
                           const aws::Section& profile) {
-  for (const std::string& v : {flag, env.Get("AWS_REGION"), env.Get("AWS_DEFAULT_REGION"),
-                               Key(profile, "region")}) {
+  for (const std::string& v :
+       {flag, env.Get("AWS_REGION"), env.Get("AWS_DEFAULT_REGION"), Key(profile, "region")}) {
     if (!v.empty()) return v;
   }
   return "";

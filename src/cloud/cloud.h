@@ -34,7 +34,8 @@ class Cloud {
   virtual core::Result<Stack> DescribeStack(const std::string& name) = 0;
 
   // Running and pending instances in the region, with tags; restricted to `ids` when not empty.
-  virtual core::Result<std::vector<Instance>> ListInstances(const std::vector<std::string>& ids) = 0;
+  virtual core::Result<std::vector<Instance>> ListInstances(
+      const std::vector<std::string>& ids) = 0;
 
   // The images with these ids; ids that no longer exist come back with only `id` set.
   virtual core::Result<std::vector<Image>> DescribeImages(const std::vector<std::string>& ids) = 0;

@@ -19,7 +19,7 @@ struct LaunchSpec {
   std::string version;           // as written: "3", "$Latest", "$Default"
   std::string resolved_version;  // a number, "$Latest"/"$Default" resolved; empty if unknown
   std::string configuration_name;
-  std::string image_id;          // the image the spec launches; empty if unknown
+  std::string image_id;  // the image the spec launches; empty if unknown
   std::string instance_type;
 
   // "lt-0abc v3", "lc web-1-lc", "none"
@@ -63,7 +63,7 @@ struct Group {
   LaunchSpec spec;
   std::vector<std::string> zones;
   std::vector<std::string> suspended_processes;
-  std::vector<std::string> classic_elbs;  // names
+  std::vector<std::string> classic_elbs;   // names
   std::vector<std::string> target_groups;  // ARNs
   std::string health_check_type;           // EC2 / ELB
   core::Duration health_check_grace{0};
@@ -75,7 +75,7 @@ struct Image {
   std::string id;
   std::string name;
   std::string owner_id;
-  std::string state;  // available, pending, deregistered, ...
+  std::string state;                  // available, pending, deregistered, ...
   std::optional<core::Time> created;  // empty when the image is gone
 };
 

@@ -31,10 +31,10 @@ TEST(IsOutOfDate, Table) {
     bool out_of_date;
   };
   const Row rows[] = {
-      {"same template version and image", Template("lt-1", "3", "ami-new"),
-       Template("lt-1", "3"), "ami-new", false},
-      {"older template version", Template("lt-1", "3", "ami-new"), Template("lt-1", "2"),
-       "ami-new", true},
+      {"same template version and image", Template("lt-1", "3", "ami-new"), Template("lt-1", "3"),
+       "ami-new", false},
+      {"older template version", Template("lt-1", "3", "ami-new"), Template("lt-1", "2"), "ami-new",
+       true},
       {"other template", Template("lt-2", "1"), Template("lt-1", "1"), "ami-new", true},
       {"unknown instance version: same image", Template("lt-1", "3", "ami-new"),
        Template("lt-1", ""), "ami-new", false},

@@ -10,7 +10,12 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(Glob, Table) {
-  struct Row { const char* name; const char* pattern; const char* text; bool match; };
+  struct Row {
+    const char* name;
+    const char* pattern;
+    const char* text;
+    bool match;
+  };
   const Row rows[] = {
       {"literal", "app-1", "app-1", true},
       {"literal mismatch", "app-1", "app-2", false},
@@ -27,7 +32,10 @@ TEST(Glob, Table) {
 }
 
 TEST(Iso8601, ParsesAwsForms) {
-  struct Row { const char* text; const char* formatted; };
+  struct Row {
+    const char* text;
+    const char* formatted;
+  };
   const Row rows[] = {
       {"2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z"},
       {"2026-11-01T12:34:56.789Z", "2026-11-01T12:34:56Z"},
@@ -55,9 +63,12 @@ TEST(Iso8601, RejectsGarbage) {
 }
 
 TEST(Duration, Table) {
-  struct Row { const char* text; Duration want; };
-  const Row rows[] = {{"90s", 90s}, {"5m", 5min}, {"1h", 1h}, {"2d", 48h}, {"250ms", 250ms},
-                      {"30", 30s}, {" 7s ", 7s}};
+  struct Row {
+    const char* text;
+    Duration want;
+  };
+  const Row rows[] = {{"90s", 90s},     {"5m", 5min}, {"1h", 1h},  {"2d", 48h},
+                      {"250ms", 250ms}, {"30", 30s},  {" 7s ", 7s}};
   for (const Row& r : rows) {
     auto d = ParseDuration(r.text);
     ASSERT_TRUE(d.ok()) << r.text;
@@ -86,7 +97,8 @@ TEST(Split, KeepsEmptyFields) {
 }
 
 TEST(Status, ContextAndAwsDetails) {
-  Status s = Status(Code::kThrottled, "rate exceeded").set_aws_code("Throttling").set_request_id("r-1");
+  Status s =
+      Status(Code::kThrottled, "rate exceeded").set_aws_code("Throttling").set_request_id("r-1");
   Status c = s.WithContext("terminate i-0abc");
   EXPECT_EQ(c.message(), "terminate i-0abc: rate exceeded");
   EXPECT_EQ(c.code(), Code::kThrottled);

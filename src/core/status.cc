@@ -4,18 +4,30 @@ namespace rotor::core {
 
 const char* CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kNotFound: return "not found";
-    case Code::kAmbiguous: return "ambiguous";
-    case Code::kUnauthenticated: return "unauthenticated";
-    case Code::kPermissionDenied: return "permission denied";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kThrottled: return "throttled";
-    case Code::kDeadlineExceeded: return "deadline exceeded";
-    case Code::kMalformed: return "malformed";
-    case Code::kFailedPrecondition: return "failed precondition";
-    case Code::kInternal: return "internal";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid argument";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kAmbiguous:
+      return "ambiguous";
+    case Code::kUnauthenticated:
+      return "unauthenticated";
+    case Code::kPermissionDenied:
+      return "permission denied";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kThrottled:
+      return "throttled";
+    case Code::kDeadlineExceeded:
+      return "deadline exceeded";
+    case Code::kMalformed:
+      return "malformed";
+    case Code::kFailedPrecondition:
+      return "failed precondition";
+    case Code::kInternal:
+      return "internal";
   }
   return "unknown";
 }

@@ -42,9 +42,18 @@ class [[nodiscard]] Status {
   // Whether repeating the same request may succeed (decided once, where the error is built).
   bool retryable() const { return retryable_; }
 
-  Status& set_aws_code(std::string c) { aws_code_ = std::move(c); return *this; }
-  Status& set_request_id(std::string id) { request_id_ = std::move(id); return *this; }
-  Status& set_retryable(bool r) { retryable_ = r; return *this; }
+  Status& set_aws_code(std::string c) {
+    aws_code_ = std::move(c);
+    return *this;
+  }
+  Status& set_request_id(std::string id) {
+    request_id_ = std::move(id);
+    return *this;
+  }
+  Status& set_retryable(bool r) {
+    retryable_ = r;
+    return *this;
+  }
 
   // Returns a copy whose message is "context: message"; code and AWS details are kept.
   Status WithContext(const std::string& context) const;
@@ -59,7 +68,9 @@ class [[nodiscard]] Status {
   bool retryable_ = false;
 };
 
-inline Status InvalidArgument(std::string m) { return Status(Code::kInvalidArgument, std::move(m)); }
+inline Status InvalidArgument(std::string m) {
+  return Status(Code::kInvalidArgument, std::move(m));
+}
 inline Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
 inline Status Malformed(std::string m) { return Status(Code::kMalformed, std::move(m)); }
 inline Status Internal(std::string m) { return Status(Code::kInternal, std::move(m)); }
@@ -68,7 +79,7 @@ inline Status Internal(std::string m) { return Status(Code::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -94,10 +105,10 @@ class [[nodiscard]] Result {
 #define ROTOR_CONCAT_INNER(a, b) a##b
 #define ROTOR_CONCAT(a, b) ROTOR_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                      \
-  do {                                             \
-    ::rotor::core::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                     \
+#define RETURN_IF_ERROR(expr)           \
+  do {                                  \
+    ::rotor::core::Status _st = (expr); \
+    if (!_st.ok()) return _st;          \
   } while (0)
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -68,7 +68,8 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
   std::string out;
   out.reserve(s.size() * 3);
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += fmt::format("%{:02X}", c);
@@ -154,7 +155,7 @@ Parts Decompose(Time t) {
   auto days = std::chrono::floor<std::chrono::days>(t);
   std::chrono::year_month_day ymd(days);
   std::chrono::hh_mm_ss hms(std::chrono::floor<std::chrono::seconds>(t - days));
-  return {int(ymd.year()), int(unsigned(ymd.month())), int(unsigned(ymd.day())),
+  return {int(ymd.year()),          int(unsigned(ymd.month())), int(unsigned(ymd.day())),
           int(hms.hours().count()), int(hms.minutes().count()), int(hms.seconds().count())};
 }
 
@@ -192,7 +193,8 @@ Result<Duration> ParseDuration(std::string_view s) {
   if (unit == "m") return duration_cast<Duration>(minutes(n));
   if (unit == "h") return duration_cast<Duration>(hours(n));
   if (unit == "d") return duration_cast<Duration>(hours(24 * n));
-  return InvalidArgument(fmt::format("'{}' has an unknown unit '{}' (use ms, s, m, h or d)", s, unit));
+  return InvalidArgument(
+      fmt::format("'{}' has an unknown unit '{}' (use ms, s, m, h or d)", s, unit));
 }
 
 }  // namespace rotor::core

@@ -29,9 +29,9 @@ std::string UriDecode(std::string_view s);
 // ISO 8601 / RFC 3339 UTC times as AWS writes them: "2026-11-01T00:00:00Z",
 // "2026-11-01T00:00:00.000Z", "2026-11-01T00:00:00+00:00".
 Result<Time> ParseIso8601(std::string_view s);
-std::string FormatIso8601(Time t);           // 2026-11-01T00:00:00Z
-std::string FormatAmzDate(Time t);           // 20261101T000000Z
-std::string FormatDateStamp(Time t);         // 20261101
+std::string FormatIso8601(Time t);    // 2026-11-01T00:00:00Z
+std::string FormatAmzDate(Time t);    // 20261101T000000Z
+std::string FormatDateStamp(Time t);  // 20261101
 
 // "90s", "5m", "1h", "2d", "250ms"; a bare number is seconds.
 Result<Duration> ParseDuration(std::string_view s);

@@ -34,7 +34,8 @@ core::Result<std::map<std::string, std::string>> StackOfInstances(
 }
 
 bool NewerFirst(const ImageRow& a, const ImageRow& b) {
-  if (a.image.created.has_value() != b.image.created.has_value()) return a.image.created.has_value();
+  if (a.image.created.has_value() != b.image.created.has_value())
+    return a.image.created.has_value();
   if (a.image.created != b.image.created) return a.image.created > b.image.created;
   return a.image.id < b.image.id;
 }
@@ -60,8 +61,10 @@ std::vector<StackCurrency> Currency(const std::map<std::string, ImageRow>& rows,
       StackCurrency& c = by_stack[stack];
       c.stack = stack;
       c.instances += n;
-      if (!row.image.created) unknown[stack] = true;
-      else if (!oldest[stack] || *row.image.created < *oldest[stack]) oldest[stack] = row.image.created;
+      if (!row.image.created)
+        unknown[stack] = true;
+      else if (!oldest[stack] || *row.image.created < *oldest[stack])
+        oldest[stack] = row.image.created;
     }
   }
   std::vector<StackCurrency> out;

@@ -43,12 +43,14 @@ class OpsTest : public ::testing::Test {
     cloud_.groups["web-1-App"] = MakeGroup("web-1-App", "ami-new", 3, "ami-old");
     cloud_.groups["web-1-Worker"] = MakeGroup("web-1-Worker", "ami-new", 1, "ami-new");
     cloud_.groups["db-2-Db"] = MakeGroup("db-2-Db", "ami-new", 2, "ami-new");
-    cloud_.stacks["web-1"] = {"web-1", "CREATE_COMPLETE", std::nullopt, {"web-1-App", "web-1-Worker"}};
+    cloud_.stacks["web-1"] = {
+        "web-1", "CREATE_COMPLETE", std::nullopt, {"web-1-App", "web-1-Worker"}};
     cloud_.stacks["db-2"] = {"db-2", "UPDATE_COMPLETE", std::nullopt, {"db-2-Db"}};
-    cloud_.images = {{"ami-old", "app-2026.09", "self", "available", At("2026-09-01T00:00:00Z")},
-                     {"ami-new", "app-2026.11", "self", "available", At("2026-11-01T00:00:00Z")},
-                     {"ami-ancient", "app-2025.01", "self", "available", At("2025-01-01T00:00:00Z")},
-                     {"ami-other", "base-2026.11", "self", "available", At("2026-11-20T00:00:00Z")}};
+    cloud_.images = {
+        {"ami-old", "app-2026.09", "self", "available", At("2026-09-01T00:00:00Z")},
+        {"ami-new", "app-2026.11", "self", "available", At("2026-11-01T00:00:00Z")},
+        {"ami-ancient", "app-2025.01", "self", "available", At("2025-01-01T00:00:00Z")},
+        {"ami-other", "base-2026.11", "self", "available", At("2026-11-20T00:00:00Z")}};
     for (const auto& [name, g] : cloud_.groups) {
       for (cloud::Instance i : g.instances) {
         if (name != "web-1-Worker") i.tags[kStackTag] = name.substr(0, 4);
@@ -64,7 +66,11 @@ class OpsTest : public ::testing::Test {
 };
 
 TEST_F(OpsTest, TargetSelection) {
-  struct Row { const char* name; TargetSelector sel; std::vector<std::string> groups; };
+  struct Row {
+    const char* name;
+    TargetSelector sel;
+    std::vector<std::string> groups;
+  };
   const Row rows[] = {
       {"stack", {"web-1", "", "", ""}, {"web-1-App", "web-1-Worker"}},
       {"stack and version", {"web", "1", "", ""}, {"web-1-App", "web-1-Worker"}},
@@ -79,9 +85,16 @@ TEST_F(OpsTest, TargetSelection) {
 }
 
 TEST_F(OpsTest, TargetSelectionErrors) {
-  struct Row { const char* name; TargetSelector sel; core::Code code; const char* fragment; };
+  struct Row {
+    const char* name;
+    TargetSelector sel;
+    core::Code code;
+    const char* fragment;
+  };
   const Row rows[] = {
-      {"ambiguous prefix lists matches", {"", "", "", "web-1"}, core::Code::kAmbiguous,
+      {"ambiguous prefix lists matches",
+       {"", "", "", "web-1"},
+       core::Code::kAmbiguous,
        "matches 2 groups: web-1-App, web-1-Worker"},
       {"prefix matching nothing", {"", "", "", "zzz"}, core::Code::kNotFound, "'zzz'"},
       {"unknown stack", {"web-9", "", "", ""}, core::Code::kNotFound, "web-9"},

@@ -47,7 +47,8 @@ core::Result<Targets> ResolveTargets(cloud::Cloud& cloud, const TargetSelector& 
   if (matches.empty()) {
     return core::NotFound(fmt::format(
         "no auto scaling group name starts with '{}' in this region; check the prefix, or "
-        "use --asg NAME or STACK [VERSION]", selector.limit));
+        "use --asg NAME or STACK [VERSION]",
+        selector.limit));
   }
   if (matches.size() > 1) {
     return core::Status(core::Code::kAmbiguous,

@@ -30,7 +30,8 @@ class FakeCloud final : public cloud::Cloud {
     return out;
   }
 
-  core::Result<std::vector<cloud::Group>> ListGroups(const std::vector<std::string>& names) override {
+  core::Result<std::vector<cloud::Group>> ListGroups(
+      const std::vector<std::string>& names) override {
     std::vector<cloud::Group> out;
     for (const auto& [name, g] : groups) {
       if (names.empty() || std::find(names.begin(), names.end(), name) != names.end()) {
@@ -46,15 +47,18 @@ class FakeCloud final : public cloud::Cloud {
     return it->second;
   }
 
-  core::Result<std::vector<cloud::Instance>> ListInstances(const std::vector<std::string>&) override {
+  core::Result<std::vector<cloud::Instance>> ListInstances(
+      const std::vector<std::string>&) override {
     return instances;
   }
 
-  core::Result<std::vector<cloud::Image>> DescribeImages(const std::vector<std::string>& ids) override {
+  core::Result<std::vector<cloud::Image>> DescribeImages(
+      const std::vector<std::string>& ids) override {
     std::vector<cloud::Image> out;
     for (const std::string& id : ids) {
       auto it = std::find_if(images.begin(), images.end(), [&](auto& i) { return i.id == id; });
-      out.push_back(it == images.end() ? cloud::Image{id, "", "", "deregistered", std::nullopt} : *it);
+      out.push_back(it == images.end() ? cloud::Image{id, "", "", "deregistered", std::nullopt}
+                                       : *it);
     }
     return out;
   }

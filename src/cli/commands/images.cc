@@ -1,13 +1,14 @@
 // rotor images [STACK...] [--image-filter GLOB] [--owner ID] [--hide-older-than DAYS]
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "ops/images.h"
 
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "core/strings.h"
-#include "ops/images.h"
 
 namespace rotor::cli {
 namespace {
@@ -39,7 +40,10 @@ std::string BehindText(const ops::StackCurrency& c) {
 }
 
 nlohmann::json ImageJson(const cloud::Image& i) {
-  return {{"id", i.id}, {"name", i.name}, {"owner_id", i.owner_id}, {"state", i.state},
+  return {{"id", i.id},
+          {"name", i.name},
+          {"owner_id", i.owner_id},
+          {"state", i.state},
           {"created", i.created ? nlohmann::json(Created(i)) : nlohmann::json()}};
 }
 
@@ -55,9 +59,11 @@ nlohmann::json ReportJson(const ops::ImagesReport& r) {
   }
   nlohmann::json stacks = nlohmann::json::array();
   for (const ops::StackCurrency& c : r.stacks) {
-    stacks.push_back({{"stack", c.stack}, {"instances", c.instances}, {"current", c.current},
-                      {"days_behind", c.days_behind ? nlohmann::json(*c.days_behind)
-                                                    : nlohmann::json()}});
+    stacks.push_back(
+        {{"stack", c.stack},
+         {"instances", c.instances},
+         {"current", c.current},
+         {"days_behind", c.days_behind ? nlohmann::json(*c.days_behind) : nlohmann::json()}});
   }
   return {{"images", images},
           {"newest", r.newest ? ImageJson(*r.newest) : nlohmann::json()},
@@ -69,11 +75,13 @@ void PrintTable(const ops::ImagesReport& r, const std::string& filter, std::ostr
   for (const ops::ImageRow& row : r.images) {
     t.AddRow({row.image.id, row.image.name.empty() ? "(" + row.image.state + ")" : row.image.name,
               row.image.created ? DateOnly(Created(row.image)) : "-",
-              row.age_days ? fmt::format("{}d", *row.age_days) : "-",
-              std::to_string(row.instances), StacksText(row), row.newest ? "newest" : ""});
+              row.age_days ? fmt::format("{}d", *row.age_days) : "-", std::to_string(row.instances),
+              StacksText(row), row.newest ? "newest" : ""});
   }
-  if (t.size() == 0) out << "no running instances\n";
-  else t.Print(out);
+  if (t.size() == 0)
+    out << "no running instances\n";
+  else
+    t.Print(out);
   if (filter.empty()) return;
   if (!r.newest) {
     out << fmt::format("\nno available image matches '{}'\n", filter);
@@ -84,7 +92,8 @@ void PrintTable(const ops::ImagesReport& r, const std::string& filter, std::ostr
   if (r.stacks.empty()) return;
   Table s({"STACK", "INSTANCES", "STATUS"});
   for (const ops::StackCurrency& c : r.stacks) {
-    s.AddRow({c.stack.empty() ? "(no stack)" : c.stack, std::to_string(c.instances), BehindText(c)});
+    s.AddRow(
+        {c.stack.empty() ? "(no stack)" : c.stack, std::to_string(c.instances), BehindText(c)});
   }
   out << "\n";
   s.Print(out);
@@ -110,9 +119,15 @@ int Run(const ImagesArgs& args, Runtime& rt, std::ostream& out, std::ostream& er
   auto report = ops::BuildImages(rt.cloud(), opts);
   if (!report.ok()) return ReportError(report.status(), err);
   switch (rt.format()) {
-    case Format::kJson: out << ReportJson(*report).dump(2) << "\n"; break;
-    case Format::kText: PrintText(*report, out); break;
-    case Format::kTable: PrintTable(*report, args.filter, out); break;
+    case Format::kJson:
+      out << ReportJson(*report).dump(2) << "\n";
+      break;
+    case Format::kText:
+      PrintText(*report, out);
+      break;
+    case Format::kTable:
+      PrintTable(*report, args.filter, out);
+      break;
   }
   return kExitOk;
 }
@@ -125,9 +140,9 @@ void AddImagesCommand(CLI::App& app, CommandFn& chosen) {
       "images", "AMIs in use per stack, and how far each stack is behind the newest");
   cmd->add_option("stacks", args->stacks, "stacks to report on (default: every running instance)");
   cmd->add_option("--image-filter", args->filter, "image name glob, e.g. 'app-*': find the newest");
-  cmd->add_option("--owner", args->owners, "image owner account id, 'self' or 'amazon' (repeatable; default self)");
-  cmd->add_option("--hide-older-than", args->hide_older_than,
-                  "hide unused images older than DAYS")
+  cmd->add_option("--owner", args->owners,
+                  "image owner account id, 'self' or 'amazon' (repeatable; default self)");
+  cmd->add_option("--hide-older-than", args->hide_older_than, "hide unused images older than DAYS")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args, &chosen] {
     chosen = [args](Runtime& rt, std::ostream& out, std::ostream& err) {

@@ -1,13 +1,14 @@
 // rotor status STACK [VERSION] | --asg NAME | --limit PREFIX
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "ops/status.h"
 
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "core/strings.h"
-#include "ops/status.h"
 
 namespace rotor::cli {
 namespace {
@@ -38,8 +39,11 @@ nlohmann::json SpecJson(const cloud::LaunchSpec& s) {
   nlohmann::json j;
   switch (s.kind) {
     case cloud::LaunchSpec::Kind::kTemplate:
-      j = {{"kind", "launch_template"}, {"id", s.template_id}, {"name", s.template_name},
-           {"version", s.version}, {"resolved_version", s.resolved_version}};
+      j = {{"kind", "launch_template"},
+           {"id", s.template_id},
+           {"name", s.template_name},
+           {"version", s.version},
+           {"resolved_version", s.resolved_version}};
       break;
     case cloud::LaunchSpec::Kind::kConfiguration:
       j = {{"kind", "launch_configuration"}, {"name", s.configuration_name}};
@@ -62,21 +66,35 @@ nlohmann::json ReportJson(const ops::StatusReport& r) {
       nlohmann::json health = nlohmann::json::array();
       for (const cloud::LbHealth& h : i.health) {
         health.push_back({{"type", h.kind == cloud::LbKind::kClassic ? "elb" : "target_group"},
-                          {"load_balancer", h.load_balancer}, {"state", h.state},
+                          {"load_balancer", h.load_balancer},
+                          {"state", h.state},
                           {"reason", h.reason}});
       }
-      members.push_back({{"id", i.id}, {"zone", i.zone},
+      members.push_back({{"id", i.id},
+                         {"zone", i.zone},
                          {"launch_time", core::FormatIso8601(i.launch_time)},
-                         {"lifecycle_state", i.lifecycle_state}, {"health_status", i.health_status},
-                         {"ec2_state", i.ec2_state}, {"image_id", i.image_id},
-                         {"launch_spec", SpecJson(i.spec)}, {"health", health},
-                         {"ready", m.in_service_everywhere}, {"out_of_date", m.out_of_date}});
+                         {"lifecycle_state", i.lifecycle_state},
+                         {"health_status", i.health_status},
+                         {"ec2_state", i.ec2_state},
+                         {"image_id", i.image_id},
+                         {"launch_spec", SpecJson(i.spec)},
+                         {"health", health},
+                         {"ready", m.in_service_everywhere},
+                         {"out_of_date", m.out_of_date}});
     }
-    groups.push_back({{"name", g.name}, {"stack", g.stack_name}, {"min", g.min_size},
-                      {"max", g.max_size}, {"desired", g.desired}, {"launch_spec", SpecJson(g.spec)},
-                      {"zones", g.zones}, {"suspended_processes", g.suspended_processes},
-                      {"classic_elbs", g.classic_elbs}, {"target_groups", g.target_groups},
-                      {"instances", members}, {"ready", gs.ready}, {"out_of_date", gs.out_of_date}});
+    groups.push_back({{"name", g.name},
+                      {"stack", g.stack_name},
+                      {"min", g.min_size},
+                      {"max", g.max_size},
+                      {"desired", g.desired},
+                      {"launch_spec", SpecJson(g.spec)},
+                      {"zones", g.zones},
+                      {"suspended_processes", g.suspended_processes},
+                      {"classic_elbs", g.classic_elbs},
+                      {"target_groups", g.target_groups},
+                      {"instances", members},
+                      {"ready", gs.ready},
+                      {"out_of_date", gs.out_of_date}});
   }
   return {{"stack", r.stack}, {"groups", groups}};
 }
@@ -96,7 +114,8 @@ void PrintTable(const ops::StatusReport& r, std::ostream& out) {
     for (const auto& n : g.classic_elbs) lbs.push_back("elb " + n);
     for (const auto& n : g.target_groups) lbs.push_back("target group " + ShortLoadBalancerName(n));
     out << "  balancers    " << (lbs.empty() ? "-" : core::Join(lbs, ", ")) << "\n\n";
-    Table t({"INSTANCE", "ZONE", "LAUNCHED", "LIFECYCLE", "EC2", "IMAGE", "SPEC", "HEALTH", "DRIFT"});
+    Table t(
+        {"INSTANCE", "ZONE", "LAUNCHED", "LIFECYCLE", "EC2", "IMAGE", "SPEC", "HEALTH", "DRIFT"});
     for (const ops::MemberStatus& m : gs.members) {
       const cloud::Instance& i = m.instance;
       t.AddRow({i.id, i.zone, core::FormatIso8601(i.launch_time), i.lifecycle_state,
@@ -132,9 +151,15 @@ int Run(const StatusArgs& args, Runtime& rt, std::ostream& out, std::ostream& er
   auto report = ops::BuildStatus(rt.cloud(), sel);
   if (!report.ok()) return ReportError(report.status(), err);
   switch (rt.format()) {
-    case Format::kJson: out << ReportJson(*report).dump(2) << "\n"; break;
-    case Format::kText: PrintText(*report, out); break;
-    case Format::kTable: PrintTable(*report, out); break;
+    case Format::kJson:
+      out << ReportJson(*report).dump(2) << "\n";
+      break;
+    case Format::kText:
+      PrintText(*report, out);
+      break;
+    case Format::kTable:
+      PrintTable(*report, out);
+      break;
   }
   return kExitOk;
 }
