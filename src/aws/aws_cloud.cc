@@ -56,78 +56,83 @@ core::Result<std::vector<cloud::Group>> AwsCloud::ObserveGroups(
   return groups;
 }
 
-// Resolves template versions to numbers and fills in each spec's image: one
+// Resolves template versions to numbers and fills in each group's image: one
 // DescribeLaunchTemplates for all templates, one DescribeLaunchTemplateVersions per template,
 // one DescribeLaunchConfigurations per 50 configurations.
 core::Status AwsCloud::ResolveSpecs(std::vector<cloud::Group>& groups) {
-  std::set<std::string> lt_ids, lt_names, lc_names;
-  for (const cloud::Group& g : groups) {
-    if (g.spec.kind == LaunchSpec::Kind::kTemplate) {
-      if (!g.spec.template_id.empty())
-        lt_ids.insert(g.spec.template_id);
-      else
-        lt_names.insert(g.spec.template_name);
-    } else if (g.spec.kind == LaunchSpec::Kind::kConfiguration) {
-      lc_names.insert(g.spec.configuration_name);
-    }
-  }
-  std::map<std::string, ec2::LaunchTemplate> templates;
-  if (!lt_ids.empty() || !lt_names.empty()) {
-    ASSIGN_OR_RETURN(templates, ec2::DescribeLaunchTemplates(ec2_, {lt_ids.begin(), lt_ids.end()},
-                                                             {lt_names.begin(), lt_names.end()}));
-  }
-  std::map<std::string, std::string> id_by_name;
-  for (const auto& [id, lt] : templates) id_by_name[lt.name] = id;
-  std::map<std::string, std::set<std::string>> wanted;  // template id -> version numbers
-  auto resolve = [&](LaunchSpec& spec) {
-    if (spec.kind != LaunchSpec::Kind::kTemplate) return;
-    if (spec.template_id.empty()) spec.template_id = id_by_name[spec.template_name];
-    auto it = templates.find(spec.template_id);
-    if (it == templates.end()) return;
-    if (spec.template_name.empty()) spec.template_name = it->second.name;
-    // An instance's symbolic version cannot be resolved: it may predate the current $Latest.
-    if (IsNumber(spec.version)) spec.resolved_version = spec.version;
-    if (!spec.resolved_version.empty()) wanted[spec.template_id].insert(spec.resolved_version);
-  };
+  ASSIGN_OR_RETURN(auto templates, TemplatesOf(groups));
+  std::map<std::string, std::set<std::string>> wanted;  // template id -> the groups' versions
   for (cloud::Group& g : groups) {
-    if (g.spec.kind == LaunchSpec::Kind::kTemplate) {
-      if (g.spec.template_id.empty()) g.spec.template_id = id_by_name[g.spec.template_name];
-      auto it = templates.find(g.spec.template_id);
-      if (it != templates.end())
-        g.spec.resolved_version = ResolveVersion(g.spec.version, it->second);
+    ResolveTemplate(g.spec, templates, /*is_group=*/true);
+    for (cloud::Instance& i : g.instances) ResolveTemplate(i.spec, templates, /*is_group=*/false);
+    if (!g.spec.resolved_version.empty()) {
+      wanted[g.spec.template_id].insert(g.spec.resolved_version);
     }
-    resolve(g.spec);
-    for (cloud::Instance& i : g.instances) resolve(i.spec);
   }
   std::map<std::string, std::map<std::string, ec2::TemplateVersion>> versions;
   for (const auto& [id, numbers] : wanted) {
     ASSIGN_OR_RETURN(versions[id], ec2::DescribeLaunchTemplateVersions(
                                        ec2_, id, {numbers.begin(), numbers.end()}));
   }
-  std::map<std::string, autoscaling::LaunchConfiguration> configs;
-  if (!lc_names.empty()) {
-    ASSIGN_OR_RETURN(configs, autoscaling::DescribeLaunchConfigurations(
-                                  asg_, {lc_names.begin(), lc_names.end()}));
-  }
-  auto fill_image = [&](LaunchSpec& spec) {
+  ASSIGN_OR_RETURN(auto configs, ConfigurationsOf(groups));
+  for (cloud::Group& g : groups) {
+    LaunchSpec& spec = g.spec;
     if (spec.kind == LaunchSpec::Kind::kTemplate) {
-      auto& v = versions[spec.template_id];
-      auto it = v.find(spec.resolved_version);
-      if (it != v.end()) {
-        // "resolve:ssm:..." is not an image id; leave it unknown rather than compare it.
-        if (core::StartsWith(it->second.image_id, "ami-")) spec.image_id = it->second.image_id;
-        spec.instance_type = it->second.instance_type;
-      }
-    } else if (spec.kind == LaunchSpec::Kind::kConfiguration) {
-      auto it = configs.find(spec.configuration_name);
-      if (it != configs.end()) {
-        spec.image_id = it->second.image_id;
-        spec.instance_type = it->second.instance_type;
-      }
+      auto it = versions[spec.template_id].find(spec.resolved_version);
+      if (it == versions[spec.template_id].end()) continue;
+      // "resolve:ssm:..." is not an image id; leave it unknown rather than compare it.
+      if (core::StartsWith(it->second.image_id, "ami-")) spec.image_id = it->second.image_id;
+      spec.instance_type = it->second.instance_type;
+    } else if (auto it = configs.find(spec.configuration_name); it != configs.end()) {
+      spec.image_id = it->second.image_id;
+      spec.instance_type = it->second.instance_type;
     }
-  };
-  for (cloud::Group& g : groups) fill_image(g.spec);
+  }
   return core::Status::Ok();
+}
+
+core::Result<AwsCloud::Templates> AwsCloud::TemplatesOf(const std::vector<cloud::Group>& groups) {
+  std::set<std::string> ids, names;
+  for (const cloud::Group& g : groups) {
+    if (g.spec.kind != LaunchSpec::Kind::kTemplate) continue;
+    if (!g.spec.template_id.empty()) {
+      ids.insert(g.spec.template_id);
+    } else {
+      names.insert(g.spec.template_name);
+    }
+  }
+  if (ids.empty() && names.empty()) return Templates{};
+  return ec2::DescribeLaunchTemplates(ec2_, {ids.begin(), ids.end()}, {names.begin(), names.end()});
+}
+
+core::Result<AwsCloud::Configurations> AwsCloud::ConfigurationsOf(
+    const std::vector<cloud::Group>& groups) {
+  std::set<std::string> names;
+  for (const cloud::Group& g : groups) {
+    if (g.spec.kind == LaunchSpec::Kind::kConfiguration) names.insert(g.spec.configuration_name);
+  }
+  if (names.empty()) return Configurations{};
+  return autoscaling::DescribeLaunchConfigurations(asg_, {names.begin(), names.end()});
+}
+
+// Fills in the template id (from the name) and the version number. A group's "$Latest" or
+// "$Default" is resolved; an instance's is not — it may predate the current $Latest — and is
+// later taken from the instance's aws:ec2launchtemplate:version tag.
+void AwsCloud::ResolveTemplate(LaunchSpec& spec, const Templates& templates, bool is_group) {
+  if (spec.kind != LaunchSpec::Kind::kTemplate) return;
+  if (spec.template_id.empty()) {
+    for (const auto& [id, lt] : templates) {
+      if (lt.name == spec.template_name) spec.template_id = id;
+    }
+  }
+  auto it = templates.find(spec.template_id);
+  if (it == templates.end()) return;
+  if (spec.template_name.empty()) spec.template_name = it->second.name;
+  if (IsNumber(spec.version)) {
+    spec.resolved_version = spec.version;
+  } else if (is_group) {
+    spec.resolved_version = ResolveVersion(spec.version, it->second);
+  }
 }
 
 // One DescribeInstances (per 200 members, 1000 per page) for every member of every group.

@@ -4,7 +4,9 @@
 
 #include <memory>
 
+#include "aws/autoscaling.h"
 #include "aws/client.h"
+#include "aws/ec2.h"
 #include "cloud/cloud.h"
 
 namespace rotor::aws {
@@ -33,7 +35,13 @@ class AwsCloud final : public cloud::Cloud {
         elbv2_(std::move(elbv2)),
         cfn_(std::move(cfn)) {}
 
+  using Templates = std::map<std::string, ec2::LaunchTemplate>;
+  using Configurations = std::map<std::string, autoscaling::LaunchConfiguration>;
+
   core::Status ResolveSpecs(std::vector<cloud::Group>& groups);
+  core::Result<Templates> TemplatesOf(const std::vector<cloud::Group>& groups);
+  core::Result<Configurations> ConfigurationsOf(const std::vector<cloud::Group>& groups);
+  static void ResolveTemplate(cloud::LaunchSpec& spec, const Templates& templates, bool is_group);
   core::Status AttachInstances(std::vector<cloud::Group>& groups);
   core::Status AttachHealth(std::vector<cloud::Group>& groups);
 
