@@ -151,54 +151,17 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromRole(const std::stri
     return core::InvalidArgument(fmt::format(
         "profile '{}': source_profile chain is longer than {} (a loop?)", profile, kMaxRoleDepth));
   }
-  std::optional<Credentials> source;
-  std::string source_profile = Key(s, "source_profile");
-  std::string credential_source = Key(s, "credential_source");
-  if (!source_profile.empty()) {
-    if (!options_.config.HasProfile(source_profile)) {
-      return core::InvalidArgument(fmt::format(
-          "profile '{}' names source_profile '{}', which "
-          "does not exist in {} or {}",
-          profile, source_profile, options_.config.credentials_path, options_.config.config_path));
-    }
-    if (source_profile == profile) {
-      // A profile may name itself: its own static keys are the source of its role.
-      Credentials c{Key(s, "aws_access_key_id"), Key(s, "aws_secret_access_key"),
-                    Key(s, "aws_session_token"), std::nullopt,
-                    fmt::format("profile '{}'", profile)};
-      if (!c.access_key_id.empty() && !c.secret_access_key.empty()) source = c;
-    } else {
-      ASSIGN_OR_RETURN(source, FromProfile(source_profile, depth + 1, now));
-    }
-  } else if (credential_source == "Environment") {
-    ASSIGN_OR_RETURN(source, FromEnvironment());
-  } else if (credential_source == "Ec2InstanceMetadata") {
-    ASSIGN_OR_RETURN(source, FromImds());
-  } else {
-    return core::InvalidArgument(fmt::format(
-        "profile '{}' has role_arn but no source_profile, credential_source (Environment or "
-        "Ec2InstanceMetadata) or web_identity_token_file; add one in {}",
-        profile, options_.config.config_path));
-  }
+  ASSIGN_OR_RETURN(std::optional<Credentials> source, RoleSource(profile, s, depth, now));
   if (!source) {
     return core::Status(core::Code::kUnauthenticated,
                         fmt::format("profile '{}' assumes {} but its source ({}) has no "
                                     "credentials",
                                     profile, role_arn,
-                                    source_profile.empty() ? credential_source : source_profile));
+                                    Key(s, "source_profile").empty() ? Key(s, "credential_source")
+                                                                     : Key(s, "source_profile")));
   }
   StaticProvider provider(*source);
-  ClientContext ctx{*options_.transport,
-                    provider,
-                    *options_.clock,
-                    *options_.rng,
-                    *options_.quota,
-                    options_.endpoints,
-                    "",
-                    0,
-                    options_.debug,
-                    nullptr};
-  if (ctx.endpoints.region.empty()) ctx.endpoints.region = "us-east-1";
+  ClientContext ctx = StsContext(provider);
   ASSIGN_OR_RETURN(AwsClient sts_client, AwsClient::Create(kSts, ctx));
   sts::AssumeRoleRequest req{role_arn, SessionName(s, now), Key(s, "external_id"), 0};
   std::string duration = Key(s, "duration_seconds");
@@ -211,6 +174,50 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromRole(const std::stri
   return std::optional<Credentials>(*creds);
 }
 
+// Where a role profile's own credentials come from: source_profile (possibly itself),
+// or credential_source. nullopt when that source has none.
+DefaultCredentialsChain::Found DefaultCredentialsChain::RoleSource(const std::string& profile,
+                                                                   const Section& s, int depth,
+                                                                   core::Time now) {
+  std::string source_profile = Key(s, "source_profile");
+  std::string credential_source = Key(s, "credential_source");
+  if (!source_profile.empty()) {
+    if (!options_.config.HasProfile(source_profile)) {
+      return core::InvalidArgument(fmt::format(
+          "profile '{}' names source_profile '{}', which does not exist in {} or {}", profile,
+          source_profile, options_.config.credentials_path, options_.config.config_path));
+    }
+    if (source_profile != profile) return FromProfile(source_profile, depth + 1, now);
+    // A profile may name itself: its own static keys are the source of its role.
+    Credentials c{Key(s, "aws_access_key_id"), Key(s, "aws_secret_access_key"),
+                  Key(s, "aws_session_token"), std::nullopt, fmt::format("profile '{}'", profile)};
+    if (c.access_key_id.empty() || c.secret_access_key.empty()) return std::optional<Credentials>();
+    return std::optional<Credentials>(c);
+  }
+  if (credential_source == "Environment") return FromEnvironment();
+  if (credential_source == "Ec2InstanceMetadata") return FromImds();
+  return core::InvalidArgument(fmt::format(
+      "profile '{}' has role_arn but no source_profile, credential_source (Environment or "
+      "Ec2InstanceMetadata) or web_identity_token_file; add one in {}",
+      profile, options_.config.config_path));
+}
+
+// STS is reached like every other service; without a region, through us-east-1.
+ClientContext DefaultCredentialsChain::StsContext(CredentialsProvider& provider) const {
+  ClientContext ctx{*options_.transport,
+                    provider,
+                    *options_.clock,
+                    *options_.rng,
+                    *options_.quota,
+                    options_.endpoints,
+                    "",
+                    0,
+                    options_.debug,
+                    nullptr};
+  if (ctx.endpoints.region.empty()) ctx.endpoints.region = "us-east-1";
+  return ctx;
+}
+
 DefaultCredentialsChain::Found DefaultCredentialsChain::FromWebIdentity(
     const std::string& role_arn, const std::string& token_file, const std::string& session_name) {
   std::ifstream in(token_file);
@@ -221,17 +228,7 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromWebIdentity(
   std::stringstream ss;
   ss << in.rdbuf();
   StaticProvider none(Credentials{});
-  ClientContext ctx{*options_.transport,
-                    none,
-                    *options_.clock,
-                    *options_.rng,
-                    *options_.quota,
-                    options_.endpoints,
-                    "",
-                    0,
-                    options_.debug,
-                    nullptr};
-  if (ctx.endpoints.region.empty()) ctx.endpoints.region = "us-east-1";
+  ClientContext ctx = StsContext(none);
   ASSIGN_OR_RETURN(AwsClient sts_client, AwsClient::Create(kSts, ctx, /*sign=*/false));
   auto creds =
       sts::AssumeRoleWithWebIdentity(sts_client, role_arn, session_name, core::Trim(ss.str()));

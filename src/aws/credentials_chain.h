@@ -38,6 +38,8 @@ class DefaultCredentialsChain final : public CredentialsProvider {
   Found FromEnvironment();
   Found FromProfile(const std::string& name, int depth, core::Time now);
   Found FromRole(const std::string& profile, const Section& section, int depth, core::Time now);
+  Found RoleSource(const std::string& profile, const Section& section, int depth, core::Time now);
+  ClientContext StsContext(CredentialsProvider& provider) const;
   Found FromWebIdentity(const std::string& role_arn, const std::string& token_file,
                         const std::string& session_name);
   Found FromProcess(const std::string& profile, const std::string& command);
