@@ -161,3 +161,31 @@ TEST_F(ClientTest, NonXmlSuccessIsMalformed) {
 
 }  // namespace
 }  // namespace rotor::aws
+
+namespace rotor::aws {
+namespace {
+
+TEST(CodeForAwsError, Table) {
+  struct Row {
+    const char* code;
+    int status;
+    core::Code want;
+  };
+  const Row rows[] = {
+      {"ExpiredToken", 400, core::Code::kUnauthenticated},
+      {"ExpiredTokenException", 400, core::Code::kUnauthenticated},
+      {"InvalidClientTokenId", 403, core::Code::kUnauthenticated},
+      {"SignatureDoesNotMatch", 403, core::Code::kUnauthenticated},
+      {"AuthFailure", 401, core::Code::kUnauthenticated},
+      {"UnauthorizedOperation", 403, core::Code::kPermissionDenied},
+      {"AccessDenied", 403, core::Code::kPermissionDenied},
+      {"Throttling", 400, core::Code::kThrottled},
+      {"InvalidInstanceID.NotFound", 400, core::Code::kNotFound},
+      {"InternalError", 500, core::Code::kUnavailable},
+      {"ValidationError", 400, core::Code::kFailedPrecondition},
+  };
+  for (const Row& r : rows) EXPECT_EQ(CodeForAwsError(r.code, r.status), r.want) << r.code;
+}
+
+}  // namespace
+}  // namespace rotor::aws
