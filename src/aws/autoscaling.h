@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "aws/client.h"
+#include "cloud/cloud.h"
 #include "cloud/model.h"
 
 namespace rotor::aws::autoscaling {
@@ -22,6 +23,14 @@ struct LaunchConfiguration {
 };
 core::Result<std::map<std::string, LaunchConfiguration>> DescribeLaunchConfigurations(
     AwsClient& client, const std::vector<std::string>& names);
+
+core::Status SetSizes(AwsClient& client, const std::string& group, const cloud::Sizes& sizes);
+core::Status SetProcesses(AwsClient& client, const std::string& group,
+                          const std::vector<std::string>& processes, bool suspend);
+core::Status TerminateInstance(AwsClient& client, const std::string& instance_id, bool decrement);
+// Up to 20 instances per call (the API's limit); the caller batches.
+core::Status DetachInstances(AwsClient& client, const std::string& group,
+                             const std::vector<std::string>& ids, bool decrement);
 
 // Decoding, exposed for tests on recorded answers.
 void DecodeGroups(const pugi::xml_node& root, std::vector<cloud::Group>& out);

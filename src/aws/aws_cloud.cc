@@ -233,4 +233,53 @@ core::Result<std::vector<cloud::Image>> AwsCloud::FindImages(const cloud::ImageQ
   return ec2::FindImages(ec2_, query.name_glob, query.owners);
 }
 
+core::Status AwsCloud::SetSizes(const std::string& group, const cloud::Sizes& sizes) {
+  return autoscaling::SetSizes(asg_, group, sizes);
+}
+
+core::Status AwsCloud::SuspendProcesses(const std::string& group,
+                                        const std::vector<std::string>& processes) {
+  return autoscaling::SetProcesses(asg_, group, processes, /*suspend=*/true);
+}
+
+core::Status AwsCloud::ResumeProcesses(const std::string& group,
+                                       const std::vector<std::string>& processes) {
+  return autoscaling::SetProcesses(asg_, group, processes, /*suspend=*/false);
+}
+
+core::Status AwsCloud::TerminateInstance(const std::string& instance_id, bool decrement) {
+  return autoscaling::TerminateInstance(asg_, instance_id, decrement);
+}
+
+core::Status AwsCloud::DetachInstances(const std::string& group,
+                                       const std::vector<std::string>& ids, bool decrement) {
+  constexpr size_t kPerCall = 20;  // DetachInstances accepts at most 20 ids
+  for (size_t i = 0; i < ids.size(); i += kPerCall) {
+    std::vector<std::string> batch(ids.begin() + i,
+                                   ids.begin() + std::min(ids.size(), i + kPerCall));
+    RETURN_IF_ERROR(autoscaling::DetachInstances(asg_, group, batch, decrement));
+  }
+  return core::Status::Ok();
+}
+
+core::Status AwsCloud::Deregister(const std::string& group, const std::vector<std::string>& ids) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, {group}));
+  if (groups.empty()) {
+    return core::NotFound(fmt::format("auto scaling group '{}' does not exist in region {}", group,
+                                      asg_.endpoint().signing_region));
+  }
+  for (const std::string& lb : groups[0].classic_elbs) {
+    RETURN_IF_ERROR(elb::DeregisterInstances(elb_, lb, ids));
+  }
+  for (const std::string& tg : groups[0].target_groups) {
+    RETURN_IF_ERROR(elb::DeregisterTargets(elbv2_, tg, ids));
+  }
+  return core::Status::Ok();
+}
+
+core::Status AwsCloud::TerminateInstances(const std::vector<std::string>& ids) {
+  if (ids.empty()) return core::Status::Ok();
+  return ec2::TerminateInstances(ec2_, ids);
+}
+
 }  // namespace rotor::aws

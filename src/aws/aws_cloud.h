@@ -27,6 +27,17 @@ class AwsCloud final : public cloud::Cloud {
       const std::vector<std::string>& ids) override;
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
 
+  core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
+  core::Status SuspendProcesses(const std::string& group,
+                                const std::vector<std::string>& processes) override;
+  core::Status ResumeProcesses(const std::string& group,
+                               const std::vector<std::string>& processes) override;
+  core::Status TerminateInstance(const std::string& instance_id, bool decrement) override;
+  core::Status DetachInstances(const std::string& group, const std::vector<std::string>& ids,
+                               bool decrement) override;
+  core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override;
+  core::Status TerminateInstances(const std::vector<std::string>& ids) override;
+
  private:
   AwsCloud(AwsClient ec2, AwsClient asg, AwsClient elb, AwsClient elbv2, AwsClient cfn)
       : ec2_(std::move(ec2)),

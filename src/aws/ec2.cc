@@ -168,4 +168,15 @@ core::Result<std::map<std::string, TemplateVersion>> DescribeLaunchTemplateVersi
   return out;
 }
 
+core::Status TerminateInstances(AwsClient& client, const std::vector<std::string>& ids) {
+  core::Status st;
+  InChunks(ids, 1000, [&](const std::vector<std::string>& batch) {
+    if (!st.ok()) return;
+    Params p;
+    p.AddIndexedList("InstanceId", batch);
+    st = client.Query("TerminateInstances", p).status();
+  });
+  return st;
+}
+
 }  // namespace rotor::aws::ec2

@@ -41,6 +41,8 @@ struct TemplateVersion {
 core::Result<std::map<std::string, TemplateVersion>> DescribeLaunchTemplateVersions(
     AwsClient& client, const std::string& template_id, const std::vector<std::string>& versions);
 
+core::Status TerminateInstances(AwsClient& client, const std::vector<std::string>& ids);
+
 // Decoding, exposed for tests on recorded answers.
 void DecodeInstances(const pugi::xml_node& root, std::vector<cloud::Instance>& out);
 void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out);

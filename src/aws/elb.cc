@@ -43,4 +43,24 @@ core::Result<std::map<std::string, cloud::LbHealth>> DescribeTargetHealth(
   return out;
 }
 
+core::Status DeregisterInstances(AwsClient& client, const std::string& load_balancer,
+                                 const std::vector<std::string>& instance_ids) {
+  Params p;
+  p.Add("LoadBalancerName", load_balancer);
+  for (size_t i = 0; i < instance_ids.size(); ++i) {
+    p.Add("Instances.member." + std::to_string(i + 1) + ".InstanceId", instance_ids[i]);
+  }
+  return client.Query("DeregisterInstancesFromLoadBalancer", p).status();
+}
+
+core::Status DeregisterTargets(AwsClient& client, const std::string& target_group_arn,
+                               const std::vector<std::string>& instance_ids) {
+  Params p;
+  p.Add("TargetGroupArn", target_group_arn);
+  for (size_t i = 0; i < instance_ids.size(); ++i) {
+    p.Add("Targets.member." + std::to_string(i + 1) + ".Id", instance_ids[i]);
+  }
+  return client.Query("DeregisterTargets", p).status();
+}
+
 }  // namespace rotor::aws::elb

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "aws/client.h"
 #include "cloud/model.h"
@@ -18,6 +19,11 @@ core::Result<std::map<std::string, cloud::LbHealth>> DescribeInstanceHealth(
 // keeps only members).
 core::Result<std::map<std::string, cloud::LbHealth>> DescribeTargetHealth(
     AwsClient& elbv2_client, const std::string& target_group_arn);
+
+core::Status DeregisterInstances(AwsClient& elb_client, const std::string& load_balancer,
+                                 const std::vector<std::string>& instance_ids);
+core::Status DeregisterTargets(AwsClient& elbv2_client, const std::string& target_group_arn,
+                               const std::vector<std::string>& instance_ids);
 
 void DecodeInstanceHealth(const pugi::xml_node& root, const std::string& lb,
                           std::map<std::string, cloud::LbHealth>& out);

@@ -2,6 +2,7 @@
 // aws::AwsCloud (the real wire) and sim::SimCloud (a deterministic simulation).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,13 @@
 #include "core/status.h"
 
 namespace rotor::cloud {
+
+// Any of a group's sizes; unset fields are left as they are.
+struct Sizes {
+  std::optional<int> min;
+  std::optional<int> max;
+  std::optional<int> desired;
+};
 
 struct ImageQuery {
   std::string name_glob;            // e.g. "app-*"; empty: any name
@@ -42,6 +50,29 @@ class Cloud {
 
   // Available images matching the query.
   virtual core::Result<std::vector<Image>> FindImages(const ImageQuery& query) = 0;
+
+  // --- Changes. Each is one request to the provider; none waits for its effect. ---
+
+  // Sets min, max and/or desired. kFailedPrecondition when the provider refuses the sizes.
+  virtual core::Status SetSizes(const std::string& group, const Sizes& sizes) = 0;
+  // Suspends / resumes the named Auto Scaling processes (Launch, Terminate, AZRebalance, ...).
+  virtual core::Status SuspendProcesses(const std::string& group,
+                                        const std::vector<std::string>& processes) = 0;
+  virtual core::Status ResumeProcesses(const std::string& group,
+                                       const std::vector<std::string>& processes) = 0;
+  // Terminates a member. Without decrement the group launches a replacement; with it, the
+  // desired capacity drops by one (never below min: kFailedPrecondition).
+  virtual core::Status TerminateInstance(const std::string& instance_id, bool decrement) = 0;
+  // Takes members out of the group: their load balancers drain them, they keep running until
+  // terminated. Without decrement the group launches replacements at once.
+  virtual core::Status DetachInstances(const std::string& group,
+                                       const std::vector<std::string>& instance_ids,
+                                       bool decrement) = 0;
+  // Deregisters instances from every classic ELB and target group of `group` (they drain).
+  virtual core::Status Deregister(const std::string& group,
+                                  const std::vector<std::string>& instance_ids) = 0;
+  // Terminates instances that belong to no group (for example detached ones).
+  virtual core::Status TerminateInstances(const std::vector<std::string>& instance_ids) = 0;
 };
 
 }  // namespace rotor::cloud

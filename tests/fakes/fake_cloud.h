@@ -63,6 +63,50 @@ class FakeCloud final : public cloud::Cloud {
     return out;
   }
 
+  // Changes are applied to the stored groups and recorded, in order, as "Verb target".
+  std::vector<std::string> actions;
+
+  core::Status SetSizes(const std::string& group, const cloud::Sizes& s) override {
+    actions.push_back("SetSizes " + group);
+    cloud::Group& g = groups[group];
+    if (s.min) g.min_size = *s.min;
+    if (s.max) g.max_size = *s.max;
+    if (s.desired) g.desired = *s.desired;
+    return core::Status::Ok();
+  }
+  core::Status SuspendProcesses(const std::string& group,
+                                const std::vector<std::string>& p) override {
+    actions.push_back("SuspendProcesses " + group);
+    auto& sp = groups[group].suspended_processes;
+    sp.insert(sp.end(), p.begin(), p.end());
+    return core::Status::Ok();
+  }
+  core::Status ResumeProcesses(const std::string& group,
+                               const std::vector<std::string>& p) override {
+    actions.push_back("ResumeProcesses " + group);
+    auto& sp = groups[group].suspended_processes;
+    for (const std::string& name : p) sp.erase(std::remove(sp.begin(), sp.end(), name), sp.end());
+    return core::Status::Ok();
+  }
+  core::Status TerminateInstance(const std::string& id, bool decrement) override {
+    actions.push_back((decrement ? "TerminateDecrement " : "Terminate ") + id);
+    return core::Status::Ok();
+  }
+  core::Status DetachInstances(const std::string& group, const std::vector<std::string>& ids,
+                               bool decrement) override {
+    actions.push_back((decrement ? "DetachDecrement " : "Detach ") + group + " " +
+                      core::Join(ids, ","));
+    return core::Status::Ok();
+  }
+  core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override {
+    actions.push_back("Deregister " + group + " " + core::Join(ids, ","));
+    return core::Status::Ok();
+  }
+  core::Status TerminateInstances(const std::vector<std::string>& ids) override {
+    actions.push_back("TerminateInstances " + core::Join(ids, ","));
+    return core::Status::Ok();
+  }
+
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& q) override {
     std::vector<cloud::Image> out;
     for (const cloud::Image& i : images) {
