@@ -10,11 +10,21 @@
 #include "aws/endpoints.h"
 #include "aws/http.h"
 #include "aws/query_protocol.h"
-#include "aws/retry.h"
+#include "cloud/retry.h"
 #include "core/clock.h"
 #include "core/rng.h"
 
 namespace rotor::aws {
+
+using cloud::AttemptOutcome;
+using cloud::ClassifyAttempt;
+using cloud::DecideRetry;
+using cloud::ErrorKind;
+using cloud::IsThrottlingCode;
+using cloud::MakeRetryConfig;
+using cloud::RetryConfig;
+using cloud::RetryDecision;
+using cloud::RetryQuota;
 
 // Receives --debug lines; secrets are already redacted.
 using DebugSink = std::function<void(const std::string&)>;

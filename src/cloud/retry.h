@@ -1,5 +1,7 @@
 // The AWS SDK "standard" retry mode, as current botocore implements it (DESIGN.md section 5).
-// Every decision is a pure function of its inputs; the caller sleeps on its own Clock.
+// Every decision is a pure function of its inputs; the caller sleeps on its own Clock. It lives
+// in cloud/ so that the real wire (aws/) and the simulator (sim/), which answers errors the way
+// AWS does, make the same decisions.
 #pragma once
 
 #include <optional>
@@ -9,7 +11,7 @@
 #include "core/rng.h"
 #include "core/status.h"
 
-namespace rotor::aws {
+namespace rotor::cloud {
 
 enum class ErrorKind {
   kNone,        // success
@@ -82,4 +84,4 @@ struct RetryDecision {
 RetryDecision DecideRetry(const RetryConfig& config, RetryQuota& quota, core::Rng& rng,
                           const AttemptOutcome& outcome, int attempt);
 
-}  // namespace rotor::aws
+}  // namespace rotor::cloud

@@ -1,4 +1,4 @@
-#include "aws/retry.h"
+#include "cloud/retry.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 #include <array>
 #include <cmath>
 
-namespace rotor::aws {
+namespace rotor::cloud {
 namespace {
 
 constexpr std::array<std::string_view, 14> kThrottlingCodes = {
@@ -121,4 +121,4 @@ RetryDecision DecideRetry(const RetryConfig& config, RetryQuota& quota, core::Rn
   return d;
 }
 
-}  // namespace rotor::aws
+}  // namespace rotor::cloud

@@ -1,8 +1,8 @@
-#include "aws/retry.h"
+#include "cloud/retry.h"
 
 #include <gtest/gtest.h>
 
-namespace rotor::aws {
+namespace rotor::cloud {
 namespace {
 
 using namespace std::chrono_literals;
@@ -161,4 +161,4 @@ TEST(DecideRetry, StopsWhenQuotaIsExhausted) {
 }
 
 }  // namespace
-}  // namespace rotor::aws
+}  // namespace rotor::cloud
