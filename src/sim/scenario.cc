@@ -1,0 +1,480 @@
+#include "sim/scenario.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/strings.h"
+
+namespace rotor::sim {
+namespace {
+
+// Reads typed values out of YAML nodes, turning every problem into "FILE:LINE: KEY: what".
+// yaml-cpp throws; nothing thrown leaves this file.
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {}
+
+  core::Status Error(const YAML::Node& at, const std::string& key, const std::string& what) const {
+    int line = at.Mark().is_null() ? 0 : at.Mark().line + 1;
+    return core::InvalidArgument(fmt::format("{}:{}: {}: {}", path_, line, key, what));
+  }
+
+  core::Status CheckKeys(const YAML::Node& map, const std::string& where,
+                         const std::set<std::string>& allowed) const {
+    if (!map.IsMap()) return Error(map, where, "expected a mapping of keys");
+    for (const auto& kv : map) {
+      std::string key = kv.first.Scalar();
+      if (!allowed.count(key)) {
+        return Error(kv.first, where + "." + key,
+                     fmt::format("unknown key (expected one of: {})",
+                                 core::Join({allowed.begin(), allowed.end()}, ", ")));
+      }
+    }
+    return core::Status::Ok();
+  }
+
+  core::Result<std::string> String(const YAML::Node& map, const std::string& key,
+                                   const std::string& where, bool required = true) const {
+    YAML::Node n = map[key];
+    if (!n) {
+      if (required) return Error(map, where + "." + key, "missing");
+      return std::string();
+    }
+    if (!n.IsScalar()) return Error(n, where + "." + key, "expected a single value");
+    return n.Scalar();
+  }
+
+  core::Result<int> Int(const YAML::Node& map, const std::string& key, const std::string& where,
+                        std::optional<int> fallback = std::nullopt) const {
+    YAML::Node n = map[key];
+    if (!n) {
+      if (fallback) return *fallback;
+      return Error(map, where + "." + key, "missing");
+    }
+    try {
+      int v = n.as<int>();
+      if (v < 0) return Error(n, where + "." + key, "must not be negative");
+      return v;
+    } catch (const YAML::Exception&) {
+      return Error(n, where + "." + key, fmt::format("'{}' is not a whole number", n.Scalar()));
+    }
+  }
+
+  core::Result<double> Double(const YAML::Node& map, const std::string& key,
+                              const std::string& where, double fallback) const {
+    YAML::Node n = map[key];
+    if (!n) return fallback;
+    try {
+      return n.as<double>();
+    } catch (const YAML::Exception&) {
+      return Error(n, where + "." + key, fmt::format("'{}' is not a number", n.Scalar()));
+    }
+  }
+
+  core::Result<core::Duration> Dur(const YAML::Node& map, const std::string& key,
+                                   const std::string& where,
+                                   std::optional<core::Duration> fallback = std::nullopt) const {
+    YAML::Node n = map[key];
+    if (!n) {
+      if (fallback) return *fallback;
+      return Error(map, where + "." + key, "missing");
+    }
+    return DurValue(n, where + "." + key);
+  }
+
+  core::Result<core::Duration> DurValue(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) return Error(n, key, "expected a duration such as 90s, 5m, 1h");
+    auto d = core::ParseDuration(n.Scalar());
+    if (!d.ok()) return Error(n, key, d.status().message());
+    return d;
+  }
+
+  core::Result<Distribution> Dist(const YAML::Node& map, const std::string& key,
+                                  const std::string& where, Distribution fallback) const;
+
+  core::Result<core::Time> TimeValue(const YAML::Node& map, const std::string& key,
+                                     const std::string& where) const {
+    YAML::Node n = map[key];
+    if (!n) return Error(map, where + "." + key, "missing");
+    auto t = core::ParseIso8601(n.Scalar());
+    if (!t.ok()) return Error(n, where + "." + key, t.status().message());
+    return t;
+  }
+
+  core::Result<std::vector<std::string>> Strings(const YAML::Node& map, const std::string& key,
+                                                 const std::string& where) const {
+    YAML::Node n = map[key];
+    std::vector<std::string> out;
+    if (!n) return out;
+    if (!n.IsSequence()) return Error(n, where + "." + key, "expected a list");
+    for (const auto& item : n) out.push_back(item.Scalar());
+    return out;
+  }
+
+ private:
+  std::string path_;
+};
+
+core::Result<Distribution> Reader::Dist(const YAML::Node& map, const std::string& key,
+                                        const std::string& where, Distribution fallback) const {
+  YAML::Node n = map[key];
+  std::string name = where + "." + key;
+  if (!n) return fallback;
+  if (n.IsScalar()) {
+    ASSIGN_OR_RETURN(core::Duration d, DurValue(n, name));
+    return Distribution::Fixed(d);
+  }
+  RETURN_IF_ERROR(CheckKeys(n, name, {"uniform", "lognormal"}));
+  if (YAML::Node u = n["uniform"]) {
+    if (!u.IsSequence() || u.size() != 2) return Error(u, name + ".uniform", "expected [low, high]");
+    ASSIGN_OR_RETURN(core::Duration lo, DurValue(u[0], name + ".uniform"));
+    ASSIGN_OR_RETURN(core::Duration hi, DurValue(u[1], name + ".uniform"));
+    if (hi < lo) return Error(u, name + ".uniform", "high is below low");
+    return Distribution{Distribution::Kind::kUniform, lo, hi};
+  }
+  YAML::Node l = n["lognormal"];
+  RETURN_IF_ERROR(CheckKeys(l, name + ".lognormal", {"median", "p99"}));
+  ASSIGN_OR_RETURN(core::Duration median, Dur(l, "median", name + ".lognormal"));
+  ASSIGN_OR_RETURN(core::Duration p99, Dur(l, "p99", name + ".lognormal"));
+  if (p99 < median) return Error(l, name + ".lognormal", "p99 is below the median");
+  return Distribution{Distribution::Kind::kLogNormal, median, p99};
+}
+
+}  // namespace
+
+namespace {
+
+class ScenarioParser {
+ public:
+  explicit ScenarioParser(const std::string& path) : r_(path) { out_.path = path; }
+
+  core::Result<Scenario> Parse(const YAML::Node& root) {
+    RETURN_IF_ERROR(r_.CheckKeys(root, "scenario",
+                                 {"seed", "region", "start", "images", "stacks", "timing", "faults"}));
+    ASSIGN_OR_RETURN(int seed, r_.Int(root, "seed", "scenario", 1));
+    out_.seed = static_cast<uint64_t>(seed);
+    ASSIGN_OR_RETURN(out_.region, r_.String(root, "region", "scenario", false));
+    if (out_.region.empty()) out_.region = "eu-west-1";
+    out_.start = *core::ParseIso8601("2026-01-01T00:00:00Z");
+    if (root["start"]) {
+      ASSIGN_OR_RETURN(out_.start, r_.TimeValue(root, "start", "scenario"));
+    }
+    RETURN_IF_ERROR(Images(root["images"]));
+    RETURN_IF_ERROR(Stacks(root["stacks"]));
+    RETURN_IF_ERROR(Timings(root["timing"]));
+    RETURN_IF_ERROR(Faults(root["faults"]));
+    return out_;
+  }
+
+ private:
+  core::Status Images(const YAML::Node& list) {
+    if (!list) return core::Status::Ok();
+    if (!list.IsSequence()) return r_.Error(list, "images", "expected a list");
+    for (const auto& n : list) {
+      RETURN_IF_ERROR(r_.CheckKeys(n, "images[]", {"id", "name", "created"}));
+      ImageSpec img;
+      ASSIGN_OR_RETURN(img.id, r_.String(n, "id", "images[]"));
+      ASSIGN_OR_RETURN(img.name, r_.String(n, "name", "images[]", false));
+      ASSIGN_OR_RETURN(img.created, r_.TimeValue(n, "created", "images[" + img.id + "]"));
+      if (!image_ids_.insert(img.id).second) return r_.Error(n, "images[]", "duplicate id " + img.id);
+      out_.images.push_back(img);
+    }
+    return core::Status::Ok();
+  }
+
+  core::Status KnownImage(const YAML::Node& at, const std::string& key, const std::string& id) {
+    if (image_ids_.count(id)) return core::Status::Ok();
+    return r_.Error(at, key, fmt::format("image '{}' is not declared under images:", id));
+  }
+
+  core::Status Stacks(const YAML::Node& list) {
+    if (!list) return core::Status::Ok();
+    if (!list.IsSequence()) return r_.Error(list, "stacks", "expected a list");
+    std::set<std::string> names;
+    for (const auto& n : list) {
+      RETURN_IF_ERROR(r_.CheckKeys(n, "stacks[]", {"name", "groups"}));
+      StackSpec stack;
+      ASSIGN_OR_RETURN(stack.name, r_.String(n, "name", "stacks[]"));
+      if (!names.insert(stack.name).second) return r_.Error(n, "stacks[]", "duplicate stack " + stack.name);
+      YAML::Node groups = n["groups"];
+      if (groups && !groups.IsSequence()) return r_.Error(groups, "groups", "expected a list");
+      for (const auto& g : groups) {
+        ASSIGN_OR_RETURN(GroupSpec spec, Group(g, "stacks[" + stack.name + "].groups[]"));
+        if (!group_names_.insert(spec.name).second) {
+          return r_.Error(g, "groups[]", "duplicate group " + spec.name);
+        }
+        stack.groups.push_back(std::move(spec));
+      }
+      out_.stacks.push_back(std::move(stack));
+    }
+    return core::Status::Ok();
+  }
+
+  core::Result<GroupSpec> Group(const YAML::Node& n, const std::string& where);
+  core::Status LaunchSpecOf(const YAML::Node& n, const std::string& where, GroupSpec& g);
+  core::Status Instances(const YAML::Node& n, const std::string& where, GroupSpec& g);
+  core::Result<LoadBalancerSpec> LoadBalancer(const YAML::Node& n, const std::string& where,
+                                              const std::string& group);
+  core::Status Timings(const YAML::Node& n);
+  core::Status Faults(const YAML::Node& list);
+  core::Result<Fault> OneFault(const YAML::Node& n);
+
+  Reader r_;
+  Scenario out_;
+  std::set<std::string> image_ids_;
+  std::set<std::string> group_names_;
+};
+
+core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::string& where) {
+  RETURN_IF_ERROR(r_.CheckKeys(
+      n, where,
+      {"name", "launch_template", "launch_configuration", "zones", "min", "max", "desired",
+       "instances", "load_balancers", "health_check_grace", "health_check_type", "suspended"}));
+  GroupSpec g;
+  ASSIGN_OR_RETURN(g.name, r_.String(n, "name", where));
+  std::string at = where.substr(0, where.size() - 2) + "[" + g.name + "]";
+  RETURN_IF_ERROR(LaunchSpecOf(n, at, g));
+  ASSIGN_OR_RETURN(g.zones, r_.Strings(n, "zones", at));
+  if (g.zones.empty()) return r_.Error(n, at + ".zones", "give at least one zone");
+  ASSIGN_OR_RETURN(g.min, r_.Int(n, "min", at));
+  ASSIGN_OR_RETURN(g.max, r_.Int(n, "max", at));
+  ASSIGN_OR_RETURN(g.desired, r_.Int(n, "desired", at));
+  if (g.min > g.desired || g.desired > g.max) {
+    return r_.Error(n, at, fmt::format("sizes must satisfy min <= desired <= max (got {} / {} / {})",
+                                       g.min, g.desired, g.max));
+  }
+  RETURN_IF_ERROR(Instances(n["instances"], at, g));
+  if (YAML::Node lbs = n["load_balancers"]) {
+    if (!lbs.IsSequence()) return r_.Error(lbs, at + ".load_balancers", "expected a list");
+    for (const auto& lb : lbs) {
+      ASSIGN_OR_RETURN(LoadBalancerSpec spec, LoadBalancer(lb, at + ".load_balancers[]", g.name));
+      g.load_balancers.push_back(spec);
+    }
+  }
+  ASSIGN_OR_RETURN(g.health_check_grace, r_.Dur(n, "health_check_grace", at, core::Duration(0)));
+  ASSIGN_OR_RETURN(g.health_check_type, r_.String(n, "health_check_type", at, false));
+  if (g.health_check_type.empty()) g.health_check_type = "EC2";
+  if (g.health_check_type != "EC2" && g.health_check_type != "ELB") {
+    return r_.Error(n["health_check_type"], at + ".health_check_type", "expected EC2 or ELB");
+  }
+  ASSIGN_OR_RETURN(g.suspended, r_.Strings(n, "suspended", at));
+  return g;
+}
+
+core::Status ScenarioParser::LaunchSpecOf(const YAML::Node& n, const std::string& at,
+                                          GroupSpec& g) {
+  YAML::Node lt = n["launch_template"], lc = n["launch_configuration"];
+  if (bool(lt) == bool(lc)) {
+    return r_.Error(n, at, "give exactly one of launch_template and launch_configuration");
+  }
+  if (lc) {
+    RETURN_IF_ERROR(r_.CheckKeys(lc, at + ".launch_configuration", {"name", "image"}));
+    ASSIGN_OR_RETURN(g.configuration_name, r_.String(lc, "name", at + ".launch_configuration"));
+    ASSIGN_OR_RETURN(g.configuration_image, r_.String(lc, "image", at + ".launch_configuration"));
+    return KnownImage(lc["image"], at + ".launch_configuration.image", g.configuration_image);
+  }
+  std::string key = at + ".launch_template";
+  RETURN_IF_ERROR(r_.CheckKeys(lt, key, {"name", "versions", "group_uses"}));
+  ASSIGN_OR_RETURN(g.template_name, r_.String(lt, "name", key));
+  ASSIGN_OR_RETURN(g.template_versions, r_.Strings(lt, "versions", key));
+  if (g.template_versions.empty()) return r_.Error(lt, key + ".versions", "give at least one version");
+  for (size_t i = 0; i < g.template_versions.size(); ++i) {
+    RETURN_IF_ERROR(KnownImage(lt["versions"][i], key + ".versions", g.template_versions[i]));
+  }
+  ASSIGN_OR_RETURN(g.group_uses, r_.String(lt, "group_uses", key, false));
+  if (g.group_uses.empty()) g.group_uses = "$Default";
+  if (g.group_uses != "$Latest" && g.group_uses != "$Default") {
+    int v = 0;
+    try {
+      v = lt["group_uses"].as<int>();
+    } catch (const YAML::Exception&) {
+    }
+    if (v < 1 || v > static_cast<int>(g.template_versions.size())) {
+      return r_.Error(lt["group_uses"], key + ".group_uses",
+                      fmt::format("version '{}' does not exist (the template has versions 1 to {}, "
+                                  "or use $Latest / $Default)",
+                                  g.group_uses, g.template_versions.size()));
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Status ScenarioParser::Instances(const YAML::Node& n, const std::string& at, GroupSpec& g) {
+  if (!n) {
+    g.instance_count = g.desired;
+    g.instance_image = g.uses_template() ? g.template_versions.front() : g.configuration_image;
+    return core::Status::Ok();
+  }
+  std::string key = at + ".instances";
+  RETURN_IF_ERROR(r_.CheckKeys(n, key, {"count", "image", "age"}));
+  ASSIGN_OR_RETURN(g.instance_count, r_.Int(n, "count", key));
+  ASSIGN_OR_RETURN(g.instance_image, r_.String(n, "image", key));
+  RETURN_IF_ERROR(KnownImage(n["image"], key + ".image", g.instance_image));
+  ASSIGN_OR_RETURN(g.instance_age, r_.Dur(n, "age", key, std::chrono::hours(24 * 30)));
+  if (g.uses_template() && std::find(g.template_versions.begin(), g.template_versions.end(),
+                                     g.instance_image) == g.template_versions.end()) {
+    return r_.Error(n["image"], key + ".image",
+                    fmt::format("image '{}' is no version of launch template '{}'",
+                                g.instance_image, g.template_name));
+  }
+  if (g.instance_count > g.max) {
+    return r_.Error(n, key + ".count", fmt::format("{} is above max {}", g.instance_count, g.max));
+  }
+  return core::Status::Ok();
+}
+
+core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
+                                                            const std::string& at,
+                                                            const std::string& group) {
+  RETURN_IF_ERROR(r_.CheckKeys(n, at, {"type", "name", "interval", "healthy_threshold",
+                                       "unhealthy_threshold", "deregistration_delay"}));
+  LoadBalancerSpec lb;
+  ASSIGN_OR_RETURN(std::string type, r_.String(n, "type", at));
+  if (type == "elb") {
+    // Classic ELB defaults (DESIGN.md section 9): every 30 s, healthy 10, unhealthy 2.
+    lb.type = LoadBalancerSpec::Type::kElb;
+    lb.healthy_threshold = 10;
+  } else if (type != "alb") {
+    return r_.Error(n["type"], at + ".type", fmt::format("'{}' is not alb or elb", type));
+  }
+  ASSIGN_OR_RETURN(lb.name, r_.String(n, "name", at, false));
+  if (lb.name.empty()) lb.name = group + "-" + type;
+  ASSIGN_OR_RETURN(lb.interval, r_.Dur(n, "interval", at, lb.interval));
+  if (lb.interval.count() <= 0) return r_.Error(n["interval"], at + ".interval", "must be positive");
+  ASSIGN_OR_RETURN(lb.healthy_threshold, r_.Int(n, "healthy_threshold", at, lb.healthy_threshold));
+  ASSIGN_OR_RETURN(lb.unhealthy_threshold,
+                   r_.Int(n, "unhealthy_threshold", at, lb.unhealthy_threshold));
+  if (lb.healthy_threshold < 1 || lb.unhealthy_threshold < 1) {
+    return r_.Error(n, at, "thresholds must be at least 1");
+  }
+  ASSIGN_OR_RETURN(lb.deregistration_delay,
+                   r_.Dur(n, "deregistration_delay", at, lb.deregistration_delay));
+  return lb;
+}
+
+core::Status ScenarioParser::Timings(const YAML::Node& n) {
+  if (!n) return core::Status::Ok();
+  RETURN_IF_ERROR(
+      r_.CheckKeys(n, "timing", {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown"}));
+  Timing& t = out_.timing;
+  ASSIGN_OR_RETURN(t.api_latency, r_.Dist(n, "api_latency", "timing", t.api_latency));
+  ASSIGN_OR_RETURN(t.launch_to_running, r_.Dist(n, "launch_to_running", "timing", t.launch_to_running));
+  ASSIGN_OR_RETURN(t.boot_to_healthy, r_.Dist(n, "boot_to_healthy", "timing", t.boot_to_healthy));
+  ASSIGN_OR_RETURN(t.shutdown, r_.Dist(n, "shutdown", "timing", t.shutdown));
+  return core::Status::Ok();
+}
+
+core::Status ScenarioParser::Faults(const YAML::Node& list) {
+  if (!list) return core::Status::Ok();
+  if (!list.IsSequence()) return r_.Error(list, "faults", "expected a list");
+  for (const auto& n : list) {
+    ASSIGN_OR_RETURN(Fault f, OneFault(n));
+    out_.faults.push_back(f);
+  }
+  return core::Status::Ok();
+}
+
+core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
+  const std::string at = "faults[]";
+  ASSIGN_OR_RETURN(std::string kind, r_.String(n, "kind", at));
+  Fault f;
+  std::string k = "faults[" + kind + "]";
+  auto probability = [&]() -> core::Status {
+    ASSIGN_OR_RETURN(f.probability, r_.Double(n, "probability", k, 1.0));
+    if (f.probability < 0 || f.probability > 1) {
+      return r_.Error(n["probability"], k + ".probability", "must be between 0 and 1");
+    }
+    return core::Status::Ok();
+  };
+  auto image = [&]() -> core::Status {
+    ASSIGN_OR_RETURN(f.image, r_.String(n, "image", k, false));
+    return f.image.empty() ? core::Status::Ok() : KnownImage(n["image"], k + ".image", f.image);
+  };
+  if (kind == "boot_failure") {
+    f.kind = Fault::Kind::kBootFailure;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "image", "probability"}));
+    RETURN_IF_ERROR(image());
+    RETURN_IF_ERROR(probability());
+  } else if (kind == "unhealthy_after") {
+    f.kind = Fault::Kind::kUnhealthyAfter;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "image", "after", "probability"}));
+    RETURN_IF_ERROR(image());
+    RETURN_IF_ERROR(probability());
+    ASSIGN_OR_RETURN(f.after, r_.Dur(n, "after", k));
+  } else if (kind == "terminate") {
+    f.kind = Fault::Kind::kTerminate;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "group", "at"}));
+    ASSIGN_OR_RETURN(f.group, r_.String(n, "group", k));
+    if (!group_names_.count(f.group)) {
+      return r_.Error(n["group"], k + ".group", fmt::format("group '{}' is not declared", f.group));
+    }
+    ASSIGN_OR_RETURN(f.at, r_.Dur(n, "at", k));
+  } else if (kind == "zone_outage") {
+    f.kind = Fault::Kind::kZoneOutage;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "zone", "at", "for"}));
+    ASSIGN_OR_RETURN(f.zone, r_.String(n, "zone", k));
+    ASSIGN_OR_RETURN(f.at, r_.Dur(n, "at", k));
+    ASSIGN_OR_RETURN(f.length, r_.Dur(n, "for", k));
+  } else if (kind == "throttle") {
+    f.kind = Fault::Kind::kThrottle;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "service", "refill_per_s", "bucket"}));
+    ASSIGN_OR_RETURN(f.service, r_.String(n, "service", k));
+    ASSIGN_OR_RETURN(f.refill_per_s, r_.Double(n, "refill_per_s", k, 0));
+    ASSIGN_OR_RETURN(f.bucket, r_.Int(n, "bucket", k));
+    if (f.bucket < 1) return r_.Error(n["bucket"], k + ".bucket", "must be at least 1");
+  } else if (kind == "api_error") {
+    f.kind = Fault::Kind::kApiError;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "service", "probability", "code"}));
+    ASSIGN_OR_RETURN(f.service, r_.String(n, "service", k));
+    ASSIGN_OR_RETURN(f.code, r_.String(n, "code", k));
+    RETURN_IF_ERROR(probability());
+  } else if (kind == "crash") {
+    f.kind = Fault::Kind::kCrash;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "after_steps"}));
+    ASSIGN_OR_RETURN(f.after_steps, r_.Int(n, "after_steps", k));
+  } else {
+    return r_.Error(n["kind"], at + ".kind",
+                    fmt::format("'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
+                                "zone_outage, throttle, api_error, crash)",
+                                kind));
+  }
+  if (!f.service.empty()) {
+    static const std::set<std::string> kServices = {"ec2", "autoscaling", "elb", "cloudformation"};
+    if (!kServices.count(f.service)) {
+      return r_.Error(n["service"], k + ".service",
+                      fmt::format("'{}' is not ec2, autoscaling, elb or cloudformation", f.service));
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+core::Result<Scenario> ParseScenario(const std::string& yaml_text, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    return core::InvalidArgument(
+        fmt::format("{}:{}: not valid YAML: {}", path, e.mark.line + 1, e.msg));
+  }
+  try {
+    return ScenarioParser(path).Parse(root);
+  } catch (const YAML::Exception& e) {
+    return core::InvalidArgument(fmt::format("{}:{}: {}", path, e.mark.line + 1, e.msg));
+  }
+}
+
+core::Result<Scenario> LoadScenario(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return core::InvalidArgument(fmt::format("cannot read scenario file '{}'", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseScenario(ss.str(), path);
+}
+
+}  // namespace rotor::sim

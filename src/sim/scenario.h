@@ -1,0 +1,101 @@
+// A scenario: the simulated cloud's initial state, timings and faults (DESIGN.md section 6).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "sim/distribution.h"
+
+namespace rotor::sim {
+
+struct ImageSpec {
+  std::string id;
+  std::string name;
+  core::Time created{};
+};
+
+struct LoadBalancerSpec {
+  enum class Type { kAlb, kElb };
+  Type type = Type::kAlb;
+  std::string name;  // default: GROUP-alb / GROUP-elb
+  core::Duration interval = std::chrono::seconds(30);
+  int healthy_threshold = 5;
+  int unhealthy_threshold = 2;
+  core::Duration deregistration_delay = std::chrono::seconds(300);
+};
+
+struct GroupSpec {
+  std::string name;
+  // Launch template: versions[i] is the image of version i+1; group_uses a number, "$Latest" or
+  // "$Default" (version 1 is the default).
+  std::string template_name;
+  std::vector<std::string> template_versions;
+  std::string group_uses;
+  // Or a launch configuration.
+  std::string configuration_name;
+  std::string configuration_image;
+
+  std::vector<std::string> zones;
+  int min = 0;
+  int max = 0;
+  int desired = 0;
+  int instance_count = 0;
+  std::string instance_image;
+  core::Duration instance_age = std::chrono::hours(24 * 30);
+  std::vector<LoadBalancerSpec> load_balancers;
+  core::Duration health_check_grace{0};
+  std::string health_check_type = "EC2";
+  std::vector<std::string> suspended;
+
+  bool uses_template() const { return !template_name.empty(); }
+};
+
+struct StackSpec {
+  std::string name;
+  std::vector<GroupSpec> groups;
+};
+
+struct Timing {
+  Distribution api_latency = Distribution::Fixed(std::chrono::milliseconds(50));
+  Distribution launch_to_running = Distribution::Fixed(std::chrono::seconds(20));
+  Distribution boot_to_healthy = Distribution::Fixed(std::chrono::seconds(40));
+  Distribution shutdown = Distribution::Fixed(std::chrono::seconds(10));
+};
+
+struct Fault {
+  enum class Kind { kBootFailure, kUnhealthyAfter, kTerminate, kZoneOutage, kThrottle, kApiError, kCrash };
+  Kind kind = Kind::kBootFailure;
+  std::string image;    // boot_failure, unhealthy_after: only instances of this image ("" = all)
+  std::string group;    // terminate
+  std::string zone;     // zone_outage
+  std::string service;  // throttle, api_error: ec2, autoscaling, elb, cloudformation
+  std::string code;     // api_error
+  double probability = 1.0;
+  core::Duration at{0};      // terminate, zone_outage: since the start
+  core::Duration after{0};   // unhealthy_after: since the instance became healthy
+  core::Duration length{0};  // zone_outage "for"
+  double refill_per_s = 0;   // throttle
+  int bucket = 0;            // throttle
+  int after_steps = 0;       // crash
+};
+
+struct Scenario {
+  std::string path;  // for messages
+  uint64_t seed = 1;
+  std::string region = "eu-west-1";
+  core::Time start{};  // default 2026-01-01T00:00:00Z
+  std::vector<ImageSpec> images;
+  std::vector<StackSpec> stacks;
+  Timing timing;
+  std::vector<Fault> faults;
+};
+
+// Reads and validates a scenario file. Errors (kInvalidArgument) name the file, the line and
+// the key: unknown keys, bad durations, a version or image that was never declared.
+core::Result<Scenario> LoadScenario(const std::string& path);
+core::Result<Scenario> ParseScenario(const std::string& yaml_text, const std::string& path);
+
+}  // namespace rotor::sim
