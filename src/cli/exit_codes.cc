@@ -17,6 +17,7 @@ int ExitCodeFor(const core::Status& status) {
     case core::Code::kThrottled:
     case core::Code::kDeadlineExceeded:
     case core::Code::kMalformed:
+    case core::Code::kAborted:
       return kExitFailed;
     case core::Code::kInternal:
       return kExitInternal;

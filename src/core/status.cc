@@ -26,6 +26,8 @@ const char* CodeName(Code code) {
       return "malformed";
     case Code::kFailedPrecondition:
       return "failed precondition";
+    case Code::kAborted:
+      return "aborted";
     case Code::kInternal:
       return "internal";
   }

@@ -20,6 +20,7 @@ enum class Code {
   kDeadlineExceeded,    // a timeout
   kMalformed,           // an answer or file we cannot parse
   kFailedPrecondition,  // the fleet's state forbids the action
+  kAborted,             // cut short: the process died (simulated crash) or lost its lease
   kInternal,            // a bug in rotor
 };
 

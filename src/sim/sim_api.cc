@@ -1,0 +1,448 @@
+// SimCloud's API surface: each cloud::Cloud verb costs the calls AwsCloud would make, each call
+// takes its latency in virtual time, is counted, may be throttled or fail as configured, and is
+// retried with the same decisions as the real wire (cloud/retry.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/strings.h"
+#include "sim/sim_state.h"
+
+namespace rotor::sim {
+namespace {
+
+constexpr char kAsg[] = "autoscaling";
+constexpr char kEc2[] = "ec2";
+constexpr char kElb[] = "elasticloadbalancing";
+constexpr char kCfn[] = "cloudformation";
+
+int Pages(size_t items, size_t per_call) {
+  return static_cast<int>(std::max<size_t>(1, (items + per_call - 1) / per_call));
+}
+
+core::Status Validation(const std::string& message) {
+  return core::Status(core::Code::kFailedPrecondition, message).set_aws_code("ValidationError");
+}
+
+const std::set<std::string>& KnownProcesses() {
+  static const std::set<std::string> k = {
+      "Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification",
+      "ScheduledActions", "AddToLoadBalancer", "InstanceRefresh"};
+  return k;
+}
+
+}  // namespace
+
+core::Status SimCloud::Injected(const std::string& service, bool* throttled) {
+  *throttled = false;
+  auto b = buckets_.find(service);
+  if (b != buckets_.end()) {
+    Bucket& bucket = b->second;
+    double elapsed = std::chrono::duration<double>(clock_.Now() - bucket.last).count();
+    bucket.tokens = std::min<double>(bucket.capacity, bucket.tokens + elapsed * bucket.refill_per_s);
+    bucket.last = clock_.Now();
+    if (bucket.tokens < 1) {
+      *throttled = true;
+      bool ec2 = service == kEc2;
+      return core::Status(core::Code::kThrottled, ec2 ? "Request limit exceeded." : "Rate exceeded")
+          .set_aws_code(ec2 ? "RequestLimitExceeded" : "Throttling");
+    }
+    bucket.tokens -= 1;
+  }
+  for (const Fault& f : faults_) {
+    if (f.kind != Fault::Kind::kApiError) continue;
+    if ((f.service == "elb" ? kElb : f.service) != service) continue;
+    if (world_rng_.Uniform01() < f.probability) {
+      return core::Status(core::Code::kUnavailable, "injected " + f.code).set_aws_code(f.code);
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Status SimCloud::Api(const std::string& service, const std::string& op, bool mutating) {
+  std::string label = service + ":" + op;
+  int last_tokens = 0;
+  for (int attempt = 1;; ++attempt) {
+    clock_.SleepFor(timing_.api_latency.Sample(world_rng_));
+    ++api_calls_[label];
+    if (crashed_) return core::Status(core::Code::kAborted, "rotor crashed (simulated)");
+    if (mutating && crash_after_ > 0 && ++mutating_calls_ >= crash_after_) {
+      crashed_ = true;
+      Trace("crash", fmt::format("after {} steps, before {}", mutating_calls_, label));
+      return core::Status(core::Code::kAborted,
+                          fmt::format("rotor crashed (simulated, after {} steps)", crash_after_));
+    }
+    bool throttled = false;
+    core::Status err = Injected(service, &throttled);
+    if (err.ok()) {
+      quota_.Release(last_tokens ? last_tokens : cloud::RetryQuota::kNoRetryIncrement);
+      return err;
+    }
+    cloud::AttemptOutcome outcome{throttled ? 400 : 500, err.aws_code(), false, false, {}};
+    cloud::RetryDecision d = cloud::DecideRetry(retry_config_, quota_, retry_rng_, outcome, attempt);
+    Trace("api_error", fmt::format("{} {} (attempt {})", label, err.aws_code(), attempt));
+    if (!d.retry) {
+      return core::Status(err.code(), fmt::format("{}: {} ({}, {})", label, err.message(),
+                                                  err.aws_code(), d.why_not))
+          .set_aws_code(err.aws_code())
+          .set_retryable(d.retryable_error);
+    }
+    last_tokens = d.tokens;
+    clock_.SleepFor(d.delay);
+  }
+}
+
+int SimCloud::api_calls_total() const {
+  int total = 0;
+  for (const auto& [k, n] : api_calls_) total += n;
+  return total;
+}
+
+std::string SimCloud::TraceText() const {
+  std::string out;
+  for (const TraceEvent& e : trace_) {
+    double s = std::chrono::duration<double>(e.t - start_).count();
+    out += fmt::format("{:.3f} {} {}\n", s, e.kind, e.detail);
+  }
+  return out;
+}
+
+uint64_t SimCloud::TraceHash() const {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a 64
+  for (unsigned char c : TraceText()) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+// --- Reads ---
+
+core::Result<int> SimCloud::GroupIndex(const std::string& name) const {
+  auto it = group_by_name_.find(name);
+  if (it == group_by_name_.end()) {
+    return core::NotFound(
+        fmt::format("auto scaling group '{}' does not exist in region {}", name, region_));
+  }
+  return it->second;
+}
+
+int SimCloud::InstanceIndex(const std::string& id) const {
+  if (!core::StartsWith(id, "i-") || id.size() != 19) return -1;
+  size_t n = std::strtoull(id.c_str() + 2, nullptr, 16);
+  if (n == 0 || n > insts_.size() || insts_[n - 1]->id != id) return -1;
+  return static_cast<int>(n - 1);
+}
+
+core::Result<std::vector<cloud::Group>> SimCloud::ObserveGroups(
+    const std::vector<std::string>& names) {
+  std::vector<int> idx;
+  for (const std::string& n : names) {
+    ASSIGN_OR_RETURN(int g, GroupIndex(n));
+    idx.push_back(g);
+  }
+  if (idx.empty()) return std::vector<cloud::Group>{};
+  // The calls AwsCloud makes (aws/aws_cloud.cc), in the same order.
+  for (int p = Pages(idx.size(), 50); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
+  std::set<int> templates;
+  std::set<std::string> configs;
+  std::set<int> classic, target_groups;
+  size_t members = 0;
+  for (int g : idx) {
+    const Grp& grp = *groups_[g];
+    if (grp.tmpl >= 0) templates.insert(grp.tmpl);
+    else configs.insert(grp.configuration);
+    for (int lb : grp.lbs) {
+      (lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb ? classic : target_groups).insert(lb);
+    }
+    members += grp.members.size();
+  }
+  if (!templates.empty()) RETURN_IF_ERROR(Api(kEc2, "DescribeLaunchTemplates", false));
+  for (size_t t = 0; t < templates.size(); ++t) RETURN_IF_ERROR(Api(kEc2, "DescribeLaunchTemplateVersions", false));
+  if (!configs.empty()) {
+    for (int p = Pages(configs.size(), 50); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DescribeLaunchConfigurations", false));
+  }
+  if (members > 0) {
+    for (int p = Pages(members, 200); p > 0; --p) RETURN_IF_ERROR(Api(kEc2, "DescribeInstances", false));
+  }
+  for (size_t n = 0; n < classic.size(); ++n) RETURN_IF_ERROR(Api(kElb, "DescribeInstanceHealth", false));
+  for (size_t n = 0; n < target_groups.size(); ++n) RETURN_IF_ERROR(Api(kElb, "DescribeTargetHealth", false));
+
+  core::Time now = clock_.Now();
+  std::vector<cloud::Group> out;
+  int ready = 0;
+  for (int g : idx) {
+    out.push_back(Describe(g, /*with_details=*/true, now));
+    for (int i : groups_[g]->members) ready += Ready(i, now);
+  }
+  if (min_ready_observed_ < 0 || ready < min_ready_observed_) min_ready_observed_ = ready;
+  return out;
+}
+
+core::Result<std::vector<cloud::Group>> SimCloud::ListGroups(const std::vector<std::string>& names) {
+  size_t n = names.empty() ? groups_.size() : names.size();
+  for (int p = Pages(n, names.empty() ? 100 : 50); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
+  std::vector<cloud::Group> out;
+  core::Time now = clock_.Now();
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    const std::string& name = groups_[g]->spec.name;
+    if (names.empty() || std::find(names.begin(), names.end(), name) != names.end()) {
+      out.push_back(Describe(static_cast<int>(g), /*with_details=*/false, now));
+    }
+  }
+  return out;
+}
+
+core::Result<cloud::Stack> SimCloud::DescribeStack(const std::string& name) {
+  RETURN_IF_ERROR(Api(kCfn, "DescribeStacks", false));
+  for (const StackSpec& s : stacks_) {
+    if (s.name != name) continue;
+    RETURN_IF_ERROR(Api(kCfn, "ListStackResources", false));
+    cloud::Stack out{s.name, "CREATE_COMPLETE", start_, {}};
+    for (const GroupSpec& g : s.groups) out.group_names.push_back(g.name);
+    return out;
+  }
+  return core::NotFound(fmt::format(
+      "stack '{}' does not exist in region {}; 'rotor images' lists the stacks running instances",
+      name, region_));
+}
+
+core::Result<std::vector<cloud::Instance>> SimCloud::ListInstances(const std::vector<std::string>& ids) {
+  std::vector<cloud::Instance> out;
+  core::Time now = clock_.Now();
+  std::set<std::string> wanted(ids.begin(), ids.end());
+  for (size_t i = 0; i < insts_.size(); ++i) {
+    const Inst& in = *insts_[i];
+    bool alive = in.state == Ec2State::kPending || in.state == Ec2State::kRunning;
+    if (alive && (wanted.empty() || wanted.count(in.id))) {
+      out.push_back(DescribeInstance(static_cast<int>(i), /*with_health=*/false, now));
+    }
+  }
+  for (int p = Pages(out.size(), 1000); p > 0; --p) RETURN_IF_ERROR(Api(kEc2, "DescribeInstances", false));
+  return out;
+}
+
+core::Result<std::vector<cloud::Image>> SimCloud::DescribeImages(const std::vector<std::string>& ids) {
+  for (int p = Pages(ids.size(), 200); p > 0; --p) RETURN_IF_ERROR(Api(kEc2, "DescribeImages", false));
+  std::vector<cloud::Image> out;
+  for (const std::string& id : ids) {
+    auto it = std::find_if(images_.begin(), images_.end(), [&](auto& i) { return i.id == id; });
+    if (it == images_.end()) out.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt});
+    else out.push_back(cloud::Image{it->id, it->name, "123456789012", "available", it->created});
+  }
+  return out;
+}
+
+core::Result<std::vector<cloud::Image>> SimCloud::FindImages(const cloud::ImageQuery& q) {
+  RETURN_IF_ERROR(Api(kEc2, "DescribeImages", false));
+  std::vector<cloud::Image> out;
+  for (const ImageSpec& i : images_) {
+    if (q.name_glob.empty() || core::GlobMatch(q.name_glob, i.name)) {
+      out.push_back(cloud::Image{i.id, i.name, "123456789012", "available", i.created});
+    }
+  }
+  return out;
+}
+
+// --- Changes ---
+
+core::Status SimCloud::SetSizes(const std::string& name, const cloud::Sizes& sizes) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  RETURN_IF_ERROR(Api(kAsg, "UpdateAutoScalingGroup", true));
+  Grp& grp = *groups_[g];
+  int min = sizes.min.value_or(grp.min), max = sizes.max.value_or(grp.max);
+  int desired = sizes.desired.value_or(grp.desired);
+  if (min > max || desired < min || desired > max) {
+    return Validation(fmt::format("Desired capacity:{} must be between the specified min size:{} "
+                                  "and max size:{}", desired, min, max));
+  }
+  grp.min = min, grp.max = max, grp.desired = desired;
+  Trace("set_sizes", fmt::format("{} min {} max {} desired {}", name, min, max, desired));
+  Reconcile(g);
+  return core::Status::Ok();
+}
+
+core::Status SimCloud::SuspendProcesses(const std::string& name, const std::vector<std::string>& p) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  RETURN_IF_ERROR(Api(kAsg, "SuspendProcesses", true));
+  for (const std::string& proc : p) {
+    if (!KnownProcesses().count(proc)) return Validation("unknown process " + proc);
+  }
+  groups_[g]->suspended.insert(p.begin(), p.end());
+  Trace("suspend", name + " " + core::Join(p, ","));
+  return core::Status::Ok();
+}
+
+core::Status SimCloud::ResumeProcesses(const std::string& name, const std::vector<std::string>& p) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  RETURN_IF_ERROR(Api(kAsg, "ResumeProcesses", true));
+  for (const std::string& proc : p) {
+    if (!KnownProcesses().count(proc)) return Validation("unknown process " + proc);
+    groups_[g]->suspended.erase(proc);
+  }
+  Trace("resume", name + " " + core::Join(p, ","));
+  Reconcile(g);
+  return core::Status::Ok();
+}
+
+core::Status SimCloud::TerminateInstance(const std::string& id, bool decrement) {
+  RETURN_IF_ERROR(Api(kAsg, "TerminateInstanceInAutoScalingGroup", true));
+  int i = InstanceIndex(id);
+  if (i < 0 || insts_[i]->group < 0) return Validation("Instance Id not found - " + id);
+  int g = insts_[i]->group;
+  Grp& grp = *groups_[g];
+  if (decrement) {
+    if (grp.desired - 1 < grp.min) {
+      return Validation(fmt::format("Currently, desiredSize equals minSize ({}). Terminating "
+                                    "instance without replacement will violate group's min size "
+                                    "constraint.", grp.min));
+    }
+    --grp.desired;
+  }
+  StartTermination(i, decrement ? "by rotor, decrementing" : "by rotor");
+  Reconcile(g);
+  return core::Status::Ok();
+}
+
+core::Status SimCloud::DetachInstances(const std::string& name, const std::vector<std::string>& ids,
+                                       bool decrement) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  for (int p = Pages(ids.size(), 20); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DetachInstances", true));
+  Grp& grp = *groups_[g];
+  std::vector<int> idx;
+  for (const std::string& id : ids) {
+    int i = InstanceIndex(id);
+    if (i < 0 || insts_[i]->group != g) {
+      return Validation(fmt::format("The instance {} is not part of Auto Scaling group {}.", id, name));
+    }
+    idx.push_back(i);
+  }
+  if (decrement && grp.desired - static_cast<int>(idx.size()) < grp.min) {
+    return Validation("Detaching these instances with decrement would go below the group's min size");
+  }
+  for (int i : idx) {
+    RemoveFromGroup(i);
+    Drain(i, clock_.Now());
+    Trace("detach", fmt::format("{} from {}{}", insts_[i]->id, name, decrement ? ", decrementing" : ""));
+  }
+  if (decrement) grp.desired -= static_cast<int>(idx.size());
+  Reconcile(g);
+  return core::Status::Ok();
+}
+
+core::Status SimCloud::Deregister(const std::string& name, const std::vector<std::string>& ids) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
+  for (int lb : groups_[g]->lbs) {
+    bool classic = lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb;
+    RETURN_IF_ERROR(Api(kElb, classic ? "DeregisterInstancesFromLoadBalancer" : "DeregisterTargets", true));
+  }
+  for (const std::string& id : ids) {
+    int i = InstanceIndex(id);
+    if (i < 0) continue;  // AWS ignores targets it does not know
+    Drain(i, clock_.Now());
+    Trace("deregister", id);
+  }
+  return core::Status::Ok();
+}
+
+core::Status SimCloud::TerminateInstances(const std::vector<std::string>& ids) {
+  RETURN_IF_ERROR(Api(kEc2, "TerminateInstances", true));
+  for (const std::string& id : ids) {
+    int i = InstanceIndex(id);
+    if (i < 0) {
+      return core::Status(core::Code::kNotFound, "The instance ID '" + id + "' does not exist")
+          .set_aws_code("InvalidInstanceID.NotFound");
+    }
+  }
+  for (const std::string& id : ids) {
+    int i = InstanceIndex(id);
+    int g = insts_[i]->group;
+    StartTermination(i, "by rotor (EC2)");
+    if (g >= 0) Reconcile(g);
+  }
+  return core::Status::Ok();
+}
+
+// --- Model to values ---
+
+cloud::LaunchSpec SimCloud::CurrentSpec(const Grp& g) const {
+  cloud::LaunchSpec s;
+  if (g.tmpl >= 0) {
+    const Tmpl& t = *templates_[g.tmpl];
+    s.kind = cloud::LaunchSpec::Kind::kTemplate;
+    s.template_id = t.id;
+    s.template_name = t.name;
+    s.version = g.version;
+    int v = g.version == "$Latest"    ? static_cast<int>(t.versions.size())
+            : g.version == "$Default" ? t.default_version
+                                      : std::stoi(g.version);
+    s.resolved_version = std::to_string(v);
+    s.image_id = t.versions[v - 1];
+  } else {
+    s.kind = cloud::LaunchSpec::Kind::kConfiguration;
+    s.configuration_name = g.configuration;
+    s.image_id = g.configuration_image;
+  }
+  s.instance_type = "t3.micro";
+  return s;
+}
+
+cloud::Instance SimCloud::DescribeInstance(int i, bool with_health, core::Time t) const {
+  const Inst& in = *insts_[i];
+  cloud::Instance out;
+  out.id = in.id;
+  out.zone = in.zone;
+  out.launch_time = in.launched;
+  out.ec2_state = StateName(in.state);
+  out.lifecycle_state = in.group < 0 ? "" : (in.state == Ec2State::kPending ? "Pending" : "InService");
+  out.health_status = "Healthy";
+  out.image_id = in.image;
+  out.instance_type = "t3.micro";
+  out.private_ip = in.private_ip;
+  out.spec = in.spec;
+  out.spec.image_id.clear();
+  out.tags["aws:autoscaling:groupName"] = in.group_tag;
+  out.tags["aws:cloudformation:stack-name"] = in.stack_tag;
+  if (with_health && in.group >= 0) {
+    for (int lb : groups_[in.group]->lbs) {
+      const Lb& l = *lbs_[lb];
+      bool classic = l.spec.type == LoadBalancerSpec::Type::kElb;
+      out.health.push_back(cloud::LbHealth{classic ? cloud::LbKind::kClassic : cloud::LbKind::kTargetGroup,
+                                           l.id, TargetState(l, i, t), ""});
+    }
+  }
+  return out;
+}
+
+cloud::Group SimCloud::Describe(int g, bool with_details, core::Time t) const {
+  const Grp& grp = *groups_[g];
+  cloud::Group out;
+  out.name = grp.spec.name;
+  out.min_size = grp.min;
+  out.max_size = grp.max;
+  out.desired = grp.desired;
+  out.spec = CurrentSpec(grp);
+  if (!with_details) out.spec.image_id.clear();
+  out.zones = grp.spec.zones;
+  out.suspended_processes = {grp.suspended.begin(), grp.suspended.end()};
+  for (int lb : grp.lbs) {
+    if (lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb) out.classic_elbs.push_back(lbs_[lb]->id);
+    else out.target_groups.push_back(lbs_[lb]->id);
+  }
+  out.health_check_type = grp.spec.health_check_type;
+  out.health_check_grace = grp.spec.health_check_grace;
+  out.stack_name = grp.stack;
+  for (int i : grp.members) {
+    cloud::Instance inst = DescribeInstance(i, with_details, t);
+    if (!with_details) {
+      inst.ec2_state.clear();
+      inst.image_id.clear();
+      inst.tags.clear();
+    }
+    out.instances.push_back(std::move(inst));
+  }
+  return out;
+}
+
+}  // namespace rotor::sim

@@ -1,0 +1,144 @@
+// SimCloud: a deterministic discrete-event simulation of EC2, Auto Scaling, load balancers and
+// their health checks, and CloudFormation stacks, behind the same cloud::Cloud interface as
+// AwsCloud (DESIGN.md section 6). Time is virtual: rotor sleeps on clock(), which runs events.
+// Not thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cloud/cloud.h"
+#include "cloud/retry.h"
+#include "core/rng.h"
+#include "sim/event_queue.h"
+#include "sim/scenario.h"
+
+namespace rotor::sim {
+
+struct TraceEvent {
+  core::Time t;
+  std::string kind;    // launch, running, terminate, terminated, detach, deregister, ...
+  std::string detail;  // instance, group, API operation
+};
+
+class SimCloud final : public cloud::Cloud {
+ public:
+  // REQUIRES: `scenario` came from LoadScenario / ParseScenario (validated).
+  explicit SimCloud(const Scenario& scenario);
+  ~SimCloud() override;
+
+  // The virtual clock every caller must sleep on.
+  core::Clock& clock() { return clock_; }
+  core::Time start() const { return start_; }
+
+  // cloud::Cloud
+  core::Result<std::vector<cloud::Group>> ObserveGroups(const std::vector<std::string>& names) override;
+  core::Result<std::vector<cloud::Group>> ListGroups(const std::vector<std::string>& names) override;
+  core::Result<cloud::Stack> DescribeStack(const std::string& name) override;
+  core::Result<std::vector<cloud::Instance>> ListInstances(const std::vector<std::string>& ids) override;
+  core::Result<std::vector<cloud::Image>> DescribeImages(const std::vector<std::string>& ids) override;
+  core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
+  core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
+  core::Status SuspendProcesses(const std::string& group, const std::vector<std::string>& p) override;
+  core::Status ResumeProcesses(const std::string& group, const std::vector<std::string>& p) override;
+  core::Status TerminateInstance(const std::string& instance_id, bool decrement) override;
+  core::Status DetachInstances(const std::string& group, const std::vector<std::string>& ids,
+                               bool decrement) override;
+  core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override;
+  core::Status TerminateInstances(const std::vector<std::string>& ids) override;
+
+  // Accounting and results.
+  const std::map<std::string, int>& api_calls() const { return api_calls_; }
+  int api_calls_total() const;
+  const std::vector<TraceEvent>& trace() const { return trace_; }
+  std::string TraceText() const;      // one line per event
+  uint64_t TraceHash() const;         // FNV-1a of TraceText()
+  double InstanceSeconds() const;     // every instance's running time since the start, so far
+  int min_ready_observed() const { return min_ready_observed_; }  // -1 before any observation
+  uint64_t events_executed() const { return queue_.executed(); }
+  bool crashed() const { return crashed_; }
+
+ private:
+  struct Inst;
+  struct Grp;
+  struct Lb;
+  struct Target;
+  struct Tmpl;
+
+  // World.
+  void Build(const Scenario& s);
+  void PlaceInitialInstances(int group);
+  int NewInstance(int group, const std::string& zone, const std::string& image,
+                  const cloud::LaunchSpec& spec, core::Time launched);
+  void Launch(int group);
+  void BecomeRunning(int inst);
+  void StartTermination(int inst, const std::string& why);
+  void RemoveFromGroup(int inst);
+  void Register(int inst, int lb, core::Time t);
+  void Drain(int inst, core::Time t);
+  void Reconcile(int group);
+  std::map<std::string, int> ZoneCounts(const Grp& g) const;
+  std::string PickZone(const Grp& g) const;
+  int PickVictim(const Grp& g, const std::string& zone) const;
+  void Rebalance(int group);
+  void ScheduleFaults(const Scenario& s);
+  void WatchHealth(int inst);
+  void Trace(const std::string& kind, const std::string& detail);
+
+  // Health (closed form: no event per health check).
+  std::string TargetState(const Lb& lb, int inst, core::Time t) const;
+  bool Ready(int inst, core::Time t) const;
+  bool ZoneDown(const std::string& zone, core::Time t) const;
+
+  // The API surface: latency, accounting, throttling, injected errors, retries.
+  core::Status Api(const std::string& service, const std::string& op, bool mutating);
+  core::Status Injected(const std::string& service, bool* throttled);
+
+  // Model helpers.
+  core::Result<int> GroupIndex(const std::string& name) const;
+  int InstanceIndex(const std::string& id) const;  // -1 if unknown
+  cloud::Group Describe(int group, bool with_details, core::Time t) const;
+  cloud::Instance DescribeInstance(int inst, bool with_health, core::Time t) const;
+  cloud::LaunchSpec CurrentSpec(const Grp& g) const;
+  std::string ImageOf(const cloud::LaunchSpec& spec, const Grp& g) const;
+
+  EventQueue queue_;
+  SimClock clock_;
+  core::Time start_;
+  Timing timing_;
+  std::string region_;
+  core::SeededRng world_rng_;  // boot times, faults, victims
+  core::SeededRng retry_rng_;  // retry jitter, apart so that retries do not shift the world
+  cloud::RetryQuota quota_;
+  cloud::RetryConfig retry_config_;
+
+  std::vector<ImageSpec> images_;
+  std::vector<std::unique_ptr<Inst>> insts_;
+  std::vector<std::unique_ptr<Grp>> groups_;
+  std::vector<std::unique_ptr<Lb>> lbs_;
+  std::vector<std::unique_ptr<Tmpl>> templates_;
+  std::vector<StackSpec> stacks_;
+  std::unordered_map<std::string, int> group_by_name_;
+  std::vector<Fault> faults_;
+
+  struct Bucket {
+    double tokens = 0;
+    double refill_per_s = 0;
+    int capacity = 0;
+    core::Time last{};
+  };
+  std::map<std::string, Bucket> buckets_;  // by service
+  int mutating_calls_ = 0;
+  int crash_after_ = 0;  // 0: never
+  bool crashed_ = false;
+
+  std::map<std::string, int> api_calls_;
+  std::vector<TraceEvent> trace_;
+  int min_ready_observed_ = -1;
+};
+
+}  // namespace rotor::sim

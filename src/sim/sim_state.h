@@ -1,0 +1,73 @@
+// SimCloud's internal state; included only by sim_*.cc.
+#pragma once
+
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cloud/model.h"
+#include "sim/sim_cloud.h"
+
+namespace rotor::sim {
+
+inline constexpr core::Time kNever = core::Time::max();
+
+enum class Ec2State { kPending, kRunning, kShuttingDown, kTerminated };
+
+struct SimCloud::Inst {
+  std::string id;
+  int group = -1;  // -1 once it left its group (detached or terminating)
+  std::string zone;
+  std::string image;
+  cloud::LaunchSpec spec;
+  Ec2State state = Ec2State::kPending;
+  core::Time launched{};
+  core::Time running_at = kNever;
+  core::Time app_up = kNever;         // kNever: the application never starts (boot failure)
+  core::Time fails_at = kNever;       // unhealthy_after: the application stops answering
+  core::Time terminated_at = kNever;  // EC2 state terminated
+  std::string private_ip;
+  std::string group_tag;  // aws:autoscaling:groupName, kept after the instance leaves
+  std::string stack_tag;  // aws:cloudformation:stack-name
+  std::vector<int> lbs;  // load balancers it is (or was) registered with
+};
+
+struct SimCloud::Target {
+  core::Time registered{};
+  core::Time deregistered = kNever;
+};
+
+struct SimCloud::Lb {
+  LoadBalancerSpec spec;
+  std::string id;  // classic ELB name or target group ARN
+  std::unordered_map<int, Target> targets;
+};
+
+struct SimCloud::Tmpl {
+  std::string id;
+  std::string name;
+  std::vector<std::string> versions;  // image of version i+1
+  int default_version = 1;
+};
+
+struct SimCloud::Grp {
+  GroupSpec spec;
+  std::string stack;
+  int min = 0, max = 0, desired = 0;
+  std::set<std::string> suspended;
+  std::vector<int> members;  // instance indexes, launch order
+  std::vector<int> lbs;
+  int tmpl = -1;             // template index, or -1 for a launch configuration
+  std::string version;       // as the group uses it: "3", "$Latest", "$Default"
+  std::string configuration; // launch configuration name
+  std::string configuration_image;
+
+  bool Suspended(const std::string& p) const { return suspended.count(p) > 0; }
+};
+
+std::string StateName(Ec2State s);
+
+}  // namespace rotor::sim
