@@ -15,6 +15,7 @@
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "core/rng.h"
+#include "sim/sim_cloud.h"
 
 namespace rotor::cli {
 
@@ -23,6 +24,7 @@ struct GlobalOptions {
   std::string region;
   std::string endpoint_url;
   std::string output = "table";
+  std::string cloud = "aws";  // "aws" or "sim:SCENARIO.yaml"
   bool debug = false;
   bool no_color = false;
 };
@@ -32,11 +34,16 @@ class Runtime {
  public:
   // Reads the AWS settings from `env` and the shared config files; builds nothing that talks
   // to AWS until a command asks. Errors: malformed config files, bad region or retry settings.
+  // With --cloud sim:FILE, builds a SimCloud from the scenario instead (no AWS settings read).
   static core::Result<std::unique_ptr<Runtime>> Create(const GlobalOptions& options,
                                                        aws::AwsEnv env, std::ostream& debug_out);
+  // A runtime on the scenario's simulated cloud and its virtual clock.
+  static core::Result<std::unique_ptr<Runtime>> CreateSim(const GlobalOptions& options,
+                                                          const std::string& scenario_path);
 
   cloud::Cloud& cloud() { return *cloud_; }
-  core::Clock& clock() { return clock_; }
+  core::Clock& clock() { return sim_ ? sim_->clock() : clock_; }
+  sim::SimCloud* sim() { return sim_; }  // null on AWS
   Format format() const { return format_; }
   const std::string& region() const { return endpoints_.region; }
   const std::map<std::string, int>& call_counts() const { return call_counts_; }
@@ -52,6 +59,7 @@ class Runtime {
   std::unique_ptr<aws::DefaultCredentialsChain> credentials_;
   std::unique_ptr<aws::ClientContext> context_;
   std::unique_ptr<cloud::Cloud> cloud_;
+  sim::SimCloud* sim_ = nullptr;  // cloud_, when simulated
   aws::EndpointConfig endpoints_;
   std::map<std::string, int> call_counts_;
   Format format_ = Format::kTable;

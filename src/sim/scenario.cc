@@ -130,7 +130,8 @@ core::Result<Distribution> Reader::Dist(const YAML::Node& map, const std::string
   }
   RETURN_IF_ERROR(CheckKeys(n, name, {"uniform", "lognormal"}));
   if (YAML::Node u = n["uniform"]) {
-    if (!u.IsSequence() || u.size() != 2) return Error(u, name + ".uniform", "expected [low, high]");
+    if (!u.IsSequence() || u.size() != 2)
+      return Error(u, name + ".uniform", "expected [low, high]");
     ASSIGN_OR_RETURN(core::Duration lo, DurValue(u[0], name + ".uniform"));
     ASSIGN_OR_RETURN(core::Duration hi, DurValue(u[1], name + ".uniform"));
     if (hi < lo) return Error(u, name + ".uniform", "high is below low");
@@ -153,8 +154,8 @@ class ScenarioParser {
   explicit ScenarioParser(const std::string& path) : r_(path) { out_.path = path; }
 
   core::Result<Scenario> Parse(const YAML::Node& root) {
-    RETURN_IF_ERROR(r_.CheckKeys(root, "scenario",
-                                 {"seed", "region", "start", "images", "stacks", "timing", "faults"}));
+    RETURN_IF_ERROR(r_.CheckKeys(
+        root, "scenario", {"seed", "region", "start", "images", "stacks", "timing", "faults"}));
     ASSIGN_OR_RETURN(int seed, r_.Int(root, "seed", "scenario", 1));
     out_.seed = static_cast<uint64_t>(seed);
     ASSIGN_OR_RETURN(out_.region, r_.String(root, "region", "scenario", false));
@@ -180,7 +181,8 @@ class ScenarioParser {
       ASSIGN_OR_RETURN(img.id, r_.String(n, "id", "images[]"));
       ASSIGN_OR_RETURN(img.name, r_.String(n, "name", "images[]", false));
       ASSIGN_OR_RETURN(img.created, r_.TimeValue(n, "created", "images[" + img.id + "]"));
-      if (!image_ids_.insert(img.id).second) return r_.Error(n, "images[]", "duplicate id " + img.id);
+      if (!image_ids_.insert(img.id).second)
+        return r_.Error(n, "images[]", "duplicate id " + img.id);
       out_.images.push_back(img);
     }
     return core::Status::Ok();
@@ -199,7 +201,8 @@ class ScenarioParser {
       RETURN_IF_ERROR(r_.CheckKeys(n, "stacks[]", {"name", "groups"}));
       StackSpec stack;
       ASSIGN_OR_RETURN(stack.name, r_.String(n, "name", "stacks[]"));
-      if (!names.insert(stack.name).second) return r_.Error(n, "stacks[]", "duplicate stack " + stack.name);
+      if (!names.insert(stack.name).second)
+        return r_.Error(n, "stacks[]", "duplicate stack " + stack.name);
       YAML::Node groups = n["groups"];
       if (groups && !groups.IsSequence()) return r_.Error(groups, "groups", "expected a list");
       for (const auto& g : groups) {
@@ -244,8 +247,9 @@ core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::st
   ASSIGN_OR_RETURN(g.max, r_.Int(n, "max", at));
   ASSIGN_OR_RETURN(g.desired, r_.Int(n, "desired", at));
   if (g.min > g.desired || g.desired > g.max) {
-    return r_.Error(n, at, fmt::format("sizes must satisfy min <= desired <= max (got {} / {} / {})",
-                                       g.min, g.desired, g.max));
+    return r_.Error(n, at,
+                    fmt::format("sizes must satisfy min <= desired <= max (got {} / {} / {})",
+                                g.min, g.desired, g.max));
   }
   RETURN_IF_ERROR(Instances(n["instances"], at, g));
   if (YAML::Node lbs = n["load_balancers"]) {
@@ -281,7 +285,8 @@ core::Status ScenarioParser::LaunchSpecOf(const YAML::Node& n, const std::string
   RETURN_IF_ERROR(r_.CheckKeys(lt, key, {"name", "versions", "group_uses"}));
   ASSIGN_OR_RETURN(g.template_name, r_.String(lt, "name", key));
   ASSIGN_OR_RETURN(g.template_versions, r_.Strings(lt, "versions", key));
-  if (g.template_versions.empty()) return r_.Error(lt, key + ".versions", "give at least one version");
+  if (g.template_versions.empty())
+    return r_.Error(lt, key + ".versions", "give at least one version");
   for (size_t i = 0; i < g.template_versions.size(); ++i) {
     RETURN_IF_ERROR(KnownImage(lt["versions"][i], key + ".versions", g.template_versions[i]));
   }
@@ -330,8 +335,9 @@ core::Status ScenarioParser::Instances(const YAML::Node& n, const std::string& a
 core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
                                                             const std::string& at,
                                                             const std::string& group) {
-  RETURN_IF_ERROR(r_.CheckKeys(n, at, {"type", "name", "interval", "healthy_threshold",
-                                       "unhealthy_threshold", "deregistration_delay"}));
+  RETURN_IF_ERROR(r_.CheckKeys(n, at,
+                               {"type", "name", "interval", "healthy_threshold",
+                                "unhealthy_threshold", "deregistration_delay"}));
   LoadBalancerSpec lb;
   ASSIGN_OR_RETURN(std::string type, r_.String(n, "type", at));
   if (type == "elb") {
@@ -344,7 +350,8 @@ core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
   ASSIGN_OR_RETURN(lb.name, r_.String(n, "name", at, false));
   if (lb.name.empty()) lb.name = group + "-" + type;
   ASSIGN_OR_RETURN(lb.interval, r_.Dur(n, "interval", at, lb.interval));
-  if (lb.interval.count() <= 0) return r_.Error(n["interval"], at + ".interval", "must be positive");
+  if (lb.interval.count() <= 0)
+    return r_.Error(n["interval"], at + ".interval", "must be positive");
   ASSIGN_OR_RETURN(lb.healthy_threshold, r_.Int(n, "healthy_threshold", at, lb.healthy_threshold));
   ASSIGN_OR_RETURN(lb.unhealthy_threshold,
                    r_.Int(n, "unhealthy_threshold", at, lb.unhealthy_threshold));
@@ -358,11 +365,12 @@ core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
 
 core::Status ScenarioParser::Timings(const YAML::Node& n) {
   if (!n) return core::Status::Ok();
-  RETURN_IF_ERROR(
-      r_.CheckKeys(n, "timing", {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown"}));
+  RETURN_IF_ERROR(r_.CheckKeys(
+      n, "timing", {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown"}));
   Timing& t = out_.timing;
   ASSIGN_OR_RETURN(t.api_latency, r_.Dist(n, "api_latency", "timing", t.api_latency));
-  ASSIGN_OR_RETURN(t.launch_to_running, r_.Dist(n, "launch_to_running", "timing", t.launch_to_running));
+  ASSIGN_OR_RETURN(t.launch_to_running,
+                   r_.Dist(n, "launch_to_running", "timing", t.launch_to_running));
   ASSIGN_OR_RETURN(t.boot_to_healthy, r_.Dist(n, "boot_to_healthy", "timing", t.boot_to_healthy));
   ASSIGN_OR_RETURN(t.shutdown, r_.Dist(n, "shutdown", "timing", t.shutdown));
   return core::Status::Ok();
@@ -445,8 +453,9 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
   if (!f.service.empty()) {
     static const std::set<std::string> kServices = {"ec2", "autoscaling", "elb", "cloudformation"};
     if (!kServices.count(f.service)) {
-      return r_.Error(n["service"], k + ".service",
-                      fmt::format("'{}' is not ec2, autoscaling, elb or cloudformation", f.service));
+      return r_.Error(
+          n["service"], k + ".service",
+          fmt::format("'{}' is not ec2, autoscaling, elb or cloudformation", f.service));
     }
   }
   return f;

@@ -66,7 +66,15 @@ struct Timing {
 };
 
 struct Fault {
-  enum class Kind { kBootFailure, kUnhealthyAfter, kTerminate, kZoneOutage, kThrottle, kApiError, kCrash };
+  enum class Kind {
+    kBootFailure,
+    kUnhealthyAfter,
+    kTerminate,
+    kZoneOutage,
+    kThrottle,
+    kApiError,
+    kCrash
+  };
   Kind kind = Kind::kBootFailure;
   std::string image;    // boot_failure, unhealthy_after: only instances of this image ("" = all)
   std::string group;    // terminate

@@ -26,7 +26,8 @@ core::Status Validation(const std::string& message) {
 
 const std::set<std::string>& KnownProcesses() {
   static const std::set<std::string> k = {
-      "Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification",
+      "Launch",           "Terminate",         "HealthCheck",
+      "ReplaceUnhealthy", "AZRebalance",       "AlarmNotification",
       "ScheduledActions", "AddToLoadBalancer", "InstanceRefresh"};
   return k;
 }
@@ -39,7 +40,8 @@ core::Status SimCloud::Injected(const std::string& service, bool* throttled) {
   if (b != buckets_.end()) {
     Bucket& bucket = b->second;
     double elapsed = std::chrono::duration<double>(clock_.Now() - bucket.last).count();
-    bucket.tokens = std::min<double>(bucket.capacity, bucket.tokens + elapsed * bucket.refill_per_s);
+    bucket.tokens =
+        std::min<double>(bucket.capacity, bucket.tokens + elapsed * bucket.refill_per_s);
     bucket.last = clock_.Now();
     if (bucket.tokens < 1) {
       *throttled = true;
@@ -79,7 +81,8 @@ core::Status SimCloud::Api(const std::string& service, const std::string& op, bo
       return err;
     }
     cloud::AttemptOutcome outcome{throttled ? 400 : 500, err.aws_code(), false, false, {}};
-    cloud::RetryDecision d = cloud::DecideRetry(retry_config_, quota_, retry_rng_, outcome, attempt);
+    cloud::RetryDecision d =
+        cloud::DecideRetry(retry_config_, quota_, retry_rng_, outcome, attempt);
     Trace("api_error", fmt::format("{} {} (attempt {})", label, err.aws_code(), attempt));
     if (!d.retry) {
       return core::Status(err.code(), fmt::format("{}: {} ({}, {})", label, err.message(),
@@ -143,30 +146,38 @@ core::Result<std::vector<cloud::Group>> SimCloud::ObserveGroups(
   }
   if (idx.empty()) return std::vector<cloud::Group>{};
   // The calls AwsCloud makes (aws/aws_cloud.cc), in the same order.
-  for (int p = Pages(idx.size(), 50); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
+  for (int p = Pages(idx.size(), 50); p > 0; --p)
+    RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
   std::set<int> templates;
   std::set<std::string> configs;
   std::set<int> classic, target_groups;
   size_t members = 0;
   for (int g : idx) {
     const Grp& grp = *groups_[g];
-    if (grp.tmpl >= 0) templates.insert(grp.tmpl);
-    else configs.insert(grp.configuration);
+    if (grp.tmpl >= 0)
+      templates.insert(grp.tmpl);
+    else
+      configs.insert(grp.configuration);
     for (int lb : grp.lbs) {
       (lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb ? classic : target_groups).insert(lb);
     }
     members += grp.members.size();
   }
   if (!templates.empty()) RETURN_IF_ERROR(Api(kEc2, "DescribeLaunchTemplates", false));
-  for (size_t t = 0; t < templates.size(); ++t) RETURN_IF_ERROR(Api(kEc2, "DescribeLaunchTemplateVersions", false));
+  for (size_t t = 0; t < templates.size(); ++t)
+    RETURN_IF_ERROR(Api(kEc2, "DescribeLaunchTemplateVersions", false));
   if (!configs.empty()) {
-    for (int p = Pages(configs.size(), 50); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DescribeLaunchConfigurations", false));
+    for (int p = Pages(configs.size(), 50); p > 0; --p)
+      RETURN_IF_ERROR(Api(kAsg, "DescribeLaunchConfigurations", false));
   }
   if (members > 0) {
-    for (int p = Pages(members, 200); p > 0; --p) RETURN_IF_ERROR(Api(kEc2, "DescribeInstances", false));
+    for (int p = Pages(members, 200); p > 0; --p)
+      RETURN_IF_ERROR(Api(kEc2, "DescribeInstances", false));
   }
-  for (size_t n = 0; n < classic.size(); ++n) RETURN_IF_ERROR(Api(kElb, "DescribeInstanceHealth", false));
-  for (size_t n = 0; n < target_groups.size(); ++n) RETURN_IF_ERROR(Api(kElb, "DescribeTargetHealth", false));
+  for (size_t n = 0; n < classic.size(); ++n)
+    RETURN_IF_ERROR(Api(kElb, "DescribeInstanceHealth", false));
+  for (size_t n = 0; n < target_groups.size(); ++n)
+    RETURN_IF_ERROR(Api(kElb, "DescribeTargetHealth", false));
 
   core::Time now = clock_.Now();
   std::vector<cloud::Group> out;
@@ -179,9 +190,11 @@ core::Result<std::vector<cloud::Group>> SimCloud::ObserveGroups(
   return out;
 }
 
-core::Result<std::vector<cloud::Group>> SimCloud::ListGroups(const std::vector<std::string>& names) {
+core::Result<std::vector<cloud::Group>> SimCloud::ListGroups(
+    const std::vector<std::string>& names) {
   size_t n = names.empty() ? groups_.size() : names.size();
-  for (int p = Pages(n, names.empty() ? 100 : 50); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
+  for (int p = Pages(n, names.empty() ? 100 : 50); p > 0; --p)
+    RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
   std::vector<cloud::Group> out;
   core::Time now = clock_.Now();
   for (size_t g = 0; g < groups_.size(); ++g) {
@@ -207,7 +220,8 @@ core::Result<cloud::Stack> SimCloud::DescribeStack(const std::string& name) {
       name, region_));
 }
 
-core::Result<std::vector<cloud::Instance>> SimCloud::ListInstances(const std::vector<std::string>& ids) {
+core::Result<std::vector<cloud::Instance>> SimCloud::ListInstances(
+    const std::vector<std::string>& ids) {
   std::vector<cloud::Instance> out;
   core::Time now = clock_.Now();
   std::set<std::string> wanted(ids.begin(), ids.end());
@@ -218,17 +232,22 @@ core::Result<std::vector<cloud::Instance>> SimCloud::ListInstances(const std::ve
       out.push_back(DescribeInstance(static_cast<int>(i), /*with_health=*/false, now));
     }
   }
-  for (int p = Pages(out.size(), 1000); p > 0; --p) RETURN_IF_ERROR(Api(kEc2, "DescribeInstances", false));
+  for (int p = Pages(out.size(), 1000); p > 0; --p)
+    RETURN_IF_ERROR(Api(kEc2, "DescribeInstances", false));
   return out;
 }
 
-core::Result<std::vector<cloud::Image>> SimCloud::DescribeImages(const std::vector<std::string>& ids) {
-  for (int p = Pages(ids.size(), 200); p > 0; --p) RETURN_IF_ERROR(Api(kEc2, "DescribeImages", false));
+core::Result<std::vector<cloud::Image>> SimCloud::DescribeImages(
+    const std::vector<std::string>& ids) {
+  for (int p = Pages(ids.size(), 200); p > 0; --p)
+    RETURN_IF_ERROR(Api(kEc2, "DescribeImages", false));
   std::vector<cloud::Image> out;
   for (const std::string& id : ids) {
     auto it = std::find_if(images_.begin(), images_.end(), [&](auto& i) { return i.id == id; });
-    if (it == images_.end()) out.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt});
-    else out.push_back(cloud::Image{it->id, it->name, "123456789012", "available", it->created});
+    if (it == images_.end())
+      out.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt});
+    else
+      out.push_back(cloud::Image{it->id, it->name, "123456789012", "available", it->created});
   }
   return out;
 }
@@ -253,8 +272,10 @@ core::Status SimCloud::SetSizes(const std::string& name, const cloud::Sizes& siz
   int min = sizes.min.value_or(grp.min), max = sizes.max.value_or(grp.max);
   int desired = sizes.desired.value_or(grp.desired);
   if (min > max || desired < min || desired > max) {
-    return Validation(fmt::format("Desired capacity:{} must be between the specified min size:{} "
-                                  "and max size:{}", desired, min, max));
+    return Validation(
+        fmt::format("Desired capacity:{} must be between the specified min size:{} "
+                    "and max size:{}",
+                    desired, min, max));
   }
   grp.min = min, grp.max = max, grp.desired = desired;
   Trace("set_sizes", fmt::format("{} min {} max {} desired {}", name, min, max, desired));
@@ -262,7 +283,8 @@ core::Status SimCloud::SetSizes(const std::string& name, const cloud::Sizes& siz
   return core::Status::Ok();
 }
 
-core::Status SimCloud::SuspendProcesses(const std::string& name, const std::vector<std::string>& p) {
+core::Status SimCloud::SuspendProcesses(const std::string& name,
+                                        const std::vector<std::string>& p) {
   ASSIGN_OR_RETURN(int g, GroupIndex(name));
   RETURN_IF_ERROR(Api(kAsg, "SuspendProcesses", true));
   for (const std::string& proc : p) {
@@ -293,9 +315,11 @@ core::Status SimCloud::TerminateInstance(const std::string& id, bool decrement) 
   Grp& grp = *groups_[g];
   if (decrement) {
     if (grp.desired - 1 < grp.min) {
-      return Validation(fmt::format("Currently, desiredSize equals minSize ({}). Terminating "
-                                    "instance without replacement will violate group's min size "
-                                    "constraint.", grp.min));
+      return Validation(
+          fmt::format("Currently, desiredSize equals minSize ({}). Terminating "
+                      "instance without replacement will violate group's min size "
+                      "constraint.",
+                      grp.min));
     }
     --grp.desired;
   }
@@ -307,23 +331,27 @@ core::Status SimCloud::TerminateInstance(const std::string& id, bool decrement) 
 core::Status SimCloud::DetachInstances(const std::string& name, const std::vector<std::string>& ids,
                                        bool decrement) {
   ASSIGN_OR_RETURN(int g, GroupIndex(name));
-  for (int p = Pages(ids.size(), 20); p > 0; --p) RETURN_IF_ERROR(Api(kAsg, "DetachInstances", true));
+  for (int p = Pages(ids.size(), 20); p > 0; --p)
+    RETURN_IF_ERROR(Api(kAsg, "DetachInstances", true));
   Grp& grp = *groups_[g];
   std::vector<int> idx;
   for (const std::string& id : ids) {
     int i = InstanceIndex(id);
     if (i < 0 || insts_[i]->group != g) {
-      return Validation(fmt::format("The instance {} is not part of Auto Scaling group {}.", id, name));
+      return Validation(
+          fmt::format("The instance {} is not part of Auto Scaling group {}.", id, name));
     }
     idx.push_back(i);
   }
   if (decrement && grp.desired - static_cast<int>(idx.size()) < grp.min) {
-    return Validation("Detaching these instances with decrement would go below the group's min size");
+    return Validation(
+        "Detaching these instances with decrement would go below the group's min size");
   }
   for (int i : idx) {
     RemoveFromGroup(i);
     Drain(i, clock_.Now());
-    Trace("detach", fmt::format("{} from {}{}", insts_[i]->id, name, decrement ? ", decrementing" : ""));
+    Trace("detach",
+          fmt::format("{} from {}{}", insts_[i]->id, name, decrement ? ", decrementing" : ""));
   }
   if (decrement) grp.desired -= static_cast<int>(idx.size());
   Reconcile(g);
@@ -335,7 +363,8 @@ core::Status SimCloud::Deregister(const std::string& name, const std::vector<std
   RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
   for (int lb : groups_[g]->lbs) {
     bool classic = lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb;
-    RETURN_IF_ERROR(Api(kElb, classic ? "DeregisterInstancesFromLoadBalancer" : "DeregisterTargets", true));
+    RETURN_IF_ERROR(
+        Api(kElb, classic ? "DeregisterInstancesFromLoadBalancer" : "DeregisterTargets", true));
   }
   for (const std::string& id : ids) {
     int i = InstanceIndex(id);
@@ -362,6 +391,14 @@ core::Status SimCloud::TerminateInstances(const std::vector<std::string>& ids) {
     if (g >= 0) Reconcile(g);
   }
   return core::Status::Ok();
+}
+
+std::vector<cloud::Group> SimCloud::Peek() const {
+  std::vector<cloud::Group> out;
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    out.push_back(Describe(static_cast<int>(g), /*with_details=*/true, clock_.now()));
+  }
+  return out;
 }
 
 // --- Model to values ---
@@ -395,7 +432,8 @@ cloud::Instance SimCloud::DescribeInstance(int i, bool with_health, core::Time t
   out.zone = in.zone;
   out.launch_time = in.launched;
   out.ec2_state = StateName(in.state);
-  out.lifecycle_state = in.group < 0 ? "" : (in.state == Ec2State::kPending ? "Pending" : "InService");
+  out.lifecycle_state =
+      in.group < 0 ? "" : (in.state == Ec2State::kPending ? "Pending" : "InService");
   out.health_status = "Healthy";
   out.image_id = in.image;
   out.instance_type = "t3.micro";
@@ -408,8 +446,9 @@ cloud::Instance SimCloud::DescribeInstance(int i, bool with_health, core::Time t
     for (int lb : groups_[in.group]->lbs) {
       const Lb& l = *lbs_[lb];
       bool classic = l.spec.type == LoadBalancerSpec::Type::kElb;
-      out.health.push_back(cloud::LbHealth{classic ? cloud::LbKind::kClassic : cloud::LbKind::kTargetGroup,
-                                           l.id, TargetState(l, i, t), ""});
+      out.health.push_back(
+          cloud::LbHealth{classic ? cloud::LbKind::kClassic : cloud::LbKind::kTargetGroup, l.id,
+                          TargetState(l, i, t), ""});
     }
   }
   return out;
@@ -427,8 +466,10 @@ cloud::Group SimCloud::Describe(int g, bool with_details, core::Time t) const {
   out.zones = grp.spec.zones;
   out.suspended_processes = {grp.suspended.begin(), grp.suspended.end()};
   for (int lb : grp.lbs) {
-    if (lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb) out.classic_elbs.push_back(lbs_[lb]->id);
-    else out.target_groups.push_back(lbs_[lb]->id);
+    if (lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb)
+      out.classic_elbs.push_back(lbs_[lb]->id);
+    else
+      out.target_groups.push_back(lbs_[lb]->id);
   }
   out.health_check_type = grp.spec.health_check_type;
   out.health_check_grace = grp.spec.health_check_grace;

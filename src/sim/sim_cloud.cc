@@ -10,10 +10,14 @@ namespace rotor::sim {
 
 std::string StateName(Ec2State s) {
   switch (s) {
-    case Ec2State::kPending: return "pending";
-    case Ec2State::kRunning: return "running";
-    case Ec2State::kShuttingDown: return "shutting-down";
-    case Ec2State::kTerminated: return "terminated";
+    case Ec2State::kPending:
+      return "pending";
+    case Ec2State::kRunning:
+      return "running";
+    case Ec2State::kShuttingDown:
+      return "shutting-down";
+    case Ec2State::kTerminated:
+      return "terminated";
   }
   return "unknown";
 }
@@ -64,10 +68,11 @@ void SimCloud::Build(const Scenario& s) {
       for (const LoadBalancerSpec& lb_spec : spec.load_balancers) {
         auto lb = std::make_unique<Lb>();
         lb->spec = lb_spec;
-        lb->id = lb_spec.type == LoadBalancerSpec::Type::kElb
-                     ? lb_spec.name
-                     : fmt::format("arn:aws:elasticloadbalancing:{}:123456789012:targetgroup/{}/{:016x}",
-                                   s.region, lb_spec.name, lbs_.size() + 1);
+        lb->id =
+            lb_spec.type == LoadBalancerSpec::Type::kElb
+                ? lb_spec.name
+                : fmt::format("arn:aws:elasticloadbalancing:{}:123456789012:targetgroup/{}/{:016x}",
+                              s.region, lb_spec.name, lbs_.size() + 1);
         g->lbs.push_back(static_cast<int>(lbs_.size()));
         lbs_.push_back(std::move(lb));
       }
@@ -144,7 +149,8 @@ void SimCloud::BecomeRunning(int i) {
   core::Duration fail_after{-1};
   for (const Fault& f : faults_) {
     if (!f.image.empty() && f.image != in.image) continue;
-    if (f.kind == Fault::Kind::kBootFailure && world_rng_.Uniform01() < f.probability) boots = false;
+    if (f.kind == Fault::Kind::kBootFailure && world_rng_.Uniform01() < f.probability)
+      boots = false;
     if (f.kind == Fault::Kind::kUnhealthyAfter && world_rng_.Uniform01() < f.probability) {
       fail_after = f.after;
     }
@@ -288,7 +294,8 @@ void SimCloud::ScheduleFaults(const Scenario& s) {
         break;
       case Fault::Kind::kZoneOutage:
         queue_.At(start_ + f.at, [this, z = f.zone] { Trace("zone_outage", z + " down"); });
-        queue_.At(start_ + f.at + f.length, [this, z = f.zone] { Trace("zone_outage", z + " up"); });
+        queue_.At(start_ + f.at + f.length,
+                  [this, z = f.zone] { Trace("zone_outage", z + " up"); });
         break;
       case Fault::Kind::kThrottle: {
         std::string service = f.service == "elb" ? "elasticloadbalancing" : f.service;
@@ -299,7 +306,8 @@ void SimCloud::ScheduleFaults(const Scenario& s) {
         crash_after_ = f.after_steps;
         break;
       default:
-        break;  // boot_failure, unhealthy_after, api_error act when an instance boots or a call is made
+        break;  // boot_failure, unhealthy_after, api_error act when an instance boots or a call is
+                // made
     }
   }
 }

@@ -36,28 +36,37 @@ class SimCloud final : public cloud::Cloud {
   core::Time start() const { return start_; }
 
   // cloud::Cloud
-  core::Result<std::vector<cloud::Group>> ObserveGroups(const std::vector<std::string>& names) override;
-  core::Result<std::vector<cloud::Group>> ListGroups(const std::vector<std::string>& names) override;
+  core::Result<std::vector<cloud::Group>> ObserveGroups(
+      const std::vector<std::string>& names) override;
+  core::Result<std::vector<cloud::Group>> ListGroups(
+      const std::vector<std::string>& names) override;
   core::Result<cloud::Stack> DescribeStack(const std::string& name) override;
-  core::Result<std::vector<cloud::Instance>> ListInstances(const std::vector<std::string>& ids) override;
-  core::Result<std::vector<cloud::Image>> DescribeImages(const std::vector<std::string>& ids) override;
+  core::Result<std::vector<cloud::Instance>> ListInstances(
+      const std::vector<std::string>& ids) override;
+  core::Result<std::vector<cloud::Image>> DescribeImages(
+      const std::vector<std::string>& ids) override;
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
   core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
-  core::Status SuspendProcesses(const std::string& group, const std::vector<std::string>& p) override;
-  core::Status ResumeProcesses(const std::string& group, const std::vector<std::string>& p) override;
+  core::Status SuspendProcesses(const std::string& group,
+                                const std::vector<std::string>& p) override;
+  core::Status ResumeProcesses(const std::string& group,
+                               const std::vector<std::string>& p) override;
   core::Status TerminateInstance(const std::string& instance_id, bool decrement) override;
   core::Status DetachInstances(const std::string& group, const std::vector<std::string>& ids,
                                bool decrement) override;
   core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override;
   core::Status TerminateInstances(const std::vector<std::string>& ids) override;
 
+  // Every group as it is now, without API calls or latency: for invariant checks and tests.
+  std::vector<cloud::Group> Peek() const;
+
   // Accounting and results.
   const std::map<std::string, int>& api_calls() const { return api_calls_; }
   int api_calls_total() const;
   const std::vector<TraceEvent>& trace() const { return trace_; }
-  std::string TraceText() const;      // one line per event
-  uint64_t TraceHash() const;         // FNV-1a of TraceText()
-  double InstanceSeconds() const;     // every instance's running time since the start, so far
+  std::string TraceText() const;   // one line per event
+  uint64_t TraceHash() const;      // FNV-1a of TraceText()
+  double InstanceSeconds() const;  // every instance's running time since the start, so far
   int min_ready_observed() const { return min_ready_observed_; }  // -1 before any observation
   uint64_t events_executed() const { return queue_.executed(); }
   bool crashed() const { return crashed_; }

@@ -45,10 +45,12 @@ std::string SimCloud::TargetState(const Lb& lb, int i, core::Time t) const {
   const char* healthy = classic ? "InService" : "healthy";
   const char* unhealthy = classic ? "OutOfService" : "unhealthy";
   auto it = lb.targets.find(i);
-  if (it == lb.targets.end() || t < it->second.registered) return classic ? "OutOfService" : "unused";
+  if (it == lb.targets.end() || t < it->second.registered)
+    return classic ? "OutOfService" : "unused";
   const Target& tg = it->second;
   if (t >= tg.deregistered) {
-    if (t < tg.deregistered + lb.spec.deregistration_delay) return classic ? "OutOfService" : "draining";
+    if (t < tg.deregistered + lb.spec.deregistration_delay)
+      return classic ? "OutOfService" : "draining";
     return classic ? "OutOfService" : "unused";
   }
   const Inst& in = *insts_[i];
@@ -99,11 +101,11 @@ void SimCloud::WatchHealth(int i) {
   const Target& tg = lb.targets.at(i);
   core::Duration fail_checks = (lb.spec.unhealthy_threshold - 1) * lb.spec.interval;
   core::Time first_pass = CheckAtOrAfter(tg.registered, lb.spec.interval, in.app_up);
-  core::Time bad = first_pass == kNever
-                       ? tg.registered + fail_checks
-                       : Plus(CheckAtOrAfter(tg.registered, lb.spec.interval,
-                                             std::max(in.fails_at, first_pass)),
-                              fail_checks);
+  core::Time bad =
+      first_pass == kNever
+          ? tg.registered + fail_checks
+          : Plus(CheckAtOrAfter(tg.registered, lb.spec.interval, std::max(in.fails_at, first_pass)),
+                 fail_checks);
   if (bad == kNever) return;
   core::Time when = std::max(bad, in.launched + g.spec.health_check_grace);
   queue_.At(when, [this, i] {

@@ -32,7 +32,7 @@ struct SimCloud::Inst {
   std::string private_ip;
   std::string group_tag;  // aws:autoscaling:groupName, kept after the instance leaves
   std::string stack_tag;  // aws:cloudformation:stack-name
-  std::vector<int> lbs;  // load balancers it is (or was) registered with
+  std::vector<int> lbs;   // load balancers it is (or was) registered with
 };
 
 struct SimCloud::Target {
@@ -60,9 +60,9 @@ struct SimCloud::Grp {
   std::set<std::string> suspended;
   std::vector<int> members;  // instance indexes, launch order
   std::vector<int> lbs;
-  int tmpl = -1;             // template index, or -1 for a launch configuration
-  std::string version;       // as the group uses it: "3", "$Latest", "$Default"
-  std::string configuration; // launch configuration name
+  int tmpl = -1;              // template index, or -1 for a launch configuration
+  std::string version;        // as the group uses it: "3", "$Latest", "$Default"
+  std::string configuration;  // launch configuration name
   std::string configuration_image;
 
   bool Suspended(const std::string& p) const { return suspended.count(p) > 0; }

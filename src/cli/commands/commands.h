@@ -4,17 +4,45 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/runtime.h"
 
 namespace rotor::cli {
 
-// Runs a chosen command; returns the process exit code. Writes results to `out`, messages to
-// `err`.
-using CommandFn = std::function<int(Runtime& runtime, std::ostream& out, std::ostream& err)>;
+// One invocation: the global options, where output goes, and the runtime, built on first use
+// (so that commands such as `simulate` never read AWS settings).
+class Session {
+ public:
+  Session(GlobalOptions options, std::ostream& out, std::ostream& err, Runtime* fixed = nullptr)
+      : options_(std::move(options)), out_(out), err_(err), fixed_(fixed) {}
+
+  core::Result<Runtime*> runtime();
+  const GlobalOptions& options() const { return options_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+ private:
+  GlobalOptions options_;
+  std::ostream& out_;
+  std::ostream& err_;
+  Runtime* fixed_;
+  std::unique_ptr<Runtime> owned_;
+};
+
+// Runs a chosen command; returns the process exit code.
+using CommandFn = std::function<int(Session& session)>;
 
 void AddImagesCommand(CLI::App& app, CommandFn& chosen);
 void AddStatusCommand(CLI::App& app, CommandFn& chosen);
+void AddSimulateCommand(CLI::App& app, CommandFn& chosen);
+
+// Parses a whole command line (args without the program name) and runs it. With `runtime`
+// set, commands run on it instead of building their own (simulate's nested command).
+int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                   Runtime* runtime = nullptr, GlobalOptions* parsed = nullptr);
 
 // Prints "rotor: MESSAGE" and returns the exit code for `status`.
 int ReportError(const core::Status& status, std::ostream& err);

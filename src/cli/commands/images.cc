@@ -109,7 +109,12 @@ void PrintText(const ops::ImagesReport& r, std::ostream& out) {
   }
 }
 
-int Run(const ImagesArgs& args, Runtime& rt, std::ostream& out, std::ostream& err) {
+int Run(const ImagesArgs& args, Session& session) {
+  std::ostream& out = session.out();
+  std::ostream& err = session.err();
+  auto runtime = session.runtime();
+  if (!runtime.ok()) return ReportError(runtime.status(), err);
+  Runtime& rt = **runtime;
   ops::ImagesOptions opts;
   opts.stacks = args.stacks;
   opts.image_filter = args.filter;
@@ -144,11 +149,8 @@ void AddImagesCommand(CLI::App& app, CommandFn& chosen) {
                   "image owner account id, 'self' or 'amazon' (repeatable; default self)");
   cmd->add_option("--hide-older-than", args->hide_older_than, "hide unused images older than DAYS")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([args, &chosen] {
-    chosen = [args](Runtime& rt, std::ostream& out, std::ostream& err) {
-      return Run(*args, rt, out, err);
-    };
-  });
+  cmd->callback(
+      [args, &chosen] { chosen = [args](Session& session) { return Run(*args, session); }; });
 }
 
 }  // namespace rotor::cli

@@ -141,7 +141,12 @@ void PrintText(const ops::StatusReport& r, std::ostream& out) {
   }
 }
 
-int Run(const StatusArgs& args, Runtime& rt, std::ostream& out, std::ostream& err) {
+int Run(const StatusArgs& args, Session& session) {
+  std::ostream& out = session.out();
+  std::ostream& err = session.err();
+  auto runtime = session.runtime();
+  if (!runtime.ok()) return ReportError(runtime.status(), err);
+  Runtime& rt = **runtime;
   if (args.positional.size() > 2) {
     return ReportError(core::InvalidArgument("status takes at most STACK and VERSION"), err);
   }
@@ -173,11 +178,8 @@ void AddStatusCommand(CLI::App& app, CommandFn& chosen) {
   cmd->add_option("stack", args->positional, "STACK [VERSION] (the stack STACK-VERSION)");
   cmd->add_option("--asg", args->asg, "one Auto Scaling group by name");
   cmd->add_option("--limit", args->limit, "the one group whose name starts with PREFIX");
-  cmd->callback([args, &chosen] {
-    chosen = [args](Runtime& rt, std::ostream& out, std::ostream& err) {
-      return Run(*args, rt, out, err);
-    };
-  });
+  cmd->callback(
+      [args, &chosen] { chosen = [args](Session& session) { return Run(*args, session); }; });
 }
 
 }  // namespace rotor::cli

@@ -1,0 +1,65 @@
+// The command line: global options, the commands, parsing and dispatch.
+#include <iostream>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+
+namespace rotor::cli {
+
+int ReportError(const core::Status& status, std::ostream& err) {
+  err << "rotor: " << status.ToString() << "\n";
+  return ExitCodeFor(status);
+}
+
+core::Result<Runtime*> Session::runtime() {
+  if (fixed_) return fixed_;
+  if (!owned_) {
+    ASSIGN_OR_RETURN(owned_, Runtime::Create(options_, aws::AwsEnvFromProcess(), err_));
+  }
+  return owned_.get();
+}
+
+namespace {
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
+  app.add_option("--profile", opts.profile,
+                 "AWS profile from ~/.aws/config and ~/.aws/credentials");
+  app.add_option("--region", opts.region,
+                 "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)");
+  app.add_option("--endpoint-url", opts.endpoint_url,
+                 "send every AWS call to this URL (e.g. a local moto_server)");
+  app.add_option("--cloud", opts.cloud, "aws, or sim:SCENARIO.yaml for the simulated cloud")
+      ->capture_default_str();
+  app.add_option("--output", opts.output, "table, json or text")->capture_default_str();
+  app.add_flag("--debug", opts.debug,
+               "print every AWS request and answer (secrets redacted) to stderr");
+  app.add_flag("--no-color", opts.no_color, "plain output");
+}
+
+}  // namespace
+
+int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                   Runtime* runtime, GlobalOptions* parsed) {
+  CLI::App app{"rotor: keeps AWS fleets current without downtime", "rotor"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", "rotor 0.1.0");
+  GlobalOptions opts;
+  AddGlobalOptions(app, opts);
+  CommandFn chosen;
+  AddImagesCommand(app, chosen);
+  AddStatusCommand(app, chosen);
+  AddSimulateCommand(app, chosen);
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e, out, err);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  if (parsed) *parsed = opts;
+  Session session(opts, out, err, runtime);
+  return chosen(session);
+}
+
+}  // namespace rotor::cli

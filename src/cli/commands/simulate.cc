@@ -1,0 +1,152 @@
+// rotor simulate SCENARIO.yaml [--trace FILE] [--for D] [-- COMMAND ...]
+// Runs a rotor command against the scenario's simulated cloud in virtual time and reports
+// (DESIGN.md section 6).
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+#include "core/strings.h"
+
+namespace rotor::cli {
+namespace {
+
+struct SimulateArgs {
+  std::string scenario;
+  std::vector<std::string> command;
+  std::string trace_path;
+  std::string run_for = "0s";
+};
+
+struct Report {
+  std::string outcome;
+  double makespan_s = 0;
+  int exit_code = 0;
+  std::vector<std::string> violations;
+  std::string command_output;
+  std::string command_errors;
+};
+
+// I3: at the end, every group's min, max, desired and suspended processes are as they were.
+std::vector<std::string> SizeAndProcessViolations(const std::vector<cloud::Group>& before,
+                                                  const std::vector<cloud::Group>& after) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
+    const cloud::Group& b = before[i];
+    const cloud::Group& a = after[i];
+    if (a.min_size != b.min_size || a.max_size != b.max_size || a.desired != b.desired) {
+      out.push_back(fmt::format("I3: {} ends at min/max/desired {}/{}/{}, began at {}/{}/{}",
+                                a.name, a.min_size, a.max_size, a.desired, b.min_size, b.max_size,
+                                b.desired));
+    }
+    if (a.suspended_processes != b.suspended_processes) {
+      out.push_back(fmt::format("I3: {} ends with suspended processes [{}], began with [{}]",
+                                a.name, core::Join(a.suspended_processes, ","),
+                                core::Join(b.suspended_processes, ",")));
+    }
+  }
+  return out;
+}
+
+nlohmann::json ReportJson(const Report& r, sim::SimCloud& sim, const SimulateArgs& args) {
+  nlohmann::json events = nlohmann::json::array();
+  for (const sim::TraceEvent& e : sim.trace()) {
+    events.push_back({{"t_s", std::chrono::duration<double>(e.t - sim.start()).count()},
+                      {"event", e.kind},
+                      {"detail", e.detail}});
+  }
+  return {{"scenario", args.scenario},
+          {"command", args.command},
+          {"outcome", r.outcome},
+          {"exit_code", r.exit_code},
+          {"makespan_s", r.makespan_s},
+          {"api_calls", sim.api_calls()},
+          {"api_calls_total", sim.api_calls_total()},
+          {"instance_seconds", sim.InstanceSeconds()},
+          {"min_ready_observed", sim.min_ready_observed()},
+          {"invariant_violations", r.violations},
+          {"trace_hash", fmt::format("{:016x}", sim.TraceHash())},
+          {"events", events},
+          {"command_output", r.command_output},
+          {"command_errors", r.command_errors}};
+}
+
+void PrintSummary(const Report& r, sim::SimCloud& sim, const SimulateArgs& args,
+                  std::ostream& out) {
+  out << r.command_output;
+  if (!r.command_output.empty()) out << "\n";
+  out << r.command_errors;
+  std::string what =
+      args.command.empty() ? "the scenario" : "rotor " + core::Join(args.command, " ");
+  out << fmt::format("simulated {} on {}: {} after {:.1f} s of virtual time\n", what, args.scenario,
+                     r.outcome, r.makespan_s);
+  std::vector<std::string> calls;
+  for (const auto& [op, n] : sim.api_calls()) calls.push_back(fmt::format("{} {}", op, n));
+  out << fmt::format("  api calls          {}{}\n", sim.api_calls_total(),
+                     calls.empty() ? "" : " (" + core::Join(calls, ", ") + ")");
+  out << fmt::format("  instance-seconds   {:.0f}\n", sim.InstanceSeconds());
+  if (sim.min_ready_observed() >= 0) {
+    out << fmt::format("  min ready observed {}\n", sim.min_ready_observed());
+  }
+  out << fmt::format("  events             {} (trace {:016x})\n", sim.trace().size(),
+                     sim.TraceHash());
+  out << "  invariants         " << (r.violations.empty() ? "held" : core::Join(r.violations, "; "))
+      << "\n";
+}
+
+int Run(const SimulateArgs& args, Session& session) {
+  std::ostream& err = session.err();
+  auto run_for = core::ParseDuration(args.run_for);
+  if (!run_for.ok()) return ReportError(run_for.status().WithContext("--for"), err);
+  auto rt = Runtime::CreateSim(session.options(), args.scenario);
+  if (!rt.ok()) return ReportError(rt.status(), err);
+  sim::SimCloud& sim = *(*rt)->sim();
+  std::vector<cloud::Group> before = sim.Peek();
+  core::Time start = sim.clock().Now();
+
+  Report r;
+  if (!args.command.empty()) {
+    std::ostringstream out, errors;
+    r.exit_code = RunCommandLine(args.command, out, errors, rt->get());
+    r.command_output = out.str();
+    r.command_errors = errors.str();
+  }
+  sim.clock().SleepFor(*run_for);
+  r.makespan_s = std::chrono::duration<double>(sim.clock().Now() - start).count();
+  r.violations = SizeAndProcessViolations(before, sim.Peek());
+  r.outcome = sim.crashed() || r.exit_code != 0 ? (r.exit_code == kExitPaused ? "paused" : "failed")
+                                                : "completed";
+  if (!args.trace_path.empty()) {
+    std::ofstream trace(args.trace_path);
+    trace << sim.TraceText();
+    if (!trace)
+      return ReportError(core::InvalidArgument("cannot write --trace " + args.trace_path), err);
+  }
+  if ((*rt)->format() == Format::kJson) {
+    session.out() << ReportJson(r, sim, args).dump(2) << "\n";
+  } else {
+    PrintSummary(r, sim, args, session.out());
+  }
+  if (r.exit_code != 0) return r.exit_code;
+  return r.violations.empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+void AddSimulateCommand(CLI::App& app, CommandFn& chosen) {
+  auto args = std::make_shared<SimulateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "simulate", "Rehearse a rotor command against a simulated cloud, in virtual time");
+  cmd->add_option("scenario", args->scenario, "scenario file (YAML, see examples/)")->required();
+  cmd->add_option("command", args->command, "the rotor command to run, after --");
+  cmd->add_option("--trace", args->trace_path, "write the event trace to FILE");
+  cmd->add_option("--for", args->run_for, "run the scenario this much longer (e.g. 10m)")
+      ->capture_default_str();
+  cmd->callback(
+      [args, &chosen] { chosen = [args](Session& session) { return Run(*args, session); }; });
+}
+
+}  // namespace rotor::cli
