@@ -233,13 +233,14 @@ class ScenarioParser {
 };
 
 core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::string& where) {
-  RETURN_IF_ERROR(r_.CheckKeys(
-      n, where,
-      {"name", "launch_template", "launch_configuration", "zones", "min", "max", "desired",
-       "instances", "load_balancers", "health_check_grace", "health_check_type", "suspended"}));
+  if (!n.IsMap()) return r_.Error(n, where, "expected a mapping of keys");
   GroupSpec g;
   ASSIGN_OR_RETURN(g.name, r_.String(n, "name", where));
   std::string at = where.substr(0, where.size() - 2) + "[" + g.name + "]";
+  RETURN_IF_ERROR(r_.CheckKeys(
+      n, at,
+      {"name", "launch_template", "launch_configuration", "zones", "min", "max", "desired",
+       "instances", "load_balancers", "health_check_grace", "health_check_type", "suspended"}));
   RETURN_IF_ERROR(LaunchSpecOf(n, at, g));
   ASSIGN_OR_RETURN(g.zones, r_.Strings(n, "zones", at));
   if (g.zones.empty()) return r_.Error(n, at + ".zones", "give at least one zone");

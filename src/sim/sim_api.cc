@@ -80,7 +80,10 @@ core::Status SimCloud::Api(const std::string& service, const std::string& op, bo
       quota_.Release(last_tokens ? last_tokens : cloud::RetryQuota::kNoRetryIncrement);
       return err;
     }
-    cloud::AttemptOutcome outcome{throttled ? 400 : 500, err.aws_code(), false, false, {}};
+    // AWS answers server-side failures with 5xx and everything else with 400.
+    bool server =
+        core::StartsWith(err.aws_code(), "Internal") || err.aws_code() == "ServiceUnavailable";
+    cloud::AttemptOutcome outcome{server ? 500 : 400, err.aws_code(), false, false, {}};
     cloud::RetryDecision d =
         cloud::DecideRetry(retry_config_, quota_, retry_rng_, outcome, attempt);
     Trace("api_error", fmt::format("{} {} (attempt {})", label, err.aws_code(), attempt));

@@ -103,7 +103,7 @@ void SimCloud::PlaceInitialInstances(int group) {
     Inst& in = *insts_[i];
     in.state = Ec2State::kRunning;
     in.running_at = launched + std::chrono::seconds(20);
-    in.app_up = in.running_at + std::chrono::seconds(40);
+    in.app_up = in.app_expected = in.running_at + std::chrono::seconds(40);
     g.members.push_back(i);
     for (int lb : g.lbs) Register(i, lb, in.running_at);
   }
@@ -155,7 +155,8 @@ void SimCloud::BecomeRunning(int i) {
       fail_after = f.after;
     }
   }
-  if (boots) in.app_up = in.running_at + boot;
+  in.app_expected = in.running_at + boot;
+  if (boots) in.app_up = in.app_expected;
   if (boots && fail_after.count() >= 0) in.fails_at = in.app_up + fail_after;
   Trace("running", fmt::format("{}{}", in.id, boots ? "" : " (will not boot)"));
   if (in.group >= 0) {

@@ -38,8 +38,8 @@ bool SimCloud::ZoneDown(const std::string& zone, core::Time t) const {
 }
 
 // Worked example (ALB, interval 10 s, unhealthy threshold 2): registered at 20 s, application
-// up at 60 s -> checks at 20, 30, ..., 60 -> healthy from 60 s. A boot failure: checks fail
-// from 20 s, "initial" until the 2nd failure at 30 s, "unhealthy" from then on.
+// up at 60 s -> checks at 20, 30, ..., 60 -> "initial" until 60 s, healthy from then on. A boot
+// failure: the checks from 60 s on fail, "unhealthy" from the 2nd failure at 70 s.
 std::string SimCloud::TargetState(const Lb& lb, int i, core::Time t) const {
   bool classic = lb.spec.type == LoadBalancerSpec::Type::kElb;
   const char* healthy = classic ? "InService" : "healthy";
@@ -59,7 +59,10 @@ std::string SimCloud::TargetState(const Lb& lb, int i, core::Time t) const {
   const auto pass_checks = (lb.spec.healthy_threshold - 1) * every;
   core::Time first_pass = CheckAtOrAfter(tg.registered, every, in.app_up);
   if (t < first_pass) {
-    return t >= tg.registered + fail_checks ? unhealthy : (classic ? "OutOfService" : "initial");
+    // Still booting: "initial". Never booting: unhealthy once the checks that should have
+    // passed have failed `unhealthy_threshold` times.
+    core::Time gives_up = Plus(CheckAtOrAfter(tg.registered, every, in.app_expected), fail_checks);
+    return t >= gives_up ? unhealthy : (classic ? "OutOfService" : "initial");
   }
   std::vector<Window> down;
   if (in.fails_at != kNever) down.push_back({in.fails_at, kNever});
@@ -101,11 +104,10 @@ void SimCloud::WatchHealth(int i) {
   const Target& tg = lb.targets.at(i);
   core::Duration fail_checks = (lb.spec.unhealthy_threshold - 1) * lb.spec.interval;
   core::Time first_pass = CheckAtOrAfter(tg.registered, lb.spec.interval, in.app_up);
-  core::Time bad =
-      first_pass == kNever
-          ? tg.registered + fail_checks
-          : Plus(CheckAtOrAfter(tg.registered, lb.spec.interval, std::max(in.fails_at, first_pass)),
-                 fail_checks);
+  core::Time bad = Plus(
+      CheckAtOrAfter(tg.registered, lb.spec.interval,
+                     first_pass == kNever ? in.app_expected : std::max(in.fails_at, first_pass)),
+      fail_checks);
   if (bad == kNever) return;
   core::Time when = std::max(bad, in.launched + g.spec.health_check_grace);
   queue_.At(when, [this, i] {

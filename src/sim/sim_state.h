@@ -26,6 +26,7 @@ struct SimCloud::Inst {
   Ec2State state = Ec2State::kPending;
   core::Time launched{};
   core::Time running_at = kNever;
+  core::Time app_expected = kNever;   // when the application should answer (running + boot)
   core::Time app_up = kNever;         // kNever: the application never starts (boot failure)
   core::Time fails_at = kNever;       // unhealthy_after: the application stops answering
   core::Time terminated_at = kNever;  // EC2 state terminated

@@ -1,0 +1,143 @@
+#include "sim/scenario.h"
+
+#include <gtest/gtest.h>
+
+namespace rotor::sim {
+namespace {
+
+const char kGood[] = R"(seed: 7
+region: eu-west-1
+images:
+  - {id: ami-0old, name: app-2026.09, created: 2026-09-01T00:00:00Z}
+  - {id: ami-0new, name: app-2026.11, created: 2026-11-01T00:00:00Z}
+stacks:
+  - name: web-1
+    groups:
+      - name: web-1-AppServer
+        launch_template: {name: web-1-lt, versions: [ami-0old, ami-0new], group_uses: 2}
+        zones: [eu-west-1a, eu-west-1b, eu-west-1c]
+        min: 3
+        max: 12
+        desired: 6
+        instances: {count: 6, image: ami-0old}
+        load_balancers:
+          - {type: alb, interval: 10s, healthy_threshold: 2, deregistration_delay: 30s}
+        health_check_grace: 0s
+      - name: web-1-Db
+        launch_configuration: {name: db-lc, image: ami-0new}
+        zones: [eu-west-1a]
+        min: 1
+        max: 1
+        desired: 1
+        load_balancers: [{type: elb}]
+timing:
+  api_latency: 50ms
+  launch_to_running: {uniform: [5s, 20s]}
+  boot_to_healthy: {lognormal: {median: 40s, p99: 120s}}
+  shutdown: 10s
+faults:
+  - {kind: boot_failure, image: ami-0new, probability: 0.1}
+  - {kind: unhealthy_after, image: ami-0new, after: 300s}
+  - {kind: terminate, group: web-1-AppServer, at: 600s}
+  - {kind: zone_outage, zone: eu-west-1b, at: 300s, for: 900s}
+  - {kind: throttle, service: ec2, refill_per_s: 20, bucket: 100}
+  - {kind: api_error, service: autoscaling, probability: 0.02, code: InternalFailure}
+  - {kind: crash, after_steps: 7}
+)";
+
+TEST(Scenario, ReadsTheDesignExample) {
+  auto s = ParseScenario(kGood, "good.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->seed, 7u);
+  ASSERT_EQ(s->stacks.size(), 1u);
+  const GroupSpec& g = s->stacks[0].groups[0];
+  EXPECT_EQ(g.template_versions.size(), 2u);
+  EXPECT_EQ(g.group_uses, "2");
+  EXPECT_EQ(g.instance_count, 6);
+  EXPECT_EQ(g.load_balancers[0].interval, std::chrono::seconds(10));
+  EXPECT_EQ(g.load_balancers[0].healthy_threshold, 2);
+  EXPECT_EQ(g.load_balancers[0].unhealthy_threshold, 2);
+  const GroupSpec& db = s->stacks[0].groups[1];
+  EXPECT_EQ(db.instance_count, 1);  // defaults to desired, on the configuration's image
+  EXPECT_EQ(db.instance_image, "ami-0new");
+  EXPECT_EQ(db.load_balancers[0].healthy_threshold, 10);  // classic ELB default
+  EXPECT_EQ(db.load_balancers[0].name, "web-1-Db-elb");
+  EXPECT_EQ(s->timing.launch_to_running.kind, Distribution::Kind::kUniform);
+  EXPECT_EQ(s->timing.boot_to_healthy.kind, Distribution::Kind::kLogNormal);
+  ASSERT_EQ(s->faults.size(), 7u);
+  EXPECT_EQ(s->faults[3].length, std::chrono::seconds(900));
+  EXPECT_EQ(s->faults[6].after_steps, 7);
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  size_t pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return text.replace(pos, from.size(), to);
+}
+
+TEST(Scenario, ErrorsNameFileLineAndKey) {
+  struct Row {
+    const char* name;
+    std::string text;
+    const char* want;
+  };
+  const Row rows[] = {
+      {"unknown top-level key", Replace(kGood, "region:", "regoin:"),
+       "bad.yaml:2: scenario.regoin: unknown key"},
+      {"unknown group key", Replace(kGood, "        min: 3", "        minimum: 3"),
+       "bad.yaml:12: stacks[web-1].groups[web-1-AppServer].minimum: unknown key"},
+      {"bad duration", Replace(kGood, "shutdown: 10s", "shutdown: 10 parsecs"),
+       "bad.yaml:30: timing.shutdown: '10 parsecs'"},
+      {"version that does not exist", Replace(kGood, "group_uses: 2", "group_uses: 3"),
+       "launch_template.group_uses: version '3' does not exist"},
+      {"undeclared image", Replace(kGood, "image: ami-0old}", "image: ami-0nope}"),
+       "bad.yaml:15: stacks[web-1].groups[web-1-AppServer].instances.image: image 'ami-0nope' "
+       "is not declared"},
+      {"undeclared template image",
+       Replace(kGood, "versions: [ami-0old, ami-0new]", "versions: [ami-0old, ami-0x]"),
+       "image 'ami-0x' is not declared"},
+      {"unknown fault", Replace(kGood, "kind: crash", "kind: meteor"), "'meteor' is not a fault"},
+      {"fault on an unknown group", Replace(kGood, "group: web-1-AppServer, at", "group: nope, at"),
+       "group 'nope' is not declared"},
+      {"sizes out of order", Replace(kGood, "desired: 6", "desired: 20"), "min <= desired <= max"},
+      {"not yaml", "stacks: [unclosed", "bad.yaml:1: not valid YAML"},
+      {"bad probability", Replace(kGood, "probability: 0.1", "probability: 2"),
+       "probability: must be between 0 and 1"},
+  };
+  for (const Row& r : rows) {
+    auto s = ParseScenario(r.text, "bad.yaml");
+    ASSERT_FALSE(s.ok()) << r.name;
+    EXPECT_EQ(s.status().code(), core::Code::kInvalidArgument) << r.name;
+    EXPECT_NE(s.status().message().find(r.want), std::string::npos)
+        << r.name << ": " << s.status().message();
+  }
+}
+
+TEST(Scenario, MissingFileIsAClearError) {
+  auto s = LoadScenario("/nonexistent/scenario.yaml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("cannot read scenario file '/nonexistent/scenario.yaml'"),
+            std::string::npos);
+}
+
+TEST(Distribution, SamplesStayInRangeAndFixedUsesNoRandomness) {
+  core::SeededRng rng(1);
+  Distribution u{Distribution::Kind::kUniform, std::chrono::seconds(5), std::chrono::seconds(20)};
+  for (int i = 0; i < 1000; ++i) {
+    core::Duration d = u.Sample(rng);
+    ASSERT_GE(d, std::chrono::seconds(5));
+    ASSERT_LE(d, std::chrono::seconds(20));
+  }
+  Distribution ln{Distribution::Kind::kLogNormal, std::chrono::seconds(40),
+                  std::chrono::seconds(120)};
+  std::vector<core::Duration> xs;
+  for (int i = 0; i < 5001; ++i) xs.push_back(ln.Sample(rng));
+  std::sort(xs.begin(), xs.end());
+  EXPECT_NEAR(std::chrono::duration<double>(xs[2500]).count(), 40, 3);    // the median
+  EXPECT_NEAR(std::chrono::duration<double>(xs[4950]).count(), 120, 20);  // the 99th percentile
+  core::FixedRng fixed(0.5);
+  EXPECT_EQ(Distribution::Fixed(std::chrono::seconds(3)).Sample(fixed), std::chrono::seconds(3));
+}
+
+}  // namespace
+}  // namespace rotor::sim
