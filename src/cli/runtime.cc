@@ -57,10 +57,8 @@ aws::EndpointConfig ResolveEndpoints(const std::string& flag, const std::string&
   return config;
 }
 
-core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const GlobalOptions& options,
-                                                          const std::string& scenario_path) {
+core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const std::string& scenario_path) {
   std::unique_ptr<Runtime> rt(new Runtime());
-  ASSIGN_OR_RETURN(rt->format_, ParseFormat(options.output));
   ASSIGN_OR_RETURN(sim::Scenario scenario, sim::LoadScenario(scenario_path));
   auto sim = std::make_unique<sim::SimCloud>(scenario);
   rt->sim_ = sim.get();
@@ -71,13 +69,12 @@ core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const GlobalOptions& o
 
 core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& options,
                                                        aws::AwsEnv env, std::ostream& debug_out) {
-  if (core::StartsWith(options.cloud, "sim:")) return CreateSim(options, options.cloud.substr(4));
+  if (core::StartsWith(options.cloud, "sim:")) return CreateSim(options.cloud.substr(4));
   if (options.cloud != "aws") {
     return core::InvalidArgument(fmt::format(
         "--cloud '{}' is not a cloud: use aws (the default) or sim:SCENARIO.yaml", options.cloud));
   }
   std::unique_ptr<Runtime> rt(new Runtime());
-  ASSIGN_OR_RETURN(rt->format_, ParseFormat(options.output));
   ASSIGN_OR_RETURN(aws::SharedConfig shared, aws::LoadSharedConfig(env));
   std::string profile_name = aws::SelectedProfile(env, options.profile);
   aws::Section profile = shared.Profile(profile_name);

@@ -38,13 +38,11 @@ class Runtime {
   static core::Result<std::unique_ptr<Runtime>> Create(const GlobalOptions& options,
                                                        aws::AwsEnv env, std::ostream& debug_out);
   // A runtime on the scenario's simulated cloud and its virtual clock.
-  static core::Result<std::unique_ptr<Runtime>> CreateSim(const GlobalOptions& options,
-                                                          const std::string& scenario_path);
+  static core::Result<std::unique_ptr<Runtime>> CreateSim(const std::string& scenario_path);
 
   cloud::Cloud& cloud() { return *cloud_; }
   core::Clock& clock() { return sim_ ? sim_->clock() : clock_; }
   sim::SimCloud* sim() { return sim_; }  // null on AWS
-  Format format() const { return format_; }
   const std::string& region() const { return endpoints_.region; }
   const std::map<std::string, int>& call_counts() const { return call_counts_; }
 
@@ -62,7 +60,6 @@ class Runtime {
   sim::SimCloud* sim_ = nullptr;  // cloud_, when simulated
   aws::EndpointConfig endpoints_;
   std::map<std::string, int> call_counts_;
-  Format format_ = Format::kTable;
 };
 
 // Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`.

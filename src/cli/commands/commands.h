@@ -20,6 +20,8 @@ class Session {
       : options_(std::move(options)), out_(out), err_(err), fixed_(fixed) {}
 
   core::Result<Runtime*> runtime();
+  // --output of this command line (a nested command has its own).
+  core::Result<Format> format() const { return ParseFormat(options_.output); }
   const GlobalOptions& options() const { return options_; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }

@@ -112,6 +112,8 @@ void PrintText(const ops::ImagesReport& r, std::ostream& out) {
 int Run(const ImagesArgs& args, Session& session) {
   std::ostream& out = session.out();
   std::ostream& err = session.err();
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), err);
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
   Runtime& rt = **runtime;
@@ -123,7 +125,7 @@ int Run(const ImagesArgs& args, Session& session) {
   opts.now = rt.clock().Now();
   auto report = ops::BuildImages(rt.cloud(), opts);
   if (!report.ok()) return ReportError(report.status(), err);
-  switch (rt.format()) {
+  switch (*format) {
     case Format::kJson:
       out << ReportJson(*report).dump(2) << "\n";
       break;

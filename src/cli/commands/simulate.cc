@@ -99,9 +99,11 @@ void PrintSummary(const Report& r, sim::SimCloud& sim, const SimulateArgs& args,
 
 int Run(const SimulateArgs& args, Session& session) {
   std::ostream& err = session.err();
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), err);
   auto run_for = core::ParseDuration(args.run_for);
   if (!run_for.ok()) return ReportError(run_for.status().WithContext("--for"), err);
-  auto rt = Runtime::CreateSim(session.options(), args.scenario);
+  auto rt = Runtime::CreateSim(args.scenario);
   if (!rt.ok()) return ReportError(rt.status(), err);
   sim::SimCloud& sim = *(*rt)->sim();
   std::vector<cloud::Group> before = sim.Peek();
@@ -125,7 +127,7 @@ int Run(const SimulateArgs& args, Session& session) {
     if (!trace)
       return ReportError(core::InvalidArgument("cannot write --trace " + args.trace_path), err);
   }
-  if ((*rt)->format() == Format::kJson) {
+  if (*format == Format::kJson) {
     session.out() << ReportJson(r, sim, args).dump(2) << "\n";
   } else {
     PrintSummary(r, sim, args, session.out());

@@ -144,6 +144,8 @@ void PrintText(const ops::StatusReport& r, std::ostream& out) {
 int Run(const StatusArgs& args, Session& session) {
   std::ostream& out = session.out();
   std::ostream& err = session.err();
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), err);
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
   Runtime& rt = **runtime;
@@ -155,7 +157,7 @@ int Run(const StatusArgs& args, Session& session) {
                           args.limit};
   auto report = ops::BuildStatus(rt.cloud(), sel);
   if (!report.ok()) return ReportError(report.status(), err);
-  switch (rt.format()) {
+  switch (*format) {
     case Format::kJson:
       out << ReportJson(*report).dump(2) << "\n";
       break;
