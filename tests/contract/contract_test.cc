@@ -1,0 +1,237 @@
+// The Cloud contract: the same cases against SimCloud and against AwsCloud on moto_server, and
+// they must agree. Cases where moto is more lenient than AWS (it accepts a desired capacity above
+// max, a decrement below min) are the simulator's own tests, not the contract's.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "aws/aws_cloud.h"
+#include "aws/curl_transport.h"
+#include "cloud/cloud.h"
+#include "fakes/moto_server.h"
+#include "sim/sim_cloud.h"
+
+namespace rotor {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One cloud under test, freshly set to the fixture.
+class World {
+ public:
+  virtual ~World() = default;
+  virtual cloud::Cloud& cloud() = 0;
+  virtual void Settle() {}  // let pending launches run (virtual time on the simulator)
+};
+
+class SimWorld final : public World {
+ public:
+  SimWorld() {
+    auto s = sim::LoadScenario(std::string(ROTOR_TESTS_DIR) + "/testdata/contract.yaml");
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    sim_ = std::make_unique<sim::SimCloud>(*s);
+  }
+  cloud::Cloud& cloud() override { return *sim_; }
+  void Settle() override { sim_->clock().SleepFor(2min); }
+
+ private:
+  std::unique_ptr<sim::SimCloud> sim_;
+};
+
+class MotoWorld final : public World {
+ public:
+  static testing::MotoServer* server;
+
+  MotoWorld()
+      : creds_(aws::Credentials{"testing", "testing", "", {}, "test"}),
+        rng_(1),
+        context_{transport_, creds_, clock_,
+                 rng_,       quota_, aws::EndpointConfig{"us-east-1", server->url(), {}},
+                 "",         0,      nullptr,
+                 nullptr} {
+    EXPECT_TRUE(server->Reset().ok());
+    auto fx = server->BuildFixture();
+    EXPECT_TRUE(fx.ok()) << fx.status().message();
+    auto c = aws::AwsCloud::Create(context_);
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    cloud_ = std::move(c).value();
+  }
+  cloud::Cloud& cloud() override { return *cloud_; }
+
+ private:
+  aws::CurlTransport transport_;
+  aws::StaticProvider creds_;
+  core::RealClock clock_;
+  core::SeededRng rng_;
+  cloud::RetryQuota quota_;
+  aws::ClientContext context_;
+  std::unique_ptr<aws::AwsCloud> cloud_;
+};
+testing::MotoServer* MotoWorld::server = nullptr;
+
+class Contract : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void SetUpTestSuite() {
+    auto m = testing::MotoServer::Start();
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    moto_ = std::move(m).value();
+    MotoWorld::server = moto_.get();
+  }
+  static void TearDownTestSuite() {
+    MotoWorld::server = nullptr;
+    moto_.reset();
+  }
+  void SetUp() override {
+    if (GetParam() == "sim")
+      world_ = std::make_unique<SimWorld>();
+    else
+      world_ = std::make_unique<MotoWorld>();
+  }
+
+  cloud::Cloud& c() { return world_->cloud(); }
+  cloud::Group Observe(const std::string& name) {
+    auto g = c().ObserveGroups({name});
+    EXPECT_TRUE(g.ok()) << g.status().message();
+    return g.ok() && !g->empty() ? (*g)[0] : cloud::Group{};
+  }
+  static bool IsMember(const cloud::Group& g, const std::string& id) {
+    for (const auto& i : g.instances) {
+      if (i.id == id) return true;
+    }
+    return false;
+  }
+
+  static std::unique_ptr<testing::MotoServer> moto_;
+  std::unique_ptr<World> world_;
+};
+std::unique_ptr<testing::MotoServer> Contract::moto_;
+
+TEST_P(Contract, ObserveTheFixture) {
+  auto groups = c().ObserveGroups({"web-1-AppServer", "db-2-Db"});
+  ASSERT_TRUE(groups.ok()) << groups.status().message();
+  ASSERT_EQ(groups->size(), 2u);
+  const cloud::Group& web = (*groups)[0];
+  EXPECT_EQ(web.min_size, 2);
+  EXPECT_EQ(web.max_size, 4);
+  EXPECT_EQ(web.desired, 3);
+  EXPECT_EQ(web.spec.kind, cloud::LaunchSpec::Kind::kTemplate);
+  EXPECT_EQ(web.spec.version, "$Latest");
+  EXPECT_EQ(web.spec.resolved_version, "2");
+  EXPECT_EQ(web.target_groups.size(), 1u);
+  ASSERT_EQ(web.instances.size(), 3u);
+  for (const cloud::Instance& i : web.instances) {
+    EXPECT_EQ(i.ec2_state, "running");
+    EXPECT_EQ(i.lifecycle_state, "InService");
+    EXPECT_EQ(i.spec.resolved_version, "1");
+    EXPECT_TRUE(cloud::IsOutOfDate(web, i));
+    ASSERT_EQ(i.health.size(), 1u);
+    EXPECT_EQ(i.health[0].state, "healthy");
+  }
+  const cloud::Group& db = (*groups)[1];
+  EXPECT_EQ(db.spec.kind, cloud::LaunchSpec::Kind::kConfiguration);
+  EXPECT_EQ(db.spec.configuration_name, "db-2-lc");
+  EXPECT_EQ(db.classic_elbs, std::vector<std::string>{"db-2-elb"});
+  ASSERT_EQ(db.instances.size(), 2u);
+  for (const cloud::Instance& i : db.instances) {
+    EXPECT_FALSE(cloud::IsOutOfDate(db, i));
+    EXPECT_EQ(i.health.at(0).state, "InService");
+  }
+}
+
+TEST_P(Contract, FindStackGroupsAndMissingThings) {
+  auto stack = c().DescribeStack("web-1");
+  ASSERT_TRUE(stack.ok()) << stack.status().message();
+  EXPECT_EQ(stack->group_names, std::vector<std::string>{"web-1-AppServer"});
+  EXPECT_EQ(c().DescribeStack("nope-9").status().code(), core::Code::kNotFound);
+  EXPECT_EQ(c().ObserveGroups({"nope"}).status().code(), core::Code::kNotFound);
+  auto all = c().ListGroups({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 3u);
+}
+
+TEST_P(Contract, SetSizes) {
+  ASSERT_TRUE(c().SetSizes("web-1-AppServer", {std::nullopt, std::nullopt, 4}).ok());
+  world_->Settle();
+  cloud::Group g = Observe("web-1-AppServer");
+  EXPECT_EQ(g.desired, 4);
+  EXPECT_EQ(g.instances.size(), 4u);
+  ASSERT_TRUE(c().SetSizes("web-1-AppServer", {1, 4, 2}).ok());
+  world_->Settle();
+  g = Observe("web-1-AppServer");
+  EXPECT_EQ(g.min_size, 1);
+  EXPECT_EQ(g.desired, 2);
+  EXPECT_EQ(g.instances.size(), 2u);
+}
+
+TEST_P(Contract, SuspendAndResume) {
+  ASSERT_TRUE(c().SuspendProcesses("web-1-AppServer", {"AZRebalance", "AlarmNotification"}).ok());
+  cloud::Group g = Observe("web-1-AppServer");
+  std::vector<std::string> got = g.suspended_processes;
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"AZRebalance", "AlarmNotification"}));
+  ASSERT_TRUE(c().ResumeProcesses("web-1-AppServer", {"AlarmNotification"}).ok());
+  EXPECT_EQ(Observe("web-1-AppServer").suspended_processes,
+            std::vector<std::string>{"AZRebalance"});
+}
+
+TEST_P(Contract, TerminateWithoutDecrementIsReplaced) {
+  std::string victim = Observe("web-1-AppServer").instances[0].id;
+  ASSERT_TRUE(c().TerminateInstance(victim, /*decrement=*/false).ok());
+  world_->Settle();
+  cloud::Group g = Observe("web-1-AppServer");
+  EXPECT_FALSE(IsMember(g, victim));
+  EXPECT_EQ(g.desired, 3);
+  EXPECT_EQ(g.instances.size(), 3u);
+  for (const auto& i : g.instances) EXPECT_NE(i.id, victim);  // no health row for a non-member
+}
+
+TEST_P(Contract, TerminateWithDecrement) {
+  std::string victim = Observe("web-1-AppServer").instances[0].id;
+  ASSERT_TRUE(c().TerminateInstance(victim, /*decrement=*/true).ok());
+  world_->Settle();
+  cloud::Group g = Observe("web-1-AppServer");
+  EXPECT_FALSE(IsMember(g, victim));
+  EXPECT_EQ(g.desired, 2);
+  EXPECT_EQ(g.instances.size(), 2u);
+}
+
+TEST_P(Contract, DetachKeepsTheInstanceUntilTerminated) {
+  std::string a = Observe("web-1-AppServer").instances[0].id;
+  ASSERT_TRUE(c().DetachInstances("web-1-AppServer", {a}, /*decrement=*/false).ok());
+  world_->Settle();
+  cloud::Group g = Observe("web-1-AppServer");
+  EXPECT_FALSE(IsMember(g, a));
+  EXPECT_EQ(g.instances.size(), 3u);
+  auto alive = c().ListInstances({a});
+  ASSERT_TRUE(alive.ok());
+  ASSERT_EQ(alive->size(), 1u);
+  EXPECT_EQ((*alive)[0].ec2_state, "running");
+
+  std::string b = g.instances[0].id;
+  ASSERT_TRUE(c().DetachInstances("web-1-AppServer", {b}, /*decrement=*/true).ok());
+  world_->Settle();
+  g = Observe("web-1-AppServer");
+  EXPECT_EQ(g.desired, 2);
+  EXPECT_EQ(g.instances.size(), 2u);
+
+  ASSERT_TRUE(c().TerminateInstances({a, b}).ok());
+  auto gone = c().ListInstances({a, b});
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(gone->empty());
+}
+
+TEST_P(Contract, DeregisteredMemberIsNotReady) {
+  cloud::Group g = Observe("web-1-AppServer");
+  std::string id = g.instances[1].id;
+  ASSERT_TRUE(c().Deregister("web-1-AppServer", {id}).ok());
+  for (const cloud::Instance& i : Observe("web-1-AppServer").instances) {
+    ASSERT_EQ(i.health.size(), 1u);
+    EXPECT_EQ(i.health[0].Ready(), i.id != id) << i.id << " " << i.health[0].state;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Clouds, Contract, ::testing::Values("sim", "moto"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace rotor
