@@ -3,7 +3,7 @@ BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all build check check-asan install clean
+.PHONY: all build check check-asan bench install clean
 
 all: build
 
@@ -18,6 +18,11 @@ check-asan:
 	scripts/setup --build-dir $(BUILD)-asan --sanitize
 	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks (never part of `make check`): the simulator at scale, AwsCloud's calls on moto.
+bench: build
+	$(BUILD)/bench/bench_sim_scale
+	$(BUILD)/bench/bench_moto_observe
 
 install: build
 	install -D -m 0755 $(BUILD)/src/cli/rotor $(DESTDIR)$(PREFIX)/bin/rotor

@@ -101,8 +101,20 @@ core::Result<AwsCloud::Templates> AwsCloud::TemplatesOf(const std::vector<cloud:
       names.insert(g.spec.template_name);
     }
   }
-  if (ids.empty() && names.empty()) return Templates{};
-  return ec2::DescribeLaunchTemplates(ec2_, {ids.begin(), ids.end()}, {names.begin(), names.end()});
+  // Ask again for whatever an answer left out: some endpoints (moto) cut the list short without
+  // a NextToken. AWS answers in one call; each further call must bring something new.
+  Templates out;
+  while (!ids.empty() || !names.empty()) {
+    ASSIGN_OR_RETURN(Templates got, ec2::DescribeLaunchTemplates(
+                                        ec2_, {ids.begin(), ids.end()}, {names.begin(), names.end()}));
+    if (got.empty()) break;  // the rest do not exist; their groups stay unresolved
+    for (auto& [id, lt] : got) {
+      ids.erase(id);
+      names.erase(lt.name);
+      out[id] = std::move(lt);
+    }
+  }
+  return out;
 }
 
 core::Result<AwsCloud::Configurations> AwsCloud::ConfigurationsOf(
