@@ -299,10 +299,14 @@ TEST_F(SimTest, ZoneOutageFailsChecksThenRecovers) {
   At(1100);
   EXPECT_EQ(Health(in_b), "unhealthy");
   EXPECT_EQ(Health(Group().instances[0].id), "healthy");
+  At(1200);  // while z-b is out, the group launches elsewhere
+  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 5}).ok());
+  std::map<std::string, int> zones;
+  for (const auto& i : Group().instances) ++zones[i.zone];
+  EXPECT_EQ(zones["z-b"], 1);
+  EXPECT_EQ(zones["z-a"] + zones["z-c"], 4);
   At(1400);
   EXPECT_EQ(Health(in_b), "healthy");
-  // while z-b is out, launches avoid it
-  At(1200);
 }
 
 TEST_F(SimTest, ElbHealthCheckReplacesAnInstanceThatNeverBoots) {
@@ -315,6 +319,20 @@ TEST_F(SimTest, ElbHealthCheckReplacesAnInstanceThatNeverBoots) {
   EXPECT_EQ(EventAt("terminate", id), 70);
   EXPECT_EQ(Group().instances.size(), 4u);
   EXPECT_NE(LastLaunched(), id);
+}
+
+TEST_F(SimTest, HealthCheckGraceDelaysTheReplacement) {
+  std::string text = Base("", "faults:\n  - {kind: boot_failure, image: ami-2, probability: 1}\n");
+  text = Replace(
+      text, "        instances:",
+      "        health_check_type: ELB\n        health_check_grace: 300s\n        instances:");
+  Load(text);
+  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
+  std::string id = LastLaunched();
+  At(299);
+  EXPECT_EQ(EventAt("terminate", id), -1);  // unhealthy since 70 s, but within the grace period
+  At(301);
+  EXPECT_EQ(EventAt("terminate", id), 300);
 }
 
 TEST_F(SimTest, ApiCallsAreCountedLikeAwsCloud) {
