@@ -49,4 +49,19 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
 // Prints "rotor: MESSAGE" and returns the exit code for `status`.
 int ReportError(const core::Status& status, std::ostream& err);
 
+// Runs a command that reads and reports: builds the runtime, computes the report with
+// `build(Runtime&) -> Result<Report>`, prints it with `print(report, format, out)`. Every
+// error is reported with its exit code.
+template <typename Build, typename Print>
+int RunReport(Session& session, Build&& build, Print&& print) {
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), session.err());
+  auto runtime = session.runtime();
+  if (!runtime.ok()) return ReportError(runtime.status(), session.err());
+  auto report = build(**runtime);
+  if (!report.ok()) return ReportError(report.status(), session.err());
+  print(*report, *format, session.out());
+  return 0;
+}
+
 }  // namespace rotor::cli

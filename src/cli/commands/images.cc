@@ -110,33 +110,29 @@ void PrintText(const ops::ImagesReport& r, std::ostream& out) {
 }
 
 int Run(const ImagesArgs& args, Session& session) {
-  std::ostream& out = session.out();
-  std::ostream& err = session.err();
-  auto format = session.format();
-  if (!format.ok()) return ReportError(format.status(), err);
-  auto runtime = session.runtime();
-  if (!runtime.ok()) return ReportError(runtime.status(), err);
-  Runtime& rt = **runtime;
-  ops::ImagesOptions opts;
-  opts.stacks = args.stacks;
-  opts.image_filter = args.filter;
-  opts.owners = args.owners;
-  if (args.hide_older_than >= 0) opts.hide_older_than_days = args.hide_older_than;
-  opts.now = rt.clock().Now();
-  auto report = ops::BuildImages(rt.cloud(), opts);
-  if (!report.ok()) return ReportError(report.status(), err);
-  switch (*format) {
-    case Format::kJson:
-      out << ReportJson(*report).dump(2) << "\n";
-      break;
-    case Format::kText:
-      PrintText(*report, out);
-      break;
-    case Format::kTable:
-      PrintTable(*report, args.filter, out);
-      break;
-  }
-  return kExitOk;
+  auto build = [&](Runtime& rt) {
+    ops::ImagesOptions opts;
+    opts.stacks = args.stacks;
+    opts.image_filter = args.filter;
+    opts.owners = args.owners;
+    if (args.hide_older_than >= 0) opts.hide_older_than_days = args.hide_older_than;
+    opts.now = rt.clock().Now();
+    return ops::BuildImages(rt.cloud(), opts);
+  };
+  auto print = [&](const ops::ImagesReport& report, Format format, std::ostream& out) {
+    switch (format) {
+      case Format::kJson:
+        out << ReportJson(report).dump(2) << "\n";
+        break;
+      case Format::kText:
+        PrintText(report, out);
+        break;
+      case Format::kTable:
+        PrintTable(report, args.filter, out);
+        break;
+    }
+  };
+  return RunReport(session, build, print);
 }
 
 }  // namespace

@@ -142,33 +142,28 @@ void PrintText(const ops::StatusReport& r, std::ostream& out) {
 }
 
 int Run(const StatusArgs& args, Session& session) {
-  std::ostream& out = session.out();
-  std::ostream& err = session.err();
-  auto format = session.format();
-  if (!format.ok()) return ReportError(format.status(), err);
-  auto runtime = session.runtime();
-  if (!runtime.ok()) return ReportError(runtime.status(), err);
-  Runtime& rt = **runtime;
   if (args.positional.size() > 2) {
-    return ReportError(core::InvalidArgument("status takes at most STACK and VERSION"), err);
+    return ReportError(core::InvalidArgument("status takes at most STACK and VERSION"),
+                       session.err());
   }
   ops::TargetSelector sel{args.positional.empty() ? "" : args.positional[0],
                           args.positional.size() > 1 ? args.positional[1] : "", args.asg,
                           args.limit};
-  auto report = ops::BuildStatus(rt.cloud(), sel);
-  if (!report.ok()) return ReportError(report.status(), err);
-  switch (*format) {
-    case Format::kJson:
-      out << ReportJson(*report).dump(2) << "\n";
-      break;
-    case Format::kText:
-      PrintText(*report, out);
-      break;
-    case Format::kTable:
-      PrintTable(*report, out);
-      break;
-  }
-  return kExitOk;
+  auto build = [&](Runtime& rt) { return ops::BuildStatus(rt.cloud(), sel); };
+  auto print = [](const ops::StatusReport& report, Format format, std::ostream& out) {
+    switch (format) {
+      case Format::kJson:
+        out << ReportJson(report).dump(2) << "\n";
+        break;
+      case Format::kText:
+        PrintText(report, out);
+        break;
+      case Format::kTable:
+        PrintTable(report, out);
+        break;
+    }
+  };
+  return RunReport(session, build, print);
 }
 
 }  // namespace
