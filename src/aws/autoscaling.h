@@ -25,6 +25,8 @@ core::Result<std::map<std::string, LaunchConfiguration>> DescribeLaunchConfigura
     AwsClient& client, const std::vector<std::string>& names);
 
 core::Status SetSizes(AwsClient& client, const std::string& group, const cloud::Sizes& sizes);
+core::Status SetLaunchSpec(AwsClient& client, const std::string& group,
+                           const cloud::LaunchSpec& spec);
 core::Status SetProcesses(AwsClient& client, const std::string& group,
                           const std::vector<std::string>& processes, bool suspend);
 core::Status TerminateInstance(AwsClient& client, const std::string& instance_id, bool decrement);

@@ -14,6 +14,20 @@ core::Status SetSizes(AwsClient& client, const std::string& group, const cloud::
   return client.Query("UpdateAutoScalingGroup", p).status();
 }
 
+core::Status SetLaunchSpec(AwsClient& client, const std::string& group,
+                           const cloud::LaunchSpec& spec) {
+  Params p;
+  p.Add("AutoScalingGroupName", group);
+  if (spec.kind == cloud::LaunchSpec::Kind::kTemplate) {
+    p.Add("LaunchTemplate.LaunchTemplateId", spec.template_id);
+    p.Add("LaunchTemplate.Version",
+          spec.resolved_version.empty() ? spec.version : spec.resolved_version);
+  } else {
+    p.Add("LaunchConfigurationName", spec.configuration_name);
+  }
+  return client.Query("UpdateAutoScalingGroup", p).status();
+}
+
 core::Status SetProcesses(AwsClient& client, const std::string& group,
                           const std::vector<std::string>& processes, bool suspend) {
   Params p;

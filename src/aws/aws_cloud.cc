@@ -249,6 +249,10 @@ core::Status AwsCloud::SetSizes(const std::string& group, const cloud::Sizes& si
   return autoscaling::SetSizes(asg_, group, sizes);
 }
 
+core::Status AwsCloud::SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) {
+  return autoscaling::SetLaunchSpec(asg_, group, spec);
+}
+
 core::Status AwsCloud::SuspendProcesses(const std::string& group,
                                         const std::vector<std::string>& processes) {
   return autoscaling::SetProcesses(asg_, group, processes, /*suspend=*/true);

@@ -28,6 +28,7 @@ class AwsCloud final : public cloud::Cloud {
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
 
   core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
+  core::Status SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) override;
   core::Status SuspendProcesses(const std::string& group,
                                 const std::vector<std::string>& processes) override;
   core::Status ResumeProcesses(const std::string& group,

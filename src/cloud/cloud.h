@@ -55,6 +55,9 @@ class Cloud {
 
   // Sets min, max and/or desired. kFailedPrecondition when the provider refuses the sizes.
   virtual core::Status SetSizes(const std::string& group, const Sizes& sizes) = 0;
+  // Points the group at another launch spec: a launch template id and version, or a launch
+  // configuration name. Instances already running are not touched.
+  virtual core::Status SetLaunchSpec(const std::string& group, const LaunchSpec& spec) = 0;
   // Suspends / resumes the named Auto Scaling processes (Launch, Terminate, AZRebalance, ...).
   virtual core::Status SuspendProcesses(const std::string& group,
                                         const std::vector<std::string>& processes) = 0;

@@ -286,6 +286,29 @@ core::Status SimCloud::SetSizes(const std::string& name, const cloud::Sizes& siz
   return core::Status::Ok();
 }
 
+core::Status SimCloud::SetLaunchSpec(const std::string& name, const cloud::LaunchSpec& spec) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  RETURN_IF_ERROR(Api(kAsg, "UpdateAutoScalingGroup", true));
+  Grp& grp = *groups_[g];
+  if (spec.kind == cloud::LaunchSpec::Kind::kTemplate) {
+    if (grp.tmpl < 0 || templates_[grp.tmpl]->id != spec.template_id) {
+      return Validation("launch template " + spec.template_id + " is not this group's");
+    }
+    std::string v = spec.resolved_version.empty() ? spec.version : spec.resolved_version;
+    int n = v == "$Latest" || v == "$Default" ? 1 : std::atoi(v.c_str());
+    if (n < 1 || n > static_cast<int>(templates_[grp.tmpl]->versions.size())) {
+      return Validation("launch template version " + v + " does not exist");
+    }
+    grp.version = v;
+  } else {
+    grp.tmpl = -1;
+    grp.configuration = spec.configuration_name;
+    if (!spec.image_id.empty()) grp.configuration_image = spec.image_id;
+  }
+  Trace("set_launch_spec", name + " " + spec.Describe());
+  return core::Status::Ok();
+}
+
 core::Status SimCloud::SuspendProcesses(const std::string& name,
                                         const std::vector<std::string>& p) {
   ASSIGN_OR_RETURN(int g, GroupIndex(name));

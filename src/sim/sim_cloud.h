@@ -47,6 +47,7 @@ class SimCloud final : public cloud::Cloud {
       const std::vector<std::string>& ids) override;
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
   core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
+  core::Status SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) override;
   core::Status SuspendProcesses(const std::string& group,
                                 const std::vector<std::string>& p) override;
   core::Status ResumeProcesses(const std::string& group,

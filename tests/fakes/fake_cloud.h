@@ -74,6 +74,11 @@ class FakeCloud final : public cloud::Cloud {
     if (s.desired) g.desired = *s.desired;
     return core::Status::Ok();
   }
+  core::Status SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) override {
+    actions.push_back("SetLaunchSpec " + group + " " + spec.Describe());
+    groups[group].spec = spec;
+    return core::Status::Ok();
+  }
   core::Status SuspendProcesses(const std::string& group,
                                 const std::vector<std::string>& p) override {
     actions.push_back("SuspendProcesses " + group);
