@@ -245,6 +245,24 @@ core::Result<std::vector<cloud::Image>> AwsCloud::FindImages(const cloud::ImageQ
   return ec2::FindImages(ec2_, query.name_glob, query.owners);
 }
 
+core::Result<core::Duration> AwsCloud::DrainTime(const std::string& group) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, {group}));
+  if (groups.empty()) {
+    return core::NotFound(fmt::format("auto scaling group '{}' does not exist in region {}", group,
+                                      asg_.endpoint().signing_region));
+  }
+  core::Duration longest{0};
+  for (const std::string& lb : groups[0].classic_elbs) {
+    ASSIGN_OR_RETURN(core::Duration d, elb::ClassicDrainTimeout(elb_, lb));
+    longest = std::max(longest, d);
+  }
+  for (const std::string& tg : groups[0].target_groups) {
+    ASSIGN_OR_RETURN(core::Duration d, elb::DeregistrationDelay(elbv2_, tg));
+    longest = std::max(longest, d);
+  }
+  return longest;
+}
+
 core::Status AwsCloud::SetSizes(const std::string& group, const cloud::Sizes& sizes) {
   return autoscaling::SetSizes(asg_, group, sizes);
 }

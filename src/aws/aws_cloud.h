@@ -27,6 +27,7 @@ class AwsCloud final : public cloud::Cloud {
       const std::vector<std::string>& ids) override;
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
 
+  core::Result<core::Duration> DrainTime(const std::string& group) override;
   core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
   core::Status SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) override;
   core::Status SuspendProcesses(const std::string& group,

@@ -43,6 +43,27 @@ core::Result<std::map<std::string, cloud::LbHealth>> DescribeTargetHealth(
   return out;
 }
 
+core::Result<core::Duration> ClassicDrainTimeout(AwsClient& client, const std::string& name) {
+  Params p;
+  p.Add("LoadBalancerName", name);
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeLoadBalancerAttributes", p));
+  pugi::xml_node draining = Find(*doc, "ConnectionDraining");
+  if (!BoolText(draining, "Enabled")) return core::Duration(0);
+  return std::chrono::duration_cast<core::Duration>(std::chrono::seconds(IntText(draining, "Timeout")));
+}
+
+core::Result<core::Duration> DeregistrationDelay(AwsClient& client, const std::string& arn) {
+  Params p;
+  p.Add("TargetGroupArn", arn);
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeTargetGroupAttributes", p));
+  for (const pugi::xml_node& a : ListItems(Find(*doc, "DescribeTargetGroupAttributesResult"), "Attributes")) {
+    if (Text(a, "Key") == "deregistration_delay.timeout_seconds") {
+      return std::chrono::duration_cast<core::Duration>(std::chrono::seconds(std::atoi(Text(a, "Value").c_str())));
+    }
+  }
+  return std::chrono::duration_cast<core::Duration>(std::chrono::seconds(300));  // the AWS default
+}
+
 core::Status DeregisterInstances(AwsClient& client, const std::string& load_balancer,
                                  const std::vector<std::string>& instance_ids) {
   Params p;

@@ -20,6 +20,11 @@ core::Result<std::map<std::string, cloud::LbHealth>> DescribeInstanceHealth(
 core::Result<std::map<std::string, cloud::LbHealth>> DescribeTargetHealth(
     AwsClient& elbv2_client, const std::string& target_group_arn);
 
+// Connection draining timeout of a classic ELB (0 when draining is off).
+core::Result<core::Duration> ClassicDrainTimeout(AwsClient& elb_client, const std::string& name);
+// deregistration_delay.timeout_seconds of a target group.
+core::Result<core::Duration> DeregistrationDelay(AwsClient& elbv2_client, const std::string& arn);
+
 core::Status DeregisterInstances(AwsClient& elb_client, const std::string& load_balancer,
                                  const std::vector<std::string>& instance_ids);
 core::Status DeregisterTargets(AwsClient& elbv2_client, const std::string& target_group_arn,

@@ -34,6 +34,10 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
   app.add_flag("--debug", opts.debug,
                "print every AWS request and answer (secrets redacted) to stderr");
   app.add_flag("--no-color", opts.no_color, "plain output");
+  app.add_flag("--yes", opts.yes, "do not ask for confirmation");
+  app.add_flag("--dry-run", opts.dry_run, "print the plan and stop");
+  app.add_option("--events", opts.events,
+                 "write progress events as JSON lines to FILE (- for stdout)");
 }
 
 }  // namespace
@@ -50,6 +54,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddImagesCommand(app, chosen);
   AddStatusCommand(app, chosen);
   AddSimulateCommand(app, chosen);
+  AddRespawnCommand(app, chosen);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
     app.parse(reversed);

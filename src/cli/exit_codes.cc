@@ -19,6 +19,8 @@ int ExitCodeFor(const core::Status& status) {
     case core::Code::kMalformed:
     case core::Code::kAborted:
       return kExitFailed;
+    case core::Code::kBlocked:
+      return kExitBlocked;
     case core::Code::kInternal:
       return kExitInternal;
   }

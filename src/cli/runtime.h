@@ -25,6 +25,9 @@ struct GlobalOptions {
   std::string endpoint_url;
   std::string output = "table";
   std::string cloud = "aws";  // "aws" or "sim:SCENARIO.yaml"
+  std::string events;         // --events FILE or - : JSON lines
+  bool yes = false;
+  bool dry_run = false;
   bool debug = false;
   bool no_color = false;
 };

@@ -51,6 +51,11 @@ class Cloud {
   // Available images matching the query.
   virtual core::Result<std::vector<Image>> FindImages(const ImageQuery& query) = 0;
 
+  // How long the group's load balancers keep a deregistered target draining: the longest
+  // deregistration delay (target groups) or connection-draining timeout (classic ELBs); zero
+  // without load balancers.
+  virtual core::Result<core::Duration> DrainTime(const std::string& group) = 0;
+
   // --- Changes. Each is one request to the provider; none waits for its effect. ---
 
   // Sets min, max and/or desired. kFailedPrecondition when the provider refuses the sizes.

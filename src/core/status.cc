@@ -28,6 +28,8 @@ const char* CodeName(Code code) {
       return "failed precondition";
     case Code::kAborted:
       return "aborted";
+    case Code::kBlocked:
+      return "blocked";
     case Code::kInternal:
       return "internal";
   }

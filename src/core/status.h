@@ -21,6 +21,7 @@ enum class Code {
   kMalformed,           // an answer or file we cannot parse
   kFailedPrecondition,  // the fleet's state forbids the action
   kAborted,             // cut short: the process died (simulated crash) or lost its lease
+  kBlocked,             // refused by pre-flight or a lease: nothing was changed
   kInternal,            // a bug in rotor
 };
 

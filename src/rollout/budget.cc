@@ -16,8 +16,9 @@ int PercentOf(const Amount& a, int of, bool round_up) {
 // Desired 3 with 25% / 25%: surge 1 (0.75 up), unavailable 0 (0.75 down). Both 10% of 3:
 // surge 1, unavailable 0. Explicit 0 / 0 with replace: refused — nothing could ever move.
 core::Result<Budget> ComputeBudget(const Policy& p, int desired) {
-  Amount surge_default{p.strategy == Strategy::kSurge ? 1 : (p.strategy == Strategy::kDouble ? 100 : 0),
-                       p.strategy == Strategy::kDouble};
+  Amount surge_default{
+      p.strategy == Strategy::kSurge ? 1 : (p.strategy == Strategy::kDouble ? 100 : 0),
+      p.strategy == Strategy::kDouble};
   Amount unavailable_default{p.strategy == Strategy::kReplace ? 1 : 0, false};
   Amount surge = p.max_surge.value_or(surge_default);
   Amount unavailable = p.max_unavailable.value_or(unavailable_default);
@@ -41,7 +42,8 @@ core::Result<Budget> ComputeBudget(const Policy& p, int desired) {
     if (wanted > desired) {
       return core::InvalidArgument(fmt::format(
           "--min-healthy {} is above the group's desired capacity {}: nothing could ever be "
-          "replaced", p.min_healthy->ToString(), desired));
+          "replaced",
+          p.min_healthy->ToString(), desired));
     }
     b.min_healthy = wanted;
     if (p.strategy == Strategy::kReplace) b.max_unavailable = std::max(1, desired - wanted);

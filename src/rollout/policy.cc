@@ -16,8 +16,8 @@ core::Result<Amount> Amount::Parse(const std::string& text, const std::string& f
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), a.value);
   if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || a.value < 0 ||
       (a.percent && a.value > 100)) {
-    return core::InvalidArgument(fmt::format(
-        "{} '{}' is not a count or a percentage (write 2 or 25%)", flag, text));
+    return core::InvalidArgument(
+        fmt::format("{} '{}' is not a count or a percentage (write 2 or 25%)", flag, text));
   }
   return a;
 }
@@ -47,27 +47,36 @@ core::Result<OnFailure> ParseOnFailure(const std::string& s) {
 
 const char* StrategyName(Strategy s) {
   switch (s) {
-    case Strategy::kSurge: return "surge";
-    case Strategy::kReplace: return "replace";
-    case Strategy::kDouble: return "double";
+    case Strategy::kSurge:
+      return "surge";
+    case Strategy::kReplace:
+      return "replace";
+    case Strategy::kDouble:
+      return "double";
   }
   return "?";
 }
 
 const char* OrderName(Order o) {
   switch (o) {
-    case Order::kOldest: return "oldest";
-    case Order::kAzBalanced: return "az-balanced";
-    case Order::kId: return "id";
+    case Order::kOldest:
+      return "oldest";
+    case Order::kAzBalanced:
+      return "az-balanced";
+    case Order::kId:
+      return "id";
   }
   return "?";
 }
 
 const char* OnFailureName(OnFailure f) {
   switch (f) {
-    case OnFailure::kRollback: return "rollback";
-    case OnFailure::kPause: return "pause";
-    case OnFailure::kAbort: return "abort";
+    case OnFailure::kRollback:
+      return "rollback";
+    case OnFailure::kPause:
+      return "pause";
+    case OnFailure::kAbort:
+      return "abort";
   }
   return "?";
 }

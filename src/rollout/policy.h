@@ -30,14 +30,14 @@ struct Policy {
   core::Duration warmup{0};
   core::Duration bake{0};
   core::Duration health_timeout = std::chrono::minutes(10);  // per new instance
-  core::Duration deadline{0};                                 // whole rollout; 0 = none
+  core::Duration deadline{0};                                // whole rollout; 0 = none
   std::optional<core::Duration> drain;  // nullopt = auto (the load balancer's deregistration)
   Order order = Order::kOldest;
   OnFailure on_failure = OnFailure::kRollback;
   int max_failed_launches = 3;
   int canary = 0;
-  bool all = false;        // replace every instance, not only the out-of-date ones
-  int max_size_cap = 0;    // 0 = none
+  bool all = false;      // replace every instance, not only the out-of-date ones
+  int max_size_cap = 0;  // 0 = none
 };
 
 core::Result<Strategy> ParseStrategy(const std::string& s);

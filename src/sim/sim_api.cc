@@ -266,6 +266,18 @@ core::Result<std::vector<cloud::Image>> SimCloud::FindImages(const cloud::ImageQ
   return out;
 }
 
+core::Result<core::Duration> SimCloud::DrainTime(const std::string& name) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  core::Duration longest{0};
+  for (int lb : groups_[g]->lbs) {
+    bool classic = lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb;
+    RETURN_IF_ERROR(Api(
+        kElb, classic ? "DescribeLoadBalancerAttributes" : "DescribeTargetGroupAttributes", false));
+    longest = std::max(longest, lbs_[lb]->spec.deregistration_delay);
+  }
+  return longest;
+}
+
 // --- Changes ---
 
 core::Status SimCloud::SetSizes(const std::string& name, const cloud::Sizes& sizes) {
@@ -425,6 +437,11 @@ std::vector<cloud::Group> SimCloud::Peek() const {
     out.push_back(Describe(static_cast<int>(g), /*with_details=*/true, clock_.now()));
   }
   return out;
+}
+
+std::string SimCloud::PeekState(const std::string& id) const {
+  int i = InstanceIndex(id);
+  return i < 0 ? "" : StateName(insts_[i]->state);
 }
 
 // --- Model to values ---

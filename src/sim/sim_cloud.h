@@ -46,6 +46,7 @@ class SimCloud final : public cloud::Cloud {
   core::Result<std::vector<cloud::Image>> DescribeImages(
       const std::vector<std::string>& ids) override;
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
+  core::Result<core::Duration> DrainTime(const std::string& group) override;
   core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
   core::Status SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) override;
   core::Status SuspendProcesses(const std::string& group,
@@ -60,6 +61,11 @@ class SimCloud final : public cloud::Cloud {
 
   // Every group as it is now, without API calls or latency: for invariant checks and tests.
   std::vector<cloud::Group> Peek() const;
+  // An instance's EC2 state now ("" if unknown), without API calls.
+  std::string PeekState(const std::string& instance_id) const;
+  // Invariant violations found by whoever watches the simulation (reported by simulate).
+  void AddViolation(std::string v) { violations_.push_back(std::move(v)); }
+  const std::vector<std::string>& violations() const { return violations_; }
 
   // Accounting and results.
   const std::map<std::string, int>& api_calls() const { return api_calls_; }
@@ -149,6 +155,7 @@ class SimCloud final : public cloud::Cloud {
   std::map<std::string, int> api_calls_;
   std::vector<TraceEvent> trace_;
   int min_ready_observed_ = -1;
+  std::vector<std::string> violations_;
 };
 
 }  // namespace rotor::sim

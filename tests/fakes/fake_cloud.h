@@ -63,6 +63,8 @@ class FakeCloud final : public cloud::Cloud {
     return out;
   }
 
+  core::Result<core::Duration> DrainTime(const std::string&) override { return core::Duration(0); }
+
   // Changes are applied to the stored groups and recorded, in order, as "Verb target".
   std::vector<std::string> actions;
 

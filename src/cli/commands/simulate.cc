@@ -118,7 +118,8 @@ int Run(const SimulateArgs& args, Session& session) {
   }
   sim.clock().SleepFor(*run_for);
   r.makespan_s = std::chrono::duration<double>(sim.clock().Now() - start).count();
-  r.violations = SizeAndProcessViolations(before, sim.Peek());
+  r.violations = sim.violations();
+  for (std::string& v : SizeAndProcessViolations(before, sim.Peek())) r.violations.push_back(v);
   r.outcome = sim.crashed() || r.exit_code != 0 ? (r.exit_code == kExitPaused ? "paused" : "failed")
                                                 : "completed";
   if (!args.trace_path.empty()) {

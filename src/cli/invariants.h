@@ -1,0 +1,24 @@
+// Invariants I1–I4 (DESIGN.md section 3), checked against the simulator's ground truth after
+// every step a rollout takes. Violations go to SimCloud::AddViolation.
+#pragma once
+
+#include "rollout/engine.h"
+#include "sim/sim_cloud.h"
+
+namespace rotor::cli {
+
+class InvariantChecker {
+ public:
+  explicit InvariantChecker(sim::SimCloud& sim) : sim_(sim) {}
+
+  // For EngineOptions::after_step.
+  void AfterStep(const rollout::RolloutState& state, const rollout::Step& step);
+
+ private:
+  int ReadyNow(const std::string& group) const;
+
+  sim::SimCloud& sim_;
+  std::map<std::string, int> ready_before_;
+};
+
+}  // namespace rotor::cli

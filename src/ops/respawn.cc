@@ -1,0 +1,79 @@
+#include "ops/respawn.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace rotor::ops {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Batches as the strategy takes them: surge s at a time, replace max-unavailable at a time,
+// double all at once; a canary first when asked.
+std::vector<std::vector<std::string>> Batches(const std::vector<std::string>& victims,
+                                              const rollout::Policy& p, const rollout::Budget& b,
+                                              int surge) {
+  int size = p.strategy == rollout::Strategy::kDouble    ? static_cast<int>(victims.size())
+             : p.strategy == rollout::Strategy::kReplace ? std::max(1, b.max_unavailable)
+                                                         : std::max(1, surge);
+  std::vector<std::vector<std::string>> out;
+  size_t i = 0;
+  if (p.canary > 0) {
+    out.emplace_back(victims.begin(), victims.begin() + std::min<size_t>(p.canary, victims.size()));
+    i = out.back().size();
+  }
+  while (i < victims.size()) {
+    size_t n = std::min<size_t>(size, victims.size() - i);
+    out.emplace_back(victims.begin() + i, victims.begin() + i + n);
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector& selector,
+                                      const rollout::Policy& policy, core::Time now) {
+  ASSIGN_OR_RETURN(Targets targets, ResolveTargets(cloud, selector));
+  RespawnPlan plan;
+  plan.stack = targets.stack;
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.ObserveGroups(targets.groups));
+  for (const cloud::Group& g : groups) {
+    ASSIGN_OR_RETURN(rollout::RolloutState s, rollout::Begin(g, policy, now));
+    core::Duration drain = policy.drain.value_or(core::Duration(0));
+    if (!policy.drain) {
+      ASSIGN_OR_RETURN(drain, cloud.DrainTime(g.name));
+    }
+    GroupPlan gp{g.name,   g.desired, s.victims, Batches(s.victims, policy, s.budget, s.surge),
+                 s.budget, s.surge,   {}};
+    core::Duration per_batch = 60s + policy.warmup;
+    if (policy.strategy == rollout::Strategy::kReplace) per_batch += drain;
+    gp.estimate = static_cast<int>(gp.batches.size()) * per_batch +
+                  (gp.victims.empty() ? 0s : drain) + (policy.canary > 0 ? policy.bake : 0s);
+    plan.groups.push_back(std::move(gp));
+  }
+  return plan;
+}
+
+core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
+                                    journal::Journal& journal, const RespawnPlan& plan,
+                                    const rollout::Policy& policy, const RespawnOptions& options) {
+  RespawnReport report;
+  for (const GroupPlan& gp : plan.groups) {
+    rollout::EngineOptions eo{options.rollout_id + "/" + gp.group, options.on_event,
+                              options.after_step};
+    rollout::Engine engine(cloud, clock, journal, policy, eo);
+    ASSIGN_OR_RETURN(rollout::Result r, engine.Run(gp.group));
+    report.groups.push_back({gp.group, r.outcome, r.reason,
+                             static_cast<int>(r.state.removed.size()),
+                             static_cast<int>(r.state.victims.size())});
+    if (r.outcome != rollout::Outcome::kCompleted) {
+      report.outcome = r.outcome;
+      break;  // the next groups are left as they are
+    }
+  }
+  return report;
+}
+
+}  // namespace rotor::ops

@@ -1,0 +1,60 @@
+// `rotor respawn`: replace the out-of-date members of one or more groups with the rolling
+// engine, one group after another.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cloud/cloud.h"
+#include "core/clock.h"
+#include "journal/journal.h"
+#include "ops/targets.h"
+#include "rollout/engine.h"
+
+namespace rotor::ops {
+
+struct GroupPlan {
+  std::string group;
+  int desired = 0;
+  std::vector<std::string> victims;  // in order
+  std::vector<std::vector<std::string>> batches;
+  rollout::Budget budget;
+  int surge = 0;
+  core::Duration estimate{0};  // assuming 60 s from launch to ready and the drain time
+};
+
+struct RespawnPlan {
+  std::string stack;
+  std::vector<GroupPlan> groups;
+};
+
+// What respawn would do, without changing anything (--dry-run and the confirmation prompt).
+core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector& selector,
+                                      const rollout::Policy& policy, core::Time now);
+
+struct GroupOutcome {
+  std::string group;
+  rollout::Outcome outcome = rollout::Outcome::kNone;
+  std::string reason;
+  int replaced = 0;
+  int total = 0;
+};
+
+struct RespawnReport {
+  std::vector<GroupOutcome> groups;
+  rollout::Outcome outcome = rollout::Outcome::kCompleted;  // the worst of the groups
+};
+
+struct RespawnOptions {
+  std::string rollout_id = "respawn";
+  std::function<void(const rollout::Event&)> on_event;
+  std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
+};
+
+// Rolls every group of the plan in turn; stops at the first group that does not complete.
+core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
+                                    journal::Journal& journal, const RespawnPlan& plan,
+                                    const rollout::Policy& policy, const RespawnOptions& options);
+
+}  // namespace rotor::ops

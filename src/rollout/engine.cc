@@ -1,0 +1,275 @@
+#include "rollout/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/strings.h"
+
+namespace rotor::rollout {
+namespace {
+
+using Kind = Step::Kind;
+constexpr int kMaxRepeatedFailures = 3;
+
+void Erase(std::vector<Member>& members, const std::vector<std::string>& ids) {
+  members.erase(std::remove_if(members.begin(), members.end(),
+                               [&](const Member& m) {
+                                 return std::find(ids.begin(), ids.end(), m.id) != ids.end();
+                               }),
+                members.end());
+}
+
+const char* PhaseName(const RolloutState& s) {
+  if (s.outcome != Outcome::kNone) return "winding up";
+  return s.phase == Phase::kRollingBack ? "rolling back" : "rolling";
+}
+
+}  // namespace
+
+bool IsReady(const cloud::Instance& i) {
+  if (i.lifecycle_state != "InService") return false;
+  if (!i.ec2_state.empty() && i.ec2_state != "running") return false;
+  return std::all_of(i.health.begin(), i.health.end(), [](const auto& h) { return h.Ready(); });
+}
+
+bool IsUnhealthy(const cloud::Instance& i) {
+  static const std::vector<std::string> kGone = {"stopping", "stopped", "shutting-down",
+                                                 "terminated"};
+  if (std::find(kGone.begin(), kGone.end(), i.ec2_state) != kGone.end()) return true;
+  if (i.health_status == "Unhealthy") return true;
+  return std::any_of(i.health.begin(), i.health.end(),
+                     [](const auto& h) { return h.state == "unhealthy"; });
+}
+
+core::Status Engine::Record(const std::string& kind, const std::string& text) {
+  return journal_.Append({clock_.Now(), options_.rollout_id, kind, text});
+}
+
+core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.ObserveGroups({group}));
+  const cloud::Group& g = groups.at(0);
+  View v;
+  v.now = clock_.Now();
+  v.min = g.min_size;
+  v.max = g.max_size;
+  v.desired = g.desired;
+  v.suspended = g.suspended_processes;
+  std::sort(s.expected_launches.begin(), s.expected_launches.end());
+  for (const cloud::Instance& i : g.instances) {
+    Member m{i.id, i.zone, i.launch_time, IsReady(i), IsUnhealthy(i)};
+    if (!s.initial.count(i.id) && !s.seen.count(i.id)) {
+      // A new member: count its boot from the act that caused its launch.
+      core::Time caused = v.now;
+      if (!s.expected_launches.empty()) {
+        caused = s.expected_launches.front();
+        s.expected_launches.erase(s.expected_launches.begin());
+      }
+      s.seen[i.id] = caused;
+    }
+    if (m.ready && !s.ready_since.count(i.id)) {
+      s.ready_since[i.id] = v.now;
+      if (s.seen.count(i.id)) s.boot_samples.push_back(v.now - s.seen[i.id]);
+    } else if (!m.ready) {
+      s.ready_since.erase(i.id);
+    }
+    v.members.push_back(m);
+  }
+  return v;
+}
+
+core::Status Engine::Act(const Step& st, RolloutState& s) {
+  const std::string& g = s.group;
+  switch (st.kind) {
+    case Kind::kSuspend:
+      return cloud_.SuspendProcesses(g, st.processes);
+    case Kind::kResume:
+      return cloud_.ResumeProcesses(g, st.processes);
+    case Kind::kSetSizes:
+      return cloud_.SetSizes(g, st.sizes);
+    case Kind::kSetSpec:
+      return cloud_.SetLaunchSpec(g, st.spec);
+    case Kind::kDetach:
+      return cloud_.DetachInstances(g, st.ids, st.decrement);
+    case Kind::kDeregister:
+      return cloud_.Deregister(g, st.ids);
+    case Kind::kTerminateDetached:
+      return cloud_.TerminateInstances(st.ids);
+    case Kind::kTerminate:
+      for (const std::string& id : st.ids)
+        RETURN_IF_ERROR(cloud_.TerminateInstance(id, st.decrement));
+      return core::Status::Ok();
+    case Kind::kWindUp:
+      if (st.outcome == Outcome::kRolledBack && s.phase == Phase::kRolling) {
+        return cloud_.SetLaunchSpec(g, s.original.old_spec);  // back to the old spec first
+      }
+      return core::Status::Ok();
+    default:
+      return core::Status::Ok();
+  }
+}
+
+void Engine::Apply(const Step& st, RolloutState& s, View& v) {
+  core::Time now = clock_.Now();
+  int n = static_cast<int>(st.ids.size());
+  v.fresh = false;
+  auto launches = [&](int count) {
+    for (int i = 0; i < count; ++i) s.expected_launches.push_back(now);
+  };
+  auto take = [&](int count) {
+    if (s.canary_left > 0) s.canary_left = std::max(0, s.canary_left - count);
+  };
+  switch (st.kind) {
+    case Kind::kSuspend:
+      s.suspended_by_us.insert(st.processes.begin(), st.processes.end());
+      v.suspended.insert(v.suspended.end(), st.processes.begin(), st.processes.end());
+      break;
+    case Kind::kResume:
+      for (const std::string& p : st.processes) s.suspended_by_us.erase(p);
+      break;
+    case Kind::kSetSizes:
+      if (st.sizes.desired && *st.sizes.desired > static_cast<int>(v.members.size()) &&
+          *st.sizes.desired > v.desired) {
+        launches(*st.sizes.desired - std::max(v.desired, static_cast<int>(v.members.size())));
+      }
+      if (st.sizes.min) v.min = *st.sizes.min;
+      if (st.sizes.max) v.max = *st.sizes.max;
+      if (st.sizes.desired) v.desired = *st.sizes.desired;
+      break;
+    case Kind::kDetach:
+      for (const std::string& id : st.ids) {
+        s.removed.insert(id);
+        s.draining[id] = now + s.drain;
+      }
+      if (st.decrement) {
+        s.decrements += n;
+        v.desired -= n;
+      } else {
+        launches(n);
+      }
+      take(n);
+      Erase(v.members, st.ids);
+      break;
+    case Kind::kDeregister:
+      for (const std::string& id : st.ids) {
+        s.deregistered.insert(id);
+        s.draining[id] = now + s.drain;
+      }
+      take(n);
+      break;
+    case Kind::kTerminate:
+      for (const std::string& id : st.ids) {
+        bool victim = std::find(s.victims.begin(), s.victims.end(), id) != s.victims.end();
+        if (victim) s.removed.insert(id);
+        s.deregistered.erase(id);
+        s.draining.erase(id);
+      }
+      if (st.decrement) {
+        s.decrements += n;
+        v.desired -= n;
+      } else {
+        launches(n);
+      }
+      Erase(v.members, st.ids);
+      break;
+    case Kind::kTerminateDetached:
+      for (const std::string& id : st.ids) s.draining.erase(id);
+      break;
+    case Kind::kMarkFailed:
+      s.failed.insert(st.ids.begin(), st.ids.end());
+      s.failed_launches += n;
+      break;
+    case Kind::kBake:
+      s.bake_until = st.until;
+      break;
+    case Kind::kWindUp:
+      s.error.clear();
+      if (!st.reason.empty()) s.reason = st.reason;
+      if (st.outcome == Outcome::kRolledBack && s.phase == Phase::kRolling) {
+        s.phase = Phase::kRollingBack;
+        s.victims = st.ids;
+        s.removed.clear();
+        s.decrements = 0;
+        int back = static_cast<int>(st.ids.size());
+        s.surge = policy_.strategy == Strategy::kReplace  ? 0
+                  : policy_.strategy == Strategy::kDouble ? back
+                                                          : std::min(s.budget.max_surge, back);
+        s.canary_left = -1;
+        s.bake_until.reset();
+        s.deadline.reset();
+        s.rollback_started = now;
+      } else {
+        s.outcome = st.outcome;
+      }
+      break;
+    case Kind::kFinish:
+      s.phase = Phase::kDone;
+      break;
+    default:
+      break;
+  }
+}
+
+void Engine::Emit(const RolloutState& s, const View& v, const Step& st) {
+  if (!options_.on_event) return;
+  int ready = 0;
+  for (const Member& m : v.members) ready += m.ready;
+  options_.on_event(Event{clock_.Now(), s.group, Describe(st), static_cast<int>(s.removed.size()),
+                          static_cast<int>(s.victims.size()), ready, PhaseName(s)});
+}
+
+core::Result<Result> Engine::Run(const std::string& group) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.ObserveGroups({group}));
+  ASSIGN_OR_RETURN(RolloutState s, Begin(groups.at(0), policy_, clock_.Now()));
+  if (policy_.drain) {
+    s.drain = *policy_.drain;
+  } else {
+    ASSIGN_OR_RETURN(s.drain, cloud_.DrainTime(group));
+  }
+  RETURN_IF_ERROR(Record("start", fmt::format("{}: {} victims, min healthy {}, surge {}", group,
+                                              s.victims.size(), s.budget.min_healthy, s.surge)));
+  ASSIGN_OR_RETURN(View v, Observe(group, s));
+  std::string last_failed;
+  int repeated = 0;
+  while (true) {
+    Step st = NextStep(v, policy_, s);
+    if (st.kind == Kind::kWait) {
+      clock_.SleepUntil(st.until);
+      v.now = clock_.Now();
+      if (!st.observe) continue;
+      auto observed = Observe(group, s);
+      if (observed.ok()) {
+        v = std::move(observed).value();
+      } else if (observed.status().code() == core::Code::kAborted) {
+        return observed.status();
+      }  // else: keep the last view and try again at the next wake-up
+      continue;
+    }
+    RETURN_IF_ERROR(Record("intent", Describe(st)));
+    core::Status done = Act(st, s);
+    RETURN_IF_ERROR(Record("outcome", done.ok() ? "ok" : done.ToString()));
+    if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later
+    if (!done.ok()) {
+      std::string what = Describe(st) + ": " + done.message();
+      repeated = what == last_failed ? repeated + 1 : 1;
+      last_failed = what;
+      if (repeated >= kMaxRepeatedFailures || s.outcome != Outcome::kNone) {
+        s.reason = what;
+        s.outcome = Outcome::kFailed;
+        RETURN_IF_ERROR(Record("finish", "failed: " + what));
+        return Result{Outcome::kFailed, what, s};
+      }
+      s.error = what;
+      continue;
+    }
+    Apply(st, s, v);
+    Emit(s, v, st);
+    if (options_.after_step) options_.after_step(s, st);
+    if (st.kind == Kind::kFinish) {
+      RETURN_IF_ERROR(Record("finish", OutcomeName(s.outcome)));
+      return Result{s.outcome, s.reason, s};
+    }
+  }
+}
+
+}  // namespace rotor::rollout

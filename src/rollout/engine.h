@@ -1,0 +1,74 @@
+// The driver: observe, decide (NextStep), record the intent, act through cloud::Cloud, record
+// the outcome, sleep on the Clock until the next interesting moment (DESIGN.md section 3).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "cloud/cloud.h"
+#include "core/clock.h"
+#include "journal/journal.h"
+#include "rollout/plan.h"
+
+namespace rotor::rollout {
+
+// Progress events for the display and --events: one per step taken.
+struct Event {
+  core::Time t{};
+  std::string group;
+  std::string what;   // the step, described
+  int replaced = 0;   // victims taken out so far
+  int total = 0;      // victims in all
+  int ready = 0;      // members counted ready
+  std::string phase;  // "rolling", "rolling back", "winding up"
+};
+
+struct EngineOptions {
+  std::string rollout_id;
+  std::function<void(const Event&)> on_event;  // may be empty
+  // Called after every step with the state; tests assert invariants here.
+  std::function<void(const RolloutState&, const Step&)> after_step;
+};
+
+struct Result {
+  Outcome outcome = Outcome::kNone;
+  std::string reason;
+  RolloutState state;
+};
+
+class Engine {
+ public:
+  Engine(cloud::Cloud& cloud, core::Clock& clock, journal::Journal& journal, Policy policy,
+         EngineOptions options)
+      : cloud_(cloud),
+        clock_(clock),
+        journal_(journal),
+        policy_(std::move(policy)),
+        options_(std::move(options)) {}
+
+  // Rolls one group to the end: completed, rolled back, paused or aborted. Errors: the group
+  // cannot be observed at the start, the policy is invalid (kInvalidArgument) or pre-flight
+  // refuses (kBlocked); a crash (kAborted) stops at once and leaves the journal to resume from.
+  core::Result<Result> Run(const std::string& group);
+
+ private:
+  core::Result<View> Observe(const std::string& group, RolloutState& state);
+  core::Status Act(const Step& step, RolloutState& state);
+  void Apply(const Step& step, RolloutState& state, View& view);
+  core::Status Record(const std::string& kind, const std::string& text);
+  void Emit(const RolloutState& state, const View& view, const Step& step);
+
+  cloud::Cloud& cloud_;
+  core::Clock& clock_;
+  journal::Journal& journal_;
+  Policy policy_;
+  EngineOptions options_;
+};
+
+// Readiness as DESIGN.md defines it, from one observation: EC2 running (when known),
+// InService, InService in every classic ELB and healthy in every target group.
+bool IsReady(const cloud::Instance& instance);
+// A load balancer or EC2 says it is broken (not merely still booting).
+bool IsUnhealthy(const cloud::Instance& instance);
+
+}  // namespace rotor::rollout
