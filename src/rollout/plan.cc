@@ -222,15 +222,15 @@ std::optional<Step> Remove(const View& v, const Policy& p, const RolloutState& s
     return WithIds(p.drain && p.drain->count() == 0 ? Kind::kTerminate : Kind::kDeregister, picked);
   }
   // The last `surge` victims leave with decrement, so desired returns to the original and
-  // rotor, not the group's termination policy, chooses every victim.
-  int total = static_cast<int>(s.victims.size());
-  int first_decrement = total - s.surge;
-  int removed = static_cast<int>(s.removed.size());
-  bool decrement = removed >= first_decrement;
+  // rotor, not the group's termination policy, chooses every victim. Counted on what remains,
+  // so that a victim someone else terminated does not shift the count.
+  int remaining = static_cast<int>(Remaining(v, s).size());
+  int decrements_left = s.surge - s.decrements;
+  auto decrement_at = [&](int k) { return remaining - k <= decrements_left; };
+  bool decrement = decrement_at(0);
   std::vector<std::string> batch;
   for (const std::string& id : picked) {
-    bool d = removed + static_cast<int>(batch.size()) >= first_decrement;
-    if (d != decrement) break;
+    if (decrement_at(static_cast<int>(batch.size())) != decrement) break;
     batch.push_back(id);
   }
   return WithIds(Kind::kDetach, batch, decrement);
