@@ -23,7 +23,11 @@ std::vector<const cloud::Instance*> AzBalanced(std::vector<const cloud::Instance
   while (out.size() < victims.size()) {
     auto fullest = by_zone.begin();
     for (auto it = by_zone.begin(); it != by_zone.end(); ++it) {
-      if (it->second.size() > fullest->second.size()) fullest = it;
+      if (it->second.empty()) continue;
+      bool more = it->second.size() > fullest->second.size();
+      bool tie_older = it->second.size() == fullest->second.size() && !fullest->second.empty() &&
+                       OlderFirst(*it->second.front(), *fullest->second.front());
+      if (fullest->second.empty() || more || tie_older) fullest = it;
     }
     out.push_back(fullest->second.front());
     fullest->second.erase(fullest->second.begin());
