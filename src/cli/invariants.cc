@@ -28,10 +28,14 @@ int InvariantChecker::ReadyNow(const std::string& group) const {
   return 0;
 }
 
+// The truth right before the act: what changed since the last step was not rotor's doing.
+void InvariantChecker::BeforeStep(const rollout::RolloutState& s, const rollout::Step&) {
+  ready_before_[s.group] = ReadyNow(s.group);
+}
+
 void InvariantChecker::AfterStep(const rollout::RolloutState& s, const rollout::Step& step) {
   int ready = ReadyNow(s.group);
   int before = ready_before_.count(s.group) ? ready_before_[s.group] : ready;
-  ready_before_[s.group] = ready;
   std::string what = rollout::Describe(step);
   // I1: rotor never takes ready instances out below min-healthy.
   if (TakesOut(step.kind) && ready < s.budget.min_healthy && ready < before) {
@@ -42,7 +46,7 @@ void InvariantChecker::AfterStep(const rollout::RolloutState& s, const rollout::
   if (TakesOut(step.kind) || step.kind == Kind::kTerminateDetached) {
     for (const std::string& id : step.ids) {
       bool chosen = std::find(s.victims.begin(), s.victims.end(), id) != s.victims.end() ||
-                    s.failed.count(id) || s.removed.count(id);
+                    s.failed.count(id) || s.chosen.count(id);
       if (!chosen) sim_.AddViolation(fmt::format("I2: {}: {} was not in the plan", s.group, what));
     }
   }

@@ -12,6 +12,7 @@ class InvariantChecker {
   explicit InvariantChecker(sim::SimCloud& sim) : sim_(sim) {}
 
   // For EngineOptions::after_step.
+  void BeforeStep(const rollout::RolloutState& state, const rollout::Step& step);
   void AfterStep(const rollout::RolloutState& state, const rollout::Step& step);
 
  private:

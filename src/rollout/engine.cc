@@ -66,6 +66,8 @@ core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {
         s.expected_launches.erase(s.expected_launches.begin());
       }
       s.seen[i.id] = caused;
+      // Launched because of the forward rollout but seen only now: it is backed out too.
+      if (s.phase == Phase::kRollingBack && caused < s.rollback_started) s.victims.push_back(i.id);
     }
     if (m.ready && !s.ready_since.count(i.id)) {
       s.ready_since[i.id] = v.now;
@@ -112,6 +114,9 @@ core::Status Engine::Act(const Step& st, RolloutState& s) {
 void Engine::Apply(const Step& st, RolloutState& s, View& v) {
   core::Time now = clock_.Now();
   int n = static_cast<int>(st.ids.size());
+  if (st.kind == Kind::kDetach || st.kind == Kind::kDeregister || st.kind == Kind::kTerminate) {
+    s.chosen.insert(st.ids.begin(), st.ids.end());
+  }
   v.fresh = false;
   auto launches = [&](int count) {
     for (int i = 0; i < count; ++i) s.expected_launches.push_back(now);
@@ -175,6 +180,13 @@ void Engine::Apply(const Step& st, RolloutState& s, View& v) {
     case Kind::kTerminateDetached:
       for (const std::string& id : st.ids) s.draining.erase(id);
       break;
+    case Kind::kForget:
+      for (const std::string& id : st.ids) {
+        s.removed.insert(id);
+        s.deregistered.erase(id);
+        s.draining.erase(id);
+      }
+      break;
     case Kind::kMarkFailed:
       s.failed.insert(st.ids.begin(), st.ids.end());
       s.failed_launches += n;
@@ -190,10 +202,17 @@ void Engine::Apply(const Step& st, RolloutState& s, View& v) {
         s.victims = st.ids;
         s.removed.clear();
         s.decrements = 0;
+        // Old members still in the group plus the new ones to back out may exceed the
+        // original desired (a double doubled it): the surge covers the excess, so the group
+        // never picks victims itself, and launches exactly what is missing.
         int back = static_cast<int>(st.ids.size());
-        s.surge = policy_.strategy == Strategy::kReplace  ? 0
-                  : policy_.strategy == Strategy::kDouble ? back
-                                                          : std::min(s.budget.max_surge, back);
+        int old_left = static_cast<int>(v.members.size()) - back;
+        int excess = std::max({0, old_left + back - s.original.desired,
+                               v.desired - s.original.desired});
+        int usual = policy_.strategy == Strategy::kReplace ? 0 : std::min(s.budget.max_surge, back);
+        s.surge = std::max(excess, usual);
+        s.failed_launches = 0;
+        s.failed.clear();
         s.canary_left = -1;
         s.bake_until.reset();
         s.deadline.reset();
@@ -231,8 +250,19 @@ core::Result<Result> Engine::Run(const std::string& group) {
   ASSIGN_OR_RETURN(View v, Observe(group, s));
   std::string last_failed;
   int repeated = 0;
+  // Nothing may stall a rollout for ever: no step for longer than any wait the policy allows
+  // means a world the planner does not understand (for example processes resumed by others).
+  core::Duration stall = policy_.health_timeout + s.drain + policy_.bake + policy_.warmup +
+                         std::chrono::minutes(10);
+  core::Time last_progress = clock_.Now();
   while (true) {
+    if (clock_.Now() - last_progress > stall && s.error.empty() && s.outcome == Outcome::kNone) {
+      s.error = "no progress for " +
+                std::to_string(std::chrono::duration_cast<std::chrono::minutes>(stall).count()) +
+                " minutes";
+    }
     Step st = NextStep(v, policy_, s);
+    if (st.kind != Kind::kWait) last_progress = clock_.Now();
     if (st.kind == Kind::kWait) {
       clock_.SleepUntil(st.until);
       v.now = clock_.Now();
@@ -246,6 +276,7 @@ core::Result<Result> Engine::Run(const std::string& group) {
       continue;
     }
     RETURN_IF_ERROR(Record("intent", Describe(st)));
+    if (options_.before_step) options_.before_step(s, st);
     core::Status done = Act(st, s);
     RETURN_IF_ERROR(Record("outcome", done.ok() ? "ok" : done.ToString()));
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later

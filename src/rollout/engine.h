@@ -26,7 +26,8 @@ struct Event {
 struct EngineOptions {
   std::string rollout_id;
   std::function<void(const Event&)> on_event;  // may be empty
-  // Called after every step with the state; tests assert invariants here.
+  // Called right before and after every act with the state; invariant checks hook in here.
+  std::function<void(const RolloutState&, const Step&)> before_step;
   std::function<void(const RolloutState&, const Step&)> after_step;
 };
 

@@ -179,7 +179,11 @@ std::optional<Step> Housekeeping(const View& v, const Policy& p, const RolloutSt
     (s.deregistered.count(id) ? deregistered_done : detached_done).push_back(id);
   }
   if (!detached_done.empty()) return WithIds(Kind::kTerminateDetached, detached_done);
-  if (!deregistered_done.empty()) return WithIds(Kind::kTerminate, deregistered_done, false);
+  // A drained member someone else terminated meanwhile is simply gone.
+  std::vector<std::string> gone, to_terminate;
+  for (const std::string& id : deregistered_done) (Find(v, id) ? to_terminate : gone).push_back(id);
+  if (!gone.empty()) return WithIds(Kind::kForget, gone);
+  if (!to_terminate.empty()) return WithIds(Kind::kTerminate, to_terminate, false);
   return std::nullopt;
 }
 
@@ -187,7 +191,8 @@ std::optional<Step> Housekeeping(const View& v, const Policy& p, const RolloutSt
 std::vector<std::string> Pick(const View& v, const Policy& p, const RolloutState& s,
                               int allowed_ready) {
   std::vector<std::string> out;
-  int limit = s.canary_left < 0 ? INT_MAX : s.canary_left;
+  bool baked = s.bake_until && v.now >= *s.bake_until;
+  int limit = s.canary_left < 0 || baked ? INT_MAX : s.canary_left;
   std::vector<std::string> remaining = Remaining(v, s);
   for (const std::string& id : remaining) {  // broken victims first: taking them out costs nothing
     const Member* m = Find(v, id);
@@ -207,14 +212,14 @@ std::vector<std::string> Pick(const View& v, const Policy& p, const RolloutState
 std::optional<Step> Remove(const View& v, const Policy& p, const RolloutState& s) {
   int ready = ReadyCount(v, p, s);
   int allowed = ready - s.budget.min_healthy;
-  if (p.strategy == Strategy::kDouble) {
-    int want_new = s.canary_left > 0 ? s.canary_left : static_cast<int>(Remaining(v, s).size());
+  if (p.strategy == Strategy::kDouble && s.phase == Phase::kRolling) {
+    bool in_canary = s.canary_left > 0 && !s.bake_until;
+    int want_new = in_canary ? s.canary_left : static_cast<int>(Remaining(v, s).size());
     int new_ready = 0;
     for (const Member& m : v.members) {
       new_ready += IsNew(s, m.id) && !IsVictim(s, m.id) && CountsReady(v, p, s, m);
     }
     if (new_ready < want_new) return std::nullopt;
-    allowed = INT_MAX;
   }
   std::vector<std::string> picked = Pick(v, p, s, allowed);
   if (picked.empty()) return std::nullopt;
@@ -343,6 +348,13 @@ Step NextStep(const View& v, const Policy& p, const RolloutState& s) {
     return Wait(v, p, s);
   }
   if (s.bake_until && v.now < *s.bake_until) return Wait(v, p, s);
+  if (!v.fresh) {
+    // Never take instances out on a view patched from rotor's own acts: look first.
+    Step look = Make(Kind::kWait);
+    look.until = v.now;
+    look.observe = true;
+    return look;
+  }
   if (auto st = Remove(v, p, s)) return *st;
   if (Finished(v, p, s)) {
     Step st = Make(Kind::kWindUp);

@@ -47,6 +47,8 @@ std::string Describe(const Step& s) {
       return fmt::format("terminate {}{}", ids, s.decrement ? " (decrement)" : "");
     case Step::Kind::kTerminateDetached:
       return "terminate drained " + ids;
+    case Step::Kind::kForget:
+      return "gone already " + ids;
     case Step::Kind::kMarkFailed:
       return "give up on " + ids;
     case Step::Kind::kBake:

@@ -39,6 +39,7 @@ struct RolloutState {
   std::vector<std::string> victims;            // the instances to replace, in order
   std::set<std::string> initial;               // the members at the start
   std::set<std::string> removed;               // victims taken out of the group
+  std::set<std::string> chosen;                // every instance rotor ever chose to take out (I2)
   int decrements = 0;                          // victims removed with decrement
   std::map<std::string, core::Time> draining;  // out of the group or deregistered: until then
   std::set<std::string> deregistered;          // members deregistered (replace strategy)
@@ -84,6 +85,7 @@ struct Step {
     kTerminate,          // ids, decrement: Auto Scaling terminate (the group may replace)
     kTerminateDetached,  // ids: EC2 terminate of instances no longer in the group
     kMarkFailed,         // ids: new members rotor gives up on
+    kForget,             // ids: victims that left the group by other hands
     kBake,               // until
     kWindUp,             // outcome, reason: stop rolling forward (rollback, pause, abort, done)
     kResume,             // processes: those rotor suspended
