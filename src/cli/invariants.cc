@@ -15,30 +15,30 @@ bool TakesOut(Kind k) {
 
 }  // namespace
 
-static int SimReady(const cloud::Group& g) {
-  int n = 0;
-  for (const cloud::Instance& i : g.instances) n += rollout::IsReady(i);
-  return n;
-}
-
-int InvariantChecker::ReadyNow(const std::string& group) const {
+std::set<std::string> InvariantChecker::ReadyNow(const std::string& group) const {
+  std::set<std::string> out;
   for (const cloud::Group& g : sim_.Peek()) {
-    if (g.name == group) return SimReady(g);
+    if (g.name != group) continue;
+    for (const cloud::Instance& i : g.instances) {
+      if (rollout::IsReady(i)) out.insert(i.id);
+    }
   }
-  return 0;
+  return out;
 }
 
-// The truth right before the act: what changed since the last step was not rotor's doing.
+// The truth right before the act: what changes during it by other hands (a zone failing, an
+// instance turning unhealthy) is not rotor's doing.
 void InvariantChecker::BeforeStep(const rollout::RolloutState& s, const rollout::Step&) {
-  ready_before_[s.group] = ReadyNow(s.group);
+  ready_before_ = ReadyNow(s.group);
 }
 
 void InvariantChecker::AfterStep(const rollout::RolloutState& s, const rollout::Step& step) {
-  int ready = ReadyNow(s.group);
-  int before = ready_before_.count(s.group) ? ready_before_[s.group] : ready;
+  int ready = static_cast<int>(ReadyNow(s.group).size());
   std::string what = rollout::Describe(step);
-  // I1: rotor never takes ready instances out below min-healthy.
-  if (TakesOut(step.kind) && ready < s.budget.min_healthy && ready < before) {
+  // I1: rotor never takes a ready instance out when that leaves fewer than min-healthy ready.
+  bool took_ready = std::any_of(step.ids.begin(), step.ids.end(),
+                                [&](const std::string& id) { return ready_before_.count(id) > 0; });
+  if (TakesOut(step.kind) && took_ready && ready < s.budget.min_healthy) {
     sim_.AddViolation(fmt::format("I1: {}: {} left {} ready, below min-healthy {}", s.group, what,
                                   ready, s.budget.min_healthy));
   }

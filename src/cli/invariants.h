@@ -16,10 +16,10 @@ class InvariantChecker {
   void AfterStep(const rollout::RolloutState& state, const rollout::Step& step);
 
  private:
-  int ReadyNow(const std::string& group) const;
+  std::set<std::string> ReadyNow(const std::string& group) const;
 
   sim::SimCloud& sim_;
-  std::map<std::string, int> ready_before_;
+  std::set<std::string> ready_before_;  // truly ready right before the current act
 };
 
 }  // namespace rotor::cli

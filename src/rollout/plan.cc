@@ -188,20 +188,22 @@ std::optional<Step> Housekeeping(const View& v, const Policy& p, const RolloutSt
 }
 
 // How many more victims may leave now, and which.
-std::vector<std::string> Pick(const View& v, const Policy& p, const RolloutState& s,
+std::vector<std::string> Pick(const View& v, const RolloutState& s,
                               int allowed_ready) {
   std::vector<std::string> out;
   bool baked = s.bake_until && v.now >= *s.bake_until;
   int limit = s.canary_left < 0 || baked ? INT_MAX : s.canary_left;
   std::vector<std::string> remaining = Remaining(v, s);
-  for (const std::string& id : remaining) {  // broken victims first: taking them out costs nothing
+  // Broken victims first: taking them out costs nothing. A victim that serves (even one still
+  // warming up, which does not count towards the budget) costs one of the allowed.
+  for (const std::string& id : remaining) {
     const Member* m = Find(v, id);
-    if (static_cast<int>(out.size()) < limit && m && !CountsReady(v, p, s, *m)) out.push_back(id);
+    if (static_cast<int>(out.size()) < limit && m && !m->ready) out.push_back(id);
   }
   for (const std::string& id : remaining) {
     const Member* m = Find(v, id);
     if (static_cast<int>(out.size()) >= limit || allowed_ready <= 0) break;
-    if (m && CountsReady(v, p, s, *m)) {
+    if (m && m->ready) {
       out.push_back(id);
       --allowed_ready;
     }
@@ -221,10 +223,17 @@ std::optional<Step> Remove(const View& v, const Policy& p, const RolloutState& s
     }
     if (new_ready < want_new) return std::nullopt;
   }
-  std::vector<std::string> picked = Pick(v, p, s, allowed);
+  std::vector<std::string> picked = Pick(v, s, allowed);
   if (picked.empty()) return std::nullopt;
   if (p.strategy == Strategy::kReplace) {
-    return WithIds(p.drain && p.drain->count() == 0 ? Kind::kTerminate : Kind::kDeregister, picked);
+    // A victim that serves nothing (still booting, or broken) has nothing to drain; and
+    // deregistering one that is not registered yet would not stop the group registering it.
+    std::vector<std::string> idle, serving;
+    for (const std::string& id : picked) (Find(v, id)->ready ? serving : idle).push_back(id);
+    if (!idle.empty() || (p.drain && p.drain->count() == 0)) {
+      return WithIds(Kind::kTerminate, idle.empty() ? serving : idle, false);
+    }
+    return WithIds(Kind::kDeregister, serving);
   }
   // The last `surge` victims leave with decrement, so desired returns to the original and
   // rotor, not the group's termination policy, chooses every victim. Counted on what remains,
