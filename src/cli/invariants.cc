@@ -28,19 +28,33 @@ std::set<std::string> InvariantChecker::ReadyNow(const std::string& group) const
 
 // The truth right before the act: what changes during it by other hands (a zone failing, an
 // instance turning unhealthy) is not rotor's doing.
-void InvariantChecker::BeforeStep(const rollout::RolloutState& s, const rollout::Step&) {
+void InvariantChecker::BeforeStep(const rollout::RolloutState& s, const rollout::Step& step,
+                                  const rollout::View& v) {
   ready_before_ = ReadyNow(s.group);
+  int seen_ready = 0, taking_ready = 0;
+  for (const rollout::Member& m : v.members) {
+    if (!m.ready || s.deregistered.count(m.id)) continue;
+    ++seen_ready;
+    taking_ready += std::count(step.ids.begin(), step.ids.end(), m.id) > 0;
+  }
+  decided_blind_ =
+      !v.fresh || (taking_ready > 0 && seen_ready - taking_ready < s.budget.min_healthy);
 }
 
 void InvariantChecker::AfterStep(const rollout::RolloutState& s, const rollout::Step& step) {
   int ready = static_cast<int>(ReadyNow(s.group).size());
   std::string what = rollout::Describe(step);
-  // I1: rotor never takes a ready instance out when that leaves fewer than min-healthy ready.
-  bool took_ready = std::any_of(step.ids.begin(), step.ids.end(),
-                                [&](const std::string& id) { return ready_before_.count(id) > 0; });
-  if (TakesOut(step.kind) && took_ready && ready < s.budget.min_healthy) {
-    sim_.AddViolation(fmt::format("I1: {}: {} left {} ready, below min-healthy {}", s.group, what,
-                                  ready, s.budget.min_healthy));
+  // I1: rotor never takes ready instances out when that alone leaves fewer than min-healthy
+  // ready — judged on what rotor could know: a fresh observation, and its own arithmetic on
+  // it. (An instance failing between that observation and the act is the world's doing.)
+  int took_ready =
+      static_cast<int>(std::count_if(step.ids.begin(), step.ids.end(), [&](const std::string& id) {
+        return ready_before_.count(id) > 0;
+      }));
+  int left = static_cast<int>(ready_before_.size()) - took_ready;
+  if (TakesOut(step.kind) && took_ready > 0 && left < s.budget.min_healthy && decided_blind_) {
+    sim_.AddViolation(fmt::format("I1: {}: {} left {} ready ({} now), below min-healthy {}",
+                                  s.group, what, left, ready, s.budget.min_healthy));
   }
   // I2: rotor takes out only instances its plan chose (victims, or new ones it gave up on).
   if (TakesOut(step.kind) || step.kind == Kind::kTerminateDetached) {

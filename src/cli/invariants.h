@@ -12,7 +12,8 @@ class InvariantChecker {
   explicit InvariantChecker(sim::SimCloud& sim) : sim_(sim) {}
 
   // For EngineOptions::after_step.
-  void BeforeStep(const rollout::RolloutState& state, const rollout::Step& step);
+  void BeforeStep(const rollout::RolloutState& state, const rollout::Step& step,
+                  const rollout::View& view);
   void AfterStep(const rollout::RolloutState& state, const rollout::Step& step);
 
  private:
@@ -20,6 +21,7 @@ class InvariantChecker {
 
   sim::SimCloud& sim_;
   std::set<std::string> ready_before_;  // truly ready right before the current act
+  bool decided_blind_ = false;          // the act was decided on a stale view, or over budget
 };
 
 }  // namespace rotor::cli

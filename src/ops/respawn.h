@@ -49,7 +49,8 @@ struct RespawnReport {
 struct RespawnOptions {
   std::string rollout_id = "respawn";
   std::function<void(const rollout::Event&)> on_event;
-  std::function<void(const rollout::RolloutState&, const rollout::Step&)> before_step;
+  std::function<void(const rollout::RolloutState&, const rollout::Step&, const rollout::View&)>
+      before_step;
   std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
 };
 

@@ -207,8 +207,8 @@ void Engine::Apply(const Step& st, RolloutState& s, View& v) {
         // never picks victims itself, and launches exactly what is missing.
         int back = static_cast<int>(st.ids.size());
         int old_left = static_cast<int>(v.members.size()) - back;
-        int excess = std::max({0, old_left + back - s.original.desired,
-                               v.desired - s.original.desired});
+        int excess =
+            std::max({0, old_left + back - s.original.desired, v.desired - s.original.desired});
         int usual = policy_.strategy == Strategy::kReplace ? 0 : std::min(s.budget.max_surge, back);
         s.surge = std::max(excess, usual);
         s.failed_launches = 0;
@@ -252,8 +252,8 @@ core::Result<Result> Engine::Run(const std::string& group) {
   int repeated = 0;
   // Nothing may stall a rollout for ever: no step for longer than any wait the policy allows
   // means a world the planner does not understand (for example processes resumed by others).
-  core::Duration stall = policy_.health_timeout + s.drain + policy_.bake + policy_.warmup +
-                         std::chrono::minutes(10);
+  core::Duration stall =
+      policy_.health_timeout + s.drain + policy_.bake + policy_.warmup + std::chrono::minutes(10);
   core::Time last_progress = clock_.Now();
   while (true) {
     if (clock_.Now() - last_progress > stall && s.error.empty() && s.outcome == Outcome::kNone) {
@@ -276,7 +276,7 @@ core::Result<Result> Engine::Run(const std::string& group) {
       continue;
     }
     RETURN_IF_ERROR(Record("intent", Describe(st)));
-    if (options_.before_step) options_.before_step(s, st);
+    if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
     RETURN_IF_ERROR(Record("outcome", done.ok() ? "ok" : done.ToString()));
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later

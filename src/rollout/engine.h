@@ -27,7 +27,7 @@ struct EngineOptions {
   std::string rollout_id;
   std::function<void(const Event&)> on_event;  // may be empty
   // Called right before and after every act with the state; invariant checks hook in here.
-  std::function<void(const RolloutState&, const Step&)> before_step;
+  std::function<void(const RolloutState&, const Step&, const View&)> before_step;
   std::function<void(const RolloutState&, const Step&)> after_step;
 };
 

@@ -188,8 +188,7 @@ std::optional<Step> Housekeeping(const View& v, const Policy& p, const RolloutSt
 }
 
 // How many more victims may leave now, and which.
-std::vector<std::string> Pick(const View& v, const RolloutState& s,
-                              int allowed_ready) {
+std::vector<std::string> Pick(const View& v, const RolloutState& s, int allowed_ready) {
   std::vector<std::string> out;
   bool baked = s.bake_until && v.now >= *s.bake_until;
   int limit = s.canary_left < 0 || baked ? INT_MAX : s.canary_left;

@@ -23,12 +23,24 @@ std::string Scenario(uint64_t seed, core::Rng& r, int* desired_out) {
   *desired_out = desired;
   bool alb = r.Uniform01() < 0.6;
   std::string faults;
-  if (r.Uniform01() < 0.35) faults += fmt::format("  - {{kind: boot_failure, image: ami-new, probability: {:.2f}}}\n", r.Uniform01() * 0.6);
-  if (r.Uniform01() < 0.25) faults += fmt::format("  - {{kind: unhealthy_after, image: ami-new, after: {}s, probability: {:.2f}}}\n", pick(30, 900), r.Uniform01());
-  if (r.Uniform01() < 0.3) faults += fmt::format("  - {{kind: terminate, group: app, at: {}s}}\n", pick(10, 900));
-  if (r.Uniform01() < 0.2) faults += fmt::format("  - {{kind: zone_outage, zone: z-{}, at: {}s, for: {}s}}\n", pick(0, 1) ? "b" : "a", pick(30, 600), pick(60, 600));
-  if (r.Uniform01() < 0.3) faults += fmt::format("  - {{kind: throttle, service: {}, refill_per_s: {}, bucket: {}}}\n", r.Uniform01() < 0.5 ? "ec2" : "autoscaling", pick(5, 20), pick(10, 40));
-  if (r.Uniform01() < 0.3) faults += "  - {kind: api_error, service: autoscaling, probability: 0.05, code: InternalFailure}\n";
+  if (r.Uniform01() < 0.35)
+    faults += fmt::format("  - {{kind: boot_failure, image: ami-new, probability: {:.2f}}}\n",
+                          r.Uniform01() * 0.6);
+  if (r.Uniform01() < 0.25)
+    faults += fmt::format(
+        "  - {{kind: unhealthy_after, image: ami-new, after: {}s, probability: {:.2f}}}\n",
+        pick(30, 900), r.Uniform01());
+  if (r.Uniform01() < 0.3)
+    faults += fmt::format("  - {{kind: terminate, group: app, at: {}s}}\n", pick(10, 900));
+  if (r.Uniform01() < 0.2)
+    faults += fmt::format("  - {{kind: zone_outage, zone: z-{}, at: {}s, for: {}s}}\n",
+                          pick(0, 1) ? "b" : "a", pick(30, 600), pick(60, 600));
+  if (r.Uniform01() < 0.3)
+    faults += fmt::format("  - {{kind: throttle, service: {}, refill_per_s: {}, bucket: {}}}\n",
+                          r.Uniform01() < 0.5 ? "ec2" : "autoscaling", pick(5, 20), pick(10, 40));
+  if (r.Uniform01() < 0.3)
+    faults +=
+        "  - {kind: api_error, service: autoscaling, probability: 0.05, code: InternalFailure}\n";
   return fmt::format(R"(seed: {}
 start: 2026-11-22T00:00:00Z
 images:
@@ -53,8 +65,8 @@ timing:
   shutdown: 10s
 {}{})",
                      seed, desired * 2 + 2, desired, desired, alb ? "alb" : "elb", pick(5, 30),
-                     pick(0, 60), r.Uniform01() < 0.5 ? "ELB" : "EC2", faults.empty() ? "" : "faults:\n",
-                     faults);
+                     pick(0, 60), r.Uniform01() < 0.5 ? "ELB" : "EC2",
+                     faults.empty() ? "" : "faults:\n", faults);
 }
 
 struct Outcome {
@@ -73,8 +85,10 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
 
   rollout::Policy p;
   p.strategy = strategy;
-  if (strategy == rollout::Strategy::kSurge && r.Uniform01() < 0.5) p.max_surge = rollout::Amount{25, true};
-  if (strategy == rollout::Strategy::kReplace) p.min_healthy = rollout::Amount{std::max(1, desired - 1), false};
+  if (strategy == rollout::Strategy::kSurge && r.Uniform01() < 0.5)
+    p.max_surge = rollout::Amount{25, true};
+  if (strategy == rollout::Strategy::kReplace)
+    p.min_healthy = rollout::Amount{std::max(1, desired - 1), false};
   if (r.Uniform01() < 0.3) p.warmup = std::chrono::seconds(20);
   if (r.Uniform01() < 0.2) {
     p.canary = 1;
@@ -94,8 +108,11 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
                                e.replaced, e.total, e.ready, e.what);
     };
   }
-  ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st) { checker.BeforeStep(s, st); };
-  ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) { checker.AfterStep(s, st); };
+  ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
+                       const rollout::View& v) { checker.BeforeStep(s, st, v); };
+  ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
+    checker.AfterStep(s, st);
+  };
   journal::MemoryJournal journal;
   auto report = ops::Respawn(sim, sim.clock(), journal, *plan, p, ro);
   if (!report.ok()) return {"respawn: " + report.status().message(), false};
@@ -150,7 +167,9 @@ TEST_P(Property, InvariantsHoldAcrossSeedsAndFaults) {
 INSTANTIATE_TEST_SUITE_P(Strategies, Property,
                          ::testing::Values(rollout::Strategy::kSurge, rollout::Strategy::kReplace,
                                            rollout::Strategy::kDouble),
-                         [](const auto& info) { return std::string(rollout::StrategyName(info.param)); });
+                         [](const auto& info) {
+                           return std::string(rollout::StrategyName(info.param));
+                         });
 
 }  // namespace
 }  // namespace rotor

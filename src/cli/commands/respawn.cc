@@ -160,9 +160,8 @@ int Run(const RespawnArgs& args, Session& session) {
   std::unique_ptr<InvariantChecker> checker;
   if (rt.sim()) {
     checker = std::make_unique<InvariantChecker>(*rt.sim());
-    ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
-      checker->BeforeStep(s, st);
-    };
+    ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
+                         const rollout::View& v) { checker->BeforeStep(s, st, v); };
     ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
       checker->AfterStep(s, st);
     };
