@@ -1,14 +1,18 @@
-# The two commands a new user needs: `make check` and (with the respawn issue) `make demo`.
+# The two commands a new user needs: `make demo` and `make check`.
 BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all build check check-asan bench install clean
+.PHONY: all build demo check check-asan bench install clean
 
 all: build
 
 build:
 	scripts/setup --build-dir $(BUILD)
+
+# A full rolling respawn of a 6-instance web stack on the built-in simulated cloud.
+demo: build
+	$(BUILD)/src/cli/rotor simulate examples/web-stack.yaml -- respawn web-1 --yes
 
 check: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
