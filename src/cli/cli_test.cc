@@ -111,6 +111,128 @@ TEST(Cli, NestedCommandErrorsAreReported) {
             std::string::npos);
 }
 
+std::string WriteScenario(const std::string& name, const std::string& extra_group_keys,
+                          const std::string& faults) {
+  fs::path p = fs::temp_directory_path() / name;
+  std::ofstream(p) << R"(seed: 3
+start: 2026-11-22T00:00:00Z
+images:
+  - {id: ami-old, name: app-1, created: 2026-10-01T00:00:00Z}
+  - {id: ami-new, name: app-2, created: 2026-11-01T00:00:00Z}
+stacks:
+  - name: web
+    groups:
+      - name: web-App
+        launch_template: {name: lt, versions: [ami-old, ami-new], group_uses: $Latest}
+        zones: [z-a, z-b]
+        min: 1
+        max: 8
+        desired: 3
+        instances: {count: 3, image: ami-old}
+        load_balancers: [{type: alb, interval: 10s, deregistration_delay: 30s}]
+)" + extra_group_keys + "timing:\n  api_latency: 0s\n" +
+                          faults;
+  return p.string();
+}
+
+nlohmann::json Simulated(const std::vector<std::string>& rotor_args, const std::string& scenario,
+                         int want_code) {
+  std::vector<std::string> args = {"--output", "json", "simulate", scenario, "--"};
+  args.insert(args.end(), rotor_args.begin(), rotor_args.end());
+  Outcome r = Rotor(args);
+  EXPECT_EQ(r.code, want_code) << r.err << r.out;
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+TEST(Cli, RespawnCompletesOnTheSimulatedCloud) {
+  auto j = Simulated({"respawn", "web-1", "--yes"}, Example("web-stack.yaml"), kExitOk);
+  EXPECT_EQ(j["outcome"], "completed");
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  EXPECT_EQ(j["min_ready_observed"], 6);
+  EXPECT_NE(j["command_output"].get<std::string>().find("completed — 6 of 6 replaced"),
+            std::string::npos);
+  auto status = Simulated({"status", "web-1"}, Example("web-stack.yaml"), kExitOk);
+  EXPECT_NE(status["command_output"].get<std::string>().find("6 out of date"), std::string::npos);
+}
+
+TEST(Cli, RespawnDryRunChangesNothing) {
+  auto j = Simulated({"--dry-run", "respawn", "web-1", "--max-surge", "50%"},
+                     Example("web-stack.yaml"), kExitOk);
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("surge 3, 2 batches"), std::string::npos) << out;
+  EXPECT_NE(out.find("batch 2: i-00000000000000004 i-00000000000000005 i-00000000000000006"),
+            std::string::npos)
+      << out;
+  for (auto& [op, n] : j["api_calls"].items()) {
+    EXPECT_EQ(op.find("Update"), std::string::npos) << op;
+    EXPECT_EQ(op.find("Detach"), std::string::npos) << op;
+    EXPECT_EQ(op.find("Suspend"), std::string::npos) << op;
+  }
+}
+
+TEST(Cli, RespawnRollsBackABadImage) {
+  std::string bad =
+      WriteScenario("rotor-cli-bad-image.yaml", "",
+                    "faults:\n  - {kind: boot_failure, image: ami-new, probability: 1}\n");
+  auto j = Simulated({"respawn", "web", "--yes", "--health-timeout", "5m"}, bad, kExitFailed);
+  EXPECT_EQ(j["outcome"], "failed");
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("web-App: rolled_back"), std::string::npos) << out;
+  auto pause = Simulated({"respawn", "web", "--yes", "--on-failure", "pause"}, bad, kExitPaused);
+  EXPECT_NE(pause["command_output"].get<std::string>().find("web-App: paused"), std::string::npos);
+  fs::remove(bad);
+}
+
+TEST(Cli, RespawnInputErrorsAndRefusals) {
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;
+    std::string scenario;
+    int code;
+    const char* fragment;
+  };
+  std::string locked = WriteScenario("rotor-cli-locked.yaml", "        suspended: [Launch]\n", "");
+  const Row rows[] = {
+      {"unknown group",
+       {"respawn", "--asg", "nope"},
+       Example("web-stack.yaml"),
+       kExitUsage,
+       "auto scaling group 'nope' does not exist"},
+      {"ambiguous prefix",
+       {"respawn", "--limit", "web"},
+       std::string(ROTOR_SOURCE_DIR) + "/tests/testdata/contract.yaml",
+       kExitUsage,
+       "matches 2 groups"},
+      {"replace that cannot move",
+       {"respawn", "web-1", "--strategy", "replace", "--max-surge", "0", "--max-unavailable", "0"},
+       Example("web-stack.yaml"),
+       kExitUsage,
+       "can never take an instance out"},
+      {"min-healthy above the group",
+       {"respawn", "web-1", "--min-healthy", "7"},
+       Example("web-stack.yaml"),
+       kExitUsage,
+       "above the group's desired capacity 6"},
+      {"bad amount",
+       {"respawn", "web-1", "--max-surge", "lots"},
+       Example("web-stack.yaml"),
+       kExitUsage,
+       "--max-surge 'lots' is not a count or a percentage"},
+      {"Launch suspended by someone else",
+       {"respawn", "web", "--yes"},
+       locked,
+       kExitBlocked,
+       "the Launch process is suspended by someone else"},
+  };
+  for (const Row& r : rows) {
+    auto j = Simulated(r.args, r.scenario, r.code);
+    EXPECT_NE(j["command_errors"].get<std::string>().find(r.fragment), std::string::npos)
+        << r.name << ": " << j["command_errors"];
+  }
+  fs::remove(locked);
+}
+
 TEST(Cli, UsageErrors) {
   EXPECT_EQ(Rotor({}).code, kExitUsage);
   EXPECT_EQ(Rotor({"frobnicate"}).code, kExitUsage);
