@@ -26,6 +26,7 @@ check-asan:
 # Benchmarks (never part of `make check`): the simulator at scale, AwsCloud's calls on moto.
 bench: build
 	$(BUILD)/bench/bench_sim_scale
+	$(BUILD)/bench/bench_makespan
 	$(BUILD)/bench/bench_moto_observe
 
 install: build
