@@ -105,8 +105,8 @@ core::Result<AwsCloud::Templates> AwsCloud::TemplatesOf(const std::vector<cloud:
   // a NextToken. AWS answers in one call; each further call must bring something new.
   Templates out;
   while (!ids.empty() || !names.empty()) {
-    ASSIGN_OR_RETURN(Templates got, ec2::DescribeLaunchTemplates(
-                                        ec2_, {ids.begin(), ids.end()}, {names.begin(), names.end()}));
+    ASSIGN_OR_RETURN(Templates got, ec2::DescribeLaunchTemplates(ec2_, {ids.begin(), ids.end()},
+                                                                 {names.begin(), names.end()}));
     if (got.empty()) break;  // the rest do not exist; their groups stay unresolved
     for (auto& [id, lt] : got) {
       ids.erase(id);
@@ -214,6 +214,18 @@ core::Status AwsCloud::AttachHealth(std::vector<cloud::Group>& groups) {
     }
   }
   return core::Status::Ok();
+}
+
+core::Result<std::vector<cloud::Group>> AwsCloud::PollGroups(
+    const std::vector<std::string>& names) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, names));
+  if (groups.size() != names.size()) {
+    return core::NotFound(fmt::format("auto scaling group '{}' does not exist in region {}",
+                                      names.empty() ? "" : names[0],
+                                      asg_.endpoint().signing_region));
+  }
+  RETURN_IF_ERROR(AttachHealth(groups));
+  return groups;
 }
 
 core::Result<std::vector<cloud::Group>> AwsCloud::ListGroups(

@@ -18,6 +18,8 @@ class AwsCloud final : public cloud::Cloud {
 
   core::Result<std::vector<cloud::Group>> ObserveGroups(
       const std::vector<std::string>& names) override;
+  core::Result<std::vector<cloud::Group>> PollGroups(
+      const std::vector<std::string>& names) override;
   core::Result<std::vector<cloud::Group>> ListGroups(
       const std::vector<std::string>& names) override;
   core::Result<cloud::Stack> DescribeStack(const std::string& name) override;

@@ -33,6 +33,11 @@ class Cloud {
   // with the number of instances beyond page sizes. kNotFound names any group that is missing.
   virtual core::Result<std::vector<Group>> ObserveGroups(const std::vector<std::string>& names) = 0;
 
+  // A cheaper observation for polling during a rollout: sizes, suspended processes, members with
+  // lifecycle state and health in every load balancer; no launch spec resolution and no EC2
+  // details (ec2_state and image_id are empty). kNotFound as ObserveGroups.
+  virtual core::Result<std::vector<Group>> PollGroups(const std::vector<std::string>& names) = 0;
+
   // Groups as Auto Scaling alone describes them: sizes, spec as written, members with zone and
   // lifecycle state, no EC2 or load balancer reads. Every group in the region when `names` is
   // empty; names that do not exist are simply absent.

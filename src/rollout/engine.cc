@@ -20,6 +20,18 @@ void Erase(std::vector<Member>& members, const std::vector<std::string>& ids) {
                 members.end());
 }
 
+// Whether an instance's spec, as the group reports it, is known to differ from `spec`.
+bool OnOtherSpec(const cloud::LaunchSpec& have, const cloud::LaunchSpec& spec) {
+  if (have.kind == cloud::LaunchSpec::Kind::kNone || have.kind != spec.kind) return false;
+  if (have.kind == cloud::LaunchSpec::Kind::kConfiguration) {
+    return have.configuration_name != spec.configuration_name;
+  }
+  std::string want = spec.resolved_version.empty() ? spec.version : spec.resolved_version;
+  bool numeric =
+      !have.version.empty() && have.version.find_first_not_of("0123456789") == std::string::npos;
+  return numeric && !want.empty() && have.version != want;
+}
+
 const char* PhaseName(const RolloutState& s) {
   if (s.outcome != Outcome::kNone) return "winding up";
   return s.phase == Phase::kRollingBack ? "rolling back" : "rolling";
@@ -47,7 +59,9 @@ core::Status Engine::Record(const std::string& kind, const std::string& text) {
 }
 
 core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.ObserveGroups({group}));
+  // Polling is enough: sizes, lifecycle and load balancer health (the spec and the victims were
+  // fixed at the start).
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.PollGroups({group}));
   const cloud::Group& g = groups.at(0);
   View v;
   v.now = clock_.Now();
@@ -66,8 +80,12 @@ core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {
         s.expected_launches.erase(s.expected_launches.begin());
       }
       s.seen[i.id] = caused;
-      // Launched because of the forward rollout but seen only now: it is backed out too.
-      if (s.phase == Phase::kRollingBack && caused < s.rollback_started) s.victims.push_back(i.id);
+      // Launched because of the forward rollout but seen only now, or launched on the new spec
+      // by the group's own doing: it is backed out too.
+      if (s.phase == Phase::kRollingBack &&
+          (caused < s.rollback_started || OnOtherSpec(i.spec, s.original.old_spec))) {
+        s.victims.push_back(i.id);
+      }
     }
     if (m.ready && !s.ready_since.count(i.id)) {
       s.ready_since[i.id] = v.now;
@@ -98,8 +116,15 @@ core::Status Engine::Act(const Step& st, RolloutState& s) {
     case Kind::kTerminateDetached:
       return cloud_.TerminateInstances(st.ids);
     case Kind::kTerminate:
-      for (const std::string& id : st.ids)
-        RETURN_IF_ERROR(cloud_.TerminateInstance(id, st.decrement));
+      for (const std::string& id : st.ids) {
+        core::Status done = cloud_.TerminateInstance(id, st.decrement);
+        // Gone from the group already (by other hands since the last look): nothing to do.
+        if (!done.ok() && done.aws_code() == "ValidationError" &&
+            done.message().find("not found") != std::string::npos) {
+          continue;
+        }
+        RETURN_IF_ERROR(done);
+      }
       return core::Status::Ok();
     case Kind::kWindUp:
       if (st.outcome == Outcome::kRolledBack && s.phase == Phase::kRolling) {
@@ -284,13 +309,19 @@ core::Result<Result> Engine::Run(const std::string& group) {
       std::string what = Describe(st) + ": " + done.message();
       repeated = what == last_failed ? repeated + 1 : 1;
       last_failed = what;
-      if (repeated >= kMaxRepeatedFailures || s.outcome != Outcome::kNone) {
+      if (repeated >= kMaxRepeatedFailures) {
         s.reason = what;
         s.outcome = Outcome::kFailed;
         RETURN_IF_ERROR(Record("finish", "failed: " + what));
         return Result{Outcome::kFailed, what, s};
       }
-      s.error = what;
+      // The first time, the world may simply have moved since the last look (an instance
+      // terminated by others): look again and decide again. The second time it is a failure.
+      if (repeated == 1) {
+        v.fresh = false;
+        continue;
+      }
+      if (s.outcome == Outcome::kNone) s.error = what;
       continue;
     }
     Apply(st, s, v);

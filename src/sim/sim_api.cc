@@ -193,6 +193,40 @@ core::Result<std::vector<cloud::Group>> SimCloud::ObserveGroups(
   return out;
 }
 
+core::Result<std::vector<cloud::Group>> SimCloud::PollGroups(
+    const std::vector<std::string>& names) {
+  std::vector<int> idx;
+  for (const std::string& n : names) {
+    ASSIGN_OR_RETURN(int g, GroupIndex(n));
+    idx.push_back(g);
+  }
+  for (int p = Pages(idx.size(), 50); p > 0; --p) {
+    RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
+  }
+  std::set<int> lbs;
+  for (int g : idx) lbs.insert(groups_[g]->lbs.begin(), groups_[g]->lbs.end());
+  for (int lb : lbs) {
+    bool classic = lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb;
+    RETURN_IF_ERROR(Api(kElb, classic ? "DescribeInstanceHealth" : "DescribeTargetHealth", false));
+  }
+  core::Time now = clock_.Now();
+  std::vector<cloud::Group> out;
+  int ready = 0;
+  for (int g : idx) {
+    cloud::Group group = Describe(g, /*with_details=*/true, now);
+    group.spec.image_id.clear();
+    for (cloud::Instance& i : group.instances) {
+      i.ec2_state.clear();
+      i.image_id.clear();
+      i.tags.clear();
+    }
+    for (int i : groups_[g]->members) ready += Ready(i, now);
+    out.push_back(std::move(group));
+  }
+  if (min_ready_observed_ < 0 || ready < min_ready_observed_) min_ready_observed_ = ready;
+  return out;
+}
+
 core::Result<std::vector<cloud::Group>> SimCloud::ListGroups(
     const std::vector<std::string>& names) {
   size_t n = names.empty() ? groups_.size() : names.size();

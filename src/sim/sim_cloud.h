@@ -38,6 +38,8 @@ class SimCloud final : public cloud::Cloud {
   // cloud::Cloud
   core::Result<std::vector<cloud::Group>> ObserveGroups(
       const std::vector<std::string>& names) override;
+  core::Result<std::vector<cloud::Group>> PollGroups(
+      const std::vector<std::string>& names) override;
   core::Result<std::vector<cloud::Group>> ListGroups(
       const std::vector<std::string>& names) override;
   core::Result<cloud::Stack> DescribeStack(const std::string& name) override;

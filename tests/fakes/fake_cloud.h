@@ -30,6 +30,11 @@ class FakeCloud final : public cloud::Cloud {
     return out;
   }
 
+  core::Result<std::vector<cloud::Group>> PollGroups(
+      const std::vector<std::string>& names) override {
+    return ObserveGroups(names);
+  }
+
   core::Result<std::vector<cloud::Group>> ListGroups(
       const std::vector<std::string>& names) override {
     std::vector<cloud::Group> out;
