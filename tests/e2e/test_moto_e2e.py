@@ -319,6 +319,92 @@ class Errors(Fixture):
         self.assert_fails(r, 1, "Rate exceeded", "Throttling", "gave up after 2 attempts")
 
 
+class Respawn(unittest.TestCase):
+    """Rolling respawns on a moto_server of their own (they change the fleet)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = moto_harness.MotoServer().start()
+        cls.fx = fixture.build(cls.moto.url)
+        cls.home = tempfile.mkdtemp(prefix="rotor-e2e-respawn-")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+        shutil.rmtree(cls.home, ignore_errors=True)
+
+    def env(self):
+        env = base_env(self.home)
+        env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+        return env
+
+    def aws(self, args):
+        r = subprocess.run(["aws", "--endpoint-url", self.moto.url, "--region", fixture.REGION,
+                            "--output", "json"] + args, env=self.env(), capture_output=True,
+                           text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def rotor(self, args):
+        return subprocess.run([ROTOR, "--endpoint-url", self.moto.url, "--yes"] + args,
+                              env=self.env(), capture_output=True, text=True, timeout=600)
+
+    def group(self, name):
+        return self.aws(["autoscaling", "describe-auto-scaling-groups",
+                         "--auto-scaling-group-names", name])["AutoScalingGroups"][0]
+
+    def running(self):
+        out = self.aws(["ec2", "describe-instances", "--filters",
+                        "Name=instance-state-name,Values=running,pending"])
+        return {i["InstanceId"]: i["ImageId"] for r in out["Reservations"] for i in r["Instances"]}
+
+    def check_rolled(self, name, before, image):
+        after = self.group(name)
+        for key in ("MinSize", "MaxSize", "DesiredCapacity"):
+            self.assertEqual(after[key], before[key], key)
+        self.assertEqual(after["SuspendedProcesses"], before["SuspendedProcesses"])
+        members = {i["InstanceId"] for i in after["Instances"]}
+        self.assertEqual(len(members), before["DesiredCapacity"])
+        self.assertFalse(members & {i["InstanceId"] for i in before["Instances"]})
+        running = self.running()
+        for m in members:
+            self.assertEqual(running[m], image, m)
+        return members
+
+    def test_launch_template_group_behind_alb(self):
+        before = self.group("web-1-AppServer")
+        r = self.rotor(["respawn", "web-1", "--drain", "1s"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("web-1-AppServer: completed — 3 of 3 replaced", r.stdout)
+        self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
+        self.assert_nothing_extra_running()
+
+    def test_launch_configuration_group_behind_classic_elb(self):
+        before = self.group("db-2-Db")
+        r = self.rotor(["respawn", "db", "2", "--all", "--drain", "1s", "--max-surge", "2"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("db-2-Db: completed — 2 of 2 replaced", r.stdout)
+        self.check_rolled("db-2-Db", before, self.fx["new_ami"])
+        self.assert_nothing_extra_running()
+
+    def assert_nothing_extra_running(self):
+        members = set()
+        for g in self.aws(["autoscaling", "describe-auto-scaling-groups"])["AutoScalingGroups"]:
+            members |= {i["InstanceId"] for i in g["Instances"]}
+        self.assertEqual(set(self.running()), members)
+
+    def test_bad_input(self):
+        for args, fragment in (
+                (["respawn", "--asg", "nope"], "auto scaling group 'nope' does not exist"),
+                (["respawn", "--limit", "web"], "matches 2 groups"),
+                (["respawn", "web-1", "--strategy", "replace", "--max-surge", "0",
+                  "--max-unavailable", "0"], "can never take an instance out"),
+                (["respawn", "web-1", "--min-healthy", "9"], "above the group's desired capacity")):
+            r = self.rotor(args)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(fragment, r.stderr)
+
+
 def main():
     global ROTOR, MOTO, FX
     parser = argparse.ArgumentParser()
