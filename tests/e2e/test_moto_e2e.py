@@ -18,6 +18,7 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fault_proxy  # noqa: E402
 import fixture  # noqa: E402
 import moto_harness  # noqa: E402
 
@@ -319,8 +320,8 @@ class Errors(Fixture):
         self.assert_fails(r, 1, "Rate exceeded", "Throttling", "gave up after 2 attempts")
 
 
-class Respawn(unittest.TestCase):
-    """Rolling respawns on a moto_server of their own (they change the fleet)."""
+class RespawnFixture(unittest.TestCase):
+    """A moto_server of their own for tests that change the fleet, and helpers (no tests)."""
 
     @classmethod
     def setUpClass(cls):
@@ -371,6 +372,16 @@ class Respawn(unittest.TestCase):
             self.assertEqual(running[m], image, m)
         return members
 
+    def assert_nothing_extra_running(self):
+        members = set()
+        for g in self.aws(["autoscaling", "describe-auto-scaling-groups"])["AutoScalingGroups"]:
+            members |= {i["InstanceId"] for i in g["Instances"]}
+        self.assertEqual(set(self.running()), members)
+
+
+class Respawn(RespawnFixture):
+    """Rolling respawns of both kinds of group."""
+
     def test_launch_template_group_behind_alb(self):
         before = self.group("web-1-AppServer")
         r = self.rotor(["respawn", "web-1", "--drain", "1s"])
@@ -387,12 +398,6 @@ class Respawn(unittest.TestCase):
         self.check_rolled("db-2-Db", before, self.fx["new_ami"])
         self.assert_nothing_extra_running()
 
-    def assert_nothing_extra_running(self):
-        members = set()
-        for g in self.aws(["autoscaling", "describe-auto-scaling-groups"])["AutoScalingGroups"]:
-            members |= {i["InstanceId"] for i in g["Instances"]}
-        self.assertEqual(set(self.running()), members)
-
     def test_bad_input(self):
         for args, fragment in (
                 (["respawn", "--asg", "nope"], "auto scaling group 'nope' does not exist"),
@@ -403,6 +408,47 @@ class Respawn(unittest.TestCase):
             r = self.rotor(args)
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(fragment, r.stderr)
+
+
+class RespawnWithFaults(RespawnFixture):
+    """Respawns through a fault layer: a new image that never becomes healthy, throttling."""
+
+    def setUp(self):
+        self.proxy = fault_proxy.FaultProxy(self.moto.url).start()
+
+    def tearDown(self):
+        self.proxy.stop()
+
+    def rotor(self, args):
+        return subprocess.run([ROTOR, "--endpoint-url", self.proxy.url, "--yes"] + args,
+                              env=self.env(), capture_output=True, text=True, timeout=600)
+
+    def test_new_instances_never_healthy_roll_back(self):
+        before = self.group("web-1-AppServer")
+        old = {i["InstanceId"] for i in before["Instances"]}
+        self.proxy.force_unhealthy(except_ids=old)
+        r = self.rotor(["respawn", "web-1", "--drain", "1s", "--max-failed-launches", "1"])
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("web-1-AppServer: rolled_back", r.stdout)
+        after = self.group("web-1-AppServer")
+        for key in ("MinSize", "MaxSize", "DesiredCapacity"):
+            self.assertEqual(after[key], before[key], key)
+        self.assertEqual(after["SuspendedProcesses"], before["SuspendedProcesses"])
+        # The old members keep serving: none of them was taken out.
+        self.assertTrue(old <= {i["InstanceId"] for i in after["Instances"]}, after["Instances"])
+        self.assert_nothing_extra_running()
+
+    def test_throttling_mid_rollout_is_survived(self):
+        before = self.group("db-2-Db")
+        self.proxy.throttle("DetachInstances", times=2)
+        self.proxy.throttle("DescribeTargetHealth", times=1)
+        self.proxy.throttle("DescribeInstanceHealth", times=2)
+        self.proxy.delay = 0.02
+        r = self.rotor(["respawn", "db-2", "--all", "--drain", "1s"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("db-2-Db: completed — 2 of 2 replaced", r.stdout)
+        self.assertGreaterEqual(self.proxy.calls.get("DetachInstances", 0), 4)
+        self.check_rolled("db-2-Db", before, self.fx["new_ami"])
 
 
 def main():
