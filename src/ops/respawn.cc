@@ -62,7 +62,7 @@ core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
   RespawnReport report;
   for (const GroupPlan& gp : plan.groups) {
     rollout::EngineOptions eo{options.rollout_id + "/" + gp.group, options.on_event,
-                              options.before_step, options.after_step};
+                              options.before_step, options.after_step, options.interrupted};
     rollout::Engine engine(cloud, clock, journal, policy, eo);
     ASSIGN_OR_RETURN(rollout::Result r, engine.Run(gp.group));
     report.groups.push_back({gp.group, r.outcome, r.reason,

@@ -52,6 +52,7 @@ struct RespawnOptions {
   std::function<void(const rollout::RolloutState&, const rollout::Step&, const rollout::View&)>
       before_step;
   std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
+  std::function<bool()> interrupted;
 };
 
 // Rolls every group of the plan in turn; stops at the first group that does not complete.

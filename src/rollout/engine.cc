@@ -286,6 +286,11 @@ core::Result<Result> Engine::Run(const std::string& group) {
                 std::to_string(std::chrono::duration_cast<std::chrono::minutes>(stall).count()) +
                 " minutes";
     }
+    if (options_.interrupted && !s.interrupted && s.outcome == Outcome::kNone &&
+        options_.interrupted()) {
+      s.interrupted = true;
+      RETURN_IF_ERROR(Record("interrupted", "winding up as an abort"));
+    }
     Step st = NextStep(v, policy_, s);
     if (st.kind != Kind::kWait) last_progress = clock_.Now();
     if (st.kind == Kind::kWait) {

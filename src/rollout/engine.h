@@ -29,6 +29,8 @@ struct EngineOptions {
   // Called right before and after every act with the state; invariant checks hook in here.
   std::function<void(const RolloutState&, const Step&, const View&)> before_step;
   std::function<void(const RolloutState&, const Step&)> after_step;
+  // Polled before every decision: true once the user asked to stop (Ctrl-C).
+  std::function<bool()> interrupted;
 };
 
 struct Result {

@@ -122,6 +122,12 @@ Step Fail(const View& v, const Policy& p, const RolloutState& s, const std::stri
 }
 
 std::optional<Step> CheckFailure(const View& v, const Policy& p, const RolloutState& s) {
+  if (s.interrupted) {
+    Step st = Make(Kind::kWindUp);
+    st.outcome = Outcome::kAborted;
+    st.reason = "interrupted: sizes and processes restored, instances left as they are";
+    return st;
+  }
   if (!s.error.empty()) return Fail(v, p, s, s.error);
   if (!s.expected_launches.empty() && v.now - s.expected_launches.front() >= p.health_timeout) {
     return Fail(v, p, s,
@@ -308,11 +314,8 @@ Step WindingUp(const View& v, const Policy& p, const RolloutState& s) {
     st.outcome = Outcome::kPaused;
     return st;
   }
-  std::vector<std::string> drained, still_draining;
-  for (const auto& [id, until] : s.draining)
-    (until <= v.now ? drained : still_draining).push_back(id);
-  if (!drained.empty()) return WithIds(Kind::kTerminateDetached, drained);
-  if (!still_draining.empty()) return Wait(v, p, s);
+  // The group first: processes and sizes as they were. Then the instances still draining are
+  // terminated once drained (a second Ctrl-C meanwhile leaves only them behind).
   if (!s.suspended_by_us.empty()) {
     Step st = Make(Kind::kResume);
     st.processes = {s.suspended_by_us.begin(), s.suspended_by_us.end()};
@@ -323,6 +326,16 @@ Step WindingUp(const View& v, const Policy& p, const RolloutState& s) {
     st.sizes = {s.original.min, s.original.max, s.original.desired};
     return st;
   }
+  std::vector<std::string> detached, deregistered, still_draining;
+  for (const auto& [id, until] : s.draining) {
+    if (until > v.now)
+      still_draining.push_back(id);
+    else
+      (s.deregistered.count(id) ? deregistered : detached).push_back(id);
+  }
+  if (!detached.empty()) return WithIds(Kind::kTerminateDetached, detached);
+  if (!deregistered.empty()) return WithIds(Kind::kTerminate, deregistered, false);
+  if (!still_draining.empty()) return Wait(v, p, s);
   Step st = Make(Kind::kFinish);
   st.outcome = s.outcome;
   return st;

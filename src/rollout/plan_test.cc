@@ -311,12 +311,27 @@ TEST(Plan, Failures) {
        }},
       {"launches that never come fail the rollout",
        [](Case& c) { c.state.expected_launches = {kNow - 11min}; }, Kind::kWindUp},
+      {"Ctrl-C winds up as an abort",
+       [](Case& c) { c.state.interrupted = true; },
+       Kind::kWindUp,
+       {},
+       false,
+       [](const Step& s) {
+         EXPECT_EQ(s.outcome, Outcome::kAborted);
+         EXPECT_NE(s.reason.find("interrupted"), std::string::npos);
+       }},
       {"paused finishes at once, leaving everything as it is",
        [](Case& c) { c.state.outcome = Outcome::kPaused; },
        Kind::kFinish,
        {},
        false,
        [](const Step& s) { EXPECT_EQ(s.outcome, Outcome::kPaused); }},
+      {"winding up restores the group before waiting for drains",
+       [](Case& c) {
+         c.state.outcome = Outcome::kAborted;
+         c.state.draining["o1"] = kNow + 20s;
+       },
+       Kind::kResume},
       {"winding up resumes only what rotor suspended",
        [](Case& c) {
          c.state.outcome = Outcome::kAborted;
@@ -345,6 +360,8 @@ TEST(Plan, Failures) {
       {"and waits for drains before finishing",
        [](Case& c) {
          c.state.outcome = Outcome::kCompleted;
+         c.state.suspended_by_us.clear();
+         c.view.desired = 4;
          c.state.draining["o1"] = kNow + 20s;
        },
        Kind::kWait,

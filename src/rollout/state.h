@@ -32,6 +32,7 @@ struct RolloutState {
   Outcome outcome = Outcome::kNone;  // once set, the rollout is winding up towards it
   std::string reason;                // why it failed, paused, aborted or rolled back
   std::string error;                 // an act that failed; the planner winds up on it
+  bool interrupted = false;          // Ctrl-C: wind up as an abort (restore sizes, processes)
   Originals original;
   Budget budget;
   core::Duration drain{0};

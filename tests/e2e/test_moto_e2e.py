@@ -11,10 +11,12 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -411,13 +413,24 @@ class Respawn(RespawnFixture):
 
 
 class RespawnWithFaults(RespawnFixture):
-    """Respawns through a fault layer: a new image that never becomes healthy, throttling."""
+    """Respawns through a fault layer: a new image that never becomes healthy, throttling,
+    Ctrl-C. Each test gets a fresh moto_server: every one of them changes the fleet."""
+
+    @classmethod
+    def setUpClass(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        pass
 
     def setUp(self):
+        RespawnFixture.setUpClass.__func__(type(self))
         self.proxy = fault_proxy.FaultProxy(self.moto.url).start()
 
     def tearDown(self):
         self.proxy.stop()
+        RespawnFixture.tearDownClass.__func__(type(self))
 
     def rotor(self, args):
         return subprocess.run([ROTOR, "--endpoint-url", self.proxy.url, "--yes"] + args,
@@ -437,6 +450,26 @@ class RespawnWithFaults(RespawnFixture):
         # The old members keep serving: none of them was taken out.
         self.assertTrue(old <= {i["InstanceId"] for i in after["Instances"]}, after["Instances"])
         self.assert_nothing_extra_running()
+
+    def test_ctrl_c_restores_sizes_and_processes(self):
+        before = self.group("web-1-AppServer")
+        old = {i["InstanceId"] for i in before["Instances"]}
+        self.proxy.force_unhealthy(except_ids=old)  # the new instance never becomes ready
+        proc = subprocess.Popen([ROTOR, "--endpoint-url", self.proxy.url, "--yes", "respawn",
+                                 "web-1", "--health-timeout", "30m", "--drain", "2s"], env=self.env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while self.proxy.calls.get("UpdateAutoScalingGroup", 0) == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)  # wait until the surge is on
+        time.sleep(1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 1, out + err)
+        self.assertIn("web-1-AppServer: aborted", out)
+        after = self.group("web-1-AppServer")
+        for key in ("MinSize", "MaxSize", "DesiredCapacity"):
+            self.assertEqual(after[key], before[key], key)
+        self.assertEqual(after["SuspendedProcesses"], before["SuspendedProcesses"])
 
     def test_throttling_mid_rollout_is_survived(self):
         before = self.group("db-2-Db")

@@ -10,6 +10,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/interrupt.h"
 #include "cli/invariants.h"
 #include "core/strings.h"
 #include "journal/journal.h"
@@ -167,7 +168,17 @@ int Run(const RespawnArgs& args, Session& session) {
     };
   }
   journal::MemoryJournal journal;
-  auto report = ops::Respawn(rt.cloud(), rt.clock(), journal, *plan, *policy, ro);
+  // On AWS, the first Ctrl-C winds the rollout up (sizes and processes restored) instead of
+  // leaving the group half-changed; the simulator runs in virtual time and needs none of it.
+  core::Clock* clock = &rt.clock();
+  std::unique_ptr<InterruptibleClock> interruptible;
+  if (!rt.sim()) {
+    const std::atomic<bool>& flag = InstallInterruptHandler();
+    interruptible = std::make_unique<InterruptibleClock>(rt.clock(), flag);
+    clock = interruptible.get();
+    ro.interrupted = [&flag] { return flag.load(); };
+  }
+  auto report = ops::Respawn(rt.cloud(), *clock, journal, *plan, *policy, ro);
   if (!report.ok()) return ReportError(report.status(), err);
   double took = std::chrono::duration<double>(rt.clock().Now() - start).count();
   if (*format == Format::kJson) {
