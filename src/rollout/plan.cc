@@ -369,14 +369,14 @@ Step NextStep(const View& v, const Policy& p, const RolloutState& s) {
     return Wait(v, p, s);
   }
   if (s.bake_until && v.now < *s.bake_until) return Wait(v, p, s);
-  if (!v.fresh) {
+  if (auto st = Remove(v, p, s)) {
+    if (v.fresh) return *st;
     // Never take instances out on a view patched from rotor's own acts: look first.
     Step look = Make(Kind::kWait);
     look.until = v.now;
     look.observe = true;
     return look;
   }
-  if (auto st = Remove(v, p, s)) return *st;
   if (Finished(v, p, s)) {
     Step st = Make(Kind::kWindUp);
     st.outcome = s.phase == Phase::kRollingBack ? Outcome::kRolledBack : Outcome::kCompleted;
