@@ -4,6 +4,7 @@
 #include "core/strings.h"
 #include "fakes/fake_cloud.h"
 #include "ops/images.h"
+#include "ops/respawn.h"
 #include "ops/status.h"
 #include "ops/targets.h"
 
@@ -175,6 +176,28 @@ TEST_F(OpsTest, ImagesForTheWholeRegionAndHiding) {
     EXPECT_FALSE(s.days_behind.has_value());  // its image's date is unknown
   }
   EXPECT_TRUE(saw_unstacked);
+}
+
+TEST_F(OpsTest, RespawnRefusesWhileCloudFormationWorksOnTheStack) {
+  cloud_.stacks["web-1"].status = "UPDATE_IN_PROGRESS";
+  auto plan =
+      PlanRespawn(cloud_, {"web-1", "", "", ""}, rollout::Policy{}, At("2026-11-22T00:00:00Z"));
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.status().code(), core::Code::kBlocked);
+  EXPECT_NE(plan.status().message().find("stack web-1 is UPDATE_IN_PROGRESS"), std::string::npos);
+  // A group selected by name is refused too when its stack tag names a busy stack.
+  cloud_.groups["db-2-Db"].stack_name = "web-1";
+  EXPECT_EQ(
+      PlanRespawn(cloud_, {"", "", "db-2-Db", ""}, rollout::Policy{}, At("2026-11-22T00:00:00Z"))
+          .status()
+          .code(),
+      core::Code::kBlocked);
+  cloud_.stacks["web-1"].status = "UPDATE_COMPLETE";
+  auto ok =
+      PlanRespawn(cloud_, {"web-1", "", "", ""}, rollout::Policy{}, At("2026-11-22T00:00:00Z"));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->groups[0].victims.size(), 3u);  // web-1-App's members run the old image
+  EXPECT_TRUE(cloud_.actions.empty());          // planning changes nothing
 }
 
 }  // namespace
