@@ -143,9 +143,23 @@ int Run(const RespawnArgs& args, Session& session) {
       session.options().events == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
   core::Time start = rt.clock().Now();
   ops::RespawnOptions ro;
-  ro.on_event = [&](const rollout::Event& e) {
+  // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
+  // far); otherwise, and for the record, one line per step.
+  bool live = *format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
+  ro.on_event = [&, live](const rollout::Event& e) {
     double t = std::chrono::duration<double>(e.t - start).count();
-    if (*format != Format::kJson) {
+    if (live) {
+      std::string eta = "";
+      if (e.replaced > 0 && e.replaced < e.total) {
+        double left = t / e.replaced * (e.total - e.replaced);
+        eta = "  ETA " + Seconds(std::chrono::duration_cast<core::Duration>(
+                             std::chrono::duration<double>(left)));
+      }
+      out << fmt::format("\r\033[K  {}  {}/{} replaced  {} ready  {}{}  — {}", e.group, e.replaced,
+                         e.total, e.ready, e.phase, eta, e.what)
+          << std::flush;
+      if (e.what.rfind("finish", 0) == 0) out << "\n";
+    } else if (*format != Format::kJson) {
       out << fmt::format("  +{:7.1f}s  {}  {}/{} replaced, {} ready, {}: {}\n", t, e.group,
                          e.replaced, e.total, e.ready, e.phase, e.what);
     }
