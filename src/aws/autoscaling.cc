@@ -113,20 +113,16 @@ core::Result<std::vector<cloud::Group>> DescribeGroups(AwsClient& client,
     RETURN_IF_ERROR(DescribeBatch(client, {}, out));
     return out;
   }
-  for (size_t i = 0; i < names.size(); i += kNamesPerCall) {
-    std::vector<std::string> batch(names.begin() + i,
-                                   names.begin() + std::min(names.size(), i + kNamesPerCall));
-    RETURN_IF_ERROR(DescribeBatch(client, batch, out));
-  }
+  RETURN_IF_ERROR(ForEachBatch(names, kNamesPerCall, [&](const std::vector<std::string>& batch) {
+    return DescribeBatch(client, batch, out);
+  }));
   return out;
 }
 
 core::Result<std::map<std::string, LaunchConfiguration>> DescribeLaunchConfigurations(
     AwsClient& client, const std::vector<std::string>& names) {
   std::map<std::string, LaunchConfiguration> out;
-  for (size_t i = 0; i < names.size(); i += kNamesPerCall) {
-    std::vector<std::string> batch(names.begin() + i,
-                                   names.begin() + std::min(names.size(), i + kNamesPerCall));
+  auto describe = [&](const std::vector<std::string>& batch) -> core::Status {
     std::string token;
     do {
       Params p;
@@ -141,7 +137,9 @@ core::Result<std::map<std::string, LaunchConfiguration>> DescribeLaunchConfigura
       }
       token = Text(result, "NextToken");
     } while (!token.empty());
-  }
+    return core::Status::Ok();
+  };
+  RETURN_IF_ERROR(ForEachBatch(names, kNamesPerCall, describe));
   return out;
 }
 

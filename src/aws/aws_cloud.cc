@@ -38,9 +38,9 @@ core::Result<std::unique_ptr<AwsCloud>> AwsCloud::Create(ClientContext& context)
                                                 std::move(elbv2), std::move(cfn)));
 }
 
-core::Result<std::vector<cloud::Group>> AwsCloud::ObserveGroups(
+// The groups by name, every one of them: kNotFound names the first that does not exist.
+core::Result<std::vector<cloud::Group>> AwsCloud::DescribeNamed(
     const std::vector<std::string>& names) {
-  if (names.empty()) return std::vector<cloud::Group>{};
   ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, names));
   std::set<std::string> found;
   for (const cloud::Group& g : groups) found.insert(g.name);
@@ -50,6 +50,13 @@ core::Result<std::vector<cloud::Group>> AwsCloud::ObserveGroups(
                                         asg_.endpoint().signing_region));
     }
   }
+  return groups;
+}
+
+core::Result<std::vector<cloud::Group>> AwsCloud::ObserveGroups(
+    const std::vector<std::string>& names) {
+  if (names.empty()) return std::vector<cloud::Group>{};
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, DescribeNamed(names));
   RETURN_IF_ERROR(ResolveSpecs(groups));
   RETURN_IF_ERROR(AttachInstances(groups));
   RETURN_IF_ERROR(AttachHealth(groups));
@@ -218,12 +225,7 @@ core::Status AwsCloud::AttachHealth(std::vector<cloud::Group>& groups) {
 
 core::Result<std::vector<cloud::Group>> AwsCloud::PollGroups(
     const std::vector<std::string>& names) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, names));
-  if (groups.size() != names.size()) {
-    return core::NotFound(fmt::format("auto scaling group '{}' does not exist in region {}",
-                                      names.empty() ? "" : names[0],
-                                      asg_.endpoint().signing_region));
-  }
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, DescribeNamed(names));
   RETURN_IF_ERROR(AttachHealth(groups));
   return groups;
 }
@@ -258,11 +260,7 @@ core::Result<std::vector<cloud::Image>> AwsCloud::FindImages(const cloud::ImageQ
 }
 
 core::Result<core::Duration> AwsCloud::DrainTime(const std::string& group) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, {group}));
-  if (groups.empty()) {
-    return core::NotFound(fmt::format("auto scaling group '{}' does not exist in region {}", group,
-                                      asg_.endpoint().signing_region));
-  }
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, DescribeNamed({group}));
   core::Duration longest{0};
   for (const std::string& lb : groups[0].classic_elbs) {
     ASSIGN_OR_RETURN(core::Duration d, elb::ClassicDrainTimeout(elb_, lb));
@@ -300,20 +298,13 @@ core::Status AwsCloud::TerminateInstance(const std::string& instance_id, bool de
 core::Status AwsCloud::DetachInstances(const std::string& group,
                                        const std::vector<std::string>& ids, bool decrement) {
   constexpr size_t kPerCall = 20;  // DetachInstances accepts at most 20 ids
-  for (size_t i = 0; i < ids.size(); i += kPerCall) {
-    std::vector<std::string> batch(ids.begin() + i,
-                                   ids.begin() + std::min(ids.size(), i + kPerCall));
-    RETURN_IF_ERROR(autoscaling::DetachInstances(asg_, group, batch, decrement));
-  }
-  return core::Status::Ok();
+  return ForEachBatch(ids, kPerCall, [&](const std::vector<std::string>& batch) {
+    return autoscaling::DetachInstances(asg_, group, batch, decrement);
+  });
 }
 
 core::Status AwsCloud::Deregister(const std::string& group, const std::vector<std::string>& ids) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, autoscaling::DescribeGroups(asg_, {group}));
-  if (groups.empty()) {
-    return core::NotFound(fmt::format("auto scaling group '{}' does not exist in region {}", group,
-                                      asg_.endpoint().signing_region));
-  }
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, DescribeNamed({group}));
   for (const std::string& lb : groups[0].classic_elbs) {
     RETURN_IF_ERROR(elb::DeregisterInstances(elb_, lb, ids));
   }

@@ -53,6 +53,7 @@ class AwsCloud final : public cloud::Cloud {
   using Templates = std::map<std::string, ec2::LaunchTemplate>;
   using Configurations = std::map<std::string, autoscaling::LaunchConfiguration>;
 
+  core::Result<std::vector<cloud::Group>> DescribeNamed(const std::vector<std::string>& names);
   core::Status ResolveSpecs(std::vector<cloud::Group>& groups);
   core::Result<Templates> TemplatesOf(const std::vector<cloud::Group>& groups);
   core::Result<Configurations> ConfigurationsOf(const std::vector<cloud::Group>& groups);

@@ -44,13 +44,6 @@ core::Status Paged(AwsClient& client, const std::string& action, Params base, Fn
   return core::Status::Ok();
 }
 
-template <typename Fn>
-void InChunks(const std::vector<std::string>& all, size_t n, Fn&& fn) {
-  for (size_t i = 0; i < all.size(); i += n) {
-    fn(std::vector<std::string>(all.begin() + i, all.begin() + std::min(all.size(), i + n)));
-  }
-}
-
 // Accepts the document or its root element.
 pugi::xml_node Top(const pugi::xml_node& n) {
   if (n.type() != pugi::node_document) return n;
@@ -96,28 +89,22 @@ core::Result<std::vector<cloud::Instance>> DescribeInstances(
     RETURN_IF_ERROR(fetch({}));
     return out;
   }
-  core::Status st;
-  InChunks(ids, kFilterValuesPerCall, [&](const std::vector<std::string>& batch) {
-    if (st.ok()) st = fetch(batch);
-  });
-  RETURN_IF_ERROR(st);
+  RETURN_IF_ERROR(ForEachBatch(ids, kFilterValuesPerCall, fetch));
   return out;
 }
 
 core::Result<std::vector<cloud::Image>> DescribeImagesById(AwsClient& client,
                                                            const std::vector<std::string>& ids) {
   std::vector<cloud::Image> out;
-  core::Status st;
   // The image-id filter (unlike ImageId.N) does not fail on ids that no longer exist.
-  InChunks(ids, kFilterValuesPerCall, [&](const std::vector<std::string>& batch) {
-    if (!st.ok()) return;
-    Params p;
-    p.AddFilter("image-id", batch);
-    p.Add("IncludeDeprecated", "true");
-    st = Paged(client, "DescribeImages", p,
-               [&](const pugi::xml_node& root) { DecodeImages(root, out); });
-  });
-  RETURN_IF_ERROR(st);
+  RETURN_IF_ERROR(
+      ForEachBatch(ids, kFilterValuesPerCall, [&](const std::vector<std::string>& batch) {
+        Params p;
+        p.AddFilter("image-id", batch);
+        p.Add("IncludeDeprecated", "true");
+        return Paged(client, "DescribeImages", p,
+                     [&](const pugi::xml_node& root) { DecodeImages(root, out); });
+      }));
   return out;
 }
 
@@ -169,14 +156,11 @@ core::Result<std::map<std::string, TemplateVersion>> DescribeLaunchTemplateVersi
 }
 
 core::Status TerminateInstances(AwsClient& client, const std::vector<std::string>& ids) {
-  core::Status st;
-  InChunks(ids, 1000, [&](const std::vector<std::string>& batch) {
-    if (!st.ok()) return;
+  return ForEachBatch(ids, 1000, [&](const std::vector<std::string>& batch) {
     Params p;
     p.AddIndexedList("InstanceId", batch);
-    st = client.Query("TerminateInstances", p).status();
+    return client.Query("TerminateInstances", p).status();
   });
-  return st;
 }
 
 }  // namespace rotor::aws::ec2

@@ -49,16 +49,19 @@ core::Result<core::Duration> ClassicDrainTimeout(AwsClient& client, const std::s
   ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeLoadBalancerAttributes", p));
   pugi::xml_node draining = Find(*doc, "ConnectionDraining");
   if (!BoolText(draining, "Enabled")) return core::Duration(0);
-  return std::chrono::duration_cast<core::Duration>(std::chrono::seconds(IntText(draining, "Timeout")));
+  return std::chrono::duration_cast<core::Duration>(
+      std::chrono::seconds(IntText(draining, "Timeout")));
 }
 
 core::Result<core::Duration> DeregistrationDelay(AwsClient& client, const std::string& arn) {
   Params p;
   p.Add("TargetGroupArn", arn);
   ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeTargetGroupAttributes", p));
-  for (const pugi::xml_node& a : ListItems(Find(*doc, "DescribeTargetGroupAttributesResult"), "Attributes")) {
+  for (const pugi::xml_node& a :
+       ListItems(Find(*doc, "DescribeTargetGroupAttributesResult"), "Attributes")) {
     if (Text(a, "Key") == "deregistration_delay.timeout_seconds") {
-      return std::chrono::duration_cast<core::Duration>(std::chrono::seconds(std::atoi(Text(a, "Value").c_str())));
+      return std::chrono::duration_cast<core::Duration>(
+          std::chrono::seconds(std::atoi(Text(a, "Value").c_str())));
     }
   }
   return std::chrono::duration_cast<core::Duration>(std::chrono::seconds(300));  // the AWS default

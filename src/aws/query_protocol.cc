@@ -49,6 +49,14 @@ std::string Params::FormEncode(const std::string& action, const std::string& ver
   return out;
 }
 
+core::Status ForEachBatch(const std::vector<std::string>& items, size_t n,
+                          const std::function<core::Status(const std::vector<std::string>&)>& fn) {
+  for (size_t i = 0; i < items.size(); i += n) {
+    RETURN_IF_ERROR(fn({items.begin() + i, items.begin() + std::min(items.size(), i + n)}));
+  }
+  return core::Status::Ok();
+}
+
 core::Result<XmlDoc> ParseXml(const std::string& text, const std::string& what) {
   auto doc = std::make_shared<pugi::xml_document>();
   pugi::xml_parse_result r = doc->load_buffer(text.data(), text.size());

@@ -1,6 +1,7 @@
 // The ec2 and query protocols: form-encoded parameters in, XML out (botocore's rules).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <pugixml.hpp>
@@ -33,6 +34,11 @@ class Params {
   std::vector<std::pair<std::string, std::string>> items_;
   int filters_ = 0;
 };
+
+// Calls `fn` on consecutive batches of at most `n` items (APIs cap how many ids one call takes);
+// stops at the first error. Nothing is called for an empty list.
+core::Status ForEachBatch(const std::vector<std::string>& items, size_t n,
+                          const std::function<core::Status(const std::vector<std::string>&)>& fn);
 
 // An owned, parsed XML answer.
 using XmlDoc = std::shared_ptr<pugi::xml_document>;

@@ -2,13 +2,9 @@
 
 #include <algorithm>
 
-namespace rotor::ops {
+#include "rollout/engine.h"
 
-bool ObservedReady(const cloud::Instance& i) {
-  if (i.ec2_state != "running" || i.lifecycle_state != "InService") return false;
-  return std::all_of(i.health.begin(), i.health.end(),
-                     [](const cloud::LbHealth& h) { return h.Ready(); });
-}
+namespace rotor::ops {
 
 core::Result<StatusReport> BuildStatus(cloud::Cloud& cloud, const TargetSelector& selector) {
   ASSIGN_OR_RETURN(Targets targets, ResolveTargets(cloud, selector));
@@ -24,7 +20,7 @@ core::Result<StatusReport> BuildStatus(cloud::Cloud& cloud, const TargetSelector
     for (cloud::Instance& i : g.instances) {
       MemberStatus m{std::move(i), false, false};
       m.out_of_date = cloud::IsOutOfDate(g, m.instance);
-      m.in_service_everywhere = ObservedReady(m.instance);
+      m.in_service_everywhere = rollout::IsReady(m.instance);
       gs.out_of_date += m.out_of_date;
       gs.ready += m.in_service_everywhere;
       gs.members.push_back(std::move(m));

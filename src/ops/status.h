@@ -29,7 +29,4 @@ struct StatusReport {
 
 core::Result<StatusReport> BuildStatus(cloud::Cloud& cloud, const TargetSelector& selector);
 
-// Ready for traffic, from what one observation shows (no warm-up, no custom probes).
-bool ObservedReady(const cloud::Instance& instance);
-
 }  // namespace rotor::ops

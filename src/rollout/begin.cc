@@ -88,8 +88,7 @@ core::Result<RolloutState> Begin(const cloud::Group& group, const Policy& policy
   s.group = group.name;
   s.phase = Phase::kRolling;
   s.budget = budget;
-  s.original = {
-      group.min_size, group.max_size, group.desired, group.suspended_processes, group.spec, {}};
+  s.original = {group.min_size, group.max_size, group.desired, group.suspended_processes, {}};
   s.victims = OrderVictims(group, policy);
   for (const cloud::Instance& i : group.instances) s.initial.insert(i.id);
   std::vector<const cloud::Instance*> victim_instances;

@@ -107,8 +107,6 @@ core::Status Engine::Act(const Step& st, RolloutState& s) {
       return cloud_.ResumeProcesses(g, st.processes);
     case Kind::kSetSizes:
       return cloud_.SetSizes(g, st.sizes);
-    case Kind::kSetSpec:
-      return cloud_.SetLaunchSpec(g, st.spec);
     case Kind::kDetach:
       return cloud_.DetachInstances(g, st.ids, st.decrement);
     case Kind::kDeregister:
@@ -263,6 +261,8 @@ void Engine::Emit(const RolloutState& s, const View& v, const Step& st) {
 }
 
 core::Result<Result> Engine::Run(const std::string& group) {
+  // Observed and planned afresh, not taken from the --dry-run plan: with several groups in turn,
+  // this one may have changed while the ones before it rolled.
   ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.ObserveGroups({group}));
   ASSIGN_OR_RETURN(RolloutState s, Begin(groups.at(0), policy_, clock_.Now()));
   if (policy_.drain) {

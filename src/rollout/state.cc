@@ -27,8 +27,6 @@ const char* OutcomeName(Outcome o) {
 std::string Describe(const Step& s) {
   std::string ids = core::Join(s.ids, ",");
   switch (s.kind) {
-    case Step::Kind::kStart:
-      return "start";
     case Step::Kind::kSuspend:
       return "suspend " + core::Join(s.processes, ",");
     case Step::Kind::kResume:
@@ -37,8 +35,6 @@ std::string Describe(const Step& s) {
       return fmt::format("set sizes{}{}{}", s.sizes.min ? fmt::format(" min {}", *s.sizes.min) : "",
                          s.sizes.max ? fmt::format(" max {}", *s.sizes.max) : "",
                          s.sizes.desired ? fmt::format(" desired {}", *s.sizes.desired) : "");
-    case Step::Kind::kSetSpec:
-      return "set launch spec " + s.spec.Describe();
     case Step::Kind::kDetach:
       return fmt::format("detach {}{}", ids, s.decrement ? " (decrement)" : "");
     case Step::Kind::kDeregister:

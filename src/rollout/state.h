@@ -20,7 +20,6 @@ const char* OutcomeName(Outcome o);
 struct Originals {
   int min = 0, max = 0, desired = 0;
   std::vector<std::string> suspended;
-  cloud::LaunchSpec spec;      // the group's spec at the start (the target of a respawn)
   cloud::LaunchSpec old_spec;  // the spec most out-of-date members run: where a rollback returns
 };
 
@@ -77,10 +76,8 @@ struct View {
 
 struct Step {
   enum class Kind {
-    kStart,              // record originals, victims, budget (fields below)
     kSuspend,            // processes
     kSetSizes,           // sizes
-    kSetSpec,            // spec (rollback: back to the old spec)
     kDetach,             // ids, decrement
     kDeregister,         // ids (replace: drain before terminating)
     kTerminate,          // ids, decrement: Auto Scaling terminate (the group may replace)
@@ -98,13 +95,10 @@ struct Step {
   bool decrement = false;
   cloud::Sizes sizes;
   std::vector<std::string> processes;
-  cloud::LaunchSpec spec;
   core::Time until{};
   bool observe = true;
   Outcome outcome = Outcome::kNone;
   std::string reason;
-  // kStart only:
-  RolloutState start;
 };
 
 std::string Describe(const Step& step);

@@ -9,18 +9,6 @@
 #include "sim/sim_state.h"
 
 namespace rotor::sim {
-namespace {
-
-constexpr char kAsg[] = "autoscaling";
-constexpr char kEc2[] = "ec2";
-constexpr char kElb[] = "elasticloadbalancing";
-constexpr char kCfn[] = "cloudformation";
-
-int Pages(size_t items, size_t per_call) {
-  return static_cast<int>(std::max<size_t>(1, (items + per_call - 1) / per_call));
-}
-
-}  // namespace
 
 core::Status SimCloud::Injected(const std::string& service, bool* throttled) {
   *throttled = false;

@@ -10,14 +10,6 @@
 namespace rotor::sim {
 namespace {
 
-constexpr char kAsg[] = "autoscaling";
-constexpr char kEc2[] = "ec2";
-constexpr char kElb[] = "elasticloadbalancing";
-
-int Pages(size_t items, size_t per_call) {
-  return static_cast<int>(std::max<size_t>(1, (items + per_call - 1) / per_call));
-}
-
 core::Status Validation(const std::string& message) {
   return core::Status(core::Code::kFailedPrecondition, message).set_aws_code("ValidationError");
 }

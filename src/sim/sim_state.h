@@ -1,6 +1,7 @@
 // SimCloud's internal state; included only by sim_*.cc.
 #pragma once
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <set>
@@ -14,6 +15,17 @@
 namespace rotor::sim {
 
 inline constexpr core::Time kNever = core::Time::max();
+
+// Service names as AwsCloud counts its calls ("service:Operation").
+inline constexpr char kAsg[] = "autoscaling";
+inline constexpr char kEc2[] = "ec2";
+inline constexpr char kElb[] = "elasticloadbalancing";
+inline constexpr char kCfn[] = "cloudformation";
+
+// Calls needed for `items` at `per_call` a call (one at least).
+inline int Pages(size_t items, size_t per_call) {
+  return static_cast<int>(std::max<size_t>(1, (items + per_call - 1) / per_call));
+}
 
 enum class Ec2State { kPending, kRunning, kShuttingDown, kTerminated };
 
