@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/strings.h"
 
 namespace rotor::aws::autoscaling {
@@ -141,6 +143,42 @@ core::Result<std::map<std::string, LaunchConfiguration>> DescribeLaunchConfigura
   };
   RETURN_IF_ERROR(ForEachBatch(names, kNamesPerCall, describe));
   return out;
+}
+
+}  // namespace rotor::aws::autoscaling
+
+namespace rotor::aws::autoscaling {
+
+core::Result<std::vector<cloud::LifecycleHook>> DescribeLifecycleHooks(AwsClient& client,
+                                                                       const std::string& group) {
+  Params p;
+  p.Add("AutoScalingGroupName", group);
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeLifecycleHooks", p));
+  std::vector<cloud::LifecycleHook> out;
+  for (const pugi::xml_node& h :
+       ListItems(Find(*doc, "DescribeLifecycleHooksResult"), "LifecycleHooks")) {
+    out.push_back({Text(h, "LifecycleHookName"), Text(h, "LifecycleTransition"),
+                   std::chrono::seconds(IntText(h, "HeartbeatTimeout", 3600)),
+                   Text(h, "DefaultResult"), Text(h, "NotificationTargetARN")});
+  }
+  return out;
+}
+
+core::Result<std::string> UnfinishedInstanceRefresh(AwsClient& client, const std::string& group) {
+  static const std::vector<std::string> kUnfinished = {"Pending", "InProgress", "Cancelling",
+                                                       "RollbackInProgress", "Baking"};
+  Params p;
+  p.Add("AutoScalingGroupName", group);
+  p.Add("MaxRecords", "1");  // newest first: only the latest can still be running
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeInstanceRefreshes", p));
+  for (const pugi::xml_node& r :
+       ListItems(Find(*doc, "DescribeInstanceRefreshesResult"), "InstanceRefreshes")) {
+    std::string status = Text(r, "Status");
+    if (std::find(kUnfinished.begin(), kUnfinished.end(), status) != kUnfinished.end()) {
+      return Text(r, "InstanceRefreshId") + " " + status;
+    }
+  }
+  return std::string();
 }
 
 }  // namespace rotor::aws::autoscaling

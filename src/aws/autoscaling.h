@@ -34,6 +34,12 @@ core::Status TerminateInstance(AwsClient& client, const std::string& instance_id
 core::Status DetachInstances(AwsClient& client, const std::string& group,
                              const std::vector<std::string>& ids, bool decrement);
 
+core::Result<std::vector<cloud::LifecycleHook>> DescribeLifecycleHooks(AwsClient& client,
+                                                                      const std::string& group);
+// The status of the newest Instance Refresh when it is not finished (Pending, InProgress,
+// Cancelling, RollbackInProgress, Baking); empty when there is none.
+core::Result<std::string> UnfinishedInstanceRefresh(AwsClient& client, const std::string& group);
+
 // Decoding, exposed for tests on recorded answers.
 void DecodeGroups(const pugi::xml_node& root, std::vector<cloud::Group>& out);
 

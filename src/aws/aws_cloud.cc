@@ -34,8 +34,10 @@ core::Result<std::unique_ptr<AwsCloud>> AwsCloud::Create(ClientContext& context)
   ASSIGN_OR_RETURN(AwsClient elb, AwsClient::Create(kElb, context));
   ASSIGN_OR_RETURN(AwsClient elbv2, AwsClient::Create(kElbV2, context));
   ASSIGN_OR_RETURN(AwsClient cfn, AwsClient::Create(kCloudFormation, context));
-  return std::unique_ptr<AwsCloud>(new AwsCloud(std::move(ec2), std::move(asg), std::move(elb),
-                                                std::move(elbv2), std::move(cfn)));
+  ASSIGN_OR_RETURN(AwsClient quotas, AwsClient::Create(kServiceQuotas, context));
+  return std::unique_ptr<AwsCloud>(new AwsCloud({std::move(ec2), std::move(asg), std::move(elb),
+                                                 std::move(elbv2), std::move(cfn),
+                                                 std::move(quotas)}));
 }
 
 // The groups by name, every one of them: kNotFound names the first that does not exist.

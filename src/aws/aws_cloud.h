@@ -30,6 +30,8 @@ class AwsCloud final : public cloud::Cloud {
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
 
   core::Result<core::Duration> DrainTime(const std::string& group) override;
+  core::Result<cloud::Surroundings> DescribeSurroundings(const std::string& group) override;
+  core::Result<cloud::LaunchRoom> RoomFor(const std::string& instance_type) override;
   core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
   core::Status SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) override;
   core::Status SuspendProcesses(const std::string& group,
@@ -43,12 +45,16 @@ class AwsCloud final : public cloud::Cloud {
   core::Status TerminateInstances(const std::vector<std::string>& ids) override;
 
  private:
-  AwsCloud(AwsClient ec2, AwsClient asg, AwsClient elb, AwsClient elbv2, AwsClient cfn)
-      : ec2_(std::move(ec2)),
-        asg_(std::move(asg)),
-        elb_(std::move(elb)),
-        elbv2_(std::move(elbv2)),
-        cfn_(std::move(cfn)) {}
+  struct Clients {
+    AwsClient ec2, asg, elb, elbv2, cfn, quotas;
+  };
+  explicit AwsCloud(Clients c)
+      : ec2_(std::move(c.ec2)),
+        asg_(std::move(c.asg)),
+        elb_(std::move(c.elb)),
+        elbv2_(std::move(c.elbv2)),
+        cfn_(std::move(c.cfn)),
+        quotas_(std::move(c.quotas)) {}
 
   using Templates = std::map<std::string, ec2::LaunchTemplate>;
   using Configurations = std::map<std::string, autoscaling::LaunchConfiguration>;
@@ -66,6 +72,7 @@ class AwsCloud final : public cloud::Cloud {
   AwsClient elb_;
   AwsClient elbv2_;
   AwsClient cfn_;
+  AwsClient quotas_;
 };
 
 }  // namespace rotor::aws

@@ -11,6 +11,19 @@
 namespace rotor::aws {
 namespace {
 
+// A json protocol error: {"__type": "prefix#Code", "message": "..."} (or "Message").
+AwsError ParseJsonError(const HttpResponse& response) {
+  AwsError e;
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object()) return e;
+  std::string type = body.value("__type", std::string());
+  e.code = type.substr(type.find('#') == std::string::npos ? 0 : type.find('#') + 1);
+  e.message = body.contains("message") ? body.value("message", std::string())
+                                       : body.value("Message", std::string());
+  e.request_id = HeaderValue(response.headers, "x-amzn-RequestId");
+  return e;
+}
+
 constexpr std::array<std::string_view, 13> kAuthCodes = {
     "AuthFailure",
     "SignatureDoesNotMatch",
@@ -88,15 +101,35 @@ core::Result<XmlDoc> AwsClient::Query(const std::string& action, const Params& p
   request.url = endpoint_.url + "/";
   request.body = params.FormEncode(action, service_->api_version);
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-  auto decode = [](const HttpResponse& r) { return ParseXmlError(r.body).code; };
+  auto decode = [](const HttpResponse& r) { return ParseXmlError(r.body); };
   ASSIGN_OR_RETURN(HttpResponse response, Send(action, std::move(request), decode));
   return ParseXml(response.body,
                   fmt::format("{} {} ({})", service_->endpoint_prefix, action, endpoint_.url));
 }
 
+core::Result<nlohmann::json> AwsClient::Json(const std::string& target_prefix,
+                                             const std::string& operation,
+                                             const nlohmann::json& body) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = endpoint_.url + "/";
+  request.body = body.dump();
+  std::string version = service_->protocol == Protocol::kJson10 ? "1.0" : "1.1";
+  request.headers.emplace_back("Content-Type", "application/x-amz-json-" + version);
+  request.headers.emplace_back("X-Amz-Target", target_prefix + "." + operation);
+  ASSIGN_OR_RETURN(HttpResponse response, Send(operation, std::move(request), ParseJsonError));
+  nlohmann::json answer = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (answer.is_discarded()) {
+    return core::Status(core::Code::kMalformed,
+                        fmt::format("{} {} ({}): the answer is not JSON", service_->endpoint_prefix,
+                                    operation, endpoint_.url));
+  }
+  return answer;
+}
+
 core::Result<HttpResponse> AwsClient::Send(
     const std::string& operation, HttpRequest request,
-    const std::function<std::string(const HttpResponse&)>& error_code) {
+    const std::function<AwsError(const HttpResponse&)>& decode_error) {
   std::string label = fmt::format("{} {}", service_->endpoint_prefix, operation);
   if (context_->call_counts)
     ++(*context_->call_counts)[service_->endpoint_prefix + ":" + operation];
@@ -120,8 +153,8 @@ core::Result<HttpResponse> AwsClient::Send(
         context_->quota.Release(last_tokens ? last_tokens : RetryQuota::kNoRetryIncrement);
         return sent;
       }
-      outcome.error_code = error_code(*sent);
-      AwsError e = ParseXmlError(sent->body);
+      AwsError e = decode_error(*sent);
+      outcome.error_code = e.code;
       failure =
           ErrorFromAnswer(operation, *sent, outcome.error_code, e.message, e.request_id, creds);
       ErrorKind kind = ClassifyAttempt(outcome);

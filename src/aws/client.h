@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "aws/credentials.h"
@@ -54,11 +55,16 @@ class AwsClient {
   // code, message and request id, already classified (kUnauthenticated, kThrottled, ...).
   core::Result<XmlDoc> Query(const std::string& action, const Params& params);
 
+  // Calls a json 1.0/1.1 protocol operation ("X-Amz-Target: <target_prefix>.<operation>") and
+  // returns the parsed answer. Errors are decoded from "__type" and "message" and classified as
+  // for Query.
+  core::Result<nlohmann::json> Json(const std::string& target_prefix, const std::string& operation,
+                                    const nlohmann::json& body);
+
   // Signs and sends `request` with retries; a non-2xx answer becomes an error Status using
-  // `decode_error` on its body. For the rest-xml and json protocols.
-  core::Result<HttpResponse> Send(
-      const std::string& operation, HttpRequest request,
-      const std::function<std::string(const HttpResponse&)>& error_code);
+  // `decode_error` on it. For the rest-xml and json protocols.
+  core::Result<HttpResponse> Send(const std::string& operation, HttpRequest request,
+                                  const std::function<AwsError(const HttpResponse&)>& decode_error);
 
   const Endpoint& endpoint() const { return endpoint_; }
   const ServiceInfo& service() const { return *service_; }

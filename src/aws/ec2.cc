@@ -24,6 +24,7 @@ cloud::Instance DecodeInstance(const pugi::xml_node& i) {
   out.zone = Text(i.child("placement"), "availabilityZone");
   out.private_ip = Text(i, "privateIpAddress");
   out.public_ip = Text(i, "ipAddress");
+  out.spot = Text(i, "instanceLifecycle") == "spot";
   if (auto t = TimeText(i, "launchTime")) out.launch_time = *t;
   for (const pugi::xml_node& tag : ListItems(i, "tagSet")) {
     out.tags[Text(tag, "key")] = Text(tag, "value");
@@ -161,6 +162,27 @@ core::Status TerminateInstances(AwsClient& client, const std::vector<std::string
     p.AddIndexedList("InstanceId", batch);
     return client.Query("TerminateInstances", p).status();
   });
+}
+
+}  // namespace rotor::aws::ec2
+
+namespace rotor::aws::ec2 {
+
+core::Result<std::map<std::string, int>> InstanceTypeVcpus(AwsClient& client,
+                                                           const std::vector<std::string>& types) {
+  std::map<std::string, int> out;
+  constexpr size_t kTypesPerCall = 100;  // DescribeInstanceTypes takes up to 100 types
+  RETURN_IF_ERROR(ForEachBatch(types, kTypesPerCall, [&](const std::vector<std::string>& batch) {
+    Params p;
+    p.AddIndexedList("InstanceType", batch);
+    return Paged(client, "DescribeInstanceTypes", p, [&](const pugi::xml_node& root) {
+      for (const pugi::xml_node& t :
+           ListItems(Find(root, "DescribeInstanceTypesResponse"), "instanceTypeSet")) {
+        out[Text(t, "instanceType")] = IntText(t.child("vCpuInfo"), "defaultVCpus");
+      }
+    });
+  }));
+  return out;
 }
 
 }  // namespace rotor::aws::ec2

@@ -43,6 +43,10 @@ core::Result<std::map<std::string, TemplateVersion>> DescribeLaunchTemplateVersi
 
 core::Status TerminateInstances(AwsClient& client, const std::vector<std::string>& ids);
 
+// Default vCPUs per instance type (DescribeInstanceTypes); unknown types are absent.
+core::Result<std::map<std::string, int>> InstanceTypeVcpus(AwsClient& client,
+                                                          const std::vector<std::string>& types);
+
 // Decoding, exposed for tests on recorded answers.
 void DecodeInstances(const pugi::xml_node& root, std::vector<cloud::Instance>& out);
 void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out);

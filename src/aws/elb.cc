@@ -88,3 +88,49 @@ core::Status DeregisterTargets(AwsClient& client, const std::string& target_grou
 }
 
 }  // namespace rotor::aws::elb
+
+namespace rotor::aws::elb {
+
+core::Result<std::vector<std::string>> ClassicZones(AwsClient& client, const std::string& name) {
+  Params p;
+  p.Add("LoadBalancerNames.member.1", name);
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeLoadBalancers", p));
+  std::vector<std::string> zones;
+  for (const pugi::xml_node& lb :
+       ListItems(Find(*doc, "DescribeLoadBalancersResult"), "LoadBalancerDescriptions")) {
+    for (const pugi::xml_node& z : ListItems(lb, "AvailabilityZones")) {
+      zones.push_back(z.child_value());
+    }
+  }
+  return zones;
+}
+
+core::Result<std::vector<cloud::LoadBalancerZones>> TargetGroupZones(AwsClient& client,
+                                                                     const std::string& arn) {
+  Params tg;
+  tg.Add("TargetGroupArns.member.1", arn);
+  ASSIGN_OR_RETURN(XmlDoc groups, client.Query("DescribeTargetGroups", tg));
+  std::vector<std::string> lbs;
+  for (const pugi::xml_node& g :
+       ListItems(Find(*groups, "DescribeTargetGroupsResult"), "TargetGroups")) {
+    for (const pugi::xml_node& lb : ListItems(g, "LoadBalancerArns")) {
+      lbs.push_back(lb.child_value());
+    }
+  }
+  std::vector<cloud::LoadBalancerZones> out;
+  if (lbs.empty()) return out;
+  Params p;
+  p.AddMemberList("LoadBalancerArns", lbs);
+  ASSIGN_OR_RETURN(XmlDoc doc, client.Query("DescribeLoadBalancers", p));
+  for (const pugi::xml_node& lb :
+       ListItems(Find(*doc, "DescribeLoadBalancersResult"), "LoadBalancers")) {
+    cloud::LoadBalancerZones z{Text(lb, "LoadBalancerName"), {}};
+    for (const pugi::xml_node& az : ListItems(lb, "AvailabilityZones")) {
+      z.zones.push_back(Text(az, "ZoneName"));
+    }
+    out.push_back(std::move(z));
+  }
+  return out;
+}
+
+}  // namespace rotor::aws::elb

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aws/client.h"
+#include "cloud/cloud.h"
 #include "cloud/model.h"
 
 namespace rotor::aws::elb {
@@ -24,6 +25,13 @@ core::Result<std::map<std::string, cloud::LbHealth>> DescribeTargetHealth(
 core::Result<core::Duration> ClassicDrainTimeout(AwsClient& elb_client, const std::string& name);
 // deregistration_delay.timeout_seconds of a target group.
 core::Result<core::Duration> DeregistrationDelay(AwsClient& elbv2_client, const std::string& arn);
+
+// The zones a classic ELB is enabled in.
+core::Result<std::vector<std::string>> ClassicZones(AwsClient& elb_client, const std::string& name);
+// The load balancers a target group is attached to, each with its zones; empty when the target
+// group is attached to none (its targets are never health-checked).
+core::Result<std::vector<cloud::LoadBalancerZones>> TargetGroupZones(AwsClient& elbv2_client,
+                                                                     const std::string& arn);
 
 core::Status DeregisterInstances(AwsClient& elb_client, const std::string& load_balancer,
                                  const std::vector<std::string>& instance_ids);

@@ -8,7 +8,7 @@
 
 namespace rotor::aws {
 
-enum class Protocol { kEc2, kQuery, kRestXml, kJson10 };
+enum class Protocol { kEc2, kQuery, kRestXml, kJson10, kJson11 };
 
 // Static facts about one AWS service, from its botocore model.
 struct ServiceInfo {
@@ -26,6 +26,7 @@ extern const ServiceInfo kElb;
 extern const ServiceInfo kElbV2;
 extern const ServiceInfo kCloudFormation;
 extern const ServiceInfo kSts;
+extern const ServiceInfo kServiceQuotas;
 
 // Where endpoint overrides come from: --endpoint-url / AWS_ENDPOINT_URL, and per service
 // AWS_ENDPOINT_URL_<SERVICE> (keyed by ServiceInfo::service_id_env). Read once by cli/.

@@ -18,6 +18,40 @@ struct Sizes {
   std::optional<int> desired;
 };
 
+// A lifecycle hook: instances wait in Pending:Wait / Terminating:Wait until something
+// completes it or its heartbeat timeout passes, then the default result applies.
+struct LifecycleHook {
+  std::string name;
+  std::string transition;  // autoscaling:EC2_INSTANCE_LAUNCHING or _TERMINATING
+  core::Duration heartbeat_timeout{0};
+  std::string default_result;       // CONTINUE or ABANDON
+  std::string notification_target;  // an ARN; empty when nothing is notified
+  bool Launching() const { return transition.ends_with("LAUNCHING"); }
+};
+
+// The zones a load balancer (a classic ELB, or the load balancer behind a target group) is
+// enabled in: a target in another zone never turns healthy.
+struct LoadBalancerZones {
+  std::string load_balancer;
+  std::vector<std::string> zones;
+};
+
+// What pre-flight checks beyond the group itself. A part the provider could not tell is left
+// empty and named in `unknown` with the reason, so the plan can say what was not checked.
+struct Surroundings {
+  std::vector<LoadBalancerZones> load_balancers;
+  std::vector<LifecycleHook> hooks;
+  std::string instance_refresh;      // status of an unfinished Instance Refresh; empty: none
+  std::vector<std::string> unknown;  // "instance refresh: <why>"
+};
+
+// How many more instances of one type the account's on-demand vCPU quota allows.
+struct LaunchRoom {
+  std::optional<int> instances;  // empty when the quota or the usage could not be read
+  std::string why_unknown;
+  std::string detail;  // "quota 64 vCPUs, 58 in use, 2 per m5.large"
+};
+
 struct ImageQuery {
   std::string name_glob;            // e.g. "app-*"; empty: any name
   std::vector<std::string> owners;  // account ids, "self", "amazon"; empty: "self"
@@ -60,6 +94,14 @@ class Cloud {
   // deregistration delay (target groups) or connection-draining timeout (classic ELBs); zero
   // without load balancers.
   virtual core::Result<core::Duration> DrainTime(const std::string& group) = 0;
+
+  // The group's load balancer zones, lifecycle hooks and any Instance Refresh not finished.
+  // kNotFound when the group does not exist.
+  virtual core::Result<Surroundings> DescribeSurroundings(const std::string& group) = 0;
+
+  // Room under the account's running on-demand instance quota for more of `instance_type`.
+  // Errors only for failures other than the quota being unreadable (see LaunchRoom).
+  virtual core::Result<LaunchRoom> RoomFor(const std::string& instance_type) = 0;
 
   // --- Changes. Each is one request to the provider; none waits for its effect. ---
 

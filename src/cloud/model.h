@@ -50,6 +50,7 @@ struct Instance {
   std::string private_ip;
   std::string public_ip;
   bool protected_from_scale_in = false;
+  bool spot = false;  // a Spot instance (counts against the Spot quota, not on-demand)
   LaunchSpec spec;  // what the group launched it from (kind kNone for non-members)
   std::vector<LbHealth> health;
   std::map<std::string, std::string> tags;

@@ -200,5 +200,88 @@ TEST_F(OpsTest, RespawnRefusesWhileCloudFormationWorksOnTheStack) {
   EXPECT_TRUE(cloud_.actions.empty());          // planning changes nothing
 }
 
+// Pre-flight refusals beyond the group's own observation: one row per reason, each on the
+// otherwise healthy web-1 stack (web-1-App: 3 out of date, surge 1, zones a and b).
+TEST_F(OpsTest, PreflightRefusesWithTheReason) {
+  using cloud::LifecycleHook;
+  const LifecycleHook kLongHook{"wait", "autoscaling:EC2_INSTANCE_LAUNCHING", std::chrono::hours(1),
+                                "ABANDON", ""};
+  const LifecycleHook kShortHook{"wait", "autoscaling:EC2_INSTANCE_LAUNCHING",
+                                 std::chrono::minutes(5), "CONTINUE", ""};
+  const LifecycleHook kTerminating{"wait", "autoscaling:EC2_INSTANCE_TERMINATING",
+                                   std::chrono::hours(1), "CONTINUE", ""};
+  struct Row {
+    const char* name;
+    cloud::Surroundings around;
+    std::optional<int> room;  // instances the quota leaves; nullopt: unknown
+    int parallel;
+    const char* refusal;  // "" = allowed
+  };
+  const std::vector<Row> rows = {
+      {"all clear", {{{"alb", {"a", "b"}}}, {}, "", {}}, 5, 1, ""},
+      {"instance refresh in progress",
+       {{}, {}, "r-1 InProgress", {}},
+       5,
+       1,
+       "unfinished Instance Refresh (r-1 InProgress)"},
+      {"load balancer misses a zone",
+       {{{"alb", {"a"}}}, {}, "", {}},
+       5,
+       1,
+       "load balancer alb is not enabled in b where group web-1-App launches"},
+      {"target group on no load balancer",
+       {{{"arn:tg", {}}}, {}, "", {}},
+       5,
+       1,
+       "target group arn:tg of group web-1-App is attached to no load balancer"},
+      {"launching hook as long as the health timeout",
+       {{}, {kLongHook}, "", {}},
+       5,
+       1,
+       "may hold each new instance in Pending:Wait for 60m (then ABANDON)"},
+      {"short launching hook", {{}, {kShortHook}, "", {}}, 5, 1, ""},
+      {"terminating hook", {{}, {kTerminating}, "", {}}, 5, 1, ""},
+      {"no room under the quota",
+       {},
+       0,
+       1,
+       "quota leaves room for 0 more t3.micro (quota 2 vCPUs) but the rollout launches up to 1"},
+      {"quota unknown: not refused", {}, std::nullopt, 1, ""},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    cloud_.groups["web-1-App"].zones = {"a", "b"};
+    cloud_.groups["web-1-App"].spec.instance_type = "t3.micro";
+    cloud_.surroundings["web-1-App"] = row.around;
+    cloud_.room = {row.room, "no permission", "quota 2 vCPUs"};
+    auto plan = PlanRespawn(cloud_, {"web-1", "", "", ""}, rollout::Policy{},
+                            At("2026-11-22T00:00:00Z"), row.parallel);
+    if (*row.refusal == 0) {
+      ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+      EXPECT_EQ(plan->unchecked.size(), row.room ? 0u : 1u);
+    } else {
+      ASSERT_FALSE(plan.ok());
+      EXPECT_EQ(plan.status().code(), core::Code::kBlocked);
+      EXPECT_NE(plan.status().message().find(row.refusal), std::string::npos)
+          << plan.status().message();
+    }
+  }
+  EXPECT_TRUE(cloud_.actions.empty());
+}
+
+// With groups rolled in parallel, their surges add up against the quota.
+TEST_F(OpsTest, PreflightQuotaCountsParallelGroups) {
+  cloud_.groups["web-1-Worker"] = MakeGroup("web-1-Worker", "ami-new", 2, "ami-old");
+  for (auto* g : {&cloud_.groups["web-1-App"], &cloud_.groups["web-1-Worker"]}) {
+    g->spec.instance_type = "t3.micro";
+  }
+  cloud_.room = {1, "", "quota 8 vCPUs, 6 in use, 2 per t3.micro"};
+  rollout::Policy p;
+  EXPECT_TRUE(PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), 1).ok());
+  auto both = PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), 2);
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.status().message().find("launches up to 2 at once"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rotor::ops

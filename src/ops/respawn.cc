@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "ops/preflight.h"
+
 namespace rotor::ops {
 namespace {
 
@@ -32,42 +34,25 @@ std::vector<std::vector<std::string>> Batches(const std::vector<std::string>& vi
   return out;
 }
 
-// Pre-flight: a CloudFormation operation in progress on a group's stack would fight the rollout
-// (an update may replace the group under it, a rollback may reset its sizes).
-core::Status RefuseStackOperations(cloud::Cloud& cloud, const std::vector<cloud::Group>& groups,
-                                   const std::string& selected_stack) {
-  std::set<std::string> stacks;
-  if (!selected_stack.empty()) stacks.insert(selected_stack);
-  for (const cloud::Group& g : groups) {
-    if (!g.stack_name.empty()) stacks.insert(g.stack_name);
-  }
-  for (const std::string& name : stacks) {
-    auto stack = cloud.DescribeStack(name);
-    if (!stack.ok()) {
-      if (stack.status().code() == core::Code::kNotFound) continue;  // a tag left by a gone stack
-      return stack.status();
-    }
-    if (stack->status.ends_with("_IN_PROGRESS")) {
-      return core::Status(core::Code::kBlocked,
-                          fmt::format("stack {} is {}: wait until CloudFormation finishes, then "
-                                      "run respawn again",
-                                      name, stack->status));
-    }
-  }
-  return core::Status::Ok();
-}
-
 }  // namespace
 
 core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector& selector,
-                                      const rollout::Policy& policy, core::Time now) {
+                                      const rollout::Policy& policy, core::Time now, int parallel) {
   ASSIGN_OR_RETURN(Targets targets, ResolveTargets(cloud, selector));
   RespawnPlan plan;
   plan.stack = targets.stack;
   ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.ObserveGroups(targets.groups));
-  RETURN_IF_ERROR(RefuseStackOperations(cloud, groups, targets.stack));
+  std::vector<rollout::RolloutState> states;
+  std::vector<PreflightNeed> needs;
   for (const cloud::Group& g : groups) {
     ASSIGN_OR_RETURN(rollout::RolloutState s, rollout::Begin(g, policy, now));
+    needs.push_back({&g, s.victims.empty() ? 0 : s.surge});
+    states.push_back(std::move(s));
+  }
+  RETURN_IF_ERROR(Preflight(cloud, needs, targets.stack, policy, parallel, plan.unchecked));
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const cloud::Group& g = groups[i];
+    const rollout::RolloutState& s = states[i];
     core::Duration drain = policy.drain.value_or(core::Duration(0));
     if (!policy.drain) {
       ASSIGN_OR_RETURN(drain, cloud.DrainTime(g.name));

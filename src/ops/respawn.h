@@ -27,11 +27,15 @@ struct GroupPlan {
 struct RespawnPlan {
   std::string stack;
   std::vector<GroupPlan> groups;
+  std::vector<std::string> unchecked;  // pre-flight checks the provider could not answer
 };
 
-// What respawn would do, without changing anything (--dry-run and the confirmation prompt).
+// What respawn would do, without changing anything (--dry-run and the confirmation prompt),
+// after pre-flight (ops/preflight.h; kBlocked with the reason). `parallel`: groups rolled at
+// once.
 core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector& selector,
-                                      const rollout::Policy& policy, core::Time now);
+                                      const rollout::Policy& policy, core::Time now,
+                                      int parallel = 1);
 
 struct GroupOutcome {
   std::string group;

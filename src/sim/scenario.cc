@@ -155,7 +155,12 @@ class ScenarioParser {
 
   core::Result<Scenario> Parse(const YAML::Node& root) {
     RETURN_IF_ERROR(r_.CheckKeys(
-        root, "scenario", {"seed", "region", "start", "images", "stacks", "timing", "faults"}));
+        root, "scenario",
+        {"seed", "region", "start", "images", "stacks", "timing", "faults", "account"}));
+    if (YAML::Node account = root["account"]) {
+      RETURN_IF_ERROR(r_.CheckKeys(account, "account", {"on_demand_vcpus"}));
+      ASSIGN_OR_RETURN(out_.on_demand_vcpus, r_.Int(account, "on_demand_vcpus", "account"));
+    }
     ASSIGN_OR_RETURN(int seed, r_.Int(root, "seed", "scenario", 1));
     out_.seed = static_cast<uint64_t>(seed);
     ASSIGN_OR_RETURN(out_.region, r_.String(root, "region", "scenario", false));
@@ -223,6 +228,7 @@ class ScenarioParser {
   core::Result<LoadBalancerSpec> LoadBalancer(const YAML::Node& n, const std::string& where,
                                               const std::string& group);
   core::Status Timings(const YAML::Node& n);
+  core::Result<cloud::LifecycleHook> Hook(const YAML::Node& n, const std::string& at);
   core::Status Faults(const YAML::Node& list);
   core::Result<Fault> OneFault(const YAML::Node& n);
 
@@ -237,10 +243,11 @@ core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::st
   GroupSpec g;
   ASSIGN_OR_RETURN(g.name, r_.String(n, "name", where));
   std::string at = where.substr(0, where.size() - 2) + "[" + g.name + "]";
-  RETURN_IF_ERROR(r_.CheckKeys(
-      n, at,
-      {"name", "launch_template", "launch_configuration", "zones", "min", "max", "desired",
-       "instances", "load_balancers", "health_check_grace", "health_check_type", "suspended"}));
+  RETURN_IF_ERROR(
+      r_.CheckKeys(n, at,
+                   {"name", "launch_template", "launch_configuration", "zones", "min", "max",
+                    "desired", "instances", "load_balancers", "health_check_grace",
+                    "health_check_type", "suspended", "lifecycle_hooks", "instance_refresh"}));
   RETURN_IF_ERROR(LaunchSpecOf(n, at, g));
   ASSIGN_OR_RETURN(g.zones, r_.Strings(n, "zones", at));
   if (g.zones.empty()) return r_.Error(n, at + ".zones", "give at least one zone");
@@ -267,7 +274,40 @@ core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::st
     return r_.Error(n["health_check_type"], at + ".health_check_type", "expected EC2 or ELB");
   }
   ASSIGN_OR_RETURN(g.suspended, r_.Strings(n, "suspended", at));
+  ASSIGN_OR_RETURN(g.instance_refresh, r_.String(n, "instance_refresh", at, false));
+  if (YAML::Node hooks = n["lifecycle_hooks"]) {
+    if (!hooks.IsSequence()) return r_.Error(hooks, at + ".lifecycle_hooks", "expected a list");
+    for (const auto& h : hooks) {
+      ASSIGN_OR_RETURN(cloud::LifecycleHook hook, Hook(h, at + ".lifecycle_hooks[]"));
+      g.lifecycle_hooks.push_back(hook);
+    }
+  }
+  for (LoadBalancerSpec& lb : g.load_balancers) {
+    if (lb.zones.empty()) lb.zones = g.zones;
+  }
   return g;
+}
+
+core::Result<cloud::LifecycleHook> ScenarioParser::Hook(const YAML::Node& n,
+                                                        const std::string& at) {
+  RETURN_IF_ERROR(r_.CheckKeys(
+      n, at, {"name", "transition", "heartbeat", "default_result", "notification_target"}));
+  cloud::LifecycleHook h;
+  ASSIGN_OR_RETURN(h.name, r_.String(n, "name", at));
+  ASSIGN_OR_RETURN(std::string transition, r_.String(n, "transition", at));
+  if (transition != "launching" && transition != "terminating") {
+    return r_.Error(n["transition"], at + ".transition", "expected launching or terminating");
+  }
+  h.transition = transition == "launching" ? "autoscaling:EC2_INSTANCE_LAUNCHING"
+                                           : "autoscaling:EC2_INSTANCE_TERMINATING";
+  ASSIGN_OR_RETURN(h.heartbeat_timeout, r_.Dur(n, "heartbeat", at, std::chrono::seconds(3600)));
+  ASSIGN_OR_RETURN(h.default_result, r_.String(n, "default_result", at, false));
+  if (h.default_result.empty()) h.default_result = "ABANDON";
+  if (h.default_result != "ABANDON" && h.default_result != "CONTINUE") {
+    return r_.Error(n["default_result"], at + ".default_result", "expected ABANDON or CONTINUE");
+  }
+  ASSIGN_OR_RETURN(h.notification_target, r_.String(n, "notification_target", at, false));
+  return h;
 }
 
 core::Status ScenarioParser::LaunchSpecOf(const YAML::Node& n, const std::string& at,
@@ -338,7 +378,7 @@ core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
                                                             const std::string& group) {
   RETURN_IF_ERROR(r_.CheckKeys(n, at,
                                {"type", "name", "interval", "healthy_threshold",
-                                "unhealthy_threshold", "deregistration_delay"}));
+                                "unhealthy_threshold", "deregistration_delay", "zones"}));
   LoadBalancerSpec lb;
   ASSIGN_OR_RETURN(std::string type, r_.String(n, "type", at));
   if (type == "elb") {
@@ -361,6 +401,7 @@ core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
   }
   ASSIGN_OR_RETURN(lb.deregistration_delay,
                    r_.Dur(n, "deregistration_delay", at, lb.deregistration_delay));
+  ASSIGN_OR_RETURN(lb.zones, r_.Strings(n, "zones", at));
   return lb;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cloud/cloud.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "sim/distribution.h"
@@ -25,6 +26,7 @@ struct LoadBalancerSpec {
   int healthy_threshold = 5;
   int unhealthy_threshold = 2;
   core::Duration deregistration_delay = std::chrono::seconds(300);
+  std::vector<std::string> zones;  // the zones it is enabled in; default: the group's zones
 };
 
 struct GroupSpec {
@@ -49,6 +51,9 @@ struct GroupSpec {
   core::Duration health_check_grace{0};
   std::string health_check_type = "EC2";
   std::vector<std::string> suspended;
+  // Reported to pre-flight; the simulator does not hold instances on them.
+  std::vector<cloud::LifecycleHook> lifecycle_hooks;
+  std::string instance_refresh;  // status of an unfinished Instance Refresh ("" = none)
 
   bool uses_template() const { return !template_name.empty(); }
 };
@@ -99,6 +104,7 @@ struct Scenario {
   std::vector<StackSpec> stacks;
   Timing timing;
   std::vector<Fault> faults;
+  int on_demand_vcpus = 0;  // the account's quota (every simulated instance has 2); 0 = unknown
 };
 
 // Reads and validates a scenario file. Errors (kInvalidArgument) name the file, the line and

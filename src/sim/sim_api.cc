@@ -288,6 +288,42 @@ core::Result<core::Duration> SimCloud::DrainTime(const std::string& name) {
   return longest;
 }
 
+core::Result<cloud::Surroundings> SimCloud::DescribeSurroundings(const std::string& name) {
+  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+  const Grp& grp = *groups_[g];
+  cloud::Surroundings out;
+  for (int lb : grp.lbs) {
+    bool classic = lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb;
+    RETURN_IF_ERROR(Api(kElb, classic ? "DescribeLoadBalancers" : "DescribeTargetGroups", false));
+    out.load_balancers.push_back({lbs_[lb]->spec.name, lbs_[lb]->spec.zones});
+  }
+  RETURN_IF_ERROR(Api(kAsg, "DescribeLifecycleHooks", false));
+  out.hooks = grp.spec.lifecycle_hooks;
+  RETURN_IF_ERROR(Api(kAsg, "DescribeInstanceRefreshes", false));
+  out.instance_refresh = grp.spec.instance_refresh;
+  return out;
+}
+
+core::Result<cloud::LaunchRoom> SimCloud::RoomFor(const std::string& instance_type) {
+  constexpr int kVcpusPerInstance = 2;  // every simulated instance is a t3.micro
+  cloud::LaunchRoom room;
+  if (on_demand_vcpus_ <= 0) {
+    room.why_unknown = "the scenario sets no account.on_demand_vcpus";
+    return room;
+  }
+  RETURN_IF_ERROR(Api(kEc2, "DescribeInstances", false));
+  int used = 0;
+  for (const auto& in : insts_) {
+    if (in->state == Ec2State::kPending || in->state == Ec2State::kRunning) {
+      used += kVcpusPerInstance;
+    }
+  }
+  room.instances = std::max(0, (on_demand_vcpus_ - used) / kVcpusPerInstance);
+  room.detail = fmt::format("quota {} vCPUs, {} in use, {} per {}", on_demand_vcpus_, used,
+                            kVcpusPerInstance, instance_type);
+  return room;
+}
+
 std::vector<cloud::Group> SimCloud::Peek() const {
   std::vector<cloud::Group> out;
   for (size_t g = 0; g < groups_.size(); ++g) {

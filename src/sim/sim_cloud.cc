@@ -27,6 +27,7 @@ SimCloud::SimCloud(const Scenario& s)
       start_(s.start),
       timing_(s.timing),
       region_(s.region),
+      on_demand_vcpus_(s.on_demand_vcpus),
       world_rng_(s.seed),
       retry_rng_(s.seed ^ 0x9e3779b97f4a7c15ULL),
       images_(s.images),

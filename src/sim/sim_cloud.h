@@ -49,6 +49,8 @@ class SimCloud final : public cloud::Cloud {
       const std::vector<std::string>& ids) override;
   core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& query) override;
   core::Result<core::Duration> DrainTime(const std::string& group) override;
+  core::Result<cloud::Surroundings> DescribeSurroundings(const std::string& group) override;
+  core::Result<cloud::LaunchRoom> RoomFor(const std::string& instance_type) override;
   core::Status SetSizes(const std::string& group, const cloud::Sizes& sizes) override;
   core::Status SetLaunchSpec(const std::string& group, const cloud::LaunchSpec& spec) override;
   core::Status SuspendProcesses(const std::string& group,
@@ -129,6 +131,7 @@ class SimCloud final : public cloud::Cloud {
   core::Time start_;
   Timing timing_;
   std::string region_;
+  int on_demand_vcpus_ = 0;
   core::SeededRng world_rng_;  // boot times, faults, victims
   core::SeededRng retry_rng_;  // retry jitter, apart so that retries do not shift the world
   cloud::RetryQuota quota_;

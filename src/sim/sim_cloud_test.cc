@@ -432,3 +432,44 @@ TEST_F(SimTest, SameSeedSameTrace) {
 
 }  // namespace
 }  // namespace rotor::sim
+
+namespace rotor::sim {
+namespace {
+
+// A load balancer not enabled in a zone never sees its targets there healthy; pre-flight reads
+// the zones, hooks, refresh and quota as the scenario declares them.
+TEST_F(SimTest, SurroundingsAsDeclared) {
+  std::string text = Replace(Base(), "deregistration_delay: 30s}",
+                             "deregistration_delay: 30s, zones: [z-a, z-b]}\n"
+                             "        lifecycle_hooks:\n"
+                             "          - {name: h, transition: launching, heartbeat: 5m}\n"
+                             "        instance_refresh: InProgress");
+  Load(text + "account: {on_demand_vcpus: 10}\n");
+  cloud::Group g = Group();
+  EXPECT_EQ(Health(g.instances[0].id), "healthy");  // z-a
+  EXPECT_EQ(Health(g.instances[2].id), "unused");   // z-c: not enabled
+  auto s = sim_->DescribeSurroundings("web-App");
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->load_balancers.size(), 1u);
+  EXPECT_EQ(s->load_balancers[0].zones, (std::vector<std::string>{"z-a", "z-b"}));
+  ASSERT_EQ(s->hooks.size(), 1u);
+  EXPECT_TRUE(s->hooks[0].Launching());
+  EXPECT_EQ(s->hooks[0].heartbeat_timeout, 5min);
+  EXPECT_EQ(s->hooks[0].default_result, "ABANDON");
+  EXPECT_EQ(s->instance_refresh, "InProgress");
+  auto room = sim_->RoomFor("t3.micro");
+  ASSERT_TRUE(room.ok());
+  EXPECT_EQ(room->instances, 2);  // (10 − 3 × 2) / 2
+  EXPECT_EQ(sim_->DescribeSurroundings("nope").status().code(), core::Code::kNotFound);
+}
+
+TEST_F(SimTest, QuotaUnknownWithoutAccount) {
+  Load(Base());
+  auto room = sim_->RoomFor("t3.micro");
+  ASSERT_TRUE(room.ok());
+  EXPECT_FALSE(room->instances.has_value());
+  EXPECT_NE(room->why_unknown.find("on_demand_vcpus"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rotor::sim

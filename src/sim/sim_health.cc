@@ -48,12 +48,15 @@ std::string SimCloud::TargetState(const Lb& lb, int i, core::Time t) const {
   if (it == lb.targets.end() || t < it->second.registered)
     return classic ? "OutOfService" : "unused";
   const Target& tg = it->second;
+  const Inst& in = *insts_[i];
+  if (std::find(lb.spec.zones.begin(), lb.spec.zones.end(), in.zone) == lb.spec.zones.end()) {
+    return classic ? "OutOfService" : "unused";  // the load balancer is not in its zone
+  }
   if (t >= tg.deregistered) {
     if (t < tg.deregistered + lb.spec.deregistration_delay)
       return classic ? "OutOfService" : "draining";
     return classic ? "OutOfService" : "unused";
   }
-  const Inst& in = *insts_[i];
   const core::Duration every = lb.spec.interval;
   const auto fail_checks = (lb.spec.unhealthy_threshold - 1) * every;
   const auto pass_checks = (lb.spec.healthy_threshold - 1) * every;

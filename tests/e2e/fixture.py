@@ -15,13 +15,19 @@ import boto3
 REGION = "us-east-1"
 
 WEB_TEMPLATE = {
-    "Parameters": {"Ami": {"Type": "String"}, "Vpc": {"Type": "String"}},
+    "Parameters": {"Ami": {"Type": "String"}, "Vpc": {"Type": "String"},
+                   "Subnets": {"Type": "CommaDelimitedList"}},
     "Resources": {
         "LT": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {
             "LaunchTemplateName": "web-1-lt",
             "LaunchTemplateData": {"ImageId": {"Ref": "Ami"}, "InstanceType": "t3.micro"}}},
         "TG": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
             "Name": "web-1-tg", "Port": 80, "Protocol": "HTTP", "VpcId": {"Ref": "Vpc"}}},
+        "ALB": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {
+            "Name": "web-1-alb", "Subnets": {"Ref": "Subnets"}}},
+        "Listener": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {
+            "LoadBalancerArn": {"Ref": "ALB"}, "Port": 80, "Protocol": "HTTP",
+            "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "TG"}}]}},
         "AppServer": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
             "AutoScalingGroupName": "web-1-AppServer",
             "LaunchTemplate": {"LaunchTemplateId": {"Ref": "LT"}, "Version": "$Latest"},
@@ -81,11 +87,16 @@ def build(url):
     time.sleep(1.1)  # moto dates images to the second: keep "new" strictly newer
     new = _image(ec2, base, "app-2026.11")
     vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    subnets = [ec2.describe_subnets(Filters=[
+        {"Name": "vpc-id", "Values": [vpc]},
+        {"Name": "availability-zone", "Values": [zone]}])["Subnets"][0]["SubnetId"]
+        for zone in ("us-east-1a", "us-east-1b")]
 
     cfn = s.client("cloudformation", endpoint_url=url)
     cfn.create_stack(StackName="web-1", TemplateBody=json.dumps(WEB_TEMPLATE),
                      Parameters=[{"ParameterKey": "Ami", "ParameterValue": old},
-                                 {"ParameterKey": "Vpc", "ParameterValue": vpc}])
+                                 {"ParameterKey": "Vpc", "ParameterValue": vpc},
+                                 {"ParameterKey": "Subnets", "ParameterValue": ",".join(subnets)}])
     cfn.create_stack(StackName="db-2", TemplateBody=json.dumps(DB_TEMPLATE),
                      Parameters=[{"ParameterKey": "Ami", "ParameterValue": new}])
     # A second group whose name shares the prefix "web" (for the ambiguous --limit case).

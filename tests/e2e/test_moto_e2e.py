@@ -346,7 +346,7 @@ class RespawnFixture(unittest.TestCase):
                             "--output", "json"] + args, env=self.env(), capture_output=True,
                            text=True, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
-        return json.loads(r.stdout)
+        return json.loads(r.stdout) if r.stdout.strip() else None
 
     def rotor(self, args):
         return subprocess.run([ROTOR, "--endpoint-url", self.moto.url, "--yes"] + args,
@@ -410,6 +410,49 @@ class Respawn(RespawnFixture):
             r = self.rotor(args)
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(fragment, r.stderr)
+
+
+class Preflight(RespawnFixture):
+    """Refusals before anything changes: exit 3 with the reason, the fleet as it was."""
+
+    def refused(self, args, group, fragment):
+        before = self.group(group)
+        r = self.rotor(args)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(fragment, r.stderr)
+        self.assertEqual(self.group(group), before)
+
+    def test_launching_hook_longer_than_health_timeout(self):
+        self.aws(["autoscaling", "put-lifecycle-hook", "--lifecycle-hook-name", "wait-for-chef",
+                  "--auto-scaling-group-name", "web-1-AppServer", "--lifecycle-transition",
+                  "autoscaling:EC2_INSTANCE_LAUNCHING", "--heartbeat-timeout", "3600",
+                  "--default-result", "ABANDON"])
+        try:
+            self.refused(["respawn", "web-1"], "web-1-AppServer",
+                         "lifecycle hook wait-for-chef of group web-1-AppServer may hold each "
+                         "new instance in Pending:Wait for 60m")
+            r = self.rotor(["--dry-run", "respawn", "web-1", "--health-timeout", "61m"])
+            self.assertEqual(r.returncode, 0, r.stderr)
+        finally:
+            self.aws(["autoscaling", "delete-lifecycle-hook", "--lifecycle-hook-name",
+                      "wait-for-chef", "--auto-scaling-group-name", "web-1-AppServer"])
+
+    def test_load_balancer_not_in_every_zone_of_the_group(self):
+        self.aws(["elb", "disable-availability-zones-for-load-balancer", "--load-balancer-name",
+                  "db-2-elb", "--availability-zones", "us-east-1b"])
+        try:
+            self.refused(["respawn", "db", "2", "--all"], "db-2-Db",
+                         "load balancer db-2-elb is not enabled in us-east-1b")
+        finally:
+            self.aws(["elb", "enable-availability-zones-for-load-balancer",
+                      "--load-balancer-name", "db-2-elb", "--availability-zones", "us-east-1b"])
+
+    def test_unreadable_checks_are_named_in_the_plan(self):
+        # moto offers neither DescribeInstanceRefreshes nor the EC2 quota: the plan says so.
+        r = self.rotor(["--dry-run", "respawn", "web-1"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("not checked: web-1-AppServer: instance refresh:", r.stdout)
+        self.assertIn("not checked: instance quota for t3.micro:", r.stdout)
 
 
 class RespawnWithFaults(RespawnFixture):

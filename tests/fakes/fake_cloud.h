@@ -70,6 +70,15 @@ class FakeCloud final : public cloud::Cloud {
 
   core::Result<core::Duration> DrainTime(const std::string&) override { return core::Duration(0); }
 
+  std::map<std::string, cloud::Surroundings> surroundings;  // by group; default: nothing
+  cloud::LaunchRoom room{std::nullopt, "not set in the fake", ""};
+  core::Result<cloud::Surroundings> DescribeSurroundings(const std::string& group) override {
+    if (!groups.count(group))
+      return core::NotFound(fmt::format("group '{}' does not exist", group));
+    return surroundings[group];
+  }
+  core::Result<cloud::LaunchRoom> RoomFor(const std::string&) override { return room; }
+
   // Changes are applied to the stored groups and recorded, in order, as "Verb target".
   std::vector<std::string> actions;
 

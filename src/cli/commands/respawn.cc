@@ -86,6 +86,7 @@ void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, std::ostr
       out << fmt::format("    batch {}: {}\n", b + 1, core::Join(g.batches[b], " "));
     }
   }
+  for (const std::string& u : plan.unchecked) out << "  not checked: " << u << "\n";
 }
 
 bool Confirm(std::ostream& out) {
