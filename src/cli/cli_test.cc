@@ -184,6 +184,47 @@ TEST(Cli, RespawnRollsBackABadImage) {
   fs::remove(bad);
 }
 
+// Two groups of one stack: --parallel 2 rolls them at once in about half the time; when they
+// fail, both roll back, while one at a time never starts the second.
+TEST(Cli, RespawnRollsGroupsInParallel) {
+  const std::string worker = R"(      - name: web-Worker
+        launch_template: {name: lt2, versions: [ami-old, ami-new], group_uses: $Latest}
+        zones: [z-a, z-b]
+        min: 1
+        max: 8
+        desired: 3
+        instances: {count: 3, image: ami-old}
+        load_balancers: [{type: alb, interval: 10s, deregistration_delay: 30s}]
+)";
+  std::string two = WriteScenario("rotor-cli-two-groups.yaml", worker, "");
+  auto serial = Simulated({"respawn", "web", "--yes"}, two, kExitOk);
+  auto parallel = Simulated({"respawn", "web", "--yes", "--parallel", "2"}, two, kExitOk);
+  for (auto* j : {&serial, &parallel}) {
+    EXPECT_TRUE((*j)["invariant_violations"].empty()) << (*j)["invariant_violations"];
+    std::string out = (*j)["command_output"];
+    EXPECT_NE(out.find("web-App: completed — 3 of 3 replaced"), std::string::npos) << out;
+    EXPECT_NE(out.find("web-Worker: completed — 3 of 3 replaced"), std::string::npos) << out;
+  }
+  EXPECT_LT(parallel["makespan_s"].get<double>(), 0.6 * serial["makespan_s"].get<double>());
+  EXPECT_NE(parallel["command_output"].get<std::string>().find("2 groups at once"),
+            std::string::npos);
+  fs::remove(two);
+
+  std::string bad = WriteScenario("rotor-cli-two-bad.yaml", worker,
+                                  "faults:\n  - {kind: boot_failure, image: ami-new}\n");
+  auto both = Simulated({"respawn", "web", "--yes", "--parallel", "2", "--health-timeout", "3m"},
+                        bad, kExitFailed);
+  std::string out = both["command_output"];
+  EXPECT_NE(out.find("web-App: rolled_back"), std::string::npos) << out;
+  EXPECT_NE(out.find("web-Worker: rolled_back"), std::string::npos) << out;
+  EXPECT_TRUE(both["invariant_violations"].empty()) << both["invariant_violations"];
+  auto first = Simulated({"respawn", "web", "--yes", "--health-timeout", "3m"}, bad, kExitFailed);
+  out = first["command_output"];
+  EXPECT_NE(out.find("web-App: rolled_back"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\nweb-Worker: "), std::string::npos) << out;  // never started
+  fs::remove(bad);
+}
+
 TEST(Cli, RespawnInputErrorsAndRefusals) {
   struct Row {
     const char* name;

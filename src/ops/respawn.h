@@ -1,5 +1,5 @@
 // `rotor respawn`: replace the out-of-date members of one or more groups with the rolling
-// engine, one group after another.
+// engine, one group after another or several at once.
 #pragma once
 
 #include <functional>
@@ -52,6 +52,7 @@ struct RespawnReport {
 
 struct RespawnOptions {
   std::string rollout_id = "respawn";
+  int parallel = 1;  // groups rolled at once
   std::function<void(const rollout::Event&)> on_event;
   std::function<void(const rollout::RolloutState&, const rollout::Step&, const rollout::View&)>
       before_step;
@@ -59,7 +60,9 @@ struct RespawnOptions {
   std::function<bool()> interrupted;
 };
 
-// Rolls every group of the plan in turn; stops at the first group that does not complete.
+// Rolls the groups of the plan, `parallel` at a time in plan order; once one does not complete,
+// no further group starts (those in flight finish their own rollouts). Errors: the first group
+// cannot start, or a crash (kAborted).
 core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
                                     journal::Journal& journal, const RespawnPlan& plan,
                                     const rollout::Policy& policy, const RespawnOptions& options);

@@ -260,30 +260,55 @@ void Engine::Emit(const RolloutState& s, const View& v, const Step& st) {
                           static_cast<int>(s.victims.size()), ready, PhaseName(s)});
 }
 
-core::Result<Result> Engine::Run(const std::string& group) {
+core::Status Engine::Start(const std::string& group) {
   // Observed and planned afresh, not taken from the --dry-run plan: with several groups in turn,
   // this one may have changed while the ones before it rolled.
   ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.ObserveGroups({group}));
-  ASSIGN_OR_RETURN(RolloutState s, Begin(groups.at(0), policy_, clock_.Now()));
+  ASSIGN_OR_RETURN(s_, Begin(groups.at(0), policy_, clock_.Now()));
   if (policy_.drain) {
-    s.drain = *policy_.drain;
+    s_.drain = *policy_.drain;
   } else {
-    ASSIGN_OR_RETURN(s.drain, cloud_.DrainTime(group));
+    ASSIGN_OR_RETURN(s_.drain, cloud_.DrainTime(group));
   }
   RETURN_IF_ERROR(Record("start", fmt::format("{}: {} victims, min healthy {}, surge {}", group,
-                                              s.victims.size(), s.budget.min_healthy, s.surge)));
-  ASSIGN_OR_RETURN(View v, Observe(group, s));
-  std::string last_failed;
-  int repeated = 0;
+                                              s_.victims.size(), s_.budget.min_healthy, s_.surge)));
+  ASSIGN_OR_RETURN(v_, Observe(group, s_));
   // Nothing may stall a rollout for ever: no step for longer than any wait the policy allows
   // means a world the planner does not understand (for example processes resumed by others).
-  core::Duration stall =
-      policy_.health_timeout + s.drain + policy_.bake + policy_.warmup + std::chrono::minutes(10);
-  core::Time last_progress = clock_.Now();
+  stall_ =
+      policy_.health_timeout + s_.drain + policy_.bake + policy_.warmup + std::chrono::minutes(10);
+  last_progress_ = clock_.Now();
+  return core::Status::Ok();
+}
+
+core::Result<Result> Engine::Run(const std::string& group) {
+  RETURN_IF_ERROR(Start(group));
   while (true) {
-    if (clock_.Now() - last_progress > stall && s.error.empty() && s.outcome == Outcome::kNone) {
+    ASSIGN_OR_RETURN(std::optional<core::Time> wake, Advance());
+    if (!wake) return result_;
+    clock_.SleepUntil(*wake);
+  }
+}
+
+core::Result<std::optional<core::Time>> Engine::Advance() {
+  RolloutState& s = s_;
+  View& v = v_;
+  if (waking_) {
+    waking_ = false;
+    v.now = clock_.Now();
+    if (observe_on_wake_) {
+      auto observed = Observe(s.group, s);
+      if (observed.ok()) {
+        v = std::move(observed).value();
+      } else if (observed.status().code() == core::Code::kAborted) {
+        return observed.status();
+      }  // else: keep the last view and try again at the next wake-up
+    }
+  }
+  while (true) {
+    if (clock_.Now() - last_progress_ > stall_ && s.error.empty() && s.outcome == Outcome::kNone) {
       s.error = "no progress for " +
-                std::to_string(std::chrono::duration_cast<std::chrono::minutes>(stall).count()) +
+                std::to_string(std::chrono::duration_cast<std::chrono::minutes>(stall_).count()) +
                 " minutes";
     }
     if (options_.interrupted && !s.interrupted && s.outcome == Outcome::kNone &&
@@ -292,19 +317,12 @@ core::Result<Result> Engine::Run(const std::string& group) {
       RETURN_IF_ERROR(Record("interrupted", "winding up as an abort"));
     }
     Step st = NextStep(v, policy_, s);
-    if (st.kind != Kind::kWait) last_progress = clock_.Now();
     if (st.kind == Kind::kWait) {
-      clock_.SleepUntil(st.until);
-      v.now = clock_.Now();
-      if (!st.observe) continue;
-      auto observed = Observe(group, s);
-      if (observed.ok()) {
-        v = std::move(observed).value();
-      } else if (observed.status().code() == core::Code::kAborted) {
-        return observed.status();
-      }  // else: keep the last view and try again at the next wake-up
-      continue;
+      waking_ = true;
+      observe_on_wake_ = st.observe;
+      return std::optional<core::Time>(st.until);
     }
+    last_progress_ = clock_.Now();
     RETURN_IF_ERROR(Record("intent", Describe(st)));
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
@@ -312,17 +330,18 @@ core::Result<Result> Engine::Run(const std::string& group) {
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later
     if (!done.ok()) {
       std::string what = Describe(st) + ": " + done.message();
-      repeated = what == last_failed ? repeated + 1 : 1;
-      last_failed = what;
-      if (repeated >= kMaxRepeatedFailures) {
+      repeated_ = what == last_failed_ ? repeated_ + 1 : 1;
+      last_failed_ = what;
+      if (repeated_ >= kMaxRepeatedFailures) {
         s.reason = what;
         s.outcome = Outcome::kFailed;
         RETURN_IF_ERROR(Record("finish", "failed: " + what));
-        return Result{Outcome::kFailed, what, s};
+        result_ = Result{Outcome::kFailed, what, s};
+        return std::optional<core::Time>();
       }
       // The first time, the world may simply have moved since the last look (an instance
       // terminated by others): look again and decide again. The second time it is a failure.
-      if (repeated == 1) {
+      if (repeated_ == 1) {
         v.fresh = false;
         continue;
       }
@@ -334,7 +353,8 @@ core::Result<Result> Engine::Run(const std::string& group) {
     if (options_.after_step) options_.after_step(s, st);
     if (st.kind == Kind::kFinish) {
       RETURN_IF_ERROR(Record("finish", OutcomeName(s.outcome)));
-      return Result{s.outcome, s.reason, s};
+      result_ = Result{s.outcome, s.reason, s};
+      return std::optional<core::Time>();
     }
   }
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "cloud/cloud.h"
@@ -52,7 +53,16 @@ class Engine {
   // Rolls one group to the end: completed, rolled back, paused or aborted. Errors: the group
   // cannot be observed at the start, the policy is invalid (kInvalidArgument) or pre-flight
   // refuses (kBlocked); a crash (kAborted) stops at once and leaves the journal to resume from.
+  // Start, then Advance and sleep on the Clock until it is over.
   core::Result<Result> Run(const std::string& group);
+
+  // The same in pieces, so that one thread can interleave several groups: Start observes and
+  // plans (errors as Run); Advance takes every step that is due and returns when to call it
+  // again, or nullopt once the rollout is over and result() holds the outcome.
+  // REQUIRES: Start succeeded before Advance; Advance not called again after nullopt.
+  core::Status Start(const std::string& group);
+  core::Result<std::optional<core::Time>> Advance();
+  const Result& result() const { return result_; }
 
  private:
   core::Result<View> Observe(const std::string& group, RolloutState& state);
@@ -66,6 +76,17 @@ class Engine {
   journal::Journal& journal_;
   Policy policy_;
   EngineOptions options_;
+
+  // Between Advance calls.
+  RolloutState s_;
+  View v_;
+  Result result_;
+  std::string last_failed_;  // the last act that failed, described
+  int repeated_ = 0;         // how many times in a row
+  core::Duration stall_{0};  // no step for this long: a world the planner does not follow
+  core::Time last_progress_{};
+  bool waking_ = false;          // the last Advance returned from a wait
+  bool observe_on_wake_ = true;  // and the wait asked to observe again
 };
 
 // Readiness as DESIGN.md defines it, from one observation: EC2 running (when known),

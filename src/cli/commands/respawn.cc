@@ -24,7 +24,7 @@ struct RespawnArgs {
   std::string strategy = "surge", order = "oldest", on_failure = "rollback";
   std::string max_surge, max_unavailable, min_healthy;
   std::string warmup = "0s", bake = "0s", health_timeout = "10m", deadline = "0s", drain = "auto";
-  int max_failed_launches = 3, canary = 0, max_size_cap = 0;
+  int max_failed_launches = 3, canary = 0, max_size_cap = 0, parallel = 1;
   bool all = false;
 };
 
@@ -71,11 +71,13 @@ std::string Seconds(core::Duration d) {
   return s >= 120 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}s", s);
 }
 
-void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, std::ostream& out) {
-  out << fmt::format("respawn {} — strategy {}, order {}, on failure {}\n",
+void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, int parallel,
+               std::ostream& out) {
+  out << fmt::format("respawn {} — strategy {}, order {}, on failure {}{}\n",
                      plan.stack.empty() ? "" : "stack " + plan.stack,
                      rollout::StrategyName(p.strategy), rollout::OrderName(p.order),
-                     rollout::OnFailureName(p.on_failure));
+                     rollout::OnFailureName(p.on_failure),
+                     parallel > 1 ? fmt::format(", {} groups at once", parallel) : "");
   for (const ops::GroupPlan& g : plan.groups) {
     out << fmt::format(
         "  group {}: {} of {} instances to replace, min healthy {}, surge {}, "
@@ -123,9 +125,12 @@ int Run(const RespawnArgs& args, Session& session) {
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
   Runtime& rt = **runtime;
-  auto plan = ops::PlanRespawn(rt.cloud(), sel, *policy, rt.clock().Now());
+  if (args.parallel < 1) {
+    return ReportError(core::InvalidArgument("--parallel must be at least 1"), err);
+  }
+  auto plan = ops::PlanRespawn(rt.cloud(), sel, *policy, rt.clock().Now(), args.parallel);
   if (!plan.ok()) return ReportError(plan.status(), err);
-  if (*format != Format::kJson) PrintPlan(*plan, *policy, out);
+  if (*format != Format::kJson) PrintPlan(*plan, *policy, args.parallel, out);
   if (session.options().dry_run) return kExitOk;
   if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(out)) {
     err << "rotor: nothing changed\n";
@@ -144,6 +149,7 @@ int Run(const RespawnArgs& args, Session& session) {
       session.options().events == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
   core::Time start = rt.clock().Now();
   ops::RespawnOptions ro;
+  ro.parallel = args.parallel;
   // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
   // far); otherwise, and for the record, one line per step.
   bool live = *format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
@@ -249,6 +255,7 @@ void AddRespawnCommand(CLI::App& app, CommandFn& chosen) {
   cmd->add_option("--max-failed-launches", a->max_failed_launches, "before failing")
       ->capture_default_str();
   cmd->add_option("--max-size-cap", a->max_size_cap, "never raise MaxSize above this (0: no cap)");
+  cmd->add_option("--parallel", a->parallel, "groups rolled at once")->capture_default_str();
   cmd->add_flag("--all", a->all, "replace every instance, not only the out-of-date ones");
   cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
 }
