@@ -225,6 +225,46 @@ TEST(Cli, RespawnRollsGroupsInParallel) {
   fs::remove(bad);
 }
 
+// Without a load balancer only a custom probe sees that the new image never boots: without one
+// the broken image goes into service, with one the rollout rolls back.
+TEST(Cli, ProbesGateNewInstances) {
+  auto no_lb = [](std::string text) {
+    std::string lbs =
+        "        load_balancers: [{type: alb, interval: 10s, deregistration_delay: 30s}]\n";
+    return text.replace(text.find(lbs), lbs.size(), "");
+  };
+  std::string bad = WriteScenario("rotor-cli-probe.yaml", "",
+                                  "faults:\n  - {kind: boot_failure, image: ami-new}\n");
+  std::string text;
+  {
+    std::ifstream in(bad);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(bad) << no_lb(text);
+  auto blind = Simulated({"respawn", "web", "--yes"}, bad, kExitOk);
+  EXPECT_NE(blind["command_output"].get<std::string>().find("web-App: completed"),
+            std::string::npos);
+  auto probed = Simulated({"respawn", "web", "--yes", "--probe", "http://:8080/health", "--probe",
+                           "tcp:22", "--health-timeout", "3m"},
+                          bad, kExitFailed);
+  std::string out = probed["command_output"];
+  EXPECT_NE(out.find("web-App: rolled_back"), std::string::npos) << out;
+  EXPECT_TRUE(probed["invariant_violations"].empty()) << probed["invariant_violations"];
+  // A probe no current member passes (here: every zone down) is refused before anything changes.
+  std::ofstream(bad) << no_lb(text) +
+                            "  - {kind: zone_outage, zone: z-a, at: 0s, for: 1h}\n"
+                            "  - {kind: zone_outage, zone: z-b, at: 0s, for: 1h}\n";
+  auto refused = Simulated({"respawn", "web", "--yes", "--probe", "tcp:22"}, bad, kExitBlocked);
+  EXPECT_NE(refused["command_errors"].get<std::string>().find(
+                "the probes fail on every ready member of group web-App"),
+            std::string::npos)
+      << refused["command_errors"];
+  auto typo = Simulated({"respawn", "web", "--probe", "udp:53"}, bad, kExitUsage);
+  EXPECT_NE(typo["command_errors"].get<std::string>().find("probe 'udp:53' is not tcp:PORT"),
+            std::string::npos);
+  fs::remove(bad);
+}
+
 TEST(Cli, RespawnInputErrorsAndRefusals) {
   struct Row {
     const char* name;

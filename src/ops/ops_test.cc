@@ -255,7 +255,7 @@ TEST_F(OpsTest, PreflightRefusesWithTheReason) {
     cloud_.surroundings["web-1-App"] = row.around;
     cloud_.room = {row.room, "no permission", "quota 2 vCPUs"};
     auto plan = PlanRespawn(cloud_, {"web-1", "", "", ""}, rollout::Policy{},
-                            At("2026-11-22T00:00:00Z"), row.parallel);
+                            At("2026-11-22T00:00:00Z"), {"", row.parallel, {}});
     if (*row.refusal == 0) {
       ASSERT_TRUE(plan.ok()) << plan.status().ToString();
       EXPECT_EQ(plan->unchecked.size(), row.room ? 0u : 1u);
@@ -277,8 +277,10 @@ TEST_F(OpsTest, PreflightQuotaCountsParallelGroups) {
   }
   cloud_.room = {1, "", "quota 8 vCPUs, 6 in use, 2 per t3.micro"};
   rollout::Policy p;
-  EXPECT_TRUE(PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), 1).ok());
-  auto both = PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), 2);
+  EXPECT_TRUE(
+      PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), {"", 1, {}}).ok());
+  auto both =
+      PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), {"", 2, {}});
   ASSERT_FALSE(both.ok());
   EXPECT_NE(both.status().message().find("launches up to 2 at once"), std::string::npos);
 }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/strings.h"
+#include "rollout/engine.h"
 
 namespace rotor::ops {
 namespace {
@@ -105,6 +106,25 @@ core::Status CheckGroup(cloud::Cloud& cloud, const cloud::Group& g, const rollou
   return core::Status::Ok();
 }
 
+// Probes that fail on every member the load balancers count ready would never pass on a new
+// one either: a wrong port or path, or a network rotor's machine cannot reach.
+core::Status CheckProbes(const cloud::Group& g,
+                         const std::function<core::Status(const cloud::Instance&)>& probe) {
+  core::Status first;
+  for (const cloud::Instance& i : g.instances) {
+    if (!rollout::IsReady(i)) continue;
+    core::Status s = probe(i);
+    if (s.ok()) return core::Status::Ok();
+    if (first.ok()) first = s.WithContext(i.id);
+  }
+  if (first.ok()) return core::Status::Ok();  // no ready member to try them on
+  return Blocked(fmt::format(
+      "the probes fail on every ready member of group {} ({}): no new instance could ever count "
+      "as ready. Check the port and path, and that this machine reaches the instances (security "
+      "groups, VPN), or try --probe-address public",
+      g.name, first.message()));
+}
+
 // The peak of extra instances per instance type: the `parallel` largest needs at once.
 core::Status CheckQuota(cloud::Cloud& cloud, const std::vector<PreflightNeed>& needs, int parallel,
                         std::vector<std::string>& unchecked) {
@@ -138,13 +158,14 @@ core::Status CheckQuota(cloud::Cloud& cloud, const std::vector<PreflightNeed>& n
 }  // namespace
 
 core::Status Preflight(cloud::Cloud& cloud, const std::vector<PreflightNeed>& needs,
-                       const std::string& selected_stack, const rollout::Policy& policy,
-                       int parallel, std::vector<std::string>& unchecked) {
-  RETURN_IF_ERROR(CheckStacks(cloud, needs, selected_stack));
+                       const rollout::Policy& policy, const PreflightOptions& options,
+                       std::vector<std::string>& unchecked) {
+  RETURN_IF_ERROR(CheckStacks(cloud, needs, options.selected_stack));
   for (const PreflightNeed& n : needs) {
     RETURN_IF_ERROR(CheckGroup(cloud, *n.group, policy, unchecked));
+    if (options.probe) RETURN_IF_ERROR(CheckProbes(*n.group, options.probe));
   }
-  return CheckQuota(cloud, needs, parallel, unchecked);
+  return CheckQuota(cloud, needs, options.parallel, unchecked);
 }
 
 }  // namespace rotor::ops

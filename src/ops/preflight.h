@@ -3,6 +3,7 @@
 // observation alone (processes suspended by others, --max-size-cap) are in rollout::Begin.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,15 @@ struct PreflightNeed {
 //   no load balancer (new instances there would never turn healthy);
 // - a launching lifecycle hook may hold new instances at least as long as --health-timeout;
 // - the account's on-demand vCPU quota leaves no room for the surge (`parallel` groups at once).
+// - custom probes fail on every ready member of a group (rotor could never count a new one).
 // What could not be checked is appended to `unchecked`, to be shown with the plan.
+struct PreflightOptions {
+  std::string selected_stack;
+  int parallel = 1;
+  std::function<core::Status(const cloud::Instance&)> probe;  // may be empty
+};
 core::Status Preflight(cloud::Cloud& cloud, const std::vector<PreflightNeed>& needs,
-                       const std::string& selected_stack, const rollout::Policy& policy,
-                       int parallel, std::vector<std::string>& unchecked);
+                       const rollout::Policy& policy, const PreflightOptions& options,
+                       std::vector<std::string>& unchecked);
 
 }  // namespace rotor::ops

@@ -37,7 +37,8 @@ std::vector<std::vector<std::string>> Batches(const std::vector<std::string>& vi
 }  // namespace
 
 core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector& selector,
-                                      const rollout::Policy& policy, core::Time now, int parallel) {
+                                      const rollout::Policy& policy, core::Time now,
+                                      const PreflightOptions& options) {
   ASSIGN_OR_RETURN(Targets targets, ResolveTargets(cloud, selector));
   RespawnPlan plan;
   plan.stack = targets.stack;
@@ -49,7 +50,9 @@ core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector&
     needs.push_back({&g, s.victims.empty() ? 0 : s.surge});
     states.push_back(std::move(s));
   }
-  RETURN_IF_ERROR(Preflight(cloud, needs, targets.stack, policy, parallel, plan.unchecked));
+  PreflightOptions checks = options;
+  checks.selected_stack = targets.stack;
+  RETURN_IF_ERROR(Preflight(cloud, needs, policy, checks, plan.unchecked));
   for (size_t i = 0; i < groups.size(); ++i) {
     const cloud::Group& g = groups[i];
     const rollout::RolloutState& s = states[i];
@@ -130,8 +133,12 @@ class Interleaver {
   core::Status StartNext() {
     size_t i = next_++;
     const std::string& group = plan_.groups[i].group;
-    rollout::EngineOptions eo{options_.rollout_id + "/" + group, options_.on_event,
-                              options_.before_step, options_.after_step, options_.interrupted};
+    rollout::EngineOptions eo{options_.rollout_id + "/" + group,
+                              options_.on_event,
+                              options_.before_step,
+                              options_.after_step,
+                              options_.interrupted,
+                              options_.probe};
     auto engine = std::make_unique<rollout::Engine>(cloud_, clock_, journal_, policy_, eo);
     core::Status started = engine->Start(group);
     if (!started.ok()) {

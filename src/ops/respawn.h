@@ -9,6 +9,7 @@
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "journal/journal.h"
+#include "ops/preflight.h"
 #include "ops/targets.h"
 #include "rollout/engine.h"
 
@@ -31,11 +32,11 @@ struct RespawnPlan {
 };
 
 // What respawn would do, without changing anything (--dry-run and the confirmation prompt),
-// after pre-flight (ops/preflight.h; kBlocked with the reason). `parallel`: groups rolled at
-// once.
+// after pre-flight (ops/preflight.h; kBlocked with the reason; options.selected_stack is
+// filled in from the selector).
 core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector& selector,
                                       const rollout::Policy& policy, core::Time now,
-                                      int parallel = 1);
+                                      const PreflightOptions& options = {});
 
 struct GroupOutcome {
   std::string group;
@@ -58,6 +59,7 @@ struct RespawnOptions {
       before_step;
   std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
   std::function<bool()> interrupted;
+  std::function<core::Status(const cloud::Instance&)> probe;  // see rollout::EngineOptions
 };
 
 // Rolls the groups of the plan, `parallel` at a time in plan order; once one does not complete,

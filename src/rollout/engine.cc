@@ -71,7 +71,12 @@ core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {
   v.suspended = g.suspended_processes;
   std::sort(s.expected_launches.begin(), s.expected_launches.end());
   for (const cloud::Instance& i : g.instances) {
-    Member m{i.id, i.zone, i.launch_time, IsReady(i), IsUnhealthy(i)};
+    v.members.push_back({i.id, i.zone, i.launch_time, IsReady(i), IsUnhealthy(i)});
+  }
+  if (options_.probe) Probe(s, v);
+  for (size_t n = 0; n < g.instances.size(); ++n) {
+    const cloud::Instance& i = g.instances[n];
+    const Member& m = v.members[n];
     if (!s.initial.count(i.id) && !s.seen.count(i.id)) {
       // A new member: count its boot from the act that caused its launch.
       core::Time caused = v.now;
@@ -93,9 +98,27 @@ core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {
     } else if (!m.ready) {
       s.ready_since.erase(i.id);
     }
-    v.members.push_back(m);
   }
   return v;
+}
+
+void Engine::Probe(const RolloutState& s, View& v) {
+  std::vector<std::string> unaddressed;
+  for (const Member& m : v.members) {
+    if (m.ready && !s.initial.count(m.id) && !addressed_.count(m.id)) unaddressed.push_back(m.id);
+  }
+  // Addresses do not change while an instance runs: one read per new instance, not per poll.
+  if (!unaddressed.empty()) {
+    auto found = cloud_.ListInstances(unaddressed);
+    if (found.ok()) {
+      for (cloud::Instance& i : *found) addressed_[i.id] = std::move(i);
+    }
+  }
+  for (Member& m : v.members) {
+    if (!m.ready || s.initial.count(m.id)) continue;
+    auto it = addressed_.find(m.id);
+    m.ready = it != addressed_.end() && options_.probe(it->second).ok();
+  }
 }
 
 core::Status Engine::Act(const Step& st, RolloutState& s) {

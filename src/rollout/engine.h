@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,10 @@ struct EngineOptions {
   std::function<void(const RolloutState&, const Step&)> after_step;
   // Polled before every decision: true once the user asked to stop (Ctrl-C).
   std::function<bool()> interrupted;
+  // Custom probes (may be empty): called for every new member its load balancers count ready,
+  // with its addresses filled in; a failure keeps it not ready. The members rotor found at the
+  // start are checked once, by pre-flight.
+  std::function<core::Status(const cloud::Instance&)> probe;
 };
 
 struct Result {
@@ -66,6 +71,7 @@ class Engine {
 
  private:
   core::Result<View> Observe(const std::string& group, RolloutState& state);
+  void Probe(const RolloutState& state, View& view);
   core::Status Act(const Step& step, RolloutState& state);
   void Apply(const Step& step, RolloutState& state, View& view);
   core::Status Record(const std::string& kind, const std::string& text);
@@ -85,8 +91,9 @@ class Engine {
   int repeated_ = 0;         // how many times in a row
   core::Duration stall_{0};  // no step for this long: a world the planner does not follow
   core::Time last_progress_{};
-  bool waking_ = false;          // the last Advance returned from a wait
-  bool observe_on_wake_ = true;  // and the wait asked to observe again
+  bool waking_ = false;                               // the last Advance returned from a wait
+  bool observe_on_wake_ = true;                       // and the wait asked to observe again
+  std::map<std::string, cloud::Instance> addressed_;  // new members with their addresses
 };
 
 // Readiness as DESIGN.md defines it, from one observation: EC2 running (when known),

@@ -65,6 +65,9 @@ class SimCloud final : public cloud::Cloud {
 
   // Every group as it is now, without API calls or latency: for invariant checks and tests.
   std::vector<cloud::Group> Peek() const;
+  // Whether the application on the instance with this private address answers now (running,
+  // booted, not failed, its zone up): what a custom probe from rotor's machine would see.
+  bool AppAnswers(const std::string& address) const;
   // An instance's EC2 state now ("" if unknown), without API calls.
   std::string PeekState(const std::string& instance_id) const;
   // Invariant violations found by whoever watches the simulation (reported by simulate).

@@ -87,6 +87,16 @@ std::string SimCloud::TargetState(const Lb& lb, int i, core::Time t) const {
   return healthy;
 }
 
+bool SimCloud::AppAnswers(const std::string& address) const {
+  core::Time t = clock_.now();
+  for (const auto& in : insts_) {
+    if (in->private_ip != address) continue;
+    return in->state == Ec2State::kRunning && t >= in->app_up && t < in->fails_at &&
+           !ZoneDown(in->zone, t);
+  }
+  return false;
+}
+
 bool SimCloud::Ready(int i, core::Time t) const {
   const Inst& in = *insts_[i];
   if (in.group < 0 || in.state != Ec2State::kRunning) return false;

@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
 #include "cli/invariants.h"
+#include "cli/probes.h"
 #include "core/strings.h"
 #include "journal/journal.h"
 
@@ -26,6 +27,8 @@ struct RespawnArgs {
   std::string warmup = "0s", bake = "0s", health_timeout = "10m", deadline = "0s", drain = "auto";
   int max_failed_launches = 3, canary = 0, max_size_cap = 0, parallel = 1;
   bool all = false;
+  std::vector<std::string> probes;
+  std::string probe_address = "private";
 };
 
 core::Result<rollout::Policy> BuildPolicy(const RespawnArgs& a) {
@@ -128,7 +131,14 @@ int Run(const RespawnArgs& args, Session& session) {
   if (args.parallel < 1) {
     return ReportError(core::InvalidArgument("--parallel must be at least 1"), err);
   }
-  auto plan = ops::PlanRespawn(rt.cloud(), sel, *policy, rt.clock().Now(), args.parallel);
+  auto probes = ProbeSet::Create(args.probes, args.probe_address, rt.sim());
+  if (!probes.ok()) return ReportError(probes.status(), err);
+  std::function<core::Status(const cloud::Instance&)> probe;
+  if (!args.probes.empty()) {
+    probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
+  }
+  auto plan =
+      ops::PlanRespawn(rt.cloud(), sel, *policy, rt.clock().Now(), {"", args.parallel, probe});
   if (!plan.ok()) return ReportError(plan.status(), err);
   if (*format != Format::kJson) PrintPlan(*plan, *policy, args.parallel, out);
   if (session.options().dry_run) return kExitOk;
@@ -150,6 +160,7 @@ int Run(const RespawnArgs& args, Session& session) {
   core::Time start = rt.clock().Now();
   ops::RespawnOptions ro;
   ro.parallel = args.parallel;
+  ro.probe = probe;
   // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
   // far); otherwise, and for the record, one line per step.
   bool live = *format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
@@ -256,6 +267,10 @@ void AddRespawnCommand(CLI::App& app, CommandFn& chosen) {
       ->capture_default_str();
   cmd->add_option("--max-size-cap", a->max_size_cap, "never raise MaxSize above this (0: no cap)");
   cmd->add_option("--parallel", a->parallel, "groups rolled at once")->capture_default_str();
+  cmd->add_option("--probe", a->probes,
+                  "also ready only when tcp:PORT connects / http://:PORT/PATH answers 2xx-3xx "
+                  "(repeatable)");
+  cmd->add_option("--probe-address", a->probe_address, "private or public")->capture_default_str();
   cmd->add_flag("--all", a->all, "replace every instance, not only the out-of-date ones");
   cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
 }
