@@ -135,8 +135,25 @@ TEST(Plan, Surge) {
        Kind::kDetach,
        {"o4"},
        true},
-      {"a drained instance is terminated",
+      {"one drained instance waits to be terminated with the next",
        [](Case& c) { c.state.draining["o0"] = kNow - 1s; },
+       Kind::kWait},
+      {"two drained instances are terminated together",
+       [](Case& c) {
+         c.state.draining["o0"] = kNow - 61s;
+         c.state.draining["o9"] = kNow - 1s;
+       },
+       Kind::kTerminateDetached,
+       {"o0", "o9"}},
+      {"a drained instance is terminated after two minutes alone",
+       [](Case& c) { c.state.draining["o0"] = kNow - 120s; },
+       Kind::kTerminateDetached,
+       {"o0"}},
+      {"a drained instance is terminated at once when nothing is left to detach",
+       [](Case& c) {
+         c.state.draining["o0"] = kNow - 1s;
+         c.state.removed = {"o1", "o2", "o3", "o4"};
+       },
        Kind::kTerminateDetached,
        {"o0"}},
       {"done when nothing remains, drains or boots",

@@ -69,6 +69,7 @@ void SimCloud::Build(const Scenario& s) {
       for (const LoadBalancerSpec& lb_spec : spec.load_balancers) {
         auto lb = std::make_unique<Lb>();
         lb->spec = lb_spec;
+        if (lb->spec.zones.empty()) lb->spec.zones = spec.zones;  // enabled where the group is
         lb->id =
             lb_spec.type == LoadBalancerSpec::Type::kElb
                 ? lb_spec.name
