@@ -96,6 +96,15 @@ core::Duration BootEstimate(const RolloutState& s) {
   return v[v.size() / 2];
 }
 
+// When to look again at a launch caused at `since`. Until a boot has been observed the estimate
+// is only a guess, so look early and back off — 2 s, 4 s, 8 s, ... up to the guess (a few more
+// calls, once per rollout, and no 30 s lost where instances boot fast); then at the estimate.
+core::Time ExpectedReady(core::Time since, core::Time now, const RolloutState& s) {
+  core::Duration boot = BootEstimate(s);
+  if (!s.boot_samples.empty()) return since + boot;
+  return since + std::clamp<core::Duration>(2 * (now - since), kMinPoll, boot);
+}
+
 // A failure while rolling forward winds up by the policy; while rolling back, it pauses.
 Step Fail(const View& v, const Policy& p, const RolloutState& s, const std::string& reason) {
   Step st = Make(Kind::kWindUp);
@@ -301,7 +310,7 @@ Step Wait(const View& v, const Policy& p, const RolloutState& s) {
   }
   if (s.bake_until && *s.bake_until > v.now) consider(*s.bake_until, false);
   if (s.deadline) consider(*s.deadline, true);
-  for (core::Time t : s.expected_launches) consider(t + boot, true);
+  for (core::Time t : s.expected_launches) consider(ExpectedReady(t, v.now, s), true);
   for (const Member* m : Pending(v, p, s)) {
     auto seen = s.seen.find(m->id);
     core::Time since = seen == s.seen.end() ? v.now : seen->second;
@@ -309,7 +318,7 @@ Step Wait(const View& v, const Policy& p, const RolloutState& s) {
     if (ready != s.ready_since.end()) {
       consider(ready->second + p.warmup, true);
     } else if (since + boot > v.now) {
-      consider(since + boot, true);
+      consider(ExpectedReady(since, v.now, s), true);
     } else {
       // Later than the estimate: poll more often early, less often as it drags on.
       auto late = std::clamp<core::Duration>((v.now - since) / 8, kMinPoll, kMaxPoll);

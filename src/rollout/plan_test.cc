@@ -394,7 +394,14 @@ TEST(Plan, WaitsUntilTheNextInterestingMoment) {
   c.state.expected_launches = {kNow};
   Step s = NextStep(c.view, c.policy, c.state);
   ASSERT_EQ(s.kind, Kind::kWait);
-  EXPECT_EQ(s.until, kNow + 30s);  // the 60 s boot estimate, bounded to 30 s
+  EXPECT_EQ(s.until, kNow + 2s);  // no boot seen yet: look early, then back off
+  c.view.now = kNow + 2s;
+  EXPECT_EQ(NextStep(c.view, c.policy, c.state).until, kNow + 4s);
+  c.view.now = kNow + 16s;
+  EXPECT_EQ(NextStep(c.view, c.policy, c.state).until, kNow + 32s);
+  c.view.now = kNow + 32s;
+  EXPECT_EQ(NextStep(c.view, c.policy, c.state).until, kNow + 60s);  // the 60 s guess
+  c.view.now = kNow;
   c.state.boot_samples = {25s, 26s, 90s};
   s = NextStep(c.view, c.policy, c.state);
   EXPECT_EQ(s.until, kNow + 26s);  // the median of the boots seen so far
