@@ -46,8 +46,9 @@ int Respawn(testing::MotoServer& moto, int size, const std::string& label,
   core::SeededRng rng(1);
   cloud::RetryQuota quota;
   std::map<std::string, int> counts;
-  aws::ClientContext ctx{transport, creds, clock, rng, quota,
-                         aws::EndpointConfig{"us-east-1", moto.url(), {}}, "", 0, nullptr, &counts};
+  aws::ClientContext ctx{
+      transport, creds, clock,   rng,    quota, aws::EndpointConfig{"us-east-1", moto.url(), {}},
+      "",        0,     nullptr, &counts};
   auto cloud = aws::AwsCloud::Create(ctx);
   auto t0 = std::chrono::steady_clock::now();
   auto plan = ops::PlanRespawn(**cloud, {"", "", names->at(0), ""}, policy, clock.Now());

@@ -8,6 +8,8 @@
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/progress.h"
+#include "core/strings.h"
 
 namespace rotor::cli {
 namespace {
@@ -312,6 +314,29 @@ TEST(Cli, RespawnInputErrorsAndRefusals) {
         << r.name << ": " << j["command_errors"];
   }
   fs::remove(locked);
+}
+
+// Two groups in parallel: each keeps its own line, redrawn in place; the ETA is the group's own.
+TEST(LiveBoard, OneLinePerGroupRedrawnInPlace) {
+  core::Time t0 = *core::ParseIso8601("2026-11-22T00:00:00Z");
+  auto event = [&](const char* group, int seconds, int replaced) {
+    return rollout::Event{
+        t0 + std::chrono::seconds(seconds), group, "detach", replaced, 4, 4, "rolling"};
+  };
+  LiveBoard board;
+  std::ostringstream out;
+  board.Update(event("a", 0, 0), out);
+  EXPECT_EQ(out.str(), "\033[K  a  0/4 replaced  4 ready  rolling  — detach\n");
+  out.str("");
+  board.Update(event("b", 10, 0), out);
+  EXPECT_EQ(out.str(),
+            "\033[1F\033[K  a  0/4 replaced  4 ready  rolling  — detach\n"
+            "\033[K  b  0/4 replaced  4 ready  rolling  — detach\n");
+  out.str("");
+  board.Update(event("a", 60, 1), out);  // 60 s for one: three more take 3m00s
+  EXPECT_EQ(out.str(),
+            "\033[2F\033[K  a  1/4 replaced  4 ready  rolling  ETA 3m00s  — detach\n"
+            "\033[K  b  0/4 replaced  4 ready  rolling  — detach\n");
 }
 
 TEST(Cli, UsageErrors) {

@@ -136,8 +136,7 @@ TEST(Plan, Surge) {
        {"o4"},
        true},
       {"one drained instance waits to be terminated with the next",
-       [](Case& c) { c.state.draining["o0"] = kNow - 1s; },
-       Kind::kWait},
+       [](Case& c) { c.state.draining["o0"] = kNow - 1s; }, Kind::kWait},
       {"two drained instances are terminated together",
        [](Case& c) {
          c.state.draining["o0"] = kNow - 61s;

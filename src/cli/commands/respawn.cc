@@ -13,6 +13,7 @@
 #include "cli/interrupt.h"
 #include "cli/invariants.h"
 #include "cli/probes.h"
+#include "cli/progress.h"
 #include "core/strings.h"
 #include "journal/journal.h"
 
@@ -67,11 +68,6 @@ core::Result<rollout::Policy> BuildPolicy(const RespawnArgs& a) {
     return core::InvalidArgument("--strategy replace never grows the group: drop --max-surge");
   }
   return p;
-}
-
-std::string Seconds(core::Duration d) {
-  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
-  return s >= 120 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}s", s);
 }
 
 void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, int parallel,
@@ -164,19 +160,11 @@ int Run(const RespawnArgs& args, Session& session) {
   // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
   // far); otherwise, and for the record, one line per step.
   bool live = *format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
+  LiveBoard board;
   ro.on_event = [&, live](const rollout::Event& e) {
     double t = std::chrono::duration<double>(e.t - start).count();
     if (live) {
-      std::string eta = "";
-      if (e.replaced > 0 && e.replaced < e.total) {
-        double left = t / e.replaced * (e.total - e.replaced);
-        eta = "  ETA " + Seconds(std::chrono::duration_cast<core::Duration>(
-                             std::chrono::duration<double>(left)));
-      }
-      out << fmt::format("\r\033[K  {}  {}/{} replaced  {} ready  {}{}  — {}", e.group, e.replaced,
-                         e.total, e.ready, e.phase, eta, e.what)
-          << std::flush;
-      if (e.what.rfind("finish", 0) == 0) out << "\n";
+      board.Update(e, out);
     } else if (*format != Format::kJson) {
       out << fmt::format("  +{:7.1f}s  {}  {}/{} replaced, {} ready, {}: {}\n", t, e.group,
                          e.replaced, e.total, e.ready, e.phase, e.what);
