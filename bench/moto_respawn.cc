@@ -85,7 +85,7 @@ int main() {
   std::cout << "| N | strategy | outcome | API calls | per instance | wall |\n"
                "|---|---|---|---|---|---|\n";
   int rc = 0;
-  rc |= Respawn(**moto, 10, "surge 1", one);
-  rc |= Respawn(**moto, 40, "surge 25%", quarter);
+  rc |= Respawn(**moto, 50, "surge 1", one);
+  rc |= Respawn(**moto, 300, "surge 25%", quarter);
   return rc;
 }
