@@ -8,7 +8,7 @@
 #include <iostream>
 
 #include "core/strings.h"
-#include "journal/journal.h"
+#include "journal/memory_journal.h"
 #include "ops/respawn.h"
 #include "sim/sim_cloud.h"
 

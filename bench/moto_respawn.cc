@@ -10,7 +10,7 @@
 #include "aws/aws_cloud.h"
 #include "aws/curl_transport.h"
 #include "fakes/moto_server.h"
-#include "journal/journal.h"
+#include "journal/memory_journal.h"
 #include "ops/respawn.h"
 
 using namespace rotor;

@@ -35,6 +35,8 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
 
   bool ok() const { return code_ == Code::kOk; }
+  // For best-effort calls whose failure changes nothing (a ROLLBACK after an error).
+  void IgnoreError() const {}
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
 

@@ -1,8 +1,11 @@
-// The journal: what a rollout intends and what happened, appended before and after every act,
-// so that a crash can be resumed (DESIGN.md section 4). The SQLite and DynamoDB stores come with
-// the journal issue; until then MemoryJournal keeps the same records in memory.
+// The journal (DESIGN.md section 4): every rollout, the intent of every step before it acts and
+// its outcome after, the state a resume needs, and one lease per group so that two rotors never
+// act on the same group. Stores: SqliteJournal (a file), DynamoDbJournal (a shared table) and
+// MemoryJournal (tests, rehearsals). Records are append-only.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,38 +14,82 @@
 
 namespace rotor::journal {
 
-struct Record {
-  core::Time t{};
-  std::string rollout;  // rollout id
-  std::string kind;     // "start", "intent", "outcome", "state", "finish"
-  std::string text;     // a step's description, an error, or a state summary
+// Bumped whenever the stored layout changes; a store written by a newer rotor is refused.
+inline constexpr int kSchemaVersion = 1;
+
+// Rollout statuses. "running" until a final one; "paused" waits for a person.
+inline constexpr char kRunning[] = "running";
+inline constexpr char kPausedStatus[] = "paused";
+
+struct RolloutInfo {
+  std::string id;
+  std::string command;  // the command line as given (rotor takes no secret on it)
+  std::string owner;    // user@host:pid that started it
+  std::vector<std::string> groups;
+  std::string policy;  // JSON (rollout::PolicyToJson)
+  std::string status = kRunning;
+  bool pause_requested = false;  // `rotor rollout pause`: stop at the next step boundary
+  core::Time started{};
+  core::Time updated{};
 };
 
+struct Record {
+  core::Time t{};
+  std::string rollout;
+  int64_t seq = 0;    // assigned by Append: 1, 2, ... within a rollout
+  std::string group;  // empty for records about the whole rollout
+  std::string kind;   // "start", "intent", "outcome", "finish", "interrupted", ...
+  std::string text;   // the step described, an error, an outcome
+  std::string data;   // JSON: the step of an intent, the state after an outcome; may be empty
+};
+
+// Who may act on a group. `token` grows by one on every take-over (fencing): a holder whose
+// token is no longer the stored one has lost the group.
+struct Lease {
+  std::string group;
+  std::string owner;
+  std::string rollout;
+  int64_t token = 0;
+  core::Time expires{};
+};
+
+// Errors common to every store: kDataLoss for a damaged store, kFailedPrecondition for a schema
+// from a newer rotor, kUnavailable / kThrottled when the store cannot be reached. Not
+// thread-safe; one Journal per process, several processes may share a store.
 class Journal {
  public:
   virtual ~Journal() = default;
-  // Appends one record. An error means the record may not be durable: the caller must not act.
-  virtual core::Status Append(const Record& record) = 0;
-  virtual core::Result<std::vector<Record>> Read(const std::string& rollout) = 0;
+
+  // kAlreadyExists when the id is taken.
+  virtual core::Status CreateRollout(const RolloutInfo& info) = 0;
+  // kNotFound for an unknown id.
+  virtual core::Result<RolloutInfo> GetRollout(const std::string& id) = 0;
+  virtual core::Result<std::vector<RolloutInfo>> ListRollouts() = 0;  // newest first
+  virtual core::Status SetStatus(const std::string& id, const std::string& status,
+                                 core::Time now) = 0;
+  virtual core::Status RequestPause(const std::string& id, bool pause) = 0;
+
+  // Appends `record` with the next sequence number (written back into it). An error means the
+  // record may not be durable: the caller must not act on it.
+  virtual core::Status Append(Record& record) = 0;
+  virtual core::Result<std::vector<Record>> Read(const std::string& rollout) = 0;  // in order
+
+  // Takes the group's lease for `ttl` when it is free, expired, or `force`; the token is the
+  // previous one plus one. kBlocked naming the holder, its rollout and the expiry otherwise.
+  virtual core::Result<Lease> TakeLease(const std::string& group, const std::string& owner,
+                                        const std::string& rollout, core::Duration ttl,
+                                        core::Time now, bool force) = 0;
+  // Extends a lease still held with `lease.token`; kBlocked naming the new holder once it was
+  // taken over (or released by force).
+  virtual core::Result<Lease> RenewLease(const Lease& lease, core::Duration ttl,
+                                         core::Time now) = 0;
+  // Gives the lease up if it is still held with `lease.token`; otherwise does nothing.
+  virtual core::Status ReleaseLease(const Lease& lease) = 0;
+  // The lease on `group`, if any (expired ones included).
+  virtual core::Result<std::optional<Lease>> GetLease(const std::string& group) = 0;
 };
 
-class MemoryJournal final : public Journal {
- public:
-  core::Status Append(const Record& record) override {
-    records_.push_back(record);
-    return core::Status::Ok();
-  }
-  core::Result<std::vector<Record>> Read(const std::string& rollout) override {
-    std::vector<Record> out;
-    for (const Record& r : records_) {
-      if (r.rollout == rollout) out.push_back(r);
-    }
-    return out;
-  }
-  const std::vector<Record>& records() const { return records_; }
-
- private:
-  std::vector<Record> records_;
-};
+// The message for a group held by someone else, shared by every store.
+core::Status HeldBy(const Lease& held, core::Time now);
 
 }  // namespace rotor::journal

@@ -55,7 +55,8 @@ bool IsUnhealthy(const cloud::Instance& i) {
 }
 
 core::Status Engine::Record(const std::string& kind, const std::string& text) {
-  return journal_.Append({clock_.Now(), options_.rollout_id, kind, text});
+  journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, ""};
+  return journal_.Append(r);
 }
 
 core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {

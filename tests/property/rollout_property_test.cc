@@ -8,7 +8,7 @@
 
 #include "cli/invariants.h"
 #include "core/rng.h"
-#include "journal/journal.h"
+#include "journal/memory_journal.h"
 #include "ops/respawn.h"
 #include "sim/sim_cloud.h"
 

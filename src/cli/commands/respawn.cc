@@ -15,7 +15,7 @@
 #include "cli/probes.h"
 #include "cli/progress.h"
 #include "core/strings.h"
-#include "journal/journal.h"
+#include "journal/memory_journal.h"
 
 namespace rotor::cli {
 namespace {

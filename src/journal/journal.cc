@@ -1,0 +1,18 @@
+#include "journal/journal.h"
+
+#include <fmt/format.h>
+
+namespace rotor::journal {
+
+core::Status HeldBy(const Lease& held, core::Time now) {
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(held.expires - now).count();
+  return core::Status(
+      core::Code::kBlocked,
+      fmt::format("group {} is held by {} for rollout {} (lease for {} s more, token {}): wait for "
+                  "it, or if that rotor is gone, `rotor rollout resume {}` once the lease has "
+                  "expired (or with --force-unlock)",
+                  held.group, held.owner, held.rollout, std::max<int64_t>(0, left), held.token,
+                  held.rollout));
+}
+
+}  // namespace rotor::journal

@@ -1,0 +1,104 @@
+#include "journal/memory_journal.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace rotor::journal {
+
+core::Status MemoryJournal::CreateRollout(const RolloutInfo& info) {
+  for (const RolloutInfo& r : rollouts_) {
+    if (r.id == info.id)
+      return core::Status(core::Code::kFailedPrecondition,
+                          "rollout " + info.id + " already exists");
+  }
+  rollouts_.push_back(info);
+  return core::Status::Ok();
+}
+
+core::Result<RolloutInfo> MemoryJournal::GetRollout(const std::string& id) {
+  for (const RolloutInfo& r : rollouts_) {
+    if (r.id == id) return r;
+  }
+  return core::NotFound(fmt::format("no rollout {} in the journal", id));
+}
+
+core::Result<std::vector<RolloutInfo>> MemoryJournal::ListRollouts() {
+  std::vector<RolloutInfo> out(rollouts_.rbegin(), rollouts_.rend());
+  return out;
+}
+
+core::Status MemoryJournal::SetStatus(const std::string& id, const std::string& status,
+                                      core::Time now) {
+  for (RolloutInfo& r : rollouts_) {
+    if (r.id != id) continue;
+    r.status = status;
+    r.updated = now;
+    return core::Status::Ok();
+  }
+  return core::NotFound(fmt::format("no rollout {} in the journal", id));
+}
+
+core::Status MemoryJournal::RequestPause(const std::string& id, bool pause) {
+  for (RolloutInfo& r : rollouts_) {
+    if (r.id != id) continue;
+    r.pause_requested = pause;
+    return core::Status::Ok();
+  }
+  return core::NotFound(fmt::format("no rollout {} in the journal", id));
+}
+
+core::Status MemoryJournal::Append(Record& record) {
+  int64_t last = 0;
+  for (const Record& r : records_) {
+    if (r.rollout == record.rollout) last = r.seq;
+  }
+  record.seq = last + 1;
+  records_.push_back(record);
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<Record>> MemoryJournal::Read(const std::string& rollout) {
+  std::vector<Record> out;
+  std::copy_if(records_.begin(), records_.end(), std::back_inserter(out),
+               [&](const Record& r) { return r.rollout == rollout; });
+  return out;
+}
+
+core::Result<Lease> MemoryJournal::TakeLease(const std::string& group, const std::string& owner,
+                                             const std::string& rollout, core::Duration ttl,
+                                             core::Time now, bool force) {
+  auto it = leases_.find(group);
+  if (it != leases_.end() && it->second.expires > now && !force) return HeldBy(it->second, now);
+  Lease l{group, owner, rollout, ++tokens_[group], now + ttl};
+  leases_[group] = l;
+  return l;
+}
+
+core::Result<Lease> MemoryJournal::RenewLease(const Lease& lease, core::Duration ttl,
+                                              core::Time now) {
+  auto it = leases_.find(lease.group);
+  if (it == leases_.end() || it->second.token != lease.token) {
+    if (it == leases_.end()) {
+      return core::Status(core::Code::kBlocked,
+                          fmt::format("the lease on group {} was released by force", lease.group));
+    }
+    return HeldBy(it->second, now);
+  }
+  it->second.expires = now + ttl;
+  return it->second;
+}
+
+core::Status MemoryJournal::ReleaseLease(const Lease& lease) {
+  auto it = leases_.find(lease.group);
+  if (it != leases_.end() && it->second.token == lease.token) leases_.erase(it);
+  return core::Status::Ok();
+}
+
+core::Result<std::optional<Lease>> MemoryJournal::GetLease(const std::string& group) {
+  auto it = leases_.find(group);
+  if (it == leases_.end()) return std::optional<Lease>();
+  return std::optional<Lease>(it->second);
+}
+
+}  // namespace rotor::journal

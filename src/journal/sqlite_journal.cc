@@ -1,0 +1,334 @@
+#include "journal/sqlite_journal.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace rotor::journal {
+namespace {
+
+int64_t Ms(core::Time t) { return t.time_since_epoch().count(); }
+core::Time FromMs(int64_t ms) { return core::Time(core::Duration(ms)); }
+
+// One prepared statement; finalized on every path.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool prepared() const { return rc_ == SQLITE_OK; }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return prepared() ? sqlite3_step(stmt_) : rc_; }
+  std::string Text(int col) {
+    auto* p = sqlite3_column_text(stmt_, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rollouts (
+  id TEXT PRIMARY KEY, command TEXT, owner TEXT, groups TEXT, policy TEXT, status TEXT,
+  pause_requested INTEGER, started INTEGER, updated INTEGER);
+CREATE TABLE IF NOT EXISTS records (
+  rollout TEXT, seq INTEGER, t INTEGER, grp TEXT, kind TEXT, text TEXT, data TEXT,
+  PRIMARY KEY (rollout, seq));
+CREATE TABLE IF NOT EXISTS leases (
+  grp TEXT PRIMARY KEY, owner TEXT, rollout TEXT, token INTEGER, expires INTEGER);
+)";
+
+RolloutInfo RolloutFrom(Stmt& s) {
+  RolloutInfo r;
+  r.id = s.Text(0);
+  r.command = s.Text(1);
+  r.owner = s.Text(2);
+  auto groups = nlohmann::json::parse(s.Text(3), nullptr, false);
+  if (groups.is_array()) {
+    for (const auto& g : groups) {
+      if (g.is_string()) r.groups.push_back(g.get<std::string>());
+    }
+  }
+  r.policy = s.Text(4);
+  r.status = s.Text(5);
+  r.pause_requested = s.Int(6) != 0;
+  r.started = FromMs(s.Int(7));
+  r.updated = FromMs(s.Int(8));
+  return r;
+}
+
+// The held lease of a row (released rows keep their token with an empty owner).
+std::optional<Lease> LeaseFrom(Stmt& s, const std::string& group) {
+  if (s.Text(0).empty()) return std::nullopt;
+  return Lease{group, s.Text(0), s.Text(1), s.Int(2), FromMs(s.Int(3))};
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::string& path) {
+  // A file that exists but is not SQLite is refused before SQLite may touch it.
+  std::ifstream probe(path, std::ios::binary);
+  if (probe) {
+    char header[16] = {};
+    probe.read(header, sizeof header);
+    if (probe.gcount() > 0 && std::memcmp(header, "SQLite format 3", 16) != 0) {
+      return core::InvalidArgument(fmt::format(
+          "journal {} is not an SQLite database: rotor never overwrites it; move it aside or "
+          "pick another --state",
+          path));
+    }
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<SqliteJournal> j(new SqliteJournal(db, path));
+  if (rc != SQLITE_OK) return j->Error("cannot open");
+  RETURN_IF_ERROR(j->Init());
+  return j;
+}
+
+SqliteJournal::~SqliteJournal() { sqlite3_close(db_); }
+
+core::Status SqliteJournal::Error(const std::string& what) {
+  int rc = sqlite3_errcode(db_);
+  std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) {
+    return core::InvalidArgument(fmt::format(
+        "journal {} is damaged ({}: {}): rotor never resets it; keep it for the record, move it "
+        "aside and pick another --state",
+        path_, what, msg));
+  }
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    return core::Status(
+        core::Code::kUnavailable,
+        fmt::format("journal {} is busy ({}): another rotor holds it; try again", path_, what));
+  }
+  return core::Status(core::Code::kUnavailable,
+                      fmt::format("journal {}: {}: {}", path_, what, msg));
+}
+
+core::Status SqliteJournal::Exec(const std::string& sql) {
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return Error(sql);
+  return core::Status::Ok();
+}
+
+core::Status SqliteJournal::Init() {
+  // Other rotors may hold the file briefly: wait for them rather than fail.
+  sqlite3_busy_timeout(db_, 10000);
+  RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+  RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+  {
+    Stmt check(db_, "PRAGMA quick_check");
+    int rc = check.Step();
+    if (rc != SQLITE_ROW) return Error("integrity check");
+    if (check.Text(0) != "ok") {
+      return core::InvalidArgument(fmt::format(
+          "journal {} is damaged ({}): rotor never resets it; keep it for the record, move it "
+          "aside and pick another --state",
+          path_, check.Text(0)));
+    }
+  }
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  core::Status made = Exec(kSchema);
+  if (made.ok()) {
+    Stmt get(db_, "SELECT value FROM meta WHERE key = 'schema'");
+    int rc = get.Step();
+    if (rc == SQLITE_ROW) {
+      int version = std::atoi(get.Text(0).c_str());
+      if (version > kSchemaVersion) {
+        made = core::InvalidArgument(fmt::format(
+            "journal {} was written by a newer rotor (schema {}, this rotor knows up to {}): "
+            "use that rotor, or upgrade this one",
+            path_, version, kSchemaVersion));
+      }
+    } else if (rc == SQLITE_DONE) {
+      Stmt put(db_, "INSERT INTO meta (key, value) VALUES ('schema', ?)");
+      put.Bind(1, std::to_string(kSchemaVersion));
+      if (put.Step() != SQLITE_DONE) made = Error("write the schema version");
+    } else {
+      made = Error("read the schema version");
+    }
+  }
+  if (!made.ok()) {
+    Exec("ROLLBACK").IgnoreError();
+    return made;
+  }
+  return Exec("COMMIT");
+}
+
+core::Status SqliteJournal::CreateRollout(const RolloutInfo& r) {
+  Stmt s(db_,
+         "INSERT INTO rollouts (id, command, owner, groups, policy, status, pause_requested, "
+         "started, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(1, r.id).Bind(2, r.command).Bind(3, r.owner).Bind(4, nlohmann::json(r.groups).dump());
+  s.Bind(5, r.policy).Bind(6, r.status).Bind(7, int64_t{r.pause_requested});
+  s.Bind(8, Ms(r.started)).Bind(9, Ms(r.updated));
+  int rc = s.Step();
+  if (rc == SQLITE_CONSTRAINT) {
+    return core::Status(core::Code::kFailedPrecondition,
+                        fmt::format("rollout {} already exists in journal {}", r.id, path_));
+  }
+  return rc == SQLITE_DONE ? core::Status::Ok() : Error("create rollout " + r.id);
+}
+
+core::Result<RolloutInfo> SqliteJournal::GetRollout(const std::string& id) {
+  Stmt s(db_,
+         "SELECT id, command, owner, groups, policy, status, pause_requested, started, updated "
+         "FROM rollouts WHERE id = ?");
+  s.Bind(1, id);
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return RolloutFrom(s);
+  if (rc == SQLITE_DONE) {
+    return core::NotFound(
+        fmt::format("no rollout {} in journal {} (see `rotor rollout list`)", id, path_));
+  }
+  return Error("read rollout " + id);
+}
+
+core::Result<std::vector<RolloutInfo>> SqliteJournal::ListRollouts() {
+  Stmt s(db_,
+         "SELECT id, command, owner, groups, policy, status, pause_requested, started, updated "
+         "FROM rollouts ORDER BY started DESC, id DESC");
+  std::vector<RolloutInfo> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(RolloutFrom(s));
+  if (rc != SQLITE_DONE) return Error("list rollouts");
+  return out;
+}
+
+core::Status SqliteJournal::SetStatus(const std::string& id, const std::string& status,
+                                      core::Time now) {
+  Stmt s(db_, "UPDATE rollouts SET status = ?, updated = ? WHERE id = ?");
+  s.Bind(1, status).Bind(2, Ms(now)).Bind(3, id);
+  if (s.Step() != SQLITE_DONE) return Error("update rollout " + id);
+  if (sqlite3_changes(db_) == 0) return core::NotFound("no rollout " + id + " in the journal");
+  return core::Status::Ok();
+}
+
+core::Status SqliteJournal::RequestPause(const std::string& id, bool pause) {
+  Stmt s(db_, "UPDATE rollouts SET pause_requested = ? WHERE id = ?");
+  s.Bind(1, int64_t{pause}).Bind(2, id);
+  if (s.Step() != SQLITE_DONE) return Error("update rollout " + id);
+  if (sqlite3_changes(db_) == 0) return core::NotFound("no rollout " + id + " in the journal");
+  return core::Status::Ok();
+}
+
+core::Status SqliteJournal::Append(Record& r) {
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  Stmt next(db_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records WHERE rollout = ?");
+  next.Bind(1, r.rollout);
+  if (next.Step() != SQLITE_ROW) {
+    core::Status e = Error("append");
+    Exec("ROLLBACK").IgnoreError();
+    return e;
+  }
+  r.seq = next.Int(0);
+  Stmt s(
+      db_,
+      "INSERT INTO records (rollout, seq, t, grp, kind, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(1, r.rollout).Bind(2, r.seq).Bind(3, Ms(r.t)).Bind(4, r.group).Bind(5, r.kind);
+  s.Bind(6, r.text).Bind(7, r.data);
+  if (s.Step() != SQLITE_DONE) {
+    core::Status e = Error("append");
+    Exec("ROLLBACK").IgnoreError();
+    return e;
+  }
+  return Exec("COMMIT");
+}
+
+core::Result<std::vector<Record>> SqliteJournal::Read(const std::string& rollout) {
+  Stmt s(db_, "SELECT seq, t, grp, kind, text, data FROM records WHERE rollout = ? ORDER BY seq");
+  s.Bind(1, rollout);
+  std::vector<Record> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back(
+        {FromMs(s.Int(1)), rollout, s.Int(0), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+  }
+  if (rc != SQLITE_DONE) return Error("read rollout " + rollout);
+  return out;
+}
+
+// Lease changes run in one IMMEDIATE transaction: read the row, decide, write.
+core::Result<Lease> SqliteJournal::TakeLease(const std::string& group, const std::string& owner,
+                                             const std::string& rollout, core::Duration ttl,
+                                             core::Time now, bool force) {
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  auto decided = [&]() -> core::Result<Lease> {
+    Stmt get(db_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
+    get.Bind(1, group);
+    int rc = get.Step();
+    int64_t token = 0;
+    if (rc == SQLITE_ROW) {
+      std::optional<Lease> held = LeaseFrom(get, group);
+      if (held && held->expires > now && !force) return HeldBy(*held, now);
+      token = get.Int(2);
+    } else if (rc != SQLITE_DONE) {
+      return Error("read lease " + group);
+    }
+    Lease l{group, owner, rollout, token + 1, now + ttl};
+    Stmt put(db_,
+             "INSERT OR REPLACE INTO leases (grp, owner, rollout, token, expires) "
+             "VALUES (?, ?, ?, ?, ?)");
+    put.Bind(1, group).Bind(2, owner).Bind(3, rollout).Bind(4, l.token).Bind(5, Ms(l.expires));
+    if (put.Step() != SQLITE_DONE) return Error("write lease " + group);
+    return l;
+  }();
+  if (!decided.ok()) {
+    Exec("ROLLBACK").IgnoreError();
+    return decided.status();
+  }
+  RETURN_IF_ERROR(Exec("COMMIT"));
+  return decided;
+}
+
+core::Result<Lease> SqliteJournal::RenewLease(const Lease& lease, core::Duration ttl,
+                                              core::Time now) {
+  Stmt s(db_, "UPDATE leases SET expires = ? WHERE grp = ? AND token = ? AND owner != ''");
+  s.Bind(1, Ms(now + ttl)).Bind(2, lease.group).Bind(3, lease.token);
+  if (s.Step() != SQLITE_DONE) return Error("renew lease " + lease.group);
+  if (sqlite3_changes(db_) == 1) {
+    Lease l = lease;
+    l.expires = now + ttl;
+    return l;
+  }
+  ASSIGN_OR_RETURN(std::optional<Lease> held, GetLease(lease.group));
+  if (held) return HeldBy(*held, now);
+  return core::Status(
+      core::Code::kBlocked,
+      fmt::format("the lease on group {} was released by someone else", lease.group));
+}
+
+core::Status SqliteJournal::ReleaseLease(const Lease& lease) {
+  Stmt s(db_,
+         "UPDATE leases SET owner = '', rollout = '', expires = 0 WHERE grp = ? AND token = ?");
+  s.Bind(1, lease.group).Bind(2, lease.token);
+  return s.Step() == SQLITE_DONE ? core::Status::Ok() : Error("release lease " + lease.group);
+}
+
+core::Result<std::optional<Lease>> SqliteJournal::GetLease(const std::string& group) {
+  Stmt get(db_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
+  get.Bind(1, group);
+  int rc = get.Step();
+  if (rc == SQLITE_ROW) return LeaseFrom(get, group);
+  if (rc == SQLITE_DONE) return std::optional<Lease>();
+  return Error("read lease " + group);
+}
+
+}  // namespace rotor::journal

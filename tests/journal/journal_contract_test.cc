@@ -1,0 +1,173 @@
+// One suite for every journal store (issue 5): rollouts, append-only records, and leases with
+// fencing tokens, run against MemoryJournal and SqliteJournal (and DynamoDbJournal on moto, in
+// its own file). Then what only a file can get wrong: reopening, damage, a future schema, and
+// several processes racing for one lease.
+#include "journal_contract.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+#include "journal/memory_journal.h"
+#include "journal/sqlite_journal.h"
+
+namespace rotor::journal {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string TempPath(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / fmt::format("rotor-{}-{}", getpid(), name);
+  fs::remove(p);
+  fs::remove(p.string() + "-wal");
+  fs::remove(p.string() + "-shm");
+  return p.string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Stores, JournalContract,
+    ::testing::Values(StoreFactory{"memory",
+                                   [] { return std::unique_ptr<Journal>(new MemoryJournal()); }},
+                      StoreFactory{"sqlite",
+                                   [] {
+                                     auto j = SqliteJournal::Open(TempPath("contract.db"));
+                                     EXPECT_TRUE(j.ok()) << j.status().message();
+                                     return std::unique_ptr<Journal>(j.ok() ? j->release()
+                                                                            : nullptr);
+                                   }}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(SqliteJournal, SurvivesReopening) {
+  std::string path = TempPath("reopen.db");
+  {
+    auto j = SqliteJournal::Open(path);
+    ASSERT_TRUE(j.ok()) << j.status().message();
+    ASSERT_TRUE((*j)->CreateRollout(Info("r-1")).ok());
+    Record r{kT0, "r-1", 0, "g", "intent", "detach i-1", "{}"};
+    ASSERT_TRUE((*j)->Append(r).ok());
+    ASSERT_TRUE((*j)->TakeLease("g", "a@h:1", "r-1", 60s, kT0, false).ok());
+  }
+  auto j = SqliteJournal::Open(path);
+  ASSERT_TRUE(j.ok()) << j.status().message();
+  EXPECT_EQ((*j)->GetRollout("r-1")->groups, (std::vector<std::string>{"g-1", "g-2"}));
+  ASSERT_EQ((*j)->Read("r-1")->size(), 1u);
+  EXPECT_EQ((*j)->Read("r-1")->at(0).text, "detach i-1");
+  auto held = (*j)->TakeLease("g", "b@h:2", "r-2", 60s, kT0 + 1s, false);
+  EXPECT_EQ(held.status().code(), core::Code::kBlocked);
+  fs::remove(path);
+}
+
+TEST(SqliteJournal, RefusesWhatItCannotTrust) {
+  struct Row {
+    const char* name;
+    std::function<void(const std::string&)> make;
+    const char* fragment;
+  };
+  auto good = [](const std::string& path) {
+    auto j = SqliteJournal::Open(path);
+    ASSERT_TRUE(j.ok());
+    ASSERT_TRUE((*j)->CreateRollout(Info("r-1")).ok());
+    for (int i = 0; i < 200; ++i) {
+      Record r{kT0, "r-1", 0, "g", "intent", std::string(200, 'x'), ""};
+      ASSERT_TRUE((*j)->Append(r).ok());
+    }
+  };  // closing checkpoints the WAL into the file
+  const Row rows[] = {
+      {"not a database",
+       [](const std::string& path) { std::ofstream(path) << "hello, I am a text file\n"; },
+       "is not an SQLite database"},
+      {"truncated",
+       [&](const std::string& path) {
+         good(path);
+         fs::resize_file(path, fs::file_size(path) / 2);
+       },
+       "is damaged"},
+      {"overwritten in the middle",
+       [&](const std::string& path) {
+         good(path);
+         std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+         f.seekp(4096);
+         std::string junk(8192, '\x5a');
+         f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+       },
+       "is damaged"},
+      {"a newer schema",
+       [&](const std::string& path) {
+         good(path);
+         ASSERT_EQ(system(fmt::format("python3 -c \"import sqlite3; c = sqlite3.connect('{}'); "
+                                      "c.execute('UPDATE meta SET value = 99 WHERE key = "
+                                      "\\\"schema\\\"'); c.commit()\"",
+                                      path)
+                              .c_str()),
+                   0);
+       },
+       "was written by a newer rotor (schema 99"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    std::string path = TempPath("bad.db");
+    row.make(path);
+    std::string before;
+    {
+      std::ifstream in(path, std::ios::binary);
+      before.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto j = SqliteJournal::Open(path);
+    ASSERT_FALSE(j.ok());
+    EXPECT_EQ(j.status().code(), core::Code::kInvalidArgument);
+    EXPECT_NE(j.status().message().find(path), std::string::npos) << j.status().message();
+    EXPECT_NE(j.status().message().find(row.fragment), std::string::npos) << j.status().message();
+    std::ifstream in(path, std::ios::binary);
+    std::string after(std::istreambuf_iterator<char>(in), {});
+    EXPECT_EQ(after, before) << "the file was changed";  // never reset
+    fs::remove(path);
+  }
+}
+
+// Eight processes race for one group's lease on one file: exactly one gets it.
+TEST(SqliteJournal, ProcessesRacingForALeaseOneWins) {
+  std::string path = TempPath("race.db");
+  { ASSERT_TRUE(SqliteJournal::Open(path).ok()); }
+  constexpr int kProcesses = 8;
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  std::vector<pid_t> children;
+  for (int i = 0; i < kProcesses; ++i) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(go[1]);
+      char c;
+      if (read(go[0], &c, 1) < 0) _exit(9);  // all start together
+      auto j = SqliteJournal::Open(path);
+      if (!j.ok()) _exit(8);
+      auto l = (*j)->TakeLease("web", fmt::format("p{}", i), "r", 60s, kT0, false);
+      _exit(l.ok() ? 0 : l.status().code() == core::Code::kBlocked ? 3 : 7);
+    }
+    children.push_back(pid);
+  }
+  close(go[0]);
+  close(go[1]);  // EOF releases every child at once
+  int won = 0, blocked = 0;
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    won += WEXITSTATUS(status) == 0;
+    blocked += WEXITSTATUS(status) == 3;
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(blocked, kProcesses - 1);
+  auto j = SqliteJournal::Open(path);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ((*(*j)->GetLease("web"))->token, 1);
+  fs::remove(path);
+}
+
+}  // namespace
+}  // namespace rotor::journal
