@@ -1,0 +1,259 @@
+#include "rollout/codec.h"
+
+#include <nlohmann/json.hpp>
+
+namespace rotor::rollout {
+namespace {
+
+using nlohmann::json;
+
+int64_t Ms(core::Time t) { return t.time_since_epoch().count(); }
+core::Time At(int64_t ms) { return core::Time(core::Duration(ms)); }
+int64_t Ms(core::Duration d) { return d.count(); }
+
+json TimesToJson(const std::map<std::string, core::Time>& m) {
+  json out = json::object();
+  for (const auto& [k, t] : m) out[k] = Ms(t);
+  return out;
+}
+std::map<std::string, core::Time> TimesFromJson(const json& j) {
+  std::map<std::string, core::Time> out;
+  if (!j.is_object()) return out;
+  for (const auto& [k, v] : j.items()) out[k] = At(v.get<int64_t>());
+  return out;
+}
+
+json OptTime(const std::optional<core::Time>& t) { return t ? json(Ms(*t)) : json(nullptr); }
+std::optional<core::Time> OptTimeFrom(const json& j) {
+  if (!j.is_number()) return std::nullopt;
+  return At(j.get<int64_t>());
+}
+
+json AmountToJson(const std::optional<Amount>& a) {
+  if (!a) return nullptr;
+  return a->ToString();
+}
+std::optional<Amount> AmountFrom(const json& j) {
+  if (!j.is_string()) return std::nullopt;
+  auto a = Amount::Parse(j.get<std::string>(), "journal");
+  return a.ok() ? std::optional<Amount>(*a) : std::nullopt;
+}
+
+json SpecToJson(const cloud::LaunchSpec& s) {
+  return {{"kind", static_cast<int>(s.kind)},   {"template_id", s.template_id},
+          {"template_name", s.template_name},   {"version", s.version},
+          {"resolved_version", s.resolved_version}, {"configuration_name", s.configuration_name},
+          {"image_id", s.image_id},             {"instance_type", s.instance_type}};
+}
+cloud::LaunchSpec SpecFrom(const json& j) {
+  cloud::LaunchSpec s;
+  s.kind = static_cast<cloud::LaunchSpec::Kind>(j.value("kind", 0));
+  s.template_id = j.value("template_id", "");
+  s.template_name = j.value("template_name", "");
+  s.version = j.value("version", "");
+  s.resolved_version = j.value("resolved_version", "");
+  s.configuration_name = j.value("configuration_name", "");
+  s.image_id = j.value("image_id", "");
+  s.instance_type = j.value("instance_type", "");
+  return s;
+}
+
+template <typename T>
+std::optional<T> OptInt(const json& j) {
+  if (!j.is_number()) return std::nullopt;
+  return j.get<T>();
+}
+
+core::Result<json> Parse(const std::string& text, const char* what) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) {
+    return core::InvalidArgument(std::string("the journal's ") + what + " is not a JSON object");
+  }
+  return j;
+}
+
+// Catches the library's type errors on a record written by hand or by another version.
+template <typename Fn>
+auto Guarded(const char* what, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const json::exception& e) {
+    return core::InvalidArgument(std::string("the journal's ") + what + " is malformed: " +
+                                 e.what());
+  }
+}
+
+}  // namespace
+
+std::string PolicyToJson(const Policy& p) {
+  json j = {{"strategy", StrategyName(p.strategy)},
+            {"max_surge", AmountToJson(p.max_surge)},
+            {"max_unavailable", AmountToJson(p.max_unavailable)},
+            {"min_healthy", AmountToJson(p.min_healthy)},
+            {"warmup_ms", Ms(p.warmup)},
+            {"bake_ms", Ms(p.bake)},
+            {"health_timeout_ms", Ms(p.health_timeout)},
+            {"deadline_ms", Ms(p.deadline)},
+            {"drain_ms", p.drain ? json(Ms(*p.drain)) : json(nullptr)},
+            {"order", OrderName(p.order)},
+            {"on_failure", OnFailureName(p.on_failure)},
+            {"max_failed_launches", p.max_failed_launches},
+            {"canary", p.canary},
+            {"all", p.all},
+            {"max_size_cap", p.max_size_cap}};
+  return j.dump();
+}
+
+core::Result<Policy> PolicyFromJson(const std::string& text) {
+  ASSIGN_OR_RETURN(json j, Parse(text, "policy"));
+  return Guarded("policy", [&]() -> core::Result<Policy> {
+    Policy p;
+    ASSIGN_OR_RETURN(p.strategy, ParseStrategy(j.value("strategy", "surge")));
+    ASSIGN_OR_RETURN(p.order, ParseOrder(j.value("order", "oldest")));
+    ASSIGN_OR_RETURN(p.on_failure, ParseOnFailure(j.value("on_failure", "rollback")));
+    p.max_surge = AmountFrom(j.value("max_surge", json()));
+    p.max_unavailable = AmountFrom(j.value("max_unavailable", json()));
+    p.min_healthy = AmountFrom(j.value("min_healthy", json()));
+    p.warmup = core::Duration(j.value("warmup_ms", int64_t{0}));
+    p.bake = core::Duration(j.value("bake_ms", int64_t{0}));
+    p.health_timeout = core::Duration(j.value("health_timeout_ms", Ms(p.health_timeout)));
+    p.deadline = core::Duration(j.value("deadline_ms", int64_t{0}));
+    if (auto d = OptInt<int64_t>(j.value("drain_ms", json()))) p.drain = core::Duration(*d);
+    p.max_failed_launches = j.value("max_failed_launches", p.max_failed_launches);
+    p.canary = j.value("canary", 0);
+    p.all = j.value("all", false);
+    p.max_size_cap = j.value("max_size_cap", 0);
+    return p;
+  });
+}
+
+std::string StepToJson(const Step& s) {
+  json j = {{"kind", static_cast<int>(s.kind)},
+            {"ids", s.ids},
+            {"decrement", s.decrement},
+            {"min", s.sizes.min ? json(*s.sizes.min) : json(nullptr)},
+            {"max", s.sizes.max ? json(*s.sizes.max) : json(nullptr)},
+            {"desired", s.sizes.desired ? json(*s.sizes.desired) : json(nullptr)},
+            {"processes", s.processes},
+            {"until", Ms(s.until)},
+            {"observe", s.observe},
+            {"outcome", static_cast<int>(s.outcome)},
+            {"reason", s.reason}};
+  return j.dump();
+}
+
+core::Result<Step> StepFromJson(const std::string& text) {
+  ASSIGN_OR_RETURN(json j, Parse(text, "step"));
+  return Guarded("step", [&]() -> core::Result<Step> {
+    Step s;
+    s.kind = static_cast<Step::Kind>(j.value("kind", static_cast<int>(Step::Kind::kWait)));
+    s.ids = j.value("ids", std::vector<std::string>{});
+    s.decrement = j.value("decrement", false);
+    s.sizes.min = OptInt<int>(j.value("min", json()));
+    s.sizes.max = OptInt<int>(j.value("max", json()));
+    s.sizes.desired = OptInt<int>(j.value("desired", json()));
+    s.processes = j.value("processes", std::vector<std::string>{});
+    s.until = At(j.value("until", int64_t{0}));
+    s.observe = j.value("observe", true);
+    s.outcome = static_cast<Outcome>(j.value("outcome", 0));
+    s.reason = j.value("reason", "");
+    return s;
+  });
+}
+
+std::string StateToJson(const RolloutState& s) {
+  std::vector<int64_t> expected, boots;
+  for (core::Time t : s.expected_launches) expected.push_back(Ms(t));
+  for (core::Duration d : s.boot_samples) boots.push_back(Ms(d));
+  json j = {
+      {"group", s.group},
+      {"phase", static_cast<int>(s.phase)},
+      {"outcome", static_cast<int>(s.outcome)},
+      {"reason", s.reason},
+      {"error", s.error},
+      {"interrupted", s.interrupted},
+      {"original",
+       {{"min", s.original.min},
+        {"max", s.original.max},
+        {"desired", s.original.desired},
+        {"suspended", s.original.suspended},
+        {"old_spec", SpecToJson(s.original.old_spec)}}},
+      {"budget",
+       {{"max_surge", s.budget.max_surge},
+        {"max_unavailable", s.budget.max_unavailable},
+        {"min_healthy", s.budget.min_healthy}}},
+      {"drain_ms", Ms(s.drain)},
+      {"surge", s.surge},
+      {"victims", s.victims},
+      {"initial", s.initial},
+      {"removed", s.removed},
+      {"chosen", s.chosen},
+      {"decrements", s.decrements},
+      {"draining", TimesToJson(s.draining)},
+      {"deregistered", s.deregistered},
+      {"suspended_by_us", s.suspended_by_us},
+      {"seen", TimesToJson(s.seen)},
+      {"ready_since", TimesToJson(s.ready_since)},
+      {"expected_launches", expected},
+      {"boot_samples_ms", boots},
+      {"failed", s.failed},
+      {"failed_launches", s.failed_launches},
+      {"canary_left", s.canary_left},
+      {"bake_until", OptTime(s.bake_until)},
+      {"started", Ms(s.started)},
+      {"deadline", OptTime(s.deadline)},
+      {"rollback_started", Ms(s.rollback_started)},
+  };
+  return j.dump();
+}
+
+core::Result<RolloutState> StateFromJson(const std::string& text) {
+  ASSIGN_OR_RETURN(json j, Parse(text, "state"));
+  return Guarded("state", [&]() -> core::Result<RolloutState> {
+    using Set = std::set<std::string>;
+    using List = std::vector<std::string>;
+    RolloutState s;
+    s.group = j.value("group", "");
+    s.phase = static_cast<Phase>(j.value("phase", 0));
+    s.outcome = static_cast<Outcome>(j.value("outcome", 0));
+    s.reason = j.value("reason", "");
+    s.error = j.value("error", "");
+    s.interrupted = j.value("interrupted", false);
+    const json& o = j.at("original");
+    s.original.min = o.value("min", 0);
+    s.original.max = o.value("max", 0);
+    s.original.desired = o.value("desired", 0);
+    s.original.suspended = o.value("suspended", List{});
+    s.original.old_spec = SpecFrom(o.value("old_spec", json::object()));
+    const json& b = j.value("budget", json::object());
+    s.budget = {b.value("max_surge", 0), b.value("max_unavailable", 0), b.value("min_healthy", 0)};
+    s.drain = core::Duration(j.value("drain_ms", int64_t{0}));
+    s.surge = j.value("surge", 0);
+    s.victims = j.value("victims", List{});
+    s.initial = j.value("initial", Set{});
+    s.removed = j.value("removed", Set{});
+    s.chosen = j.value("chosen", Set{});
+    s.decrements = j.value("decrements", 0);
+    s.draining = TimesFromJson(j.value("draining", json::object()));
+    s.deregistered = j.value("deregistered", Set{});
+    s.suspended_by_us = j.value("suspended_by_us", Set{});
+    s.seen = TimesFromJson(j.value("seen", json::object()));
+    s.ready_since = TimesFromJson(j.value("ready_since", json::object()));
+    for (int64_t t : j.value("expected_launches", std::vector<int64_t>{})) {
+      s.expected_launches.push_back(At(t));
+    }
+    for (int64_t d : j.value("boot_samples_ms", std::vector<int64_t>{})) {
+      s.boot_samples.push_back(core::Duration(d));
+    }
+    s.failed = j.value("failed", Set{});
+    s.failed_launches = j.value("failed_launches", 0);
+    s.canary_left = j.value("canary_left", 0);
+    s.bake_until = OptTimeFrom(j.value("bake_until", json()));
+    s.started = At(j.value("started", int64_t{0}));
+    s.deadline = OptTimeFrom(j.value("deadline", json()));
+    s.rollback_started = At(j.value("rollback_started", int64_t{0}));
+    return s;
+  });
+}
+
+}  // namespace rotor::rollout

@@ -1,0 +1,100 @@
+// What the journal keeps survives a round trip exactly; damaged records are refused.
+#include "rollout/codec.h"
+
+#include <gtest/gtest.h>
+
+#include "core/strings.h"
+
+namespace rotor::rollout {
+namespace {
+
+using namespace std::chrono_literals;
+const core::Time kT = *core::ParseIso8601("2026-11-22T10:00:00Z");
+
+TEST(Codec, StateRoundTrip) {
+  RolloutState s;
+  s.group = "web";
+  s.phase = Phase::kRollingBack;
+  s.outcome = Outcome::kNone;
+  s.reason = "2 new instances failed";
+  s.original = {2, 6, 4, {"AZRebalance"}, {}};
+  s.original.old_spec.kind = cloud::LaunchSpec::Kind::kTemplate;
+  s.original.old_spec.template_id = "lt-1";
+  s.original.old_spec.version = "3";
+  s.budget = {1, 0, 4};
+  s.drain = 30s;
+  s.surge = 1;
+  s.victims = {"i-2", "i-1"};
+  s.initial = {"i-1", "i-2"};
+  s.removed = {"i-2"};
+  s.chosen = {"i-2"};
+  s.decrements = 1;
+  s.draining = {{"i-2", kT + 30s}};
+  s.deregistered = {"i-9"};
+  s.suspended_by_us = {"ScheduledActions"};
+  s.seen = {{"i-3", kT}};
+  s.ready_since = {{"i-3", kT + 61s}};
+  s.expected_launches = {kT + 5s};
+  s.boot_samples = {61s};
+  s.failed = {"i-4"};
+  s.failed_launches = 1;
+  s.canary_left = -1;
+  s.bake_until = kT + 10min;
+  s.started = kT - 1h;
+  s.rollback_started = kT;
+  std::string text = StateToJson(s);
+  auto back = StateFromJson(text);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(StateToJson(*back), text);
+  EXPECT_EQ(back->draining.at("i-2"), kT + 30s);
+  EXPECT_EQ(back->victims, s.victims);  // order kept
+  EXPECT_EQ(back->original.old_spec.template_id, "lt-1");
+  EXPECT_EQ(back->bake_until, kT + 10min);
+  EXPECT_FALSE(back->deadline.has_value());
+}
+
+TEST(Codec, PolicyAndStepRoundTrip) {
+  Policy p;
+  p.strategy = Strategy::kReplace;
+  p.max_unavailable = Amount{25, true};
+  p.min_healthy = Amount{3, false};
+  p.drain = 0s;
+  p.canary = 2;
+  p.bake = 5min;
+  p.on_failure = OnFailure::kPause;
+  auto q = PolicyFromJson(PolicyToJson(p));
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(PolicyToJson(*q), PolicyToJson(p));
+  EXPECT_EQ(q->strategy, Strategy::kReplace);
+  EXPECT_EQ(q->drain, 0s);
+  EXPECT_FALSE(q->max_surge.has_value());
+
+  Step st;
+  st.kind = Step::Kind::kDetach;
+  st.ids = {"i-1", "i-2"};
+  st.decrement = true;
+  st.sizes.desired = 5;
+  auto back = StepFromJson(StepToJson(st));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->kind, Step::Kind::kDetach);
+  EXPECT_EQ(back->ids, st.ids);
+  EXPECT_TRUE(back->decrement);
+  EXPECT_EQ(back->sizes.desired, 5);
+  EXPECT_FALSE(back->sizes.min.has_value());
+}
+
+TEST(Codec, DamagedRecordsAreRefused) {
+  for (const char* text : {"", "not json", "[1,2]", R"({"original": 5})",
+                           R"({"original": {}, "victims": "i-1"})"}) {
+    auto s = StateFromJson(text);
+    EXPECT_FALSE(s.ok()) << text;
+    if (!s.ok()) {
+      EXPECT_EQ(s.status().code(), core::Code::kInvalidArgument) << text;
+    }
+  }
+  EXPECT_FALSE(PolicyFromJson(R"({"strategy": "sideways"})").ok());
+  EXPECT_FALSE(StepFromJson(R"({"ids": 7})").ok());
+}
+
+}  // namespace
+}  // namespace rotor::rollout
