@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <set>
 
+#include "journal/lease.h"
 #include "ops/preflight.h"
+#include "ops/rollouts.h"
+#include "rollout/codec.h"
 
 namespace rotor::ops {
 namespace {
@@ -71,113 +74,28 @@ core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector&
   return plan;
 }
 
-namespace {
-
-GroupOutcome OutcomeOf(const std::string& group, const rollout::Result& r) {
-  return {group, r.outcome, r.reason, static_cast<int>(r.state.removed.size()),
-          static_cast<int>(r.state.victims.size())};
-}
-
-// Several groups at once in one thread: each engine is advanced when its next wake-up comes, the
-// earliest first (ties in plan order, so a simulation stays deterministic).
-class Interleaver {
- public:
-  Interleaver(cloud::Cloud& cloud, core::Clock& clock, journal::Journal& journal,
-              const RespawnPlan& plan, const rollout::Policy& policy, const RespawnOptions& options)
-      : cloud_(cloud),
-        clock_(clock),
-        journal_(journal),
-        plan_(plan),
-        policy_(policy),
-        options_(options),
-        outcomes_(plan.groups.size()) {}
-
-  core::Result<RespawnReport> Run() {
-    size_t parallel = static_cast<size_t>(std::max(1, options_.parallel));
-    while (next_ < plan_.groups.size() || !active_.empty()) {
-      while (!stop_starting_ && active_.size() < parallel && next_ < plan_.groups.size()) {
-        RETURN_IF_ERROR(StartNext());
-      }
-      if (active_.empty()) break;
-      auto soonest = std::min_element(active_.begin(), active_.end(), [](auto& a, auto& b) {
-        return a.wake < b.wake || (a.wake == b.wake && a.index < b.index);
-      });
-      clock_.SleepUntil(soonest->wake);
-      ASSIGN_OR_RETURN(std::optional<core::Time> wake, soonest->engine->Advance());
-      if (wake) {
-        soonest->wake = *wake;
-        continue;
-      }
-      Finished(soonest->index,
-               OutcomeOf(plan_.groups[soonest->index].group, soonest->engine->result()));
-      active_.erase(soonest);
-    }
-    RespawnReport report;
-    for (auto& o : outcomes_) {
-      if (!o) continue;
-      report.groups.push_back(*o);
-    }
-    report.outcome = worst_;
-    return report;
-  }
-
- private:
-  struct Active {
-    size_t index;
-    std::unique_ptr<rollout::Engine> engine;
-    core::Time wake;
-  };
-
-  // A group that cannot start while others roll is reported as failed, and no further group
-  // starts; alone, its error is the command's.
-  core::Status StartNext() {
-    size_t i = next_++;
-    const std::string& group = plan_.groups[i].group;
-    rollout::EngineOptions eo{options_.rollout_id + "/" + group,
-                              options_.on_event,
-                              options_.before_step,
-                              options_.after_step,
-                              options_.interrupted,
-                              options_.probe};
-    auto engine = std::make_unique<rollout::Engine>(cloud_, clock_, journal_, policy_, eo);
-    core::Status started = engine->Start(group);
-    if (!started.ok()) {
-      if (active_.empty() || started.code() == core::Code::kAborted) return started;
-      Finished(i, {group, rollout::Outcome::kFailed, started.message(), 0, 0});
-      return core::Status::Ok();
-    }
-    active_.push_back({i, std::move(engine), clock_.Now()});
-    return core::Status::Ok();
-  }
-
-  // The groups not started yet are left as they are once one does not complete.
-  void Finished(size_t index, GroupOutcome outcome) {
-    if (outcome.outcome != rollout::Outcome::kCompleted) {
-      stop_starting_ = true;
-      if (worst_ == rollout::Outcome::kCompleted) worst_ = outcome.outcome;
-    }
-    outcomes_[index] = std::move(outcome);
-  }
-
-  cloud::Cloud& cloud_;
-  core::Clock& clock_;
-  journal::Journal& journal_;
-  const RespawnPlan& plan_;
-  const rollout::Policy& policy_;
-  const RespawnOptions& options_;
-  std::vector<std::optional<GroupOutcome>> outcomes_;
-  std::vector<Active> active_;
-  size_t next_ = 0;
-  bool stop_starting_ = false;
-  rollout::Outcome worst_ = rollout::Outcome::kCompleted;
-};
-
-}  // namespace
-
 core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
                                     journal::Journal& journal, const RespawnPlan& plan,
                                     const rollout::Policy& policy, const RespawnOptions& options) {
-  return Interleaver(cloud, clock, journal, plan, policy, options).Run();
+  std::vector<std::string> groups;
+  std::vector<GroupTask> tasks;
+  for (const GroupPlan& gp : plan.groups) {
+    groups.push_back(gp.group);
+    tasks.push_back({gp.group, std::nullopt, std::nullopt});
+  }
+  RETURN_IF_ERROR(RefuseUnfinished(journal, groups));
+  // The leases first, then the record: of two rotors starting at once, the one without the
+  // leases leaves nothing behind.
+  journal::LeaseKeeper leases(journal, clock, options.owner, options.rollout_id, options.lease_ttl);
+  RETURN_IF_ERROR(leases.TakeAll(groups, /*force=*/false));
+  journal::RolloutInfo info{
+      options.rollout_id, options.command, options.owner, groups,     rollout::PolicyToJson(policy),
+      journal::kRunning,  false,           clock.Now(),   clock.Now()};
+  if (core::Status created = journal.CreateRollout(info); !created.ok()) {
+    leases.ReleaseAll();
+    return created;
+  }
+  return RunJournaled(cloud, clock, journal, policy, tasks, options, leases);
 }
 
 }  // namespace rotor::ops

@@ -9,6 +9,7 @@
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "journal/journal.h"
+#include "ops/interleave.h"
 #include "ops/preflight.h"
 #include "ops/targets.h"
 #include "rollout/engine.h"
@@ -38,21 +39,11 @@ core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector&
                                       const rollout::Policy& policy, core::Time now,
                                       const PreflightOptions& options = {});
 
-struct GroupOutcome {
-  std::string group;
-  rollout::Outcome outcome = rollout::Outcome::kNone;
-  std::string reason;
-  int replaced = 0;
-  int total = 0;
-};
-
-struct RespawnReport {
-  std::vector<GroupOutcome> groups;
-  rollout::Outcome outcome = rollout::Outcome::kCompleted;  // the worst of the groups
-};
-
 struct RespawnOptions {
-  std::string rollout_id = "respawn";
+  std::string rollout_id;  // the new rollout's id in the journal
+  std::string command;     // the command line, for `rotor rollout list|show`
+  std::string owner;       // user@host:pid, for leases and messages
+  core::Duration lease_ttl = std::chrono::seconds(60);
   int parallel = 1;  // groups rolled at once
   std::function<void(const rollout::Event&)> on_event;
   std::function<void(const rollout::RolloutState&, const rollout::Step&, const rollout::View&)>
@@ -62,9 +53,10 @@ struct RespawnOptions {
   std::function<core::Status(const cloud::Instance&)> probe;  // see rollout::EngineOptions
 };
 
-// Rolls the groups of the plan, `parallel` at a time in plan order; once one does not complete,
-// no further group starts (those in flight finish their own rollouts). Errors: the first group
-// cannot start, or a crash (kAborted).
+// Rolls the groups of the plan as one journaled rollout, `parallel` at a time in plan order;
+// once one does not complete, no further group starts (those in flight finish their own
+// rollouts). kBlocked before anything changes when an unfinished rollout or a live lease holds
+// one of the groups; kBlocked midway when a lease is lost; kAborted for a (simulated) crash.
 core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
                                     journal::Journal& journal, const RespawnPlan& plan,
                                     const rollout::Policy& policy, const RespawnOptions& options);

@@ -40,10 +40,14 @@ std::optional<Amount> AmountFrom(const json& j) {
 }
 
 json SpecToJson(const cloud::LaunchSpec& s) {
-  return {{"kind", static_cast<int>(s.kind)},   {"template_id", s.template_id},
-          {"template_name", s.template_name},   {"version", s.version},
-          {"resolved_version", s.resolved_version}, {"configuration_name", s.configuration_name},
-          {"image_id", s.image_id},             {"instance_type", s.instance_type}};
+  return {{"kind", static_cast<int>(s.kind)},
+          {"template_id", s.template_id},
+          {"template_name", s.template_name},
+          {"version", s.version},
+          {"resolved_version", s.resolved_version},
+          {"configuration_name", s.configuration_name},
+          {"image_id", s.image_id},
+          {"instance_type", s.instance_type}};
 }
 cloud::LaunchSpec SpecFrom(const json& j) {
   cloud::LaunchSpec s;
@@ -78,8 +82,8 @@ auto Guarded(const char* what, Fn&& fn) -> decltype(fn()) {
   try {
     return fn();
   } catch (const json::exception& e) {
-    return core::InvalidArgument(std::string("the journal's ") + what + " is malformed: " +
-                                 e.what());
+    return core::InvalidArgument(std::string("the journal's ") + what +
+                                 " is malformed: " + e.what());
   }
 }
 
@@ -172,6 +176,7 @@ std::string StateToJson(const RolloutState& s) {
       {"reason", s.reason},
       {"error", s.error},
       {"interrupted", s.interrupted},
+      {"rollback_requested", s.rollback_requested},
       {"original",
        {{"min", s.original.min},
         {"max", s.original.max},
@@ -219,6 +224,7 @@ core::Result<RolloutState> StateFromJson(const std::string& text) {
     s.reason = j.value("reason", "");
     s.error = j.value("error", "");
     s.interrupted = j.value("interrupted", false);
+    s.rollback_requested = j.value("rollback_requested", false);
     const json& o = j.at("original");
     s.original.min = o.value("min", 0);
     s.original.max = o.value("max", 0);

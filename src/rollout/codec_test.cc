@@ -84,8 +84,8 @@ TEST(Codec, PolicyAndStepRoundTrip) {
 }
 
 TEST(Codec, DamagedRecordsAreRefused) {
-  for (const char* text : {"", "not json", "[1,2]", R"({"original": 5})",
-                           R"({"original": {}, "victims": "i-1"})"}) {
+  for (const char* text :
+       {"", "not json", "[1,2]", R"({"original": 5})", R"({"original": {}, "victims": "i-1"})"}) {
     auto s = StateFromJson(text);
     EXPECT_FALSE(s.ok()) << text;
     if (!s.ok()) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/strings.h"
+#include "rollout/codec.h"
 
 namespace rotor::rollout {
 namespace {
@@ -54,8 +55,9 @@ bool IsUnhealthy(const cloud::Instance& i) {
                      [](const auto& h) { return h.state == "unhealthy"; });
 }
 
-core::Status Engine::Record(const std::string& kind, const std::string& text) {
-  journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, ""};
+core::Status Engine::Record(const std::string& kind, const std::string& text,
+                            const std::string& data) {
+  journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, data};
   return journal_.Append(r);
 }
 
@@ -294,15 +296,34 @@ core::Status Engine::Start(const std::string& group) {
   } else {
     ASSIGN_OR_RETURN(s_.drain, cloud_.DrainTime(group));
   }
-  RETURN_IF_ERROR(Record("start", fmt::format("{}: {} victims, min healthy {}, surge {}", group,
-                                              s_.victims.size(), s_.budget.min_healthy, s_.surge)));
+  // Everything that cannot be re-observed (the originals above all) is journaled before the
+  // first change.
+  RETURN_IF_ERROR(Record("start",
+                         fmt::format("{}: {} victims, min healthy {}, surge {}", group,
+                                     s_.victims.size(), s_.budget.min_healthy, s_.surge),
+                         StateToJson(s_)));
   ASSIGN_OR_RETURN(v_, Observe(group, s_));
+  Armed();
+  return core::Status::Ok();
+}
+
+core::Status Engine::Resume(RolloutState state, const std::optional<Step>& unresolved) {
+  s_ = std::move(state);
+  ASSIGN_OR_RETURN(v_, Observe(s_.group, s_));
+  if (unresolved) RETURN_IF_ERROR(Reconcile(*unresolved));
+  RETURN_IF_ERROR(Record("resume",
+                         unresolved ? "resolved by looking: " + Describe(*unresolved) : "resumed",
+                         StateToJson(s_)));
+  Armed();
+  return core::Status::Ok();
+}
+
+void Engine::Armed() {
   // Nothing may stall a rollout for ever: no step for longer than any wait the policy allows
   // means a world the planner does not understand (for example processes resumed by others).
   stall_ =
       policy_.health_timeout + s_.drain + policy_.bake + policy_.warmup + std::chrono::minutes(10);
   last_progress_ = clock_.Now();
-  return core::Status::Ok();
 }
 
 core::Result<Result> Engine::Run(const std::string& group) {
@@ -338,7 +359,13 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     if (options_.interrupted && !s.interrupted && s.outcome == Outcome::kNone &&
         options_.interrupted()) {
       s.interrupted = true;
-      RETURN_IF_ERROR(Record("interrupted", "winding up as an abort"));
+      RETURN_IF_ERROR(Record("interrupted", "winding up as an abort", StateToJson(s)));
+    }
+    if (options_.pause_requested && options_.pause_requested()) {
+      // `rotor rollout pause`: stop between steps, everything as it is, resumable.
+      RETURN_IF_ERROR(Record("paused", "paused on request", StateToJson(s)));
+      result_ = Result{Outcome::kPaused, "paused on request", s};
+      return std::optional<core::Time>();
     }
     Step st = NextStep(v, policy_, s);
     if (st.kind == Kind::kWait) {
@@ -347,11 +374,13 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
       return std::optional<core::Time>(st.until);
     }
     last_progress_ = clock_.Now();
-    RETURN_IF_ERROR(Record("intent", Describe(st)));
+    // Fencing: no act once the group's lease is lost (kBlocked names the new holder).
+    if (options_.keep_lease) RETURN_IF_ERROR(options_.keep_lease());
+    RETURN_IF_ERROR(Record("intent", Describe(st), StepToJson(st)));
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
-    RETURN_IF_ERROR(Record("outcome", done.ok() ? "ok" : done.ToString()));
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later
+    if (!done.ok()) RETURN_IF_ERROR(Record("outcome", done.ToString()));
     if (!done.ok()) {
       std::string what = Describe(st) + ": " + done.message();
       repeated_ = what == last_failed_ ? repeated_ + 1 : 1;
@@ -359,7 +388,8 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
       if (repeated_ >= kMaxRepeatedFailures) {
         s.reason = what;
         s.outcome = Outcome::kFailed;
-        RETURN_IF_ERROR(Record("finish", "failed: " + what));
+        s.phase = Phase::kDone;
+        RETURN_IF_ERROR(Record("finish", "failed: " + what, StateToJson(s)));
         result_ = Result{Outcome::kFailed, what, s};
         return std::optional<core::Time>();
       }
@@ -373,10 +403,12 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
       continue;
     }
     Apply(st, s, v);
+    bool finish = st.kind == Kind::kFinish;
+    RETURN_IF_ERROR(Record(finish ? "finish" : "outcome", finish ? OutcomeName(s.outcome) : "ok",
+                           StateToJson(s)));
     Emit(s, v, st);
     if (options_.after_step) options_.after_step(s, st);
-    if (st.kind == Kind::kFinish) {
-      RETURN_IF_ERROR(Record("finish", OutcomeName(s.outcome)));
+    if (finish) {
       result_ = Result{s.outcome, s.reason, s};
       return std::optional<core::Time>();
     }

@@ -37,6 +37,12 @@ struct EngineOptions {
   // with its addresses filled in; a failure keeps it not ready. The members rotor found at the
   // start are checked once, by pre-flight.
   std::function<core::Status(const cloud::Instance&)> probe;
+  // Called before every act: renews the group's lease when due; an error (kBlocked: the lease
+  // was taken over) stops the engine before it acts. May be empty.
+  std::function<core::Status()> keep_lease;
+  // Polled before every decision: true once `rotor rollout pause` asked (the engine stops, the
+  // outcome kPaused, everything left as it is). May be empty.
+  std::function<bool()> pause_requested;
 };
 
 struct Result {
@@ -66,6 +72,10 @@ class Engine {
   // again, or nullopt once the rollout is over and result() holds the outcome.
   // REQUIRES: Start succeeded before Advance; Advance not called again after nullopt.
   core::Status Start(const std::string& group);
+  // Continues a rollout from its journaled state after a crash, a pause or on another machine.
+  // `unresolved`: the last intent, when no outcome follows it — whether it happened is decided
+  // by looking at the group, never by repeating it blindly.
+  core::Status Resume(RolloutState state, const std::optional<Step>& unresolved);
   core::Result<std::optional<core::Time>> Advance();
   const Result& result() const { return result_; }
 
@@ -74,7 +84,10 @@ class Engine {
   void Probe(const RolloutState& state, View& view);
   core::Status Act(const Step& step, RolloutState& state);
   void Apply(const Step& step, RolloutState& state, View& view);
-  core::Status Record(const std::string& kind, const std::string& text);
+  core::Status Record(const std::string& kind, const std::string& text,
+                      const std::string& data = "");
+  void Armed();
+  core::Status Reconcile(const Step& unresolved);
   void Emit(const RolloutState& state, const View& view, const Step& step);
 
   cloud::Cloud& cloud_;

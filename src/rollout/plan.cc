@@ -138,6 +138,11 @@ std::optional<Step> CheckFailure(const View& v, const Policy& p, const RolloutSt
     st.reason = "interrupted: sizes and processes restored, instances left as they are";
     return st;
   }
+  if (s.rollback_requested && s.phase == Phase::kRolling) {
+    Policy back = p;
+    back.on_failure = OnFailure::kRollback;
+    return Fail(v, back, s, "rollback requested");
+  }
   if (!s.error.empty()) return Fail(v, p, s, s.error);
   if (!s.expected_launches.empty() && v.now - s.expected_launches.front() >= p.health_timeout) {
     return Fail(v, p, s,

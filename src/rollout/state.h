@@ -32,6 +32,7 @@ struct RolloutState {
   std::string reason;                // why it failed, paused, aborted or rolled back
   std::string error;                 // an act that failed; the planner winds up on it
   bool interrupted = false;          // Ctrl-C: wind up as an abort (restore sizes, processes)
+  bool rollback_requested = false;   // `rotor rollout rollback`: back to the old spec
   Originals original;
   Budget budget;
   core::Duration drain{0};

@@ -1,0 +1,41 @@
+#include "journal/lease.h"
+
+#include <fmt/format.h>
+
+namespace rotor::journal {
+
+core::Status LeaseKeeper::TakeAll(const std::vector<std::string>& groups, bool force) {
+  for (const std::string& g : groups) {
+    auto l = journal_.TakeLease(g, owner_, rollout_, ttl_, clock_.Now(), force);
+    if (!l.ok()) {
+      ReleaseAll();
+      return l.status();
+    }
+    leases_.push_back(*l);
+  }
+  return core::Status::Ok();
+}
+
+core::Status LeaseKeeper::Keep() {
+  core::Time now = clock_.Now();
+  for (Lease& l : leases_) {
+    if (l.expires - now > ttl_ * 2 / 3) continue;  // renewed less than a third of a TTL ago
+    auto renewed = journal_.RenewLease(l, ttl_, now);
+    if (!renewed.ok()) {
+      if (renewed.status().code() == core::Code::kBlocked) return renewed.status();
+      return core::Status(core::Code::kBlocked,
+                          fmt::format("cannot renew the lease on group {} ({}): stopping before "
+                                      "another rotor may take it over",
+                                      l.group, renewed.status().message()));
+    }
+    l = *renewed;
+  }
+  return core::Status::Ok();
+}
+
+void LeaseKeeper::ReleaseAll() {
+  for (const Lease& l : leases_) journal_.ReleaseLease(l).IgnoreError();
+  leases_.clear();
+}
+
+}  // namespace rotor::journal

@@ -1,0 +1,43 @@
+// Holding the leases of a rollout's groups: take them all or none, renew them as the rollout
+// goes (a heartbeat driven by the engine's own steps, at least every 30 s), give them back.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "journal/journal.h"
+
+namespace rotor::journal {
+
+class LeaseKeeper {
+ public:
+  // REQUIRES: `journal` and `clock` outlive the keeper.
+  LeaseKeeper(Journal& journal, core::Clock& clock, std::string owner, std::string rollout,
+              core::Duration ttl)
+      : journal_(journal),
+        clock_(clock),
+        owner_(std::move(owner)),
+        rollout_(std::move(rollout)),
+        ttl_(ttl) {}
+
+  // Takes every group's lease, or none: kBlocked naming the holder of the first one held.
+  core::Status TakeAll(const std::vector<std::string>& groups, bool force);
+  // Renews every lease once a third of its TTL has passed. kBlocked when one was taken over or
+  // cannot be renewed: the caller must stop acting at once.
+  core::Status Keep();
+  // Gives back every lease still held (best effort: an expired one simply lapses).
+  void ReleaseAll();
+
+  const std::vector<Lease>& leases() const { return leases_; }
+
+ private:
+  Journal& journal_;
+  core::Clock& clock_;
+  std::string owner_;
+  std::string rollout_;
+  core::Duration ttl_;
+  std::vector<Lease> leases_;
+};
+
+}  // namespace rotor::journal

@@ -1,0 +1,169 @@
+#include "ops/rollouts.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/strings.h"
+#include "rollout/codec.h"
+
+namespace rotor::ops {
+namespace {
+
+constexpr auto kPauseCheckEvery = std::chrono::seconds(10);
+
+// Records that carry a group's state after them.
+bool CarriesState(const journal::Record& r) {
+  static const std::set<std::string> kinds = {"start",  "outcome",     "finish",
+                                              "resume", "interrupted", "paused"};
+  return !r.data.empty() && kinds.count(r.kind);
+}
+
+}  // namespace
+
+bool IsFinished(const std::string& status) {
+  return status != journal::kRunning && status != journal::kPausedStatus;
+}
+
+core::Status RefuseUnfinished(journal::Journal& journal, const std::vector<std::string>& groups) {
+  ASSIGN_OR_RETURN(std::vector<journal::RolloutInfo> all, journal.ListRollouts());
+  for (const journal::RolloutInfo& r : all) {
+    if (IsFinished(r.status)) continue;
+    for (const std::string& g : groups) {
+      if (std::find(r.groups.begin(), r.groups.end(), g) == r.groups.end()) continue;
+      return core::Status(
+          core::Code::kBlocked,
+          fmt::format("rollout {} ({}, started by {}: {}) has not finished on group {}: finish it "
+                      "with `rotor rollout resume {}` (or `rotor rollout abort {}` / `rotor "
+                      "rollout rollback {}`)",
+                      r.id, r.status, r.owner, r.command, g, r.id, r.id, r.id));
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Result<RespawnReport> RunJournaled(cloud::Cloud& cloud, core::Clock& clock,
+                                         journal::Journal& journal, const rollout::Policy& policy,
+                                         const std::vector<GroupTask>& tasks,
+                                         const RespawnOptions& options,
+                                         journal::LeaseKeeper& leases) {
+  // The pause flag lives in the store: read it now and then, not before every step.
+  core::Time next_check = clock.Now();
+  bool pause = false;
+  auto pause_requested = [&] {
+    if (clock.Now() < next_check) return pause;
+    next_check = clock.Now() + kPauseCheckEvery;
+    auto info = journal.GetRollout(options.rollout_id);
+    pause = info.ok() && info->pause_requested;
+    return pause;
+  };
+  RunOptions ro{
+      options.rollout_id, options.parallel,    options.on_event, options.before_step,
+      options.after_step, options.interrupted, options.probe,    [&] { return leases.Keep(); },
+      pause_requested};
+  auto report = RunGroups(cloud, clock, journal, policy, tasks, ro);
+  if (!report.ok()) {
+    // A crash leaves everything for the resume; any other stop gives back what is still ours.
+    if (report.status().code() != core::Code::kAborted) leases.ReleaseAll();
+    return report.status();
+  }
+  RETURN_IF_ERROR(journal.SetStatus(options.rollout_id, StatusFor(report->outcome), clock.Now()));
+  leases.ReleaseAll();
+  return report;
+}
+
+core::Result<std::vector<journal::RolloutInfo>> ListRollouts(journal::Journal& journal, bool all) {
+  ASSIGN_OR_RETURN(std::vector<journal::RolloutInfo> rollouts, journal.ListRollouts());
+  if (!all) {
+    std::erase_if(rollouts, [](const journal::RolloutInfo& r) { return IsFinished(r.status); });
+  }
+  return rollouts;
+}
+
+core::Result<RolloutDetail> LoadRollout(journal::Journal& journal, const std::string& id) {
+  RolloutDetail d;
+  ASSIGN_OR_RETURN(d.info, journal.GetRollout(id));
+  ASSIGN_OR_RETURN(d.policy, rollout::PolicyFromJson(d.info.policy));
+  ASSIGN_OR_RETURN(d.records, journal.Read(id));
+  for (const std::string& g : d.info.groups) {
+    GroupJournal gj{g, std::nullopt, std::nullopt, std::nullopt};
+    for (const journal::Record& r : d.records) {
+      if (r.group != g) continue;
+      if (r.kind == "intent") {
+        ASSIGN_OR_RETURN(gj.unresolved, rollout::StepFromJson(r.data));
+      } else if (r.kind == "outcome" || CarriesState(r)) {
+        gj.unresolved.reset();  // an outcome settles the intent before it
+      }
+      if (CarriesState(r)) {
+        ASSIGN_OR_RETURN(gj.state, rollout::StateFromJson(r.data));
+      }
+    }
+    ASSIGN_OR_RETURN(gj.lease, journal.GetLease(g));
+    d.groups.push_back(std::move(gj));
+  }
+  return d;
+}
+
+core::Status PauseRollout(journal::Journal& journal, const std::string& id, core::Time now) {
+  ASSIGN_OR_RETURN(RolloutDetail d, LoadRollout(journal, id));
+  if (IsFinished(d.info.status)) {
+    return core::Status(
+        core::Code::kFailedPrecondition,
+        fmt::format("rollout {} has finished ({}): nothing to pause", id, d.info.status));
+  }
+  RETURN_IF_ERROR(journal.RequestPause(id, true));
+  bool running = std::any_of(d.groups.begin(), d.groups.end(), [&](const GroupJournal& g) {
+    return g.lease && g.lease->rollout == id && g.lease->expires > now;
+  });
+  if (!running) RETURN_IF_ERROR(journal.SetStatus(id, journal::kPausedStatus, now));
+  return core::Status::Ok();
+}
+
+core::Result<RespawnReport> ResumeRollout(cloud::Cloud& cloud, core::Clock& clock,
+                                          journal::Journal& journal, const RolloutDetail& d,
+                                          ResumeMode mode, bool force_unlock,
+                                          RespawnOptions options) {
+  const std::string& id = d.info.id;
+  if (IsFinished(d.info.status)) {
+    return core::Status(
+        core::Code::kFailedPrecondition,
+        fmt::format("rollout {} has finished ({}): nothing to resume", id, d.info.status));
+  }
+  options.rollout_id = id;
+  journal::LeaseKeeper leases(journal, clock, options.owner, id, options.lease_ttl);
+  RETURN_IF_ERROR(leases.TakeAll(d.info.groups, force_unlock));
+  std::vector<GroupTask> tasks;
+  for (const GroupJournal& g : d.groups) {
+    if (g.state && g.state->phase == rollout::Phase::kDone) continue;
+    if (!g.state) {
+      // Never started: only a plain resume starts it.
+      if (mode == ResumeMode::kContinue) tasks.push_back({g.group, std::nullopt, std::nullopt});
+      continue;
+    }
+    rollout::RolloutState s = *g.state;
+    if (mode == ResumeMode::kAbort && s.outcome == rollout::Outcome::kNone) s.interrupted = true;
+    if (mode == ResumeMode::kRollback) s.rollback_requested = true;
+    tasks.push_back({g.group, s, g.unresolved});
+  }
+  journal::Record r{clock.Now(),
+                    id,
+                    0,
+                    "",
+                    "resume",
+                    fmt::format("{} by {}",
+                                mode == ResumeMode::kContinue ? "resumed"
+                                : mode == ResumeMode::kAbort  ? "abort"
+                                                              : "rollback",
+                                options.owner),
+                    ""};
+  if (core::Status s = journal.Append(r); !s.ok()) {
+    leases.ReleaseAll();
+    return s;
+  }
+  RETURN_IF_ERROR(journal.RequestPause(id, false));
+  RETURN_IF_ERROR(journal.SetStatus(id, journal::kRunning, clock.Now()));
+  return RunJournaled(cloud, clock, journal, d.policy, tasks, options, leases);
+}
+
+}  // namespace rotor::ops
