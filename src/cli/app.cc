@@ -3,6 +3,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "core/strings.h"
 
 namespace rotor::cli {
 
@@ -36,6 +37,9 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
   app.add_flag("--no-color", opts.no_color, "plain output");
   app.add_flag("--yes", opts.yes, "do not ask for confirmation");
   app.add_flag("--dry-run", opts.dry_run, "print the plan and stop");
+  app.add_option("--state", opts.state,
+                 "the journal: a SQLite file (default ~/.local/state/rotor/journal.db) or "
+                 "dynamodb://TABLE");
   app.add_option("--events", opts.events,
                  "write progress events as JSON lines to FILE (- for stdout)");
 }
@@ -55,6 +59,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddStatusCommand(app, chosen);
   AddSimulateCommand(app, chosen);
   AddRespawnCommand(app, chosen);
+  AddRolloutCommand(app, chosen);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed
     app.parse(reversed);
@@ -62,6 +67,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
     int rc = app.exit(e, out, err);
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  opts.command_line = "rotor " + core::Join(args, " ");
   if (parsed) *parsed = opts;
   Session session(opts, out, err, runtime);
   return chosen(session);

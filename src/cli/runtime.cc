@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <ostream>
 
 #include "core/strings.h"
+#include "journal/memory_journal.h"
+#include "journal/sqlite_journal.h"
 
 namespace rotor::cli {
 namespace {
@@ -69,12 +72,19 @@ core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const std::string& sce
 
 core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& options,
                                                        aws::AwsEnv env, std::ostream& debug_out) {
-  if (core::StartsWith(options.cloud, "sim:")) return CreateSim(options.cloud.substr(4));
+  if (core::StartsWith(options.cloud, "sim:")) {
+    ASSIGN_OR_RETURN(auto rt, CreateSim(options.cloud.substr(4)));
+    rt->state_ = options.state;
+    rt->env_ = env;
+    return rt;
+  }
   if (options.cloud != "aws") {
     return core::InvalidArgument(fmt::format(
         "--cloud '{}' is not a cloud: use aws (the default) or sim:SCENARIO.yaml", options.cloud));
   }
   std::unique_ptr<Runtime> rt(new Runtime());
+  rt->state_ = options.state;
+  rt->env_ = env;
   ASSIGN_OR_RETURN(aws::SharedConfig shared, aws::LoadSharedConfig(env));
   std::string profile_name = aws::SelectedProfile(env, options.profile);
   aws::Section profile = shared.Profile(profile_name);
@@ -110,6 +120,46 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
                                             max_attempts, debug, &rt->call_counts_});
   ASSIGN_OR_RETURN(rt->cloud_, aws::AwsCloud::Create(*rt->context_));
   return rt;
+}
+
+core::Result<journal::Journal*> Runtime::journal() {
+  if (journal_) return journal_.get();
+  if (state_.empty() && sim_) {
+    journal_ = std::make_unique<journal::MemoryJournal>();  // a rehearsal leaves no trace
+    return journal_.get();
+  }
+  if (core::StartsWith(state_, "dynamodb://")) {
+    return core::InvalidArgument("--state dynamodb://TABLE: the DynamoDB store is not built yet");
+  }
+  std::string path = state_;
+  if (path.empty()) {
+    std::string base = env_.Get("XDG_STATE_HOME");
+    if (base.empty()) {
+      std::string home = env_.Get("HOME");
+      if (home.empty()) {
+        return core::InvalidArgument(
+            "no place for the journal: set HOME or XDG_STATE_HOME, or pass --state PATH");
+      }
+      base = home + "/.local/state";
+    }
+    path = base + "/rotor/journal.db";
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+    if (ec) {
+      return core::InvalidArgument(
+          fmt::format("cannot create the journal's directory for {}: {}", path, ec.message()));
+    }
+  }
+  ASSIGN_OR_RETURN(auto j, journal::SqliteJournal::Open(path));
+  journal_ = std::move(j);
+  return journal_.get();
+}
+
+std::string Runtime::owner() const {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::string user = env_.Get("USER");
+  return fmt::format("{}@{}:{}", user.empty() ? "unknown" : user, host, getpid());
 }
 
 }  // namespace rotor::cli

@@ -15,6 +15,7 @@
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "core/rng.h"
+#include "journal/journal.h"
 #include "sim/sim_cloud.h"
 
 namespace rotor::cli {
@@ -26,6 +27,8 @@ struct GlobalOptions {
   std::string output = "table";
   std::string cloud = "aws";  // "aws" or "sim:SCENARIO.yaml"
   std::string events;         // --events FILE or - : JSON lines
+  std::string state;          // --state PATH or dynamodb://TABLE; empty: the default
+  std::string command_line;   // "rotor ARGS...", for the journal (set by RunCommandLine)
   bool yes = false;
   bool dry_run = false;
   bool debug = false;
@@ -49,8 +52,19 @@ class Runtime {
   const std::string& region() const { return endpoints_.region; }
   const std::map<std::string, int>& call_counts() const { return call_counts_; }
 
+  // The journal --state names, opened on first use: a SQLite file (default
+  // $XDG_STATE_HOME/rotor/journal.db, else ~/.local/state/rotor/journal.db; in a simulation,
+  // memory unless --state is given) or dynamodb://TABLE.
+  core::Result<journal::Journal*> journal();
+  // user@host:pid, for leases and the journal.
+  std::string owner() const;
+
  private:
   Runtime() = default;
+
+  std::string state_;
+  aws::AwsEnv env_;
+  std::unique_ptr<journal::Journal> journal_;
 
   core::RealClock clock_;
   core::SeededRng rng_{0};

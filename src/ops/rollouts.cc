@@ -91,7 +91,9 @@ core::Result<RolloutDetail> LoadRollout(journal::Journal& journal, const std::st
     for (const journal::Record& r : d.records) {
       if (r.group != g) continue;
       if (r.kind == "intent") {
-        ASSIGN_OR_RETURN(gj.unresolved, rollout::StepFromJson(r.data));
+        ASSIGN_OR_RETURN(rollout::Intent intent, rollout::IntentFromJson(r.data));
+        gj.unresolved = intent.step;
+        if (intent.state) gj.state = intent.state;  // what the step was decided on
       } else if (r.kind == "outcome" || CarriesState(r)) {
         gj.unresolved.reset();  // an outcome settles the intent before it
       }

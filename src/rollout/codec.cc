@@ -104,7 +104,9 @@ std::string PolicyToJson(const Policy& p) {
             {"max_failed_launches", p.max_failed_launches},
             {"canary", p.canary},
             {"all", p.all},
-            {"max_size_cap", p.max_size_cap}};
+            {"max_size_cap", p.max_size_cap},
+            {"probes", p.probes},
+            {"probe_address", p.probe_address}};
   return j.dump();
 }
 
@@ -127,6 +129,8 @@ core::Result<Policy> PolicyFromJson(const std::string& text) {
     p.canary = j.value("canary", 0);
     p.all = j.value("all", false);
     p.max_size_cap = j.value("max_size_cap", 0);
+    p.probes = j.value("probes", std::vector<std::string>{});
+    p.probe_address = j.value("probe_address", "private");
     return p;
   });
 }
@@ -260,6 +264,23 @@ core::Result<RolloutState> StateFromJson(const std::string& text) {
     s.rollback_started = At(j.value("rollback_started", int64_t{0}));
     return s;
   });
+}
+
+std::string IntentToJson(const Step& step, const std::string& state_json) {
+  json j = {{"step", json::parse(StepToJson(step))}};
+  if (!state_json.empty()) j["state"] = json::parse(state_json);
+  return j.dump();
+}
+
+core::Result<Intent> IntentFromJson(const std::string& text) {
+  ASSIGN_OR_RETURN(json j, Parse(text, "intent"));
+  if (!j.contains("step")) return core::InvalidArgument("the journal's intent has no step");
+  Intent intent;
+  ASSIGN_OR_RETURN(intent.step, StepFromJson(j["step"].dump()));
+  if (j.contains("state")) {
+    ASSIGN_OR_RETURN(intent.state, StateFromJson(j["state"].dump()));
+  }
+  return intent;
 }
 
 }  // namespace rotor::rollout

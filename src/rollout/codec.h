@@ -19,4 +19,13 @@ core::Result<Step> StepFromJson(const std::string& text);
 std::string StateToJson(const RolloutState& state);
 core::Result<RolloutState> StateFromJson(const std::string& text);
 
+// An intent: the step, and the state it was decided on when that differs from the last state
+// journaled (observations change it between acts: new members seen, boots measured).
+struct Intent {
+  Step step;
+  std::optional<RolloutState> state;
+};
+std::string IntentToJson(const Step& step, const std::string& state_json);  // "" = unchanged
+core::Result<Intent> IntentFromJson(const std::string& text);
+
 }  // namespace rotor::rollout

@@ -58,6 +58,7 @@ bool IsUnhealthy(const cloud::Instance& i) {
 core::Status Engine::Record(const std::string& kind, const std::string& text,
                             const std::string& data) {
   journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, data};
+  if (kind != "intent" && !data.empty()) journaled_ = data;  // the last state on record
   return journal_.Append(r);
 }
 
@@ -309,8 +310,10 @@ core::Status Engine::Start(const std::string& group) {
 
 core::Status Engine::Resume(RolloutState state, const std::optional<Step>& unresolved) {
   s_ = std::move(state);
-  ASSIGN_OR_RETURN(v_, Observe(s_.group, s_));
+  // Settle the intent first: a launch it caused (a detach without decrement) is then matched
+  // with the new member the observation finds, as if the process had never died.
   if (unresolved) RETURN_IF_ERROR(Reconcile(*unresolved));
+  ASSIGN_OR_RETURN(v_, Observe(s_.group, s_));
   RETURN_IF_ERROR(Record("resume",
                          unresolved ? "resolved by looking: " + Describe(*unresolved) : "resumed",
                          StateToJson(s_)));
@@ -376,7 +379,10 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     last_progress_ = clock_.Now();
     // Fencing: no act once the group's lease is lost (kBlocked names the new holder).
     if (options_.keep_lease) RETURN_IF_ERROR(options_.keep_lease());
-    RETURN_IF_ERROR(Record("intent", Describe(st), StepToJson(st)));
+    std::string now_state = StateToJson(s);
+    RETURN_IF_ERROR(
+        Record("intent", Describe(st), IntentToJson(st, now_state == journaled_ ? "" : now_state)));
+    journaled_ = std::move(now_state);
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later

@@ -107,6 +107,7 @@ class Engine {
   bool waking_ = false;                               // the last Advance returned from a wait
   bool observe_on_wake_ = true;                       // and the wait asked to observe again
   std::map<std::string, cloud::Instance> addressed_;  // new members with their addresses
+  std::string journaled_;                             // the state as last journaled (JSON)
 };
 
 // Readiness as DESIGN.md defines it, from one observation: EC2 running (when known),

@@ -36,8 +36,10 @@ struct Policy {
   OnFailure on_failure = OnFailure::kRollback;
   int max_failed_launches = 3;
   int canary = 0;
-  bool all = false;      // replace every instance, not only the out-of-date ones
-  int max_size_cap = 0;  // 0 = none
+  bool all = false;                       // replace every instance, not only the out-of-date ones
+  int max_size_cap = 0;                   // 0 = none
+  std::vector<std::string> probes;        // custom probes, as written: tcp:PORT, http://:PORT/PATH
+  std::string probe_address = "private";  // or "public"
 };
 
 core::Result<Strategy> ParseStrategy(const std::string& s);

@@ -85,8 +85,8 @@ core::Status Engine::Reconcile(const Step& st) {
       return core::Status::Ok();
   }
   if (!done.ids.empty()) {
-    Apply(done, s_, v_);
-    v_.fresh = true;  // the look above is fresh; Apply only removed what left
+    View ignored;  // Resume observes right after this
+    Apply(done, s_, ignored);
   }
   return core::Status::Ok();
 }

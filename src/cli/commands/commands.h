@@ -41,6 +41,7 @@ void AddImagesCommand(CLI::App& app, CommandFn& chosen);
 void AddStatusCommand(CLI::App& app, CommandFn& chosen);
 void AddSimulateCommand(CLI::App& app, CommandFn& chosen);
 void AddRespawnCommand(CLI::App& app, CommandFn& chosen);
+void AddRolloutCommand(CLI::App& app, CommandFn& chosen);
 
 // Parses a whole command line (args without the program name) and runs it. With `runtime`
 // set, commands run on it instead of building their own (simulate's nested command).

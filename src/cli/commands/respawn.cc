@@ -14,6 +14,7 @@
 #include "cli/invariants.h"
 #include "cli/probes.h"
 #include "cli/progress.h"
+#include "cli/rolling.h"
 #include "core/strings.h"
 #include "journal/memory_journal.h"
 
@@ -64,6 +65,8 @@ core::Result<rollout::Policy> BuildPolicy(const RespawnArgs& a) {
   p.canary = a.canary;
   p.max_size_cap = a.max_size_cap;
   p.all = a.all;
+  p.probes = a.probes;
+  p.probe_address = a.probe_address;
   if (p.max_surge && p.strategy == rollout::Strategy::kReplace && p.max_surge->value > 0) {
     return core::InvalidArgument("--strategy replace never grows the group: drop --max-surge");
   }
@@ -88,24 +91,6 @@ void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, int paral
     }
   }
   for (const std::string& u : plan.unchecked) out << "  not checked: " << u << "\n";
-}
-
-bool Confirm(std::ostream& out) {
-  out << "Proceed? [y/N] " << std::flush;
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "y" || answer == "Y" || answer == "yes";
-}
-
-int ExitFor(rollout::Outcome o) {
-  switch (o) {
-    case rollout::Outcome::kCompleted:
-      return kExitOk;
-    case rollout::Outcome::kPaused:
-      return kExitPaused;
-    default:
-      return kExitFailed;
-  }
 }
 
 int Run(const RespawnArgs& args, Session& session) {
@@ -143,88 +128,18 @@ int Run(const RespawnArgs& args, Session& session) {
     return kExitOk;
   }
 
-  std::ofstream events_file;
-  if (!session.options().events.empty() && session.options().events != "-") {
-    events_file.open(session.options().events);
-    if (!events_file) {
-      return ReportError(core::InvalidArgument("cannot write --events " + session.options().events),
-                         err);
-    }
-  }
-  std::ostream* events =
-      session.options().events == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
-  core::Time start = rt.clock().Now();
   ops::RespawnOptions ro;
   ro.parallel = args.parallel;
   ro.probe = probe;
-  // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
-  // far); otherwise, and for the record, one line per step.
-  bool live = *format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
-  LiveBoard board;
-  ro.on_event = [&, live](const rollout::Event& e) {
-    double t = std::chrono::duration<double>(e.t - start).count();
-    if (live) {
-      board.Update(e, out);
-    } else if (*format != Format::kJson) {
-      out << fmt::format("  +{:7.1f}s  {}  {}/{} replaced, {} ready, {}: {}\n", t, e.group,
-                         e.replaced, e.total, e.ready, e.phase, e.what);
-    }
-    if (events) {
-      *events << nlohmann::json{{"t_s", t},         {"group", e.group},
-                                {"step", e.what},   {"replaced", e.replaced},
-                                {"total", e.total}, {"ready", e.ready},
-                                {"phase", e.phase}}
-                     .dump()
-              << "\n";
-    }
-  };
-  std::unique_ptr<InvariantChecker> checker;
-  if (rt.sim()) {
-    checker = std::make_unique<InvariantChecker>(*rt.sim());
-    ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
-                         const rollout::View& v) { checker->BeforeStep(s, st, v); };
-    ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
-      checker->AfterStep(s, st);
-    };
-  }
-  journal::MemoryJournal journal;
-  // On AWS, the first Ctrl-C winds the rollout up (sizes and processes restored) instead of
-  // leaving the group half-changed; the simulator runs in virtual time and needs none of it.
-  core::Clock* clock = &rt.clock();
-  std::unique_ptr<InterruptibleClock> interruptible;
-  if (!rt.sim()) {
-    const std::atomic<bool>& flag = InstallInterruptHandler();
-    interruptible = std::make_unique<InterruptibleClock>(rt.clock(), flag);
-    clock = interruptible.get();
-    ro.interrupted = [&flag] { return flag.load(); };
-  }
-  auto report = ops::Respawn(rt.cloud(), *clock, journal, *plan, *policy, ro);
-  if (!report.ok()) return ReportError(report.status(), err);
-  double took = std::chrono::duration<double>(rt.clock().Now() - start).count();
-  if (*format == Format::kJson) {
-    nlohmann::json groups = nlohmann::json::array();
-    for (const auto& g : report->groups) {
-      groups.push_back({{"group", g.group},
-                        {"outcome", rollout::OutcomeName(g.outcome)},
-                        {"reason", g.reason},
-                        {"replaced", g.replaced},
-                        {"total", g.total}});
-    }
-    out << nlohmann::json{{"outcome", rollout::OutcomeName(report->outcome)},
-                          {"seconds", took},
-                          {"groups", groups}}
-               .dump(2)
-        << "\n";
-  } else {
-    for (const auto& g : report->groups) {
-      out << fmt::format("{}: {} — {} of {} replaced{}\n", g.group, rollout::OutcomeName(g.outcome),
-                         g.replaced, g.total, g.reason.empty() ? "" : " (" + g.reason + ")");
-    }
-    out << fmt::format(
-        "respawn {} in {}\n", rollout::OutcomeName(report->outcome),
-        Seconds(std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(took))));
-  }
-  return ExitFor(report->outcome);
+  ro.command = session.options().command_line;
+  ro.owner = rt.owner();
+  auto journal = rt.journal();
+  if (!journal.ok()) return ReportError(journal.status(), err);
+  ro.rollout_id = NewRolloutId(rt.clock().Now());
+  return RunRolling(session, rt, *format, "respawn", ro,
+                    [&](ops::RespawnOptions& o, core::Clock& clock) {
+                      return ops::Respawn(rt.cloud(), clock, **journal, *plan, *policy, o);
+                    });
 }
 
 }  // namespace

@@ -1,0 +1,135 @@
+#include "cli/rolling.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "cli/exit_codes.h"
+#include "cli/interrupt.h"
+#include "cli/invariants.h"
+#include "cli/progress.h"
+#include "core/strings.h"
+
+namespace rotor::cli {
+namespace {
+
+int ExitFor(rollout::Outcome o) {
+  switch (o) {
+    case rollout::Outcome::kCompleted:
+      return kExitOk;
+    case rollout::Outcome::kPaused:
+      return kExitPaused;
+    default:
+      return kExitFailed;
+  }
+}
+
+}  // namespace
+
+bool Confirm(std::ostream& out, const std::string& question) {
+  out << question << " [y/N] " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+std::string NewRolloutId(core::Time now) {
+  std::string t = core::FormatIso8601(now);  // 2026-11-22T10:00:00Z
+  std::string digits;
+  for (char c : t) {
+    if (std::isdigit(static_cast<unsigned char>(c))) digits += c;
+  }
+  std::random_device rd;
+  return fmt::format("r-{}-{}-{:04x}", digits.substr(0, 8), digits.substr(8, 6), rd() & 0xffff);
+}
+
+int RunRolling(Session& session, Runtime& rt, Format format, const std::string& verb,
+               ops::RespawnOptions options, const RollingFn& run) {
+  std::ostream& out = session.out();
+  std::ostream& err = session.err();
+  std::ofstream events_file;
+  if (!session.options().events.empty() && session.options().events != "-") {
+    events_file.open(session.options().events);
+    if (!events_file) {
+      return ReportError(core::InvalidArgument("cannot write --events " + session.options().events),
+                         err);
+    }
+  }
+  std::ostream* events =
+      session.options().events == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
+  core::Time start = rt.clock().Now();
+  ops::RespawnOptions& ro = options;
+  // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
+  // far); otherwise, and for the record, one line per step.
+  bool live = format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
+  LiveBoard board;
+  ro.on_event = [&, live](const rollout::Event& e) {
+    double t = std::chrono::duration<double>(e.t - start).count();
+    if (live) {
+      board.Update(e, out);
+    } else if (format != Format::kJson) {
+      out << fmt::format("  +{:7.1f}s  {}  {}/{} replaced, {} ready, {}: {}\n", t, e.group,
+                         e.replaced, e.total, e.ready, e.phase, e.what);
+    }
+    if (events) {
+      *events << nlohmann::json{{"t_s", t},         {"group", e.group},
+                                {"step", e.what},   {"replaced", e.replaced},
+                                {"total", e.total}, {"ready", e.ready},
+                                {"phase", e.phase}}
+                     .dump()
+              << "\n";
+    }
+  };
+  std::unique_ptr<InvariantChecker> checker;
+  if (rt.sim()) {
+    checker = std::make_unique<InvariantChecker>(*rt.sim());
+    ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
+                         const rollout::View& v) { checker->BeforeStep(s, st, v); };
+    ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
+      checker->AfterStep(s, st);
+    };
+  }
+  // On AWS, the first Ctrl-C winds the rollout up (sizes and processes restored) instead of
+  // leaving the group half-changed; the simulator runs in virtual time and needs none of it.
+  core::Clock* clock = &rt.clock();
+  std::unique_ptr<InterruptibleClock> interruptible;
+  if (!rt.sim()) {
+    const std::atomic<bool>& flag = InstallInterruptHandler();
+    interruptible = std::make_unique<InterruptibleClock>(rt.clock(), flag);
+    clock = interruptible.get();
+    ro.interrupted = [&flag] { return flag.load(); };
+  }
+  auto report = run(ro, *clock);
+  if (!report.ok()) return ReportError(report.status(), err);
+  double took = std::chrono::duration<double>(rt.clock().Now() - start).count();
+  if (format == Format::kJson) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : report->groups) {
+      groups.push_back({{"group", g.group},
+                        {"outcome", rollout::OutcomeName(g.outcome)},
+                        {"reason", g.reason},
+                        {"replaced", g.replaced},
+                        {"total", g.total}});
+    }
+    out << nlohmann::json{{"outcome", rollout::OutcomeName(report->outcome)},
+                          {"seconds", took},
+                          {"groups", groups}}
+               .dump(2)
+        << "\n";
+  } else {
+    for (const auto& g : report->groups) {
+      out << fmt::format("{}: {} — {} of {} replaced{}\n", g.group, rollout::OutcomeName(g.outcome),
+                         g.replaced, g.total, g.reason.empty() ? "" : " (" + g.reason + ")");
+    }
+    out << fmt::format(
+        "{} {} in {}\n", verb, rollout::OutcomeName(report->outcome),
+        Seconds(std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(took))));
+  }
+  return ExitFor(report->outcome);
+}
+
+}  // namespace rotor::cli
