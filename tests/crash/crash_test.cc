@@ -200,8 +200,7 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   }
   if (!run.problems.empty() && getenv("ROTOR_CRASH_DEBUG")) {
     for (const journal::Record& rec : journal.records()) {
-      run.problems += fmt::format("\n  {} {} {} {} {}", rec.seq, rec.group, rec.kind, rec.text,
-                                  rec.kind == "resume" || rec.seq == 25 ? rec.data : "");
+      run.problems += fmt::format("\n  {} {} {} {}", rec.seq, rec.group, rec.kind, rec.text);
     }
   }
   auto info = journal.GetRollout("r-crash");
