@@ -40,6 +40,9 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
   app.add_option("--state", opts.state,
                  "the journal: a SQLite file (default ~/.local/state/rotor/journal.db) or "
                  "dynamodb://TABLE");
+  app.add_option("--lease-ttl", opts.lease_ttl,
+                 "how long a group's lease outlives a rotor that stopped renewing it")
+      ->capture_default_str();
   app.add_option("--events", opts.events,
                  "write progress events as JSON lines to FILE (- for stdout)");
 }

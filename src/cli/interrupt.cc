@@ -13,7 +13,7 @@ void OnInterrupt(int) { g_interrupted.store(true); }
 
 }  // namespace
 
-const std::atomic<bool>& InstallInterruptHandler() {
+std::atomic<bool>& InstallInterruptHandler() {
   static bool installed = [] {
     struct sigaction sa {};
     sa.sa_handler = OnInterrupt;

@@ -1,5 +1,6 @@
-// Ctrl-C during a rollout: the first one asks rotor to wind up (restore sizes and the processes
-// it suspended, then exit); a second one kills it as usual.
+// Ctrl-C during a rollout: the first one stops rotor at the next step boundary, where it asks
+// (on a terminal) whether to pause, roll back or abort; a second one kills it as usual, and the
+// journal lets `rotor rollout resume` finish the job.
 #pragma once
 
 #include <atomic>
@@ -8,8 +9,9 @@
 
 namespace rotor::cli {
 
-// Installs the SIGINT handler (once). Returns the flag it sets.
-const std::atomic<bool>& InstallInterruptHandler();
+// Installs the SIGINT handler (once). Returns the flag it sets; whoever handles the interrupt
+// clears it (so that sleeps are whole again).
+std::atomic<bool>& InstallInterruptHandler();
 
 // A clock whose sleeps end early when the flag is set, so a Ctrl-C is acted on within a moment
 // rather than after the current wait.

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 
 #include "cli/exit_codes.h"
@@ -26,6 +27,21 @@ int ExitFor(rollout::Outcome o) {
     default:
       return kExitFailed;
   }
+}
+
+// Asked once, on the first Ctrl-C, between two steps.
+rollout::Outcome AskOnInterrupt(std::ostream& out) {
+  out << "\nInterrupted between two steps; the journal is up to date.\n"
+         "  p  pause here (`rotor rollout resume` goes on later)\n"
+         "  r  roll back to the old launch spec\n"
+         "  a  abort: restore sizes and processes, leave the instances as they are\n"
+         "Choose [p/r/a] (another Ctrl-C kills rotor; resume goes on from the journal): "
+      << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer == "p") return rollout::Outcome::kPaused;
+  if (answer == "r") return rollout::Outcome::kRolledBack;
+  return rollout::Outcome::kAborted;
 }
 
 }  // namespace
@@ -63,6 +79,14 @@ int RunRolling(Session& session, Runtime& rt, Format format, const std::string& 
       session.options().events == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
   core::Time start = rt.clock().Now();
   ops::RespawnOptions& ro = options;
+  auto ttl = core::ParseDuration(session.options().lease_ttl);
+  if (!ttl.ok() || ttl->count() < 1000) {
+    return ReportError(core::InvalidArgument(fmt::format(
+                           "--lease-ttl '{}' is not a duration of a second or more (e.g. 60s)",
+                           session.options().lease_ttl)),
+                       err);
+  }
+  ro.lease_ttl = *ttl;
   // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
   // far); otherwise, and for the record, one line per step.
   bool live = format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
@@ -93,15 +117,22 @@ int RunRolling(Session& session, Runtime& rt, Format format, const std::string& 
       checker->AfterStep(s, st);
     };
   }
-  // On AWS, the first Ctrl-C winds the rollout up (sizes and processes restored) instead of
-  // leaving the group half-changed; the simulator runs in virtual time and needs none of it.
+  // On AWS, the first Ctrl-C stops at the next step boundary and asks (on a terminal) whether
+  // to pause, roll back or abort; without a terminal it aborts (sizes and processes restored).
+  // The simulator runs in virtual time and needs none of it.
   core::Clock* clock = &rt.clock();
   std::unique_ptr<InterruptibleClock> interruptible;
+  std::optional<rollout::Outcome> choice;
   if (!rt.sim()) {
-    const std::atomic<bool>& flag = InstallInterruptHandler();
+    std::atomic<bool>& flag = InstallInterruptHandler();
     interruptible = std::make_unique<InterruptibleClock>(rt.clock(), flag);
     clock = interruptible.get();
     ro.interrupted = [&flag] { return flag.load(); };
+    ro.on_interrupt = [&flag, &choice, &out] {
+      if (!choice) choice = isatty(STDIN_FILENO) ? AskOnInterrupt(out) : rollout::Outcome::kAborted;
+      flag.store(false);  // handled: sleeps are whole again
+      return *choice;
+    };
   }
   auto report = run(ro, *clock);
   if (!report.ok()) return ReportError(report.status(), err);

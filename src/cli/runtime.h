@@ -28,6 +28,7 @@ struct GlobalOptions {
   std::string cloud = "aws";  // "aws" or "sim:SCENARIO.yaml"
   std::string events;         // --events FILE or - : JSON lines
   std::string state;          // --state PATH or dynamodb://TABLE; empty: the default
+  std::string lease_ttl = "60s";  // --lease-ttl
   std::string command_line;   // "rotor ARGS...", for the journal (set by RunCommandLine)
   bool yes = false;
   bool dry_run = false;

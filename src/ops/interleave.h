@@ -43,6 +43,7 @@ struct RunOptions {
       before_step;
   std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
   std::function<bool()> interrupted;
+  std::function<rollout::Outcome()> on_interrupt;
   std::function<core::Status(const cloud::Instance&)> probe;
   std::function<core::Status()> keep_lease;
   std::function<bool()> pause_requested;

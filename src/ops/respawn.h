@@ -50,6 +50,7 @@ struct RespawnOptions {
       before_step;
   std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
   std::function<bool()> interrupted;
+  std::function<rollout::Outcome()> on_interrupt;
   std::function<core::Status(const cloud::Instance&)> probe;  // see rollout::EngineOptions
 };
 

@@ -58,10 +58,17 @@ core::Result<RespawnReport> RunJournaled(cloud::Cloud& cloud, core::Clock& clock
     pause = info.ok() && info->pause_requested;
     return pause;
   };
-  RunOptions ro{
-      options.rollout_id, options.parallel,    options.on_event, options.before_step,
-      options.after_step, options.interrupted, options.probe,    [&] { return leases.Keep(); },
-      pause_requested};
+  RunOptions ro;
+  ro.rollout_id = options.rollout_id;
+  ro.parallel = options.parallel;
+  ro.on_event = options.on_event;
+  ro.before_step = options.before_step;
+  ro.after_step = options.after_step;
+  ro.interrupted = options.interrupted;
+  ro.on_interrupt = options.on_interrupt;
+  ro.probe = options.probe;
+  ro.keep_lease = [&] { return leases.Keep(); };
+  ro.pause_requested = pause_requested;
   auto report = RunGroups(cloud, clock, journal, policy, tasks, ro);
   if (!report.ok()) {
     // A crash leaves everything for the resume; any other stop gives back what is still ours.

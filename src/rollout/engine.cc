@@ -359,15 +359,25 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
                 std::to_string(std::chrono::duration_cast<std::chrono::minutes>(stall_).count()) +
                 " minutes";
     }
-    if (options_.interrupted && !s.interrupted && s.outcome == Outcome::kNone &&
+    bool pause = options_.pause_requested && options_.pause_requested();
+    if (!interrupt_handled_ && s.outcome == Outcome::kNone && options_.interrupted &&
         options_.interrupted()) {
-      s.interrupted = true;
-      RETURN_IF_ERROR(Record("interrupted", "winding up as an abort", StateToJson(s)));
+      interrupt_handled_ = true;
+      Outcome choice = options_.on_interrupt ? options_.on_interrupt() : Outcome::kAborted;
+      if (choice == Outcome::kPaused) {
+        pause = true;
+      } else if (choice == Outcome::kRolledBack) {
+        s.rollback_requested = true;
+        RETURN_IF_ERROR(Record("interrupted", "rolling back", StateToJson(s)));
+      } else {
+        s.interrupted = true;
+        RETURN_IF_ERROR(Record("interrupted", "winding up as an abort", StateToJson(s)));
+      }
     }
-    if (options_.pause_requested && options_.pause_requested()) {
-      // `rotor rollout pause`: stop between steps, everything as it is, resumable.
-      RETURN_IF_ERROR(Record("paused", "paused on request", StateToJson(s)));
-      result_ = Result{Outcome::kPaused, "paused on request", s};
+    if (pause) {
+      // `rotor rollout pause` or Ctrl-C: stop between steps, everything as it is, resumable.
+      RETURN_IF_ERROR(Record("paused", "paused", StateToJson(s)));
+      result_ = Result{Outcome::kPaused, "paused: go on with `rotor rollout resume`", s};
       return std::optional<core::Time>();
     }
     Step st = NextStep(v, policy_, s);

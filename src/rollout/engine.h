@@ -31,8 +31,11 @@ struct EngineOptions {
   // Called right before and after every act with the state; invariant checks hook in here.
   std::function<void(const RolloutState&, const Step&, const View&)> before_step;
   std::function<void(const RolloutState&, const Step&)> after_step;
-  // Polled before every decision: true once the user asked to stop (Ctrl-C).
+  // Polled before every decision: true once the user asked to stop (Ctrl-C). Then
+  // `on_interrupt` says how to go on: kPaused (stop here, resumable), kRolledBack or kAborted
+  // (wind up that way); empty: kAborted.
   std::function<bool()> interrupted;
+  std::function<Outcome()> on_interrupt;
   // Custom probes (may be empty): called for every new member its load balancers count ready,
   // with its addresses filled in; a failure keeps it not ready. The members rotor found at the
   // start are checked once, by pre-flight.
@@ -104,8 +107,9 @@ class Engine {
   int repeated_ = 0;         // how many times in a row
   core::Duration stall_{0};  // no step for this long: a world the planner does not follow
   core::Time last_progress_{};
-  bool waking_ = false;                               // the last Advance returned from a wait
-  bool observe_on_wake_ = true;                       // and the wait asked to observe again
+  bool waking_ = false;          // the last Advance returned from a wait
+  bool observe_on_wake_ = true;  // and the wait asked to observe again
+  bool interrupt_handled_ = false;
   std::map<std::string, cloud::Instance> addressed_;  // new members with their addresses
   std::string journaled_;                             // the state as last journaled (JSON)
 };

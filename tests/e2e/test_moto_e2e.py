@@ -10,6 +10,7 @@ import collections
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -455,9 +456,8 @@ class Preflight(RespawnFixture):
         self.assertIn("not checked: instance quota for t3.micro:", r.stdout)
 
 
-class RespawnWithFaults(RespawnFixture):
-    """Respawns through a fault layer: a new image that never becomes healthy, throttling,
-    Ctrl-C. Each test gets a fresh moto_server: every one of them changes the fleet."""
+class FreshFleet(RespawnFixture):
+    """A fresh moto_server and fleet for every test, reached through a fault layer (no tests)."""
 
     @classmethod
     def setUpClass(cls):
@@ -478,6 +478,11 @@ class RespawnWithFaults(RespawnFixture):
     def rotor(self, args):
         return subprocess.run([ROTOR, "--endpoint-url", self.proxy.url, "--yes"] + args,
                               env=self.env(), capture_output=True, text=True, timeout=600)
+
+
+class RespawnWithFaults(FreshFleet):
+    """Respawns through a fault layer: a new image that never becomes healthy, throttling,
+    Ctrl-C."""
 
     def test_new_instances_never_healthy_roll_back(self):
         before = self.group("web-1-AppServer")
@@ -525,6 +530,89 @@ class RespawnWithFaults(RespawnFixture):
         self.assertIn("db-2-Db: completed — 2 of 2 replaced", r.stdout)
         self.assertGreaterEqual(self.proxy.calls.get("DetachInstances", 0), 4)
         self.check_rolled("db-2-Db", before, self.fx["new_ami"])
+
+
+class Journaled(FreshFleet):
+    """Crash safety and leases with real processes: a rotor killed with SIGKILL mid-rollout is
+    finished by `rotor rollout resume`; of two rotors started at once exactly one acts; a rotor
+    whose lease was taken over while it was stopped does not act again."""
+
+    def start(self, args):
+        return subprocess.Popen([ROTOR, "--endpoint-url", self.proxy.url, "--yes"] + args,
+                                env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+    def wait_for(self, action, count=1):
+        deadline = time.monotonic() + 60
+        while self.proxy.calls.get(action, 0) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertGreaterEqual(self.proxy.calls.get(action, 0), count, action)
+
+    def unfinished_id(self, args):
+        r = self.rotor(args)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("has not finished", r.stderr)
+        m = re.search(r"rotor rollout resume (r-[0-9a-f-]+)", r.stderr)
+        self.assertIsNotNone(m, r.stderr)
+        return m.group(1)
+
+    def test_kill_9_mid_rollout_then_resume(self):
+        for group, args in (("web-1-AppServer", ["respawn", "web-1"]),
+                            ("db-2-Db", ["respawn", "db", "2", "--all"])):
+            with self.subTest(group=group):
+                before = self.group(group)
+                detached = self.proxy.calls.get("DetachInstances", 0)
+                proc = self.start(["--lease-ttl", "2s"] + args + ["--drain", "3s"])
+                self.wait_for("DetachInstances", detached + 1)
+                proc.kill()  # SIGKILL: no chance to clean up
+                proc.communicate(timeout=10)
+                # The group is half-changed; a new respawn refuses and names the rollout.
+                rid = self.unfinished_id(args)
+                listed = self.rotor(["rollout", "list"])
+                self.assertIn(rid, listed.stdout)
+                self.assertIn("running", listed.stdout)
+                time.sleep(2.5)  # the dead rotor's lease lapses
+                r = self.rotor(["rollout", "resume", rid])
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+                self.assertIn(f"{group}: completed", r.stdout)
+                self.check_rolled(group, before, self.fx["new_ami"])
+                self.assert_nothing_extra_running()
+                shown = self.rotor(["rollout", "show", rid])
+                self.assertIn("completed", shown.stdout)
+                self.assertIn("resume", shown.stdout)
+
+    def test_two_rotors_at_once_exactly_one_acts(self):
+        before = self.group("web-1-AppServer")
+        a = self.start(["respawn", "web-1", "--drain", "1s"])
+        b = self.start(["respawn", "web-1", "--drain", "1s"])
+        outs = [p.communicate(timeout=300) for p in (a, b)]
+        codes = sorted([a.returncode, b.returncode])
+        self.assertEqual(codes, [0, 3], outs)
+        loser = outs[0] if a.returncode == 3 else outs[1]
+        self.assertRegex(loser[1], r"is held by .*@.*:\d+ for rollout r-|has not finished")
+        self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
+        self.assert_nothing_extra_running()
+
+    def test_old_holder_woken_after_a_take_over_does_not_act(self):
+        before = self.group("web-1-AppServer")
+        a = self.start(["--lease-ttl", "2s", "respawn", "web-1", "--drain", "3s"])
+        self.wait_for("DetachInstances")
+        os.kill(a.pid, signal.SIGSTOP)
+        try:
+            rid = self.unfinished_id(["respawn", "web-1"])
+            time.sleep(2.5)  # a's lease lapses while it is stopped
+            r = self.rotor(["rollout", "resume", rid])
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            changes = {k: v for k, v in self.proxy.calls.items() if not k.startswith("Describe")}
+        finally:
+            os.kill(a.pid, signal.SIGCONT)
+        out, err = a.communicate(timeout=120)
+        self.assertEqual(a.returncode, 3, out + err)
+        self.assertRegex(err, r"released by someone else|is held by")
+        after = {k: v for k, v in self.proxy.calls.items() if not k.startswith("Describe")}
+        self.assertEqual(after, changes)  # woken up, a changed nothing
+        self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
+        self.assert_nothing_extra_running()
 
 
 def main():
