@@ -20,6 +20,8 @@ const ServiceInfo kElbV2{
 const ServiceInfo kCloudFormation{"cloudformation", "cloudformation", "CLOUDFORMATION",
                                   "2010-05-15",     Protocol::kQuery, false};
 const ServiceInfo kSts{"sts", "sts", "STS", "2011-06-15", Protocol::kQuery, false};
+const ServiceInfo kDynamoDb{"dynamodb", "dynamodb", "DYNAMODB", "2012-08-10", Protocol::kJson10,
+                            false};
 const ServiceInfo kServiceQuotas{"servicequotas", "servicequotas", "SERVICE_QUOTAS",
                                  "2019-06-24",    Protocol::kJson11, false};
 

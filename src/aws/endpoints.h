@@ -27,6 +27,7 @@ extern const ServiceInfo kElbV2;
 extern const ServiceInfo kCloudFormation;
 extern const ServiceInfo kSts;
 extern const ServiceInfo kServiceQuotas;
+extern const ServiceInfo kDynamoDb;
 
 // Where endpoint overrides come from: --endpoint-url / AWS_ENDPOINT_URL, and per service
 // AWS_ENDPOINT_URL_<SERVICE> (keyed by ServiceInfo::service_id_env). Read once by cli/.

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "core/strings.h"
+#include "journal/dynamodb_journal.h"
 #include "journal/memory_journal.h"
 #include "journal/sqlite_journal.h"
 
@@ -129,7 +130,24 @@ core::Result<journal::Journal*> Runtime::journal() {
     return journal_.get();
   }
   if (core::StartsWith(state_, "dynamodb://")) {
-    return core::InvalidArgument("--state dynamodb://TABLE: the DynamoDB store is not built yet");
+    std::string table = state_.substr(11);
+    if (table.empty() || table.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
+                                                 "WXYZ0123456789_.-") != std::string::npos) {
+      return core::InvalidArgument(fmt::format(
+          "--state '{}': a DynamoDB table name is 3-255 letters, digits, '_', '-' or '.'", state_));
+    }
+    if (!context_) {
+      return core::InvalidArgument(
+          "--state dynamodb://TABLE needs AWS: it cannot be used with --cloud sim:FILE");
+    }
+    ASSIGN_OR_RETURN(aws::AwsClient client, aws::AwsClient::Create(aws::kDynamoDb, *context_));
+    dynamo_ = std::make_unique<aws::AwsClient>(std::move(client));
+    journal::DynamoCall call = [this](const std::string& op, const nlohmann::json& body) {
+      return dynamo_->Json("DynamoDB_20120810", op, body);
+    };
+    ASSIGN_OR_RETURN(auto j, journal::DynamoDbJournal::Open(call, table, clock_));
+    journal_ = std::move(j);
+    return journal_.get();
   }
   std::string path = state_;
   if (path.empty()) {

@@ -25,11 +25,11 @@ struct GlobalOptions {
   std::string region;
   std::string endpoint_url;
   std::string output = "table";
-  std::string cloud = "aws";  // "aws" or "sim:SCENARIO.yaml"
-  std::string events;         // --events FILE or - : JSON lines
-  std::string state;          // --state PATH or dynamodb://TABLE; empty: the default
+  std::string cloud = "aws";      // "aws" or "sim:SCENARIO.yaml"
+  std::string events;             // --events FILE or - : JSON lines
+  std::string state;              // --state PATH or dynamodb://TABLE; empty: the default
   std::string lease_ttl = "60s";  // --lease-ttl
-  std::string command_line;   // "rotor ARGS...", for the journal (set by RunCommandLine)
+  std::string command_line;       // "rotor ARGS...", for the journal (set by RunCommandLine)
   bool yes = false;
   bool dry_run = false;
   bool debug = false;
@@ -63,10 +63,6 @@ class Runtime {
  private:
   Runtime() = default;
 
-  std::string state_;
-  aws::AwsEnv env_;
-  std::unique_ptr<journal::Journal> journal_;
-
   core::RealClock clock_;
   core::SeededRng rng_{0};
   aws::RetryQuota quota_;
@@ -78,6 +74,11 @@ class Runtime {
   sim::SimCloud* sim_ = nullptr;  // cloud_, when simulated
   aws::EndpointConfig endpoints_;
   std::map<std::string, int> call_counts_;
+  // Last: the journal may use the wire above.
+  std::string state_;
+  aws::AwsEnv env_;
+  std::unique_ptr<aws::AwsClient> dynamo_;
+  std::unique_ptr<journal::Journal> journal_;
 };
 
 // Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`.

@@ -582,9 +582,17 @@ class Journaled(FreshFleet):
                 self.assertIn("resume", shown.stdout)
 
     def test_two_rotors_at_once_exactly_one_acts(self):
+        self.two_rotors_at_once([])
+
+    def test_two_rotors_sharing_a_dynamodb_journal(self):
+        self.two_rotors_at_once(["--state", "dynamodb://rotor-e2e"])
+        listed = self.rotor(["--state", "dynamodb://rotor-e2e", "rollout", "list", "--all"])
+        self.assertEqual(listed.stdout.count("completed"), 1, listed.stdout)
+
+    def two_rotors_at_once(self, state):
         before = self.group("web-1-AppServer")
-        a = self.start(["respawn", "web-1", "--drain", "1s"])
-        b = self.start(["respawn", "web-1", "--drain", "1s"])
+        a = self.start(state + ["respawn", "web-1", "--drain", "1s"])
+        b = self.start(state + ["respawn", "web-1", "--drain", "1s"])
         outs = [p.communicate(timeout=300) for p in (a, b)]
         codes = sorted([a.returncode, b.returncode])
         self.assertEqual(codes, [0, 3], outs)

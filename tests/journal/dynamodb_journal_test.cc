@@ -1,0 +1,176 @@
+// The DynamoDB store against moto_server's DynamoDB, through rotor's own wire (json 1.0, SigV4):
+// the same contract as SQLite, plus what only a shared table can get wrong — creation on first
+// use, a table that is not a rotor journal, a newer schema, and processes racing for a lease.
+#include "journal/dynamodb_journal.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "aws/client.h"
+#include "aws/curl_transport.h"
+#include "fakes/moto_server.h"
+#include "journal_contract.h"
+
+namespace rotor::journal {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One moto_server for the whole process, and the wire to it.
+struct Wire {
+  std::unique_ptr<testing::MotoServer> moto;
+  aws::CurlTransport transport;
+  aws::StaticProvider creds{aws::Credentials{"testing", "testing", "", {}, "test"}};
+  core::ManualClock clock{kT0};
+  core::SeededRng rng{1};
+  cloud::RetryQuota quota;
+  std::unique_ptr<aws::ClientContext> context;
+  std::unique_ptr<aws::AwsClient> client;
+
+  static Wire& Get() {
+    static Wire* wire = [] {
+      auto* w = new Wire();
+      auto moto = testing::MotoServer::Start();
+      if (!moto.ok()) {
+        ADD_FAILURE() << "moto_server: " << moto.status().message();
+        return w;
+      }
+      w->moto = std::move(moto).value();
+      w->context.reset(new aws::ClientContext{w->transport, w->creds, w->clock, w->rng, w->quota,
+                                              aws::EndpointConfig{"us-east-1", w->moto->url(), {}},
+                                              "", 0, nullptr, nullptr});
+      auto client = aws::AwsClient::Create(aws::kDynamoDb, *w->context);
+      EXPECT_TRUE(client.ok());
+      if (client.ok()) w->client = std::make_unique<aws::AwsClient>(std::move(client).value());
+      return w;
+    }();
+    return *wire;
+  }
+  DynamoCall Call() {
+    return [this](const std::string& op, const nlohmann::json& body) {
+      return client->Json("DynamoDB_20120810", op, body);
+    };
+  }
+};
+
+std::string NewTable() {
+  static std::atomic<int> n{0};
+  return fmt::format("rotor-journal-{}-{}", getpid(), ++n);
+}
+
+std::unique_ptr<Journal> MakeStore() {
+  Wire& w = Wire::Get();
+  if (!w.client) return nullptr;
+  auto j = DynamoDbJournal::Open(w.Call(), NewTable(), w.clock);
+  EXPECT_TRUE(j.ok()) << j.status().message();
+  return std::unique_ptr<Journal>(j.ok() ? j->release() : nullptr);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, JournalContract,
+                         ::testing::Values(StoreFactory{"dynamodb", MakeStore}),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(DynamoDbJournal, CreatesItsTableOnDemandBillingAndReopens) {
+  Wire& w = Wire::Get();
+  ASSERT_NE(w.client, nullptr);
+  std::string table = NewTable();
+  {
+    auto j = DynamoDbJournal::Open(w.Call(), table, w.clock);
+    ASSERT_TRUE(j.ok()) << j.status().message();
+    ASSERT_TRUE((*j)->CreateRollout(Info("r-1")).ok());
+  }
+  auto described = w.client->Json("DynamoDB_20120810", "DescribeTable", {{"TableName", table}});
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ((*described)["Table"]["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST");
+  auto again = DynamoDbJournal::Open(w.Call(), table, w.clock);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->GetRollout("r-1")->command, "rotor respawn web 1 --yes");
+}
+
+TEST(DynamoDbJournal, RefusesATableItCannotTrust) {
+  Wire& w = Wire::Get();
+  ASSERT_NE(w.client, nullptr);
+  std::string foreign = NewTable();
+  ASSERT_TRUE(
+      w.client
+          ->Json("DynamoDB_20120810", "CreateTable",
+                 {{"TableName", foreign},
+                  {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+                  {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
+                  {"BillingMode", "PAY_PER_REQUEST"}})
+          .ok());
+  auto j = DynamoDbJournal::Open(w.Call(), foreign, w.clock);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), core::Code::kInvalidArgument);
+  EXPECT_NE(j.status().message().find("is not a rotor journal"), std::string::npos);
+
+  std::string newer = NewTable();
+  ASSERT_TRUE(DynamoDbJournal::Open(w.Call(), newer, w.clock).ok());
+  ASSERT_TRUE(
+      w.client
+          ->Json(
+              "DynamoDB_20120810", "PutItem",
+              {{"TableName", newer},
+               {"Item",
+                {{"pk", {{"S", "meta"}}}, {"sk", {{"S", "schema"}}}, {"version", {{"N", "7"}}}}}})
+          .ok());
+  auto future = DynamoDbJournal::Open(w.Call(), newer, w.clock);
+  ASSERT_FALSE(future.ok());
+  EXPECT_NE(future.status().message().find("written by a newer rotor (schema 7"), std::string::npos)
+      << future.status().message();
+}
+
+// Six processes, each with its own connection, race for one group's lease in one table.
+TEST(DynamoDbJournal, ProcessesRacingForALeaseOneWins) {
+  Wire& w = Wire::Get();
+  ASSERT_NE(w.client, nullptr);
+  std::string table = NewTable();
+  ASSERT_TRUE(DynamoDbJournal::Open(w.Call(), table, w.clock).ok());
+  constexpr int kProcesses = 6;
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  std::vector<pid_t> children;
+  for (int i = 0; i < kProcesses; ++i) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(go[1]);
+      char c;
+      if (read(go[0], &c, 1) < 0) _exit(9);
+      aws::CurlTransport transport;  // a connection of its own
+      aws::ClientContext ctx{transport, w.creds,
+                             w.clock,   w.rng,
+                             w.quota,   aws::EndpointConfig{"us-east-1", w.moto->url(), {}},
+                             "",        0,
+                             nullptr,   nullptr};
+      auto client = aws::AwsClient::Create(aws::kDynamoDb, ctx);
+      if (!client.ok()) _exit(8);
+      DynamoCall call = [&](const std::string& op, const nlohmann::json& body) {
+        return client->Json("DynamoDB_20120810", op, body);
+      };
+      auto j = DynamoDbJournal::Open(call, table, w.clock);
+      if (!j.ok()) _exit(7);
+      auto l = (*j)->TakeLease("web", fmt::format("p{}", i), "r", 60s, kT0, false);
+      _exit(l.ok() ? 0 : l.status().code() == core::Code::kBlocked ? 3 : 6);
+    }
+    children.push_back(pid);
+  }
+  close(go[0]);
+  close(go[1]);
+  int won = 0, blocked = 0;
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    won += WEXITSTATUS(status) == 0;
+    blocked += WEXITSTATUS(status) == 3;
+  }
+  EXPECT_EQ(won, 1);
+  EXPECT_EQ(blocked, kProcesses - 1);
+}
+
+}  // namespace
+}  // namespace rotor::journal
