@@ -29,13 +29,14 @@ bool Left(const cloud::Group& g, const std::string& id) {
          i->lifecycle_state.rfind("Detach", 0) == 0;
 }
 
-// Deregistered: draining (or no longer known) in every load balancer.
+// Deregistered, as far as can be told: no longer in service in some load balancer (a classic
+// ELB reports a deregistered instance OutOfService, like a failing one). Either way the intent
+// was to take it out of service, so it is drained and terminated from here.
 bool Deregistered(const cloud::Group& g, const std::string& id) {
   const cloud::Instance* i = FindInstance(g, id);
   if (!i || i->health.empty()) return false;
-  return std::all_of(i->health.begin(), i->health.end(), [](const cloud::LbHealth& h) {
-    return h.state == "draining" || h.state == "unused";
-  });
+  return std::any_of(i->health.begin(), i->health.end(),
+                     [](const cloud::LbHealth& h) { return !h.Ready(); });
 }
 
 }  // namespace

@@ -129,7 +129,8 @@ struct CrashRun {
   rollout::Outcome outcome = rollout::Outcome::kNone;
 };
 
-CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, int k) {
+CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, int k,
+                        ops::ResumeMode mode = ops::ResumeMode::kContinue) {
   core::SeededRng r(seed * 7919 + static_cast<int>(strategy));
   int desired = 0;
   std::string text = Scenario(seed, r, &desired);
@@ -144,6 +145,13 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   ops::RespawnOptions ro;
   ro.rollout_id = "r-crash";
   ro.owner = "first@test:1";
+  if (getenv("ROTOR_CRASH_SEED") && std::stoull(getenv("ROTOR_CRASH_SEED")) == seed) {
+    ro.on_event = [&](const rollout::Event& e) {
+      std::cerr << fmt::format("{:.1f} {} {}/{} ready {} {}\n",
+                               std::chrono::duration<double>(e.t - sim.start()).count(), e.phase,
+                               e.replaced, e.total, e.ready, e.what);
+    };
+  }
   ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
                        const rollout::View& v) { checker.BeforeStep(s, st, v); };
   ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
@@ -167,8 +175,7 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   auto detail = ops::LoadRollout(journal, "r-crash");
   if (!detail.ok()) return {true, "load: " + detail.status().message()};
   ro.owner = "second@test:2";
-  auto second = ops::ResumeRollout(cloud, sim.clock(), journal, *detail, ops::ResumeMode::kContinue,
-                                   false, ro);
+  auto second = ops::ResumeRollout(cloud, sim.clock(), journal, *detail, mode, false, ro);
   if (!second.ok()) return {true, "resume: " + second.status().message()};
   run.outcome = second->outcome;
   // Let the last drains and shutdowns finish before looking at the whole account.
@@ -176,9 +183,17 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
 
   auto fail = [&](const std::string& why) { run.problems += why + "; "; };
   for (const std::string& v : sim.violations()) fail(v);
-  if (run.outcome != rollout::Outcome::kCompleted && run.outcome != rollout::Outcome::kRolledBack) {
-    fail(fmt::format("ended {}", rollout::OutcomeName(run.outcome)));
-  }
+  rollout::Outcome want = mode == ops::ResumeMode::kAbort      ? rollout::Outcome::kAborted
+                          : mode == ops::ResumeMode::kRollback ? rollout::Outcome::kRolledBack
+                                                               : rollout::Outcome::kNone;
+  // A rollout already winding up (to completed, say) finishes that: abort and rollback act on
+  // rollouts still rolling.
+  const auto& journaled = detail->groups.at(0).state;
+  if (journaled && journaled->outcome != rollout::Outcome::kNone) want = journaled->outcome;
+  bool fine = want == rollout::Outcome::kNone ? run.outcome == rollout::Outcome::kCompleted ||
+                                                    run.outcome == rollout::Outcome::kRolledBack
+                                              : run.outcome == want;
+  if (!fine) fail(fmt::format("ended {}", rollout::OutcomeName(run.outcome)));
   const cloud::Group& b = before[0];
   const cloud::Group a = sim.Peek()[0];
   if (a.min_size != b.min_size || a.max_size != b.max_size || a.desired != b.desired) {
@@ -187,7 +202,12 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   }
   if (a.suspended_processes != b.suspended_processes) fail("I3: suspended processes changed");
   std::set<std::string> members;
-  for (const cloud::Instance& i : a.instances) members.insert(i.id);
+  for (const cloud::Instance& i : a.instances) {
+    members.insert(i.id);
+    if (run.outcome == rollout::Outcome::kRolledBack && i.image_id != "ami-old") {
+      fail("rolled back, yet " + i.id + " runs " + i.image_id);
+    }
+  }
   auto running = sim.ListInstances({});
   if (!running.ok()) return {true, "list: " + running.status().message()};
   for (const cloud::Instance& i : *running) {
@@ -209,6 +229,28 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
 }
 
 class Crash : public ::testing::TestWithParam<rollout::Strategy> {};
+
+// `rotor rollout abort` and `rollback` after a crash: abort restores sizes and processes and
+// leaves nothing detached running; rollback returns every member to the old image.
+TEST_P(Crash, AbortAndRollbackAfterAKill) {
+  int crashed = 0, failures = 0;
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    for (ops::ResumeMode mode : {ops::ResumeMode::kAbort, ops::ResumeMode::kRollback}) {
+      for (int k : {3, 5}) {
+        CrashRun run = CrashAndResume(seed, GetParam(), CrashAt::kAfterAct, k, mode);
+        if (!run.crashed) continue;
+        ++crashed;
+        if (!run.problems.empty() && ++failures <= 10) {
+          ADD_FAILURE() << fmt::format("seed {} {} after #{}: {}", seed,
+                                       mode == ops::ResumeMode::kAbort ? "abort" : "rollback", k,
+                                       run.problems);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_GT(crashed, 40);
+}
 
 TEST_P(Crash, ResumeAfterAKillAtAnyPointKeepsTheInvariants) {
   constexpr int kSeeds = 40;
