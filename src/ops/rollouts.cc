@@ -11,7 +11,7 @@
 namespace rotor::ops {
 namespace {
 
-constexpr auto kPauseCheckEvery = std::chrono::seconds(10);
+constexpr auto kPauseCheckEvery = std::chrono::seconds(5);
 
 // Records that carry a group's state after them.
 bool CarriesState(const journal::Record& r) {

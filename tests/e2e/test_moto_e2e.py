@@ -581,6 +581,22 @@ class Journaled(FreshFleet):
                 self.assertIn("completed", shown.stdout)
                 self.assertIn("resume", shown.stdout)
 
+    def test_pause_then_resume(self):
+        before = self.group("web-1-AppServer")
+        a = self.start(["respawn", "web-1", "--drain", "8s"])
+        self.wait_for("DetachInstances")
+        rid = self.unfinished_id(["respawn", "web-1"])
+        r = self.rotor(["rollout", "pause", rid])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out, err = a.communicate(timeout=120)
+        self.assertEqual(a.returncode, 4, out + err)  # stopped at a step boundary
+        self.assertIn("web-1-AppServer: paused", out)
+        self.assertIn("paused", self.rotor(["rollout", "list"]).stdout)
+        r = self.rotor(["rollout", "resume", rid])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
+        self.assert_nothing_extra_running()
+
     def test_two_rotors_at_once_exactly_one_acts(self):
         self.two_rotors_at_once([])
 
