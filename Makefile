@@ -29,6 +29,7 @@ bench: build
 	$(BUILD)/bench/bench_makespan
 	$(BUILD)/bench/bench_moto_observe
 	$(BUILD)/bench/bench_moto_respawn
+	$(BUILD)/bench/bench_journal
 
 install: build
 	install -D -m 0755 $(BUILD)/src/cli/rotor $(DESTDIR)$(PREFIX)/bin/rotor

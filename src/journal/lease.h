@@ -17,7 +17,7 @@ class LeaseKeeper {
               core::Duration ttl)
       : journal_(journal),
         clock_(clock),
-        owner_(std::move(owner)),
+        owner_(owner.empty() ? "unnamed" : std::move(owner)),  // empty marks a released lease
         rollout_(std::move(rollout)),
         ttl_(ttl) {}
 
