@@ -95,18 +95,21 @@ core::Result<RolloutDetail> LoadRollout(journal::Journal& journal, const std::st
   ASSIGN_OR_RETURN(d.records, journal.Read(id));
   for (const std::string& g : d.info.groups) {
     GroupJournal gj{g, std::nullopt, std::nullopt, std::nullopt};
+    rollout::StateReader states;
     for (const journal::Record& r : d.records) {
       if (r.group != g) continue;
       if (r.kind == "intent") {
         ASSIGN_OR_RETURN(rollout::Intent intent, rollout::IntentFromJson(r.data));
         gj.unresolved = intent.step;
-        if (intent.state) gj.state = intent.state;  // what the step was decided on
+        // What the step was decided on.
+        if (!intent.state.empty()) RETURN_IF_ERROR(states.Add(intent.state));
       } else if (r.kind == "outcome" || CarriesState(r)) {
         gj.unresolved.reset();  // an outcome settles the intent before it
       }
-      if (CarriesState(r)) {
-        ASSIGN_OR_RETURN(gj.state, rollout::StateFromJson(r.data));
-      }
+      if (CarriesState(r)) RETURN_IF_ERROR(states.Add(r.data));
+    }
+    if (states.has_state()) {
+      ASSIGN_OR_RETURN(gj.state, states.State());
     }
     ASSIGN_OR_RETURN(gj.lease, journal.GetLease(g));
     d.groups.push_back(std::move(gj));

@@ -169,7 +169,7 @@ core::Result<Step> StepFromJson(const std::string& text) {
   });
 }
 
-std::string StateToJson(const RolloutState& s) {
+static json StateValue(const RolloutState& s) {
   std::vector<int64_t> expected, boots;
   for (core::Time t : s.expected_launches) expected.push_back(Ms(t));
   for (core::Duration d : s.boot_samples) boots.push_back(Ms(d));
@@ -213,8 +213,10 @@ std::string StateToJson(const RolloutState& s) {
       {"deadline", OptTime(s.deadline)},
       {"rollback_started", Ms(s.rollback_started)},
   };
-  return j.dump();
+  return j;
 }
+
+std::string StateToJson(const RolloutState& s) { return StateValue(s).dump(); }
 
 core::Result<RolloutState> StateFromJson(const std::string& text) {
   ASSIGN_OR_RETURN(json j, Parse(text, "state"));
@@ -266,9 +268,110 @@ core::Result<RolloutState> StateFromJson(const std::string& text) {
   });
 }
 
-std::string IntentToJson(const Step& step, const std::string& state_json) {
+namespace {
+
+// Field deltas. An array: the elements to delete (one occurrence each) and to append, the
+// result sorted when the new array is (a std::set, or sorted times); used only when applying
+// it gives the new array exactly, else the field is written whole. An object (a map): the keys
+// set and the keys removed. Anything else: the new value.
+json ApplyArray(const json& old, const json& d) {
+  json out = old;
+  for (const json& x : d["del"]) {
+    auto it = std::find(out.begin(), out.end(), x);
+    if (it != out.end()) out.erase(it);
+  }
+  for (const json& x : d["add"]) out.push_back(x);
+  if (d.value("sorted", false)) std::sort(out.begin(), out.end());
+  return out;
+}
+
+json FieldDelta(const json& old, const json& now) {
+  if (old.is_array() && now.is_array()) {
+    json del = json::array(), add = json::array();
+    if (std::is_sorted(old.begin(), old.end()) && std::is_sorted(now.begin(), now.end())) {
+      // Sets and sorted times: one merge pass.
+      std::set_difference(old.begin(), old.end(), now.begin(), now.end(), std::back_inserter(del));
+      std::set_difference(now.begin(), now.end(), old.begin(), old.end(), std::back_inserter(add));
+      return {{"arr", {{"del", del}, {"add", add}, {"sorted", true}}}};
+    }
+    if (now.size() >= old.size() && std::equal(old.begin(), old.end(), now.begin())) {
+      add.insert(add.end(), now.begin() + static_cast<std::ptrdiff_t>(old.size()), now.end());
+      return {{"arr", {{"del", del}, {"add", add}, {"sorted", false}}}};  // appended to
+    }
+  } else if (old.is_object() && now.is_object()) {
+    json set = json::object(), unset = json::array();
+    for (const auto& [k, v] : now.items()) {
+      if (!old.contains(k) || old[k] != v) set[k] = v;
+    }
+    for (const auto& [k, v] : old.items()) {
+      if (!now.contains(k)) unset.push_back(k);
+    }
+    return {{"obj", {{"set", set}, {"unset", unset}}}};
+  }
+  return {{"=", now}};
+}
+
+json ApplyField(const json& old, const json& d) {
+  if (d.contains("arr") && old.is_array()) return ApplyArray(old, d["arr"]);
+  if (d.contains("obj") && old.is_object()) {
+    json out = old;
+    for (const auto& [k, v] : d["obj"]["set"].items()) out[k] = v;
+    for (const json& k : d["obj"]["unset"]) out.erase(k.get<std::string>());
+    return out;
+  }
+  if (d.contains("=")) return d["="];
+  throw json::other_error::create(501, "a field delta rotor cannot read", nullptr);
+}
+
+}  // namespace
+
+std::string StateWriter::Next(const RolloutState& state) {
+  json now = StateValue(state);
+  if (since_full_ < 0 || ++since_full_ >= kFullEvery) {
+    since_full_ = 0;
+    last_ = now;
+    return json{{"full", now}}.dump();
+  }
+  json delta = json::object();
+  for (const auto& [key, value] : now.items()) {
+    if (!last_.contains(key)) {
+      delta[key] = {{"=", value}};
+    } else if (last_[key] != value) {
+      delta[key] = FieldDelta(last_[key], value);
+    }
+  }
+  if (delta.empty()) return "";
+  last_ = std::move(now);
+  return json{{"delta", delta}}.dump();
+}
+
+core::Status StateReader::Add(const std::string& part) {
+  json j = json::parse(part, nullptr, false);
+  if (j.is_object() && j.contains("full") && j["full"].is_object()) {
+    current_ = j["full"];
+    return core::Status::Ok();
+  }
+  if (j.is_object() && j.contains("delta") && j["delta"].is_object() && current_.is_object()) {
+    try {
+      for (const auto& [key, d] : j["delta"].items()) {
+        current_[key] =
+            current_.contains(key) ? ApplyField(current_[key], d) : d.value("=", json());
+      }
+      return core::Status::Ok();
+    } catch (const json::exception& e) {
+      return core::InvalidArgument(std::string("the journal holds a state delta rotor cannot "
+                                               "read: ") +
+                                   e.what());
+    }
+  }
+  return core::InvalidArgument("the journal holds a state record rotor cannot read");
+}
+
+core::Result<RolloutState> StateReader::State() const { return StateFromJson(current_.dump()); }
+
+std::string IntentToJson(const Step& step, const std::string& state_part) {
   json j = {{"step", json::parse(StepToJson(step))}};
-  if (!state_json.empty()) j["state"] = json::parse(state_json);
+  if (!state_part.empty()) j["state"] = json::parse(state_part);
   return j.dump();
 }
 
@@ -277,9 +380,7 @@ core::Result<Intent> IntentFromJson(const std::string& text) {
   if (!j.contains("step")) return core::InvalidArgument("the journal's intent has no step");
   Intent intent;
   ASSIGN_OR_RETURN(intent.step, StepFromJson(j["step"].dump()));
-  if (j.contains("state")) {
-    ASSIGN_OR_RETURN(intent.state, StateFromJson(j["state"].dump()));
-  }
+  if (j.contains("state")) intent.state = j["state"].dump();
   return intent;
 }
 

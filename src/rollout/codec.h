@@ -3,6 +3,7 @@
 // a field leaves it at its default; a record that is not JSON at all is kInvalidArgument.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "rollout/policy.h"
@@ -19,13 +20,38 @@ core::Result<Step> StepFromJson(const std::string& text);
 std::string StateToJson(const RolloutState& state);
 core::Result<RolloutState> StateFromJson(const std::string& text);
 
-// An intent: the step, and the state it was decided on when that differs from the last state
-// journaled (observations change it between acts: new members seen, boots measured).
+// Successive states as the journal keeps them: {"full": STATE} for the first and every
+// kFullEvery-th, otherwise {"delta": {the top-level fields that changed}}; "" when nothing
+// changed. A 300-instance state is 16 KB in full, a step's delta well under 1 KB.
+class StateWriter {
+ public:
+  static constexpr int kFullEvery = 64;
+  std::string Next(const RolloutState& state);
+
+ private:
+  nlohmann::json last_;
+  int since_full_ = -1;
+};
+
+// Reads a group's states back, in journal order.
+class StateReader {
+ public:
+  // kInvalidArgument for a part that is neither a full state nor a delta after one.
+  core::Status Add(const std::string& part);
+  bool has_state() const { return !current_.is_null(); }
+  core::Result<RolloutState> State() const;
+
+ private:
+  nlohmann::json current_;
+};
+
+// An intent: the step, and (a StateWriter part) the state it was decided on when that changed
+// since the last record (observations change it between acts: new members seen, boots measured).
 struct Intent {
   Step step;
-  std::optional<RolloutState> state;
+  std::string state;  // a StateWriter part, or ""
 };
-std::string IntentToJson(const Step& step, const std::string& state_json);  // "" = unchanged
+std::string IntentToJson(const Step& step, const std::string& state_part);
 core::Result<Intent> IntentFromJson(const std::string& text);
 
 }  // namespace rotor::rollout

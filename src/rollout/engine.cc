@@ -58,7 +58,6 @@ bool IsUnhealthy(const cloud::Instance& i) {
 core::Status Engine::Record(const std::string& kind, const std::string& text,
                             const std::string& data) {
   journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, data};
-  if (kind != "intent" && !data.empty()) journaled_ = data;  // the last state on record
   return journal_.Append(r);
 }
 
@@ -302,7 +301,7 @@ core::Status Engine::Start(const std::string& group) {
   RETURN_IF_ERROR(Record("start",
                          fmt::format("{}: {} victims, min healthy {}, surge {}", group,
                                      s_.victims.size(), s_.budget.min_healthy, s_.surge),
-                         StateToJson(s_)));
+                         writer_.Next(s_)));
   ASSIGN_OR_RETURN(v_, Observe(group, s_));
   Armed();
   return core::Status::Ok();
@@ -316,7 +315,7 @@ core::Status Engine::Resume(RolloutState state, const std::optional<Step>& unres
   ASSIGN_OR_RETURN(v_, Observe(s_.group, s_));
   RETURN_IF_ERROR(Record("resume",
                          unresolved ? "resolved by looking: " + Describe(*unresolved) : "resumed",
-                         StateToJson(s_)));
+                         writer_.Next(s_)));
   Armed();
   return core::Status::Ok();
 }
@@ -368,15 +367,15 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
         pause = true;
       } else if (choice == Outcome::kRolledBack) {
         s.rollback_requested = true;
-        RETURN_IF_ERROR(Record("interrupted", "rolling back", StateToJson(s)));
+        RETURN_IF_ERROR(Record("interrupted", "rolling back", writer_.Next(s)));
       } else {
         s.interrupted = true;
-        RETURN_IF_ERROR(Record("interrupted", "winding up as an abort", StateToJson(s)));
+        RETURN_IF_ERROR(Record("interrupted", "winding up as an abort", writer_.Next(s)));
       }
     }
     if (pause) {
       // `rotor rollout pause` or Ctrl-C: stop between steps, everything as it is, resumable.
-      RETURN_IF_ERROR(Record("paused", "paused", StateToJson(s)));
+      RETURN_IF_ERROR(Record("paused", "paused", writer_.Next(s)));
       result_ = Result{Outcome::kPaused, "paused: go on with `rotor rollout resume`", s};
       return std::optional<core::Time>();
     }
@@ -389,10 +388,7 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     last_progress_ = clock_.Now();
     // Fencing: no act once the group's lease is lost (kBlocked names the new holder).
     if (options_.keep_lease) RETURN_IF_ERROR(options_.keep_lease());
-    std::string now_state = StateToJson(s);
-    RETURN_IF_ERROR(
-        Record("intent", Describe(st), IntentToJson(st, now_state == journaled_ ? "" : now_state)));
-    journaled_ = std::move(now_state);
+    RETURN_IF_ERROR(Record("intent", Describe(st), IntentToJson(st, writer_.Next(s))));
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later
@@ -405,7 +401,7 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
         s.reason = what;
         s.outcome = Outcome::kFailed;
         s.phase = Phase::kDone;
-        RETURN_IF_ERROR(Record("finish", "failed: " + what, StateToJson(s)));
+        RETURN_IF_ERROR(Record("finish", "failed: " + what, writer_.Next(s)));
         result_ = Result{Outcome::kFailed, what, s};
         return std::optional<core::Time>();
       }
@@ -421,7 +417,7 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     Apply(st, s, v);
     bool finish = st.kind == Kind::kFinish;
     RETURN_IF_ERROR(Record(finish ? "finish" : "outcome", finish ? OutcomeName(s.outcome) : "ok",
-                           StateToJson(s)));
+                           writer_.Next(s)));
     Emit(s, v, st);
     if (options_.after_step) options_.after_step(s, st);
     if (finish) {

@@ -10,6 +10,7 @@
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "journal/journal.h"
+#include "rollout/codec.h"
 #include "rollout/plan.h"
 
 namespace rotor::rollout {
@@ -111,7 +112,7 @@ class Engine {
   bool observe_on_wake_ = true;  // and the wait asked to observe again
   bool interrupt_handled_ = false;
   std::map<std::string, cloud::Instance> addressed_;  // new members with their addresses
-  std::string journaled_;                             // the state as last journaled (JSON)
+  StateWriter writer_;  // the state as journaled: in full now and then, else what changed
 };
 
 // Readiness as DESIGN.md defines it, from one observation: EC2 running (when known),
