@@ -22,6 +22,23 @@ bool CarriesState(const journal::Record& r) {
 
 }  // namespace
 
+namespace {
+
+// Journaled like any step: the intent, then the change, then its outcome.
+core::Status PointBack(cloud::Cloud& cloud, core::Clock& clock, journal::Journal& journal,
+                       const std::string& id, const std::string& group,
+                       const rollout::RolloutState& done) {
+  std::string what = "point the group back at " + done.original.old_spec.Describe();
+  journal::Record intent{clock.Now(), id, 0, group, "note", what, ""};
+  RETURN_IF_ERROR(journal.Append(intent));
+  core::Status set = cloud.SetLaunchSpec(group, done.original.old_spec);
+  journal::Record outcome{clock.Now(), id, 0, group, "note", set.ok() ? "ok" : set.ToString(), ""};
+  RETURN_IF_ERROR(journal.Append(outcome));
+  return set;
+}
+
+}  // namespace
+
 bool IsFinished(const std::string& status) {
   return status != journal::kRunning && status != journal::kPausedStatus;
 }
@@ -137,17 +154,30 @@ core::Result<RespawnReport> ResumeRollout(cloud::Cloud& cloud, core::Clock& cloc
                                           ResumeMode mode, bool force_unlock,
                                           RespawnOptions options) {
   const std::string& id = d.info.id;
-  if (IsFinished(d.info.status)) {
+  // A completed rollout can still be rolled back: its groups are pointed back at the old spec
+  // and rolled again, replacing the instances it launched.
+  bool reopen = mode == ResumeMode::kRollback && d.info.status == "completed";
+  if (IsFinished(d.info.status) && !reopen) {
     return core::Status(
         core::Code::kFailedPrecondition,
-        fmt::format("rollout {} has finished ({}): nothing to resume", id, d.info.status));
+        fmt::format("rollout {} has finished ({}): nothing to {}", id, d.info.status,
+                    mode == ResumeMode::kRollback ? "roll back" : "resume"));
   }
+  if (reopen) RETURN_IF_ERROR(RefuseUnfinished(journal, d.info.groups));
   options.rollout_id = id;
   journal::LeaseKeeper leases(journal, clock, options.owner, id, options.lease_ttl);
   RETURN_IF_ERROR(leases.TakeAll(d.info.groups, force_unlock));
   std::vector<GroupTask> tasks;
   for (const GroupJournal& g : d.groups) {
-    if (g.state && g.state->phase == rollout::Phase::kDone) continue;
+    if (g.state && g.state->phase == rollout::Phase::kDone) {
+      if (!reopen || g.state->outcome != rollout::Outcome::kCompleted) continue;
+      if (core::Status back = PointBack(cloud, clock, journal, id, g.group, *g.state); !back.ok()) {
+        leases.ReleaseAll();
+        return back;
+      }
+      tasks.push_back({g.group, std::nullopt, std::nullopt});  // a fresh pass, old spec current
+      continue;
+    }
     if (!g.state) {
       // Never started: only a plain resume starts it.
       if (mode == ResumeMode::kContinue) tasks.push_back({g.group, std::nullopt, std::nullopt});

@@ -286,3 +286,61 @@ INSTANTIATE_TEST_SUITE_P(Strategies, Crash,
 
 }  // namespace
 }  // namespace rotor
+
+namespace rotor {
+namespace {
+
+// `rotor rollout rollback` of a rollout that completed: every group is pointed back at the old
+// spec and rolled again; the fleet ends where it began, sizes and processes included.
+TEST(Rollback, ACompletedRolloutIsRolledBack) {
+  int checked = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    core::SeededRng r(seed);
+    int desired = 0;
+    std::string text = Scenario(seed, r, &desired);
+    // No faults: both passes must complete.
+    text = text.substr(0, text.find("faults:"));
+    auto scenario = sim::ParseScenario(text, "rollback.yaml");
+    ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+    sim::SimCloud sim(*scenario);
+    std::vector<cloud::Group> before = sim.Peek();
+    rollout::Policy p;
+    journal::MemoryJournal journal;
+    ops::RespawnOptions ro;
+    ro.rollout_id = "r-1";
+    ro.owner = "ops@test:1";
+    auto plan = ops::PlanRespawn(sim, {"s", "", "", ""}, p, sim.clock().Now());
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    auto first = ops::Respawn(sim, sim.clock(), journal, *plan, p, ro);
+    ASSERT_TRUE(first.ok());
+    if (first->outcome != rollout::Outcome::kCompleted) continue;
+    ++checked;
+    for (const cloud::Instance& i : sim.Peek()[0].instances) EXPECT_EQ(i.image_id, "ami-new");
+    auto detail = ops::LoadRollout(journal, "r-1");
+    ASSERT_TRUE(detail.ok());
+    auto back = ops::ResumeRollout(sim, sim.clock(), journal, *detail, ops::ResumeMode::kRollback,
+                                   false, ro);
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(back->outcome, rollout::Outcome::kCompleted) << "seed " << seed;
+    cloud::Group after = sim.Peek()[0];
+    for (const cloud::Instance& i : after.instances) {
+      EXPECT_EQ(i.image_id, "ami-old") << "seed " << seed;
+    }
+    EXPECT_EQ(after.desired, before[0].desired);
+    EXPECT_EQ(after.max_size, before[0].max_size);
+    EXPECT_EQ(after.suspended_processes, before[0].suspended_processes);
+    EXPECT_EQ(after.spec.image_id, "ami-old");
+    // A finished rollout cannot be resumed.
+    auto again = ops::LoadRollout(journal, "r-1");
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(
+        ops::ResumeRollout(sim, sim.clock(), journal, *again, ops::ResumeMode::kContinue, false, ro)
+            .status()
+            .code(),
+        core::Code::kFailedPrecondition);
+  }
+  EXPECT_GT(checked, 15);
+}
+
+}  // namespace
+}  // namespace rotor
