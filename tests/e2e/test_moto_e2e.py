@@ -10,8 +10,10 @@ import collections
 import http.server
 import json
 import os
+import pty
 import re
 import shutil
+import select
 import signal
 import subprocess
 import sys
@@ -592,6 +594,43 @@ class Journaled(FreshFleet):
         self.assertEqual(a.returncode, 4, out + err)  # stopped at a step boundary
         self.assertIn("web-1-AppServer: paused", out)
         self.assertIn("paused", self.rotor(["rollout", "list"]).stdout)
+        r = self.rotor(["rollout", "resume", rid])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
+        self.assert_nothing_extra_running()
+
+    def test_ctrl_c_on_a_terminal_asks_then_pauses(self):
+        before = self.group("web-1-AppServer")
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([ROTOR, "--endpoint-url", self.proxy.url, "--yes", "respawn",
+                                 "web-1", "--drain", "6s"], env=self.env(), stdin=slave,
+                                stdout=slave, stderr=slave, close_fds=True)
+        os.close(slave)
+        seen = b""
+
+        def read_until(pattern, seconds):
+            nonlocal seen
+            deadline = time.monotonic() + seconds
+            while pattern not in seen and time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if ready:
+                    try:
+                        seen += os.read(master, 4096)
+                    except OSError:
+                        break
+            return pattern in seen
+
+        try:
+            self.wait_for("DetachInstances")
+            proc.send_signal(signal.SIGINT)
+            self.assertTrue(read_until(b"Choose [p/r/a]", 60), seen[-2000:])
+            os.write(master, b"p\n")
+            read_until(b"respawn paused", 60)
+            proc.wait(timeout=60)
+        finally:
+            os.close(master)
+        self.assertEqual(proc.returncode, 4, seen[-2000:])
+        rid = self.unfinished_id(["respawn", "web-1"])
         r = self.rotor(["rollout", "resume", rid])
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
