@@ -19,7 +19,22 @@ core::Status LeaseKeeper::TakeAll(const std::vector<std::string>& groups, bool f
 core::Status LeaseKeeper::Keep() {
   core::Time now = clock_.Now();
   for (Lease& l : leases_) {
-    if (l.expires - now > ttl_ * 2 / 3) continue;  // renewed less than a third of a TTL ago
+    if (l.expires - now > ttl_ * 2 / 3) {
+      // Renewed less than a third of a TTL ago, but someone may have forced it away since (a
+      // rotor stopped and woken up, a --force-unlock): look before every act.
+      auto held = journal_.GetLease(l.group);
+      if (!held.ok()) {
+        return core::Status(core::Code::kBlocked,
+                            fmt::format("cannot check the lease on group {} ({}): stopping "
+                                        "rather than act without it",
+                                        l.group, held.status().message()));
+      }
+      if (*held && (*held)->token == l.token) continue;
+      if (*held) return HeldBy(**held, now);
+      return core::Status(
+          core::Code::kBlocked,
+          fmt::format("the lease on group {} was released by someone else", l.group));
+    }
     auto renewed = journal_.RenewLease(l, ttl_, now);
     if (!renewed.ok()) {
       if (renewed.status().code() == core::Code::kBlocked) return renewed.status();

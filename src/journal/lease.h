@@ -23,8 +23,9 @@ class LeaseKeeper {
 
   // Takes every group's lease, or none: kBlocked naming the holder of the first one held.
   core::Status TakeAll(const std::vector<std::string>& groups, bool force);
-  // Renews every lease once a third of its TTL has passed. kBlocked when one was taken over or
-  // cannot be renewed: the caller must stop acting at once.
+  // Called before every act: checks that every lease is still held with its token, and renews
+  // those a third of whose TTL has passed. kBlocked when one was taken over (by expiry or by
+  // force) or cannot be checked or renewed: the caller must stop acting at once.
   core::Status Keep();
   // Gives back every lease still held (best effort: an expired one simply lapses).
   void ReleaseAll();

@@ -599,6 +599,25 @@ class Journaled(FreshFleet):
         self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
         self.assert_nothing_extra_running()
 
+    def test_force_unlock_takes_a_live_rotors_groups(self):
+        before = self.group("web-1-AppServer")
+        a = self.start(["respawn", "web-1", "--drain", "3s"])  # lease for 60 s
+        self.wait_for("DetachInstances")
+        os.kill(a.pid, signal.SIGSTOP)
+        try:
+            rid = self.unfinished_id(["respawn", "web-1"])
+            r = self.rotor(["rollout", "resume", rid])
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertIn("is held by", r.stderr)
+            r = self.rotor(["rollout", "resume", rid, "--force-unlock"])
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        finally:
+            os.kill(a.pid, signal.SIGCONT)
+        out, err = a.communicate(timeout=120)
+        self.assertEqual(a.returncode, 3, out + err)
+        self.check_rolled("web-1-AppServer", before, self.fx["new_ami"])
+        self.assert_nothing_extra_running()
+
     def test_ctrl_c_on_a_terminal_asks_then_pauses(self):
         before = self.group("web-1-AppServer")
         master, slave = pty.openpty()

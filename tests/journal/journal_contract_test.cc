@@ -12,6 +12,7 @@
 #include <fstream>
 #include <functional>
 
+#include "journal/lease.h"
 #include "journal/memory_journal.h"
 #include "journal/sqlite_journal.h"
 
@@ -41,6 +42,29 @@ INSTANTIATE_TEST_SUITE_P(
                                                                             : nullptr);
                                    }}),
     [](const auto& info) { return info.param.name; });
+
+// The keeper looks before every act: a lease forced away is noticed at once, not at renewal.
+TEST(LeaseKeeper, TakesAllOrNoneRenewsAndStopsWhenForcedAway) {
+  MemoryJournal j;
+  core::ManualClock clock(kT0);
+  LeaseKeeper a(j, clock, "a@h:1", "r-1", 60s);
+  ASSERT_TRUE(a.TakeAll({"g1", "g2"}, false).ok());
+  LeaseKeeper c(j, clock, "c@h:3", "r-3", 60s);
+  EXPECT_EQ(c.TakeAll({"g3", "g2"}, false).code(), core::Code::kBlocked);
+  EXPECT_FALSE(j.GetLease("g3")->has_value());  // none: g3 was given back
+  clock.SleepFor(10s);
+  EXPECT_TRUE(a.Keep().ok());
+  EXPECT_EQ(a.leases()[0].expires, kT0 + 60s);  // not due yet
+  clock.SleepFor(15s);
+  EXPECT_TRUE(a.Keep().ok());
+  EXPECT_EQ(a.leases()[0].expires, kT0 + 85s);  // renewed after a third of the TTL
+  LeaseKeeper b(j, clock, "b@h:2", "r-1", 60s);
+  ASSERT_TRUE(b.TakeAll({"g2"}, /*force=*/true).ok());
+  clock.SleepFor(1s);
+  core::Status kept = a.Keep();
+  EXPECT_EQ(kept.code(), core::Code::kBlocked);
+  EXPECT_NE(kept.message().find("held by b@h:2"), std::string::npos) << kept.message();
+}
 
 TEST(SqliteJournal, SurvivesReopening) {
   std::string path = TempPath("reopen.db");
