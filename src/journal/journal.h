@@ -41,6 +41,9 @@ struct Record {
   std::string kind;   // "start", "intent", "outcome", "finish", "interrupted", ...
   std::string text;   // the step described, an error, an outcome
   std::string data;   // JSON: the step of an intent, the state after an outcome; may be empty
+  // Must be on disk before the caller acts (the intent of a change, the originals): a store
+  // that can trade durability for speed (SQLite) syncs these and only these. Not stored.
+  bool durable = false;
 };
 
 // Who may act on a group. `token` grows by one on every take-over (fencing): a holder whose

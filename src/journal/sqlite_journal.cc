@@ -13,11 +13,39 @@ namespace {
 int64_t Ms(core::Time t) { return t.time_since_epoch().count(); }
 core::Time FromMs(int64_t ms) { return core::Time(core::Duration(ms)); }
 
-// One prepared statement; finalized on every path.
+}  // namespace
+
+// Prepared statements, prepared once per connection (parsing SQL costs more than running it).
+struct SqliteJournal::Statements {
+  sqlite3* db = nullptr;
+  std::map<const char*, sqlite3_stmt*> prepared;
+  ~Statements() {
+    for (auto& [sql, stmt] : prepared) sqlite3_finalize(stmt);
+  }
+};
+
+namespace {
+
+// One use of a cached statement; reset (and its bindings cleared) on every path.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(SqliteJournal::Statements& cache, const char* sql) {
+    auto it = cache.prepared.find(sql);
+    if (it != cache.prepared.end()) {
+      stmt_ = it->second;
+      return;
+    }
+    rc_ = sqlite3_prepare_v2(cache.db, sql, -1, &stmt_, nullptr);
+    if (rc_ == SQLITE_OK) cache.prepared[sql] = stmt_;
+  }
+  ~Stmt() {
+    if (rc_ != SQLITE_OK) {
+      sqlite3_finalize(stmt_);
+      return;
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -103,7 +131,15 @@ core::Result<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::stri
   return j;
 }
 
-SqliteJournal::~SqliteJournal() { sqlite3_close(db_); }
+SqliteJournal::SqliteJournal(sqlite3* db, std::string path)
+    : db_(db), path_(std::move(path)), statements_(std::make_unique<Statements>()) {
+  statements_->db = db;
+}
+
+SqliteJournal::~SqliteJournal() {
+  statements_.reset();  // finalized before the connection closes
+  sqlite3_close(db_);
+}
 
 core::Status SqliteJournal::Error(const std::string& what) {
   int rc = sqlite3_errcode(db_);
@@ -132,9 +168,12 @@ core::Status SqliteJournal::Init() {
   // Other rotors may hold the file briefly: wait for them rather than fail.
   sqlite3_busy_timeout(db_, 10000);
   RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
-  RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+  // NORMAL in WAL mode: a commit survives a killed process, and the WAL reaches the disk at
+  // checkpoints; durable records switch to FULL for their own commit (which syncs the WAL,
+  // everything before them included).
+  RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
   {
-    Stmt check(db_, "PRAGMA quick_check");
+    Stmt check(*statements_, "PRAGMA quick_check");
     int rc = check.Step();
     if (rc != SQLITE_ROW) return Error("integrity check");
     if (check.Text(0) != "ok") {
@@ -147,7 +186,7 @@ core::Status SqliteJournal::Init() {
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   core::Status made = Exec(kSchema);
   if (made.ok()) {
-    Stmt get(db_, "SELECT value FROM meta WHERE key = 'schema'");
+    Stmt get(*statements_, "SELECT value FROM meta WHERE key = 'schema'");
     int rc = get.Step();
     if (rc == SQLITE_ROW) {
       int version = std::atoi(get.Text(0).c_str());
@@ -158,7 +197,7 @@ core::Status SqliteJournal::Init() {
             path_, version, kSchemaVersion));
       }
     } else if (rc == SQLITE_DONE) {
-      Stmt put(db_, "INSERT INTO meta (key, value) VALUES ('schema', ?)");
+      Stmt put(*statements_, "INSERT INTO meta (key, value) VALUES ('schema', ?)");
       put.Bind(1, std::to_string(kSchemaVersion));
       if (put.Step() != SQLITE_DONE) made = Error("write the schema version");
     } else {
@@ -173,7 +212,7 @@ core::Status SqliteJournal::Init() {
 }
 
 core::Status SqliteJournal::CreateRollout(const RolloutInfo& r) {
-  Stmt s(db_,
+  Stmt s(*statements_,
          "INSERT INTO rollouts (id, command, owner, groups, policy, status, pause_requested, "
          "started, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.Bind(1, r.id).Bind(2, r.command).Bind(3, r.owner).Bind(4, nlohmann::json(r.groups).dump());
@@ -188,7 +227,7 @@ core::Status SqliteJournal::CreateRollout(const RolloutInfo& r) {
 }
 
 core::Result<RolloutInfo> SqliteJournal::GetRollout(const std::string& id) {
-  Stmt s(db_,
+  Stmt s(*statements_,
          "SELECT id, command, owner, groups, policy, status, pause_requested, started, updated "
          "FROM rollouts WHERE id = ?");
   s.Bind(1, id);
@@ -202,7 +241,7 @@ core::Result<RolloutInfo> SqliteJournal::GetRollout(const std::string& id) {
 }
 
 core::Result<std::vector<RolloutInfo>> SqliteJournal::ListRollouts() {
-  Stmt s(db_,
+  Stmt s(*statements_,
          "SELECT id, command, owner, groups, policy, status, pause_requested, started, updated "
          "FROM rollouts ORDER BY started DESC, id DESC");
   std::vector<RolloutInfo> out;
@@ -214,7 +253,7 @@ core::Result<std::vector<RolloutInfo>> SqliteJournal::ListRollouts() {
 
 core::Status SqliteJournal::SetStatus(const std::string& id, const std::string& status,
                                       core::Time now) {
-  Stmt s(db_, "UPDATE rollouts SET status = ?, updated = ? WHERE id = ?");
+  Stmt s(*statements_, "UPDATE rollouts SET status = ?, updated = ? WHERE id = ?");
   s.Bind(1, status).Bind(2, Ms(now)).Bind(3, id);
   if (s.Step() != SQLITE_DONE) return Error("update rollout " + id);
   if (sqlite3_changes(db_) == 0) return core::NotFound("no rollout " + id + " in the journal");
@@ -222,38 +261,50 @@ core::Status SqliteJournal::SetStatus(const std::string& id, const std::string& 
 }
 
 core::Status SqliteJournal::RequestPause(const std::string& id, bool pause) {
-  Stmt s(db_, "UPDATE rollouts SET pause_requested = ? WHERE id = ?");
+  Stmt s(*statements_, "UPDATE rollouts SET pause_requested = ? WHERE id = ?");
   s.Bind(1, int64_t{pause}).Bind(2, id);
   if (s.Step() != SQLITE_DONE) return Error("update rollout " + id);
   if (sqlite3_changes(db_) == 0) return core::NotFound("no rollout " + id + " in the journal");
   return core::Status::Ok();
 }
 
+// One INSERT, atomic on its own. The next sequence number is remembered; another rotor
+// appending to the same rollout (a take-over) makes the INSERT collide with the primary key,
+// and the number is read again.
 core::Status SqliteJournal::Append(Record& r) {
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  Stmt next(db_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records WHERE rollout = ?");
-  next.Bind(1, r.rollout);
-  if (next.Step() != SQLITE_ROW) {
-    core::Status e = Error("append");
-    Exec("ROLLBACK").IgnoreError();
-    return e;
+  constexpr int kMaxCollisions = 20;
+  for (int attempt = 0; attempt < kMaxCollisions; ++attempt) {
+    auto known = next_seq_.find(r.rollout);
+    if (known == next_seq_.end()) {
+      Stmt next(*statements_, "SELECT COALESCE(MAX(seq), 0) + 1 FROM records WHERE rollout = ?");
+      next.Bind(1, r.rollout);
+      if (next.Step() != SQLITE_ROW) return Error("append");
+      known = next_seq_.emplace(r.rollout, next.Int(0)).first;
+    }
+    r.seq = known->second;
+    Stmt s(*statements_,
+           "INSERT INTO records (rollout, seq, t, grp, kind, text, data) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, r.rollout).Bind(2, r.seq).Bind(3, Ms(r.t)).Bind(4, r.group).Bind(5, r.kind);
+    s.Bind(6, r.text).Bind(7, r.data);
+    if (r.durable) RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
+    int rc = s.Step();
+    if (r.durable) RETURN_IF_ERROR(Exec("PRAGMA synchronous=NORMAL"));
+    if (rc == SQLITE_DONE) {
+      ++known->second;
+      return core::Status::Ok();
+    }
+    if ((rc & 0xff) != SQLITE_CONSTRAINT) return Error("append");
+    next_seq_.erase(known);  // someone else appended: look again
   }
-  r.seq = next.Int(0);
-  Stmt s(
-      db_,
-      "INSERT INTO records (rollout, seq, t, grp, kind, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  s.Bind(1, r.rollout).Bind(2, r.seq).Bind(3, Ms(r.t)).Bind(4, r.group).Bind(5, r.kind);
-  s.Bind(6, r.text).Bind(7, r.data);
-  if (s.Step() != SQLITE_DONE) {
-    core::Status e = Error("append");
-    Exec("ROLLBACK").IgnoreError();
-    return e;
-  }
-  return Exec("COMMIT");
+  return core::Status(
+      core::Code::kUnavailable,
+      fmt::format("journal {}: too many concurrent appends to rollout {}", path_, r.rollout));
 }
 
 core::Result<std::vector<Record>> SqliteJournal::Read(const std::string& rollout) {
-  Stmt s(db_, "SELECT seq, t, grp, kind, text, data FROM records WHERE rollout = ? ORDER BY seq");
+  Stmt s(*statements_,
+         "SELECT seq, t, grp, kind, text, data FROM records WHERE rollout = ? ORDER BY seq");
   s.Bind(1, rollout);
   std::vector<Record> out;
   int rc;
@@ -271,7 +322,7 @@ core::Result<Lease> SqliteJournal::TakeLease(const std::string& group, const std
                                              core::Time now, bool force) {
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   auto decided = [&]() -> core::Result<Lease> {
-    Stmt get(db_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
+    Stmt get(*statements_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
     get.Bind(1, group);
     int rc = get.Step();
     int64_t token = 0;
@@ -283,7 +334,7 @@ core::Result<Lease> SqliteJournal::TakeLease(const std::string& group, const std
       return Error("read lease " + group);
     }
     Lease l{group, owner, rollout, token + 1, now + ttl};
-    Stmt put(db_,
+    Stmt put(*statements_,
              "INSERT OR REPLACE INTO leases (grp, owner, rollout, token, expires) "
              "VALUES (?, ?, ?, ?, ?)");
     put.Bind(1, group).Bind(2, owner).Bind(3, rollout).Bind(4, l.token).Bind(5, Ms(l.expires));
@@ -300,7 +351,7 @@ core::Result<Lease> SqliteJournal::TakeLease(const std::string& group, const std
 
 core::Result<Lease> SqliteJournal::RenewLease(const Lease& lease, core::Duration ttl,
                                               core::Time now) {
-  Stmt s(db_, "UPDATE leases SET expires = ? WHERE grp = ? AND token = ? AND owner != ''");
+  Stmt s(*statements_, "UPDATE leases SET expires = ? WHERE grp = ? AND token = ? AND owner != ''");
   s.Bind(1, Ms(now + ttl)).Bind(2, lease.group).Bind(3, lease.token);
   if (s.Step() != SQLITE_DONE) return Error("renew lease " + lease.group);
   if (sqlite3_changes(db_) == 1) {
@@ -316,14 +367,14 @@ core::Result<Lease> SqliteJournal::RenewLease(const Lease& lease, core::Duration
 }
 
 core::Status SqliteJournal::ReleaseLease(const Lease& lease) {
-  Stmt s(db_,
+  Stmt s(*statements_,
          "UPDATE leases SET owner = '', rollout = '', expires = 0 WHERE grp = ? AND token = ?");
   s.Bind(1, lease.group).Bind(2, lease.token);
   return s.Step() == SQLITE_DONE ? core::Status::Ok() : Error("release lease " + lease.group);
 }
 
 core::Result<std::optional<Lease>> SqliteJournal::GetLease(const std::string& group) {
-  Stmt get(db_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
+  Stmt get(*statements_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
   get.Bind(1, group);
   int rc = get.Step();
   if (rc == SQLITE_ROW) return LeaseFrom(get, group);

@@ -2,6 +2,7 @@
 // its own transaction, leases in the same file so that rotors on one machine exclude each other.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,14 +34,18 @@ class SqliteJournal final : public Journal {
   core::Status ReleaseLease(const Lease& lease) override;
   core::Result<std::optional<Lease>> GetLease(const std::string& group) override;
 
+  struct Statements;  // internal: prepared statements kept for the connection's life
+
  private:
-  SqliteJournal(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  SqliteJournal(sqlite3* db, std::string path);
   core::Status Init();
   core::Status Error(const std::string& what);
   core::Status Exec(const std::string& sql);
 
   sqlite3* db_;
   std::string path_;
+  std::unique_ptr<Statements> statements_;
+  std::map<std::string, int64_t> next_seq_;  // per rollout, as this process last wrote it
 };
 
 }  // namespace rotor::journal

@@ -33,6 +33,24 @@ bool OnOtherSpec(const cloud::LaunchSpec& have, const cloud::LaunchSpec& spec) {
   return numeric && !want.empty() && have.version != want;
 }
 
+// Whether acting on the step changes anything outside rotor (its intent must be durable).
+bool ChangesTheCloud(const Step& st, const RolloutState& s) {
+  switch (st.kind) {
+    case Kind::kSuspend:
+    case Kind::kResume:
+    case Kind::kSetSizes:
+    case Kind::kDetach:
+    case Kind::kDeregister:
+    case Kind::kTerminate:
+    case Kind::kTerminateDetached:
+      return true;
+    case Kind::kWindUp:
+      return st.outcome == Outcome::kRolledBack && s.phase == Phase::kRolling;  // the spec
+    default:
+      return false;
+  }
+}
+
 const char* PhaseName(const RolloutState& s) {
   if (s.outcome != Outcome::kNone) return "winding up";
   return s.phase == Phase::kRollingBack ? "rolling back" : "rolling";
@@ -56,8 +74,8 @@ bool IsUnhealthy(const cloud::Instance& i) {
 }
 
 core::Status Engine::Record(const std::string& kind, const std::string& text,
-                            const std::string& data) {
-  journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, data};
+                            const std::string& data, bool durable) {
+  journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, data, durable};
   return journal_.Append(r);
 }
 
@@ -301,7 +319,7 @@ core::Status Engine::Start(const std::string& group) {
   RETURN_IF_ERROR(Record("start",
                          fmt::format("{}: {} victims, min healthy {}, surge {}", group,
                                      s_.victims.size(), s_.budget.min_healthy, s_.surge),
-                         writer_.Next(s_)));
+                         writer_.Next(s_), /*durable=*/true));
   ASSIGN_OR_RETURN(v_, Observe(group, s_));
   Armed();
   return core::Status::Ok();
@@ -388,7 +406,8 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     last_progress_ = clock_.Now();
     // Fencing: no act once the group's lease is lost (kBlocked names the new holder).
     if (options_.keep_lease) RETURN_IF_ERROR(options_.keep_lease());
-    RETURN_IF_ERROR(Record("intent", Describe(st), IntentToJson(st, writer_.Next(s))));
+    RETURN_IF_ERROR(
+        Record("intent", Describe(st), IntentToJson(st, writer_.Next(s)), ChangesTheCloud(st, s)));
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later

@@ -89,7 +89,7 @@ class Engine {
   core::Status Act(const Step& step, RolloutState& state);
   void Apply(const Step& step, RolloutState& state, View& view);
   core::Status Record(const std::string& kind, const std::string& text,
-                      const std::string& data = "");
+                      const std::string& data = "", bool durable = false);
   void Armed();
   core::Status Reconcile(const Step& unresolved);
   void Emit(const RolloutState& state, const View& view, const Step& step);
