@@ -267,6 +267,22 @@ TEST(Cli, ProbesGateNewInstances) {
   fs::remove(bad);
 }
 
+// The scenario's crash fault kills rotor mid-rollout; simulate waits for its lease to lapse and
+// resumes the rollout from the journal, which completes with every invariant held.
+TEST(Cli, SimulatedCrashIsResumedFromTheJournal) {
+  std::string crash =
+      WriteScenario("rotor-cli-crash.yaml", "", "faults:\n  - {kind: crash, after_steps: 4}\n");
+  auto j = Simulated({"respawn", "web", "--yes"}, crash, kExitOk);
+  EXPECT_EQ(j["outcome"], "completed");
+  EXPECT_TRUE(j["resumed_after_crash"].get<bool>());
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("rotor died (simulated crash); rotor rollout resume r-"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("web-App: completed — 3 of 3 replaced"), std::string::npos) << out;
+  fs::remove(crash);
+}
+
 TEST(Cli, RespawnInputErrorsAndRefusals) {
   struct Row {
     const char* name;

@@ -84,6 +84,11 @@ class SimCloud final : public cloud::Cloud {
   int min_ready_observed() const { return min_ready_observed_; }  // -1 before any observation
   uint64_t events_executed() const { return queue_.executed(); }
   bool crashed() const { return crashed_; }
+  // The next rotor process after a crash: calls go through again (the crash fault fires once).
+  void Revive() {
+    crashed_ = false;
+    crash_after_ = 0;
+  }
 
  private:
   struct Inst;

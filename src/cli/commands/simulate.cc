@@ -10,6 +10,7 @@
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "core/strings.h"
+#include "ops/rollouts.h"
 
 namespace rotor::cli {
 namespace {
@@ -28,6 +29,7 @@ struct Report {
   std::vector<std::string> violations;
   std::string command_output;
   std::string command_errors;
+  bool resumed = false;  // rotor crashed (scenario fault) and `rollout resume` finished the job
 };
 
 // I3: at the end, every group's min, max, desired and suspended processes are as they were.
@@ -61,6 +63,7 @@ nlohmann::json ReportJson(const Report& r, sim::SimCloud& sim, const SimulateArg
   return {{"scenario", args.scenario},
           {"command", args.command},
           {"outcome", r.outcome},
+          {"resumed_after_crash", r.resumed},
           {"exit_code", r.exit_code},
           {"makespan_s", r.makespan_s},
           {"api_calls", sim.api_calls()},
@@ -81,8 +84,9 @@ void PrintSummary(const Report& r, sim::SimCloud& sim, const SimulateArgs& args,
   out << r.command_errors;
   std::string what =
       args.command.empty() ? "the scenario" : "rotor " + core::Join(args.command, " ");
-  out << fmt::format("simulated {} on {}: {} after {:.1f} s of virtual time\n", what, args.scenario,
-                     r.outcome, r.makespan_s);
+  out << fmt::format("simulated {} on {}: {}{} after {:.1f} s of virtual time\n", what,
+                     args.scenario, r.outcome, r.resumed ? " (rotor crashed; resumed)" : "",
+                     r.makespan_s);
   std::vector<std::string> calls;
   for (const auto& [op, n] : sim.api_calls()) calls.push_back(fmt::format("{} {}", op, n));
   out << fmt::format("  api calls          {}{}\n", sim.api_calls_total(),
@@ -95,6 +99,27 @@ void PrintSummary(const Report& r, sim::SimCloud& sim, const SimulateArgs& args,
                      sim.TraceHash());
   out << "  invariants         " << (r.violations.empty() ? "held" : core::Join(r.violations, "; "))
       << "\n";
+}
+
+// The scenario's crash fault killed rotor: as an operator would, wait for its leases to lapse
+// and `rotor rollout resume` every rollout it left unfinished.
+void ResumeAfterCrash(Runtime& rt, Report& r) {
+  sim::SimCloud& sim = *rt.sim();
+  sim.Revive();
+  sim.clock().SleepFor(std::chrono::seconds(61));  // past the default 60 s lease
+  auto journal = rt.journal();
+  if (!journal.ok()) return;
+  auto unfinished = ops::ListRollouts(**journal, /*all=*/false);
+  if (!unfinished.ok()) return;
+  for (const journal::RolloutInfo& info : *unfinished) {
+    std::ostringstream out, errors;
+    r.exit_code = RunCommandLine({"--yes", "rollout", "resume", info.id}, out, errors, &rt);
+    r.command_output +=
+        fmt::format("--- rotor died (simulated crash); rotor rollout resume {} ---\n", info.id) +
+        out.str();
+    r.command_errors += errors.str();
+    r.resumed = true;
+  }
 }
 
 int Run(const SimulateArgs& args, Session& session) {
@@ -115,6 +140,7 @@ int Run(const SimulateArgs& args, Session& session) {
     r.exit_code = RunCommandLine(args.command, out, errors, rt->get());
     r.command_output = out.str();
     r.command_errors = errors.str();
+    if (sim.crashed()) ResumeAfterCrash(**rt, r);
   }
   sim.clock().SleepFor(*run_for);
   r.makespan_s = std::chrono::duration<double>(sim.clock().Now() - start).count();
