@@ -315,7 +315,8 @@ TEST(Rollback, ACompletedRolloutIsRolledBack) {
     ASSERT_TRUE(first.ok());
     if (first->outcome != rollout::Outcome::kCompleted) continue;
     ++checked;
-    for (const cloud::Instance& i : sim.Peek()[0].instances) EXPECT_EQ(i.image_id, "ami-new");
+    std::vector<cloud::Group> rolled = sim.Peek();
+    for (const cloud::Instance& i : rolled[0].instances) EXPECT_EQ(i.image_id, "ami-new");
     auto detail = ops::LoadRollout(journal, "r-1");
     ASSERT_TRUE(detail.ok());
     auto back = ops::ResumeRollout(sim, sim.clock(), journal, *detail, ops::ResumeMode::kRollback,

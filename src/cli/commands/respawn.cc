@@ -4,19 +4,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <iostream>
-#include <nlohmann/json.hpp>
-
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/interrupt.h"
-#include "cli/invariants.h"
 #include "cli/probes.h"
 #include "cli/progress.h"
 #include "cli/rolling.h"
 #include "core/strings.h"
-#include "journal/memory_journal.h"
 
 namespace rotor::cli {
 namespace {
