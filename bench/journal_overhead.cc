@@ -14,6 +14,7 @@
 #include "aws/curl_transport.h"
 #include "core/strings.h"
 #include "fakes/moto_server.h"
+#include "fleets.h"
 #include "journal/dynamodb_journal.h"
 #include "journal/memory_journal.h"
 #include "journal/sqlite_journal.h"
@@ -23,6 +24,9 @@
 
 using namespace rotor;
 using namespace std::chrono_literals;
+
+using bench::Fleet;
+using bench::MakeFleet;
 
 namespace {
 
@@ -59,30 +63,6 @@ void PerStep(journal::Journal& j, const std::string& name, int steps) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::cout << fmt::format("| {} | {} | {:.2f} ms | {} KB |\n", name, steps, ms / steps,
                            state.size() / 1024);
-}
-
-sim::Scenario Fleet(int n) {
-  sim::Scenario s;
-  s.path = "(generated)";
-  s.start = *core::ParseIso8601("2026-11-22T00:00:00Z");
-  s.images = {{"ami-old", "app-1", s.start - 24h * 60}, {"ami-new", "app-2", s.start - 24h}};
-  sim::GroupSpec g;
-  g.name = "app";
-  g.template_name = "app-lt";
-  g.template_versions = {"ami-old", "ami-new"};
-  g.group_uses = "$Latest";
-  g.zones = {"z-a", "z-b", "z-c"};
-  g.min = 1;
-  g.max = 2 * n + 1;
-  g.desired = g.instance_count = n;
-  g.instance_image = "ami-old";
-  sim::LoadBalancerSpec lb;
-  lb.interval = 10s;
-  lb.healthy_threshold = 2;
-  lb.deregistration_delay = 30s;
-  g.load_balancers = {lb};
-  s.stacks = {{"app-stack", {g}}};
-  return s;
 }
 
 double RespawnCpu(journal::Journal& j, int n) {

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "core/strings.h"
+#include "fleets.h"
 #include "journal/memory_journal.h"
 #include "ops/respawn.h"
 #include "sim/sim_cloud.h"
@@ -15,37 +16,10 @@
 using namespace rotor;
 using namespace std::chrono_literals;
 
-namespace {
+using bench::Fleet;
+using bench::MakeFleet;
 
-sim::Scenario Fleet(int n) {
-  sim::Scenario s;
-  s.path = "(generated)";
-  s.seed = 1;
-  s.start = *core::ParseIso8601("2026-11-22T00:00:00Z");
-  s.images = {{"ami-old", "app-1", s.start - 24h * 60}, {"ami-new", "app-2", s.start - 24h}};
-  s.timing.api_latency = sim::Distribution::Fixed(50ms);
-  s.timing.launch_to_running = sim::Distribution::Fixed(20s);
-  s.timing.boot_to_healthy = sim::Distribution::Fixed(40s);
-  s.timing.shutdown = sim::Distribution::Fixed(10s);
-  sim::GroupSpec g;
-  g.name = "app";
-  g.template_name = "app-lt";
-  g.template_versions = {"ami-old", "ami-new"};
-  g.group_uses = "$Latest";
-  g.zones = {"z-a", "z-b", "z-c"};
-  g.min = 1;
-  g.max = 2 * n + 1;
-  g.desired = g.instance_count = n;
-  g.instance_image = "ami-old";
-  sim::LoadBalancerSpec lb;
-  lb.name = "app-tg";
-  lb.interval = 10s;
-  lb.healthy_threshold = 2;
-  lb.deregistration_delay = 30s;
-  g.load_balancers = {lb};
-  s.stacks = {{"app-stack", {g}}};
-  return s;
-}
+namespace {
 
 struct Cell {
   double makespan = 0;
@@ -75,7 +49,8 @@ Cell Run(int n, const rollout::Policy& policy) {
 }  // namespace
 
 int main() {
-  std::cout << "| N | strategy | makespan | bound | over bound | instance-seconds | API calls / instance | outcome |\n"
+  std::cout << "| N | strategy | makespan | bound | over bound | instance-seconds | API calls / "
+               "instance | outcome |\n"
                "|---|---|---|---|---|---|---|---|\n";
   for (int n : {3, 30, 300}) {
     struct Variant {
@@ -88,14 +63,16 @@ int main() {
     dbl.strategy = rollout::Strategy::kDouble;
     replace.strategy = rollout::Strategy::kReplace;
     int quarter_surge = std::max(1, (n * 25 + 99) / 100);
-    for (const Variant& v : {Variant{"surge 1", one, 1}, Variant{"surge 25%", quarter, quarter_surge},
-                             Variant{"double", dbl, 0}, Variant{"replace", replace, 0}}) {
+    for (const Variant& v :
+         {Variant{"surge 1", one, 1}, Variant{"surge 25%", quarter, quarter_surge},
+          Variant{"double", dbl, 0}, Variant{"replace", replace, 0}}) {
       Cell c = Run(n, v.policy);
       double bound = v.surge ? std::ceil(static_cast<double>(n) / v.surge) * 60 + 30 : 0;
-      std::cout << fmt::format("| {} | {} | {:.0f} s | {} | {} | {:.0f} | {:.1f} | {} |\n", n, v.name,
-                               c.makespan, bound ? fmt::format("{:.0f} s", bound) : "-",
-                               bound ? fmt::format("{:+.1f} %", 100 * (c.makespan / bound - 1)) : "-",
-                               c.instance_seconds, c.calls_per_instance, c.outcome);
+      std::cout << fmt::format(
+          "| {} | {} | {:.0f} s | {} | {} | {:.0f} | {:.1f} | {} |\n", n, v.name, c.makespan,
+          bound ? fmt::format("{:.0f} s", bound) : "-",
+          bound ? fmt::format("{:+.1f} %", 100 * (c.makespan / bound - 1)) : "-",
+          c.instance_seconds, c.calls_per_instance, c.outcome);
     }
   }
   return 0;

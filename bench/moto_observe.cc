@@ -10,27 +10,18 @@
 #include "aws/aws_cloud.h"
 #include "aws/curl_transport.h"
 #include "fakes/moto_server.h"
+#include "fleets.h"
 
 using namespace rotor;
 
-namespace {
+using bench::Fleet;
+using bench::MakeFleet;
 
-core::Result<std::vector<std::string>> MakeFleet(const std::string& url, int groups, int size) {
-  std::string cmd = fmt::format("python3 {}/make_fleet.py {} {} {}", ROTOR_BENCH_DIR, url, groups, size);
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  if (!p || pclose(p) != 0) return core::Internal(cmd + " failed");
-  auto j = nlohmann::json::parse(out, nullptr, false);
-  if (!j.is_array()) return core::Internal(cmd + " printed no list");
-  return j.get<std::vector<std::string>>();
-}
+namespace {
 
 int Observe(testing::MotoServer& moto, int groups, int size) {
   if (!moto.Reset().ok()) return 1;
-  auto names = MakeFleet(moto.url(), groups, size);
+  auto names = MakeFleet(moto.url(), groups, size, false);
   if (!names.ok()) {
     std::cerr << names.status().message() << "\n";
     return 1;
@@ -41,8 +32,9 @@ int Observe(testing::MotoServer& moto, int groups, int size) {
   core::SeededRng rng(1);
   cloud::RetryQuota quota;
   std::map<std::string, int> counts;
-  aws::ClientContext ctx{transport, creds, clock, rng, quota,
-                         aws::EndpointConfig{"us-east-1", moto.url(), {}}, "", 0, nullptr, &counts};
+  aws::ClientContext ctx{
+      transport, creds, clock,   rng,    quota, aws::EndpointConfig{"us-east-1", moto.url(), {}},
+      "",        0,     nullptr, &counts};
   auto cloud = aws::AwsCloud::Create(ctx);
   auto t0 = std::chrono::steady_clock::now();
   auto observed = (*cloud)->ObserveGroups(*names);

@@ -10,32 +10,22 @@
 #include "aws/aws_cloud.h"
 #include "aws/curl_transport.h"
 #include "fakes/moto_server.h"
+#include "fleets.h"
 #include "journal/memory_journal.h"
 #include "ops/respawn.h"
 
 using namespace rotor;
 using namespace std::chrono_literals;
 
-namespace {
+using bench::Fleet;
+using bench::MakeFleet;
 
-core::Result<std::vector<std::string>> MakeFleet(const std::string& url, int size) {
-  std::string cmd =
-      fmt::format("python3 {}/make_fleet.py {} 1 {} --respawn", ROTOR_BENCH_DIR, url, size);
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while (p && (n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  if (!p || pclose(p) != 0) return core::Internal(cmd + " failed");
-  auto j = nlohmann::json::parse(out, nullptr, false);
-  if (!j.is_array()) return core::Internal(cmd + " printed no list");
-  return j.get<std::vector<std::string>>();
-}
+namespace {
 
 int Respawn(testing::MotoServer& moto, int size, const std::string& label,
             const rollout::Policy& policy) {
   if (!moto.Reset().ok()) return 1;
-  auto names = MakeFleet(moto.url(), size);
+  auto names = MakeFleet(moto.url(), 1, size, true);
   if (!names.ok()) {
     std::cerr << names.status().message() << "\n";
     return 1;

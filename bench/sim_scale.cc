@@ -108,9 +108,9 @@ int main() {
       "  events per second    {:.0f}\n"
       "  trace events         {}\n"
       "  final observation    {}\n",
-      kGroups, instances, Seconds(t1 - t0), Seconds(t2 - t1), observe_calls,
-      Seconds(t3 - t2), terminations, resizes, cloud.events_executed(), total,
-      usage.ru_maxrss / 1024.0, events / Seconds(t3 - t2), cloud.trace().size(),
+      kGroups, instances, Seconds(t1 - t0), Seconds(t2 - t1), observe_calls, Seconds(t3 - t2),
+      terminations, resizes, cloud.events_executed(), total, usage.ru_maxrss / 1024.0,
+      events / Seconds(t3 - t2), cloud.trace().size(),
       final_observation.ok() ? "ok" : final_observation.status().message());
   return final_observation.ok() ? 0 : 1;
 }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/strings.h"
+
 namespace rotor::cli {
 namespace {
 
@@ -80,6 +82,26 @@ void InvariantChecker::AfterStep(const rollout::RolloutState& s, const rollout::
       }
     }
   }
+}
+
+std::vector<std::string> SizeAndProcessViolations(const std::vector<cloud::Group>& before,
+                                                  const std::vector<cloud::Group>& after) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
+    const cloud::Group& b = before[i];
+    const cloud::Group& a = after[i];
+    if (a.min_size != b.min_size || a.max_size != b.max_size || a.desired != b.desired) {
+      out.push_back(fmt::format("I3: {} ends at min/max/desired {}/{}/{}, began at {}/{}/{}",
+                                a.name, a.min_size, a.max_size, a.desired, b.min_size, b.max_size,
+                                b.desired));
+    }
+    if (a.suspended_processes != b.suspended_processes) {
+      out.push_back(fmt::format("I3: {} ends with suspended processes [{}], began with [{}]",
+                                a.name, core::Join(a.suspended_processes, ","),
+                                core::Join(b.suspended_processes, ",")));
+    }
+  }
+  return out;
 }
 
 }  // namespace rotor::cli

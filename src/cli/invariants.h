@@ -24,4 +24,9 @@ class InvariantChecker {
   bool decided_blind_ = false;          // the act was decided on a stale view, or over budget
 };
 
+// I3 at the end: every group's min, max, desired and suspended processes as they began (groups
+// in the same order in both). One message per difference; empty when they all held.
+std::vector<std::string> SizeAndProcessViolations(const std::vector<cloud::Group>& before,
+                                                  const std::vector<cloud::Group>& after);
+
 }  // namespace rotor::cli

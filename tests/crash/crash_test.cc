@@ -145,18 +145,8 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   ops::RespawnOptions ro;
   ro.rollout_id = "r-crash";
   ro.owner = "first@test:1";
-  if (getenv("ROTOR_CRASH_SEED") && std::stoull(getenv("ROTOR_CRASH_SEED")) == seed) {
-    ro.on_event = [&](const rollout::Event& e) {
-      std::cerr << fmt::format("{:.1f} {} {}/{} ready {} {}\n",
-                               std::chrono::duration<double>(e.t - sim.start()).count(), e.phase,
-                               e.replaced, e.total, e.ready, e.what);
-    };
-  }
-  ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
-                       const rollout::View& v) { checker.BeforeStep(s, st, v); };
-  ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
-    checker.AfterStep(s, st);
-  };
+  Watch(ro, checker, sim,
+        getenv("ROTOR_CRASH_SEED") && std::stoull(getenv("ROTOR_CRASH_SEED")) == seed);
   auto plan = ops::PlanRespawn(cloud, {"s", "", "", ""}, p, sim.clock().Now());
   if (!plan.ok()) return {false, "plan: " + plan.status().message()};
   auto first = ops::Respawn(cloud, sim.clock(), journal, *plan, p, ro);
@@ -194,13 +184,8 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
                                                     run.outcome == rollout::Outcome::kRolledBack
                                               : run.outcome == want;
   if (!fine) fail(fmt::format("ended {}", rollout::OutcomeName(run.outcome)));
-  const cloud::Group& b = before[0];
   const cloud::Group a = sim.Peek()[0];
-  if (a.min_size != b.min_size || a.max_size != b.max_size || a.desired != b.desired) {
-    fail(fmt::format("I3: sizes {}/{}/{} -> {}/{}/{}", b.min_size, b.max_size, b.desired,
-                     a.min_size, a.max_size, a.desired));
-  }
-  if (a.suspended_processes != b.suspended_processes) fail("I3: suspended processes changed");
+  for (const std::string& v : cli::SizeAndProcessViolations(before, {a})) fail(v);
   std::set<std::string> members;
   for (const cloud::Instance& i : a.instances) {
     members.insert(i.id);

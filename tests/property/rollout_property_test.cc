@@ -37,19 +37,9 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
   if (!plan.ok()) return {"plan: " + plan.status().message(), false};
   cli::InvariantChecker checker(sim);
   ops::RespawnOptions ro;
-  if (getenv("ROTOR_PROPERTY_SEED")) {  // debugging one seed: print the scenario and every step
-    std::cerr << text;
-    ro.on_event = [&](const rollout::Event& e) {
-      std::cerr << fmt::format("{:.1f} {} {}/{} ready {} {}\n",
-                               std::chrono::duration<double>(e.t - sim.start()).count(), e.phase,
-                               e.replaced, e.total, e.ready, e.what);
-    };
-  }
-  ro.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
-                       const rollout::View& v) { checker.BeforeStep(s, st, v); };
-  ro.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
-    checker.AfterStep(s, st);
-  };
+  bool debug = getenv("ROTOR_PROPERTY_SEED") != nullptr;  // debugging one seed
+  if (debug) std::cerr << text;
+  Watch(ro, checker, sim, debug);
   journal::MemoryJournal journal;
   auto report = ops::Respawn(sim, sim.clock(), journal, *plan, p, ro);
   if (!report.ok()) return {"respawn: " + report.status().message(), false};
@@ -65,13 +55,8 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
     fail(fmt::format("ended {} ({})", rollout::OutcomeName(o),
                      report->groups.empty() ? "" : report->groups.back().reason));
   }
-  const cloud::Group& b = before[0];
   const cloud::Group a = sim.Peek()[0];
-  if (a.min_size != b.min_size || a.max_size != b.max_size || a.desired != b.desired) {
-    fail(fmt::format("I3: sizes {}/{}/{} -> {}/{}/{}", b.min_size, b.max_size, b.desired,
-                     a.min_size, a.max_size, a.desired));
-  }
-  if (a.suspended_processes != b.suspended_processes) fail("I3: suspended processes changed");
+  for (const std::string& v : cli::SizeAndProcessViolations(before, {a})) fail(v);
   std::string want = o == rollout::Outcome::kCompleted ? "ami-new" : "ami-old";
   for (const cloud::Instance& i : a.instances) {
     if (i.image_id != want) fail(fmt::format("{} ended on {}, not {}", i.id, i.image_id, want));

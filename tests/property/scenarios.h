@@ -5,9 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
 #include <string>
 
+#include "cli/invariants.h"
 #include "core/rng.h"
+#include "ops/respawn.h"
 #include "rollout/policy.h"
 
 namespace rotor {
@@ -78,6 +81,24 @@ inline rollout::Policy RandomPolicy(core::Rng& r, rollout::Strategy strategy, in
   }
   p.order = r.Uniform01() < 0.5 ? rollout::Order::kOldest : rollout::Order::kAzBalanced;
   return p;
+}
+
+// Wires the invariant checker into a respawn's options; when debugging one seed (`print`),
+// every step goes to stderr too.
+inline void Watch(ops::RespawnOptions& ro, cli::InvariantChecker& checker, sim::SimCloud& sim,
+                  bool print) {
+  if (print) {
+    ro.on_event = [&sim](const rollout::Event& e) {
+      std::cerr << fmt::format("{:.1f} {} {}/{} ready {} {}\n",
+                               std::chrono::duration<double>(e.t - sim.start()).count(), e.phase,
+                               e.replaced, e.total, e.ready, e.what);
+    };
+  }
+  ro.before_step = [&checker](const rollout::RolloutState& s, const rollout::Step& st,
+                              const rollout::View& v) { checker.BeforeStep(s, st, v); };
+  ro.after_step = [&checker](const rollout::RolloutState& s, const rollout::Step& st) {
+    checker.AfterStep(s, st);
+  };
 }
 
 }  // namespace rotor

@@ -9,6 +9,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/invariants.h"
 #include "core/strings.h"
 #include "ops/rollouts.h"
 
@@ -31,27 +32,6 @@ struct Report {
   std::string command_errors;
   bool resumed = false;  // rotor crashed (scenario fault) and `rollout resume` finished the job
 };
-
-// I3: at the end, every group's min, max, desired and suspended processes are as they were.
-std::vector<std::string> SizeAndProcessViolations(const std::vector<cloud::Group>& before,
-                                                  const std::vector<cloud::Group>& after) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
-    const cloud::Group& b = before[i];
-    const cloud::Group& a = after[i];
-    if (a.min_size != b.min_size || a.max_size != b.max_size || a.desired != b.desired) {
-      out.push_back(fmt::format("I3: {} ends at min/max/desired {}/{}/{}, began at {}/{}/{}",
-                                a.name, a.min_size, a.max_size, a.desired, b.min_size, b.max_size,
-                                b.desired));
-    }
-    if (a.suspended_processes != b.suspended_processes) {
-      out.push_back(fmt::format("I3: {} ends with suspended processes [{}], began with [{}]",
-                                a.name, core::Join(a.suspended_processes, ","),
-                                core::Join(b.suspended_processes, ",")));
-    }
-  }
-  return out;
-}
 
 nlohmann::json ReportJson(const Report& r, sim::SimCloud& sim, const SimulateArgs& args) {
   nlohmann::json events = nlohmann::json::array();
