@@ -24,6 +24,7 @@ struct LaunchSpec {
 
   // "lt-0abc v3", "lc web-1-lc", "none"
   std::string Describe() const;
+  bool operator==(const LaunchSpec&) const = default;
 };
 
 enum class LbKind { kClassic, kTargetGroup };
@@ -51,7 +52,7 @@ struct Instance {
   std::string public_ip;
   bool protected_from_scale_in = false;
   bool spot = false;  // a Spot instance (counts against the Spot quota, not on-demand)
-  LaunchSpec spec;  // what the group launched it from (kind kNone for non-members)
+  LaunchSpec spec;    // what the group launched it from (kind kNone for non-members)
   std::vector<LbHealth> health;
   std::map<std::string, std::string> tags;
 };

@@ -10,6 +10,7 @@ struct Budget {
   int max_surge = 0;        // instances above desired at once
   int max_unavailable = 0;  // ready instances below desired at once
   int min_healthy = 0;      // ready instances never below this (I1)
+  bool operator==(const Budget&) const = default;
 };
 
 // For a group of `desired` instances. kInvalidArgument for a policy that cannot make progress

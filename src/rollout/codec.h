@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "rollout/policy.h"
@@ -29,8 +30,8 @@ class StateWriter {
   std::string Next(const RolloutState& state);
 
  private:
-  nlohmann::json last_;
-  int since_full_ = -1;
+  std::optional<RolloutState> last_;  // as last written
+  int since_full_ = 0;
 };
 
 // Reads a group's states back, in journal order.

@@ -21,6 +21,7 @@ struct Originals {
   int min = 0, max = 0, desired = 0;
   std::vector<std::string> suspended;
   cloud::LaunchSpec old_spec;  // the spec most out-of-date members run: where a rollback returns
+  bool operator==(const Originals&) const = default;
 };
 
 // The journaled state of one group's rollout. Updated only by the engine, from the steps it
