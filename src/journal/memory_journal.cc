@@ -49,13 +49,18 @@ core::Status MemoryJournal::RequestPause(const std::string& id, bool pause) {
 }
 
 core::Status MemoryJournal::Append(Record& record) {
-  int64_t last = 0;
-  for (const Record& r : records_) {
-    if (r.rollout == record.rollout) last = r.seq;
-  }
-  record.seq = last + 1;
+  int64_t& next = next_seq_[record.rollout];
+  record.seq = ++next;
   records_.push_back(record);
   return core::Status::Ok();
+}
+
+void MemoryJournal::LoseUnsynced() {
+  auto last_durable =
+      std::find_if(records_.rbegin(), records_.rend(), [](const Record& r) { return r.durable; });
+  records_.erase(last_durable.base(), records_.end());
+  next_seq_.clear();
+  for (const Record& r : records_) next_seq_[r.rollout] = r.seq;
 }
 
 core::Result<std::vector<Record>> MemoryJournal::Read(const std::string& rollout) {

@@ -25,9 +25,14 @@ class MemoryJournal final : public Journal {
 
   const std::vector<Record>& records() const { return records_; }
 
+  // What a lost machine leaves of a store that syncs only durable records (SQLite with
+  // synchronous=NORMAL): every record after the last durable one is gone. For crash tests.
+  void LoseUnsynced();
+
  private:
   std::vector<RolloutInfo> rollouts_;  // in creation order
   std::vector<Record> records_;
+  std::map<std::string, int64_t> next_seq_;  // per rollout
   std::map<std::string, Lease> leases_;
   std::map<std::string, int64_t> tokens_;  // survives a release: tokens never repeat
 };

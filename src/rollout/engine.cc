@@ -33,16 +33,21 @@ bool OnOtherSpec(const cloud::LaunchSpec& have, const cloud::LaunchSpec& spec) {
   return numeric && !want.empty() && have.version != want;
 }
 
-// Whether acting on the step changes anything outside rotor (its intent must be durable).
-bool ChangesTheCloud(const Step& st, const RolloutState& s) {
+// Whether the step's intent must reach the disk before the act (synchronous=FULL; other
+// records survive a killed process, not a lost machine). It must when the act, done but not
+// journaled, could not be told apart afterwards: which processes rotor suspended, which
+// instances left the group because of rotor (and whether with decrement), the sizes it set.
+// Terminating an instance that already left the group, and resuming processes, are not among
+// them: repeated after a lost intent they change nothing (EC2 terminates an instance once; a
+// running process resumed again stays running). A durable write costs an fsync, and about a
+// third of a 300-instance surge's steps are such terminations.
+bool MustBeDurable(const Step& st, const RolloutState& s) {
   switch (st.kind) {
     case Kind::kSuspend:
-    case Kind::kResume:
     case Kind::kSetSizes:
     case Kind::kDetach:
     case Kind::kDeregister:
     case Kind::kTerminate:
-    case Kind::kTerminateDetached:
       return true;
     case Kind::kWindUp:
       return st.outcome == Outcome::kRolledBack && s.phase == Phase::kRolling;  // the spec
@@ -71,6 +76,20 @@ bool IsUnhealthy(const cloud::Instance& i) {
   if (i.health_status == "Unhealthy") return true;
   return std::any_of(i.health.begin(), i.health.end(),
                      [](const auto& h) { return h.state == "unhealthy"; });
+}
+
+// EC2 refuses the whole call when one id no longer exists (it forgets a terminated instance
+// after about an hour: a terminate repeated after a lost intent, or one by other hands while
+// rotor was stopped). Gone is what was wanted: terminate the rest.
+core::Status Engine::TerminateDetached(const std::vector<std::string>& ids) {
+  core::Status done = cloud_.TerminateInstances(ids);
+  if (done.code() != core::Code::kNotFound) return done;
+  ASSIGN_OR_RETURN(std::vector<cloud::Instance> known, cloud_.ListInstances(ids));
+  std::vector<std::string> alive;
+  for (const cloud::Instance& i : known) {
+    if (i.ec2_state != "terminated") alive.push_back(i.id);
+  }
+  return alive.empty() ? core::Status::Ok() : cloud_.TerminateInstances(alive);
 }
 
 core::Status Engine::Record(const std::string& kind, const std::string& text,
@@ -156,7 +175,7 @@ core::Status Engine::Act(const Step& st, RolloutState& s) {
     case Kind::kDeregister:
       return cloud_.Deregister(g, st.ids);
     case Kind::kTerminateDetached:
-      return cloud_.TerminateInstances(st.ids);
+      return TerminateDetached(st.ids);
     case Kind::kTerminate:
       for (const std::string& id : st.ids) {
         core::Status done = cloud_.TerminateInstance(id, st.decrement);
@@ -407,7 +426,7 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     // Fencing: no act once the group's lease is lost (kBlocked names the new holder).
     if (options_.keep_lease) RETURN_IF_ERROR(options_.keep_lease());
     RETURN_IF_ERROR(
-        Record("intent", Describe(st), IntentToJson(st, writer_.Next(s)), ChangesTheCloud(st, s)));
+        Record("intent", Describe(st), IntentToJson(st, writer_.Next(s)), MustBeDurable(st, s)));
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later

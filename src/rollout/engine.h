@@ -87,6 +87,7 @@ class Engine {
   core::Result<View> Observe(const std::string& group, RolloutState& state);
   void Probe(const RolloutState& state, View& view);
   core::Status Act(const Step& step, RolloutState& state);
+  core::Status TerminateDetached(const std::vector<std::string>& ids);
   void Apply(const Step& step, RolloutState& state, View& view);
   core::Status Record(const std::string& kind, const std::string& text,
                       const std::string& data = "", bool durable = false);
