@@ -45,6 +45,10 @@ class CrashingCloud final : public cloud::Cloud {
     crashed_ = false;
   }
   std::map<std::string, int> detached, terminated;  // successful calls per instance
+  // The next EC2 terminate finds its first instance terminated by other hands and forgotten
+  // (as EC2 forgets after about an hour): every call naming it is refused whole.
+  bool forget_next_terminated = false;
+  std::set<std::string> forgotten;
 
   core::Result<std::vector<cloud::Group>> ObserveGroups(
       const std::vector<std::string>& n) override {
@@ -102,6 +106,17 @@ class CrashingCloud final : public cloud::Cloud {
     return Change([&] { return sim_.Deregister(g, ids); });
   }
   core::Status TerminateInstances(const std::vector<std::string>& ids) override {
+    if (forget_next_terminated && !ids.empty()) {
+      forget_next_terminated = false;
+      sim_.TerminateInstances({ids[0]}).IgnoreError();
+      forgotten.insert(ids[0]);
+    }
+    for (const std::string& id : ids) {
+      if (forgotten.count(id)) {
+        return core::Status(core::Code::kNotFound, "The instance ID '" + id + "' does not exist")
+            .set_aws_code("InvalidInstanceID.NotFound");
+      }
+    }
     std::vector<std::string> counted = ids;
     if (at_ == CrashAt::kPowerLoss) {  // a repeat on an instance already gone changes nothing
       counted.clear();
@@ -296,6 +311,45 @@ INSTANTIATE_TEST_SUITE_P(Strategies, Crash,
 
 namespace rotor {
 namespace {
+
+// EC2 refuses a whole terminate when one of its instances no longer exists: the rest are
+// terminated all the same, and the rollout completes with nothing left running outside it.
+TEST(Terminate, AForgottenInstanceDoesNotStopTheOthers) {
+  int checked = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    core::SeededRng r(seed);
+    int desired = 0;
+    std::string text = Scenario(seed, r, &desired);
+    text = text.substr(0, text.find("faults:"));  // no faults: the rollout must complete
+    auto scenario = sim::ParseScenario(text, "forget.yaml");
+    ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+    sim::SimCloud sim(*scenario);
+    CrashingCloud cloud(sim, CrashAt::kAfterAct, -1);
+    cloud.forget_next_terminated = true;
+    rollout::Policy p;
+    journal::MemoryJournal journal;
+    ops::RespawnOptions ro;
+    ro.rollout_id = "r-1";
+    ro.owner = "ops@test:1";
+    auto plan = ops::PlanRespawn(cloud, {"s", "", "", ""}, p, sim.clock().Now());
+    ASSERT_TRUE(plan.ok()) << plan.status().message();
+    auto done = ops::Respawn(cloud, sim.clock(), journal, *plan, p, ro);
+    ASSERT_TRUE(done.ok()) << done.status().message();
+    EXPECT_EQ(done->outcome, rollout::Outcome::kCompleted) << "seed " << seed;
+    if (cloud.forget_next_terminated) continue;  // no EC2 terminate in this rollout
+    ++checked;
+    sim.clock().SleepUntil(sim.clock().Now() + std::chrono::minutes(10));
+    std::set<std::string> members;
+    const std::vector<cloud::Group> after = sim.Peek();
+    for (const cloud::Instance& i : after[0].instances) members.insert(i.id);
+    auto running = sim.ListInstances({});
+    ASSERT_TRUE(running.ok());
+    for (const cloud::Instance& i : *running) {
+      EXPECT_TRUE(members.count(i.id)) << "seed " << seed << ": " << i.id << " still runs";
+    }
+  }
+  EXPECT_GT(checked, 10);
+}
 
 // `rotor rollout rollback` of a rollout that completed: every group is pointed back at the old
 // spec and rolled again; the fleet ends where it began, sizes and processes included.
