@@ -224,10 +224,6 @@ json ApplyField(const json& old, const json& d) {
   throw json::other_error::create(501, "a field delta rotor cannot read", nullptr);
 }
 
-}  // namespace
-
-namespace {
-
 // The state's fields, each with its JSON form, so that a step's delta compares the fields in
 // C++ and encodes only those that changed (a 300-instance state is 16 KB of JSON; encoding it
 // whole on every record cost a quarter of a simulated rollout's CPU).
