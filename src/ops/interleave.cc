@@ -63,16 +63,7 @@ class Interleaver {
   core::Status StartNext() {
     size_t i = next_++;
     const GroupTask& task = tasks_[i];
-    rollout::EngineOptions eo;
-    eo.rollout_id = options_.rollout_id;
-    eo.on_event = options_.on_event;
-    eo.before_step = options_.before_step;
-    eo.after_step = options_.after_step;
-    eo.interrupted = options_.interrupted;
-    eo.on_interrupt = options_.on_interrupt;
-    eo.probe = options_.probe;
-    eo.keep_lease = options_.keep_lease;
-    eo.pause_requested = options_.pause_requested;
+    const rollout::EngineOptions& eo = options_;
     auto engine = std::make_unique<rollout::Engine>(cloud_, clock_, journal_, policy_, eo);
     core::Status started =
         task.state ? engine->Resume(*task.state, task.unresolved) : engine->Start(task.group);

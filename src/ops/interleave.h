@@ -35,18 +35,9 @@ struct GroupTask {
   std::optional<rollout::Step> unresolved;     // an intent without outcome, to look at first
 };
 
-struct RunOptions {
-  std::string rollout_id;
-  int parallel = 1;
-  std::function<void(const rollout::Event&)> on_event;
-  std::function<void(const rollout::RolloutState&, const rollout::Step&, const rollout::View&)>
-      before_step;
-  std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
-  std::function<bool()> interrupted;
-  std::function<rollout::Outcome()> on_interrupt;
-  std::function<core::Status(const cloud::Instance&)> probe;
-  std::function<core::Status()> keep_lease;
-  std::function<bool()> pause_requested;
+// Every group's engine gets the same options (rollout::EngineOptions).
+struct RunOptions : rollout::EngineOptions {
+  int parallel = 1;  // groups rolled at once
 };
 
 // Runs the tasks; once one group does not complete, no further group starts (those in flight

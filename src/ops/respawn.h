@@ -39,19 +39,12 @@ core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector&
                                       const rollout::Policy& policy, core::Time now,
                                       const PreflightOptions& options = {});
 
-struct RespawnOptions {
-  std::string rollout_id;  // the new rollout's id in the journal
-  std::string command;     // the command line, for `rotor rollout list|show`
-  std::string owner;       // user@host:pid, for leases and messages
+// rollout_id names the new rollout in the journal; keep_lease and pause_requested are
+// replaced by the journal's (the group leases, `rotor rollout pause`).
+struct RespawnOptions : RunOptions {
+  std::string command;  // the command line, for `rotor rollout list|show`
+  std::string owner;    // user@host:pid, for leases and messages
   core::Duration lease_ttl = std::chrono::seconds(60);
-  int parallel = 1;  // groups rolled at once
-  std::function<void(const rollout::Event&)> on_event;
-  std::function<void(const rollout::RolloutState&, const rollout::Step&, const rollout::View&)>
-      before_step;
-  std::function<void(const rollout::RolloutState&, const rollout::Step&)> after_step;
-  std::function<bool()> interrupted;
-  std::function<rollout::Outcome()> on_interrupt;
-  std::function<core::Status(const cloud::Instance&)> probe;  // see rollout::EngineOptions
 };
 
 // Rolls the groups of the plan as one journaled rollout, `parallel` at a time in plan order;

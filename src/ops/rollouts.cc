@@ -75,15 +75,7 @@ core::Result<RespawnReport> RunJournaled(cloud::Cloud& cloud, core::Clock& clock
     pause = info.ok() && info->pause_requested;
     return pause;
   };
-  RunOptions ro;
-  ro.rollout_id = options.rollout_id;
-  ro.parallel = options.parallel;
-  ro.on_event = options.on_event;
-  ro.before_step = options.before_step;
-  ro.after_step = options.after_step;
-  ro.interrupted = options.interrupted;
-  ro.on_interrupt = options.on_interrupt;
-  ro.probe = options.probe;
+  RunOptions ro = options;
   ro.keep_lease = [&] { return leases.Keep(); };
   ro.pause_requested = pause_requested;
   auto report = RunGroups(cloud, clock, journal, policy, tasks, ro);

@@ -158,6 +158,20 @@ class CrashingCloud final : public cloud::Cloud {
   bool crashed_ = false;
 };
 
+// Instances running in the region outside the scenario's group (I4), or why it was not known.
+std::vector<std::string> RunningOutside(sim::SimCloud& sim) {
+  std::set<std::string> members;
+  const std::vector<cloud::Group> groups = sim.Peek();
+  for (const cloud::Instance& i : groups.at(0).instances) members.insert(i.id);
+  auto running = sim.ListInstances({});
+  if (!running.ok()) return {"list: " + running.status().message()};
+  std::vector<std::string> outside;
+  for (const cloud::Instance& i : *running) {
+    if (!members.count(i.id)) outside.push_back(i.id);
+  }
+  return outside;
+}
+
 struct CrashRun {
   bool crashed = false;
   std::string problems;  // empty: every invariant held
@@ -222,18 +236,12 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   if (!fine) fail(fmt::format("ended {}", rollout::OutcomeName(run.outcome)));
   const cloud::Group a = sim.Peek()[0];
   for (const std::string& v : cli::SizeAndProcessViolations(before, {a})) fail(v);
-  std::set<std::string> members;
   for (const cloud::Instance& i : a.instances) {
-    members.insert(i.id);
     if (run.outcome == rollout::Outcome::kRolledBack && i.image_id != "ami-old") {
       fail("rolled back, yet " + i.id + " runs " + i.image_id);
     }
   }
-  auto running = sim.ListInstances({});
-  if (!running.ok()) return {true, "list: " + running.status().message()};
-  for (const cloud::Instance& i : *running) {
-    if (!members.count(i.id)) fail("I4: " + i.id + " runs outside the group");
-  }
+  for (const std::string& id : RunningOutside(sim)) fail("I4: " + id + " runs outside the group");
   for (const auto* log : {&cloud.detached, &cloud.terminated}) {
     for (const auto& [id, n] : *log) {
       if (n > 1) fail(fmt::format("{} {} times", id, n));
@@ -312,41 +320,45 @@ INSTANTIATE_TEST_SUITE_P(Strategies, Crash,
 namespace rotor {
 namespace {
 
+// The property tests' scenario for a seed, without its faults: its rollouts complete.
+sim::Scenario FaultFree(uint64_t seed) {
+  core::SeededRng r(seed);
+  int desired = 0;
+  std::string text = Scenario(seed, r, &desired);
+  text = text.substr(0, text.find("faults:"));
+  auto scenario = sim::ParseScenario(text, fmt::format("fault-free-{}.yaml", seed));
+  EXPECT_TRUE(scenario.ok()) << scenario.status().message();
+  return scenario.ok() ? *scenario : sim::Scenario{};
+}
+
+// A respawn of the scenario's stack with the default policy, as rollout r-1.
+core::Result<ops::RespawnReport> RespawnStack(cloud::Cloud& cloud, core::Clock& clock,
+                                              journal::Journal& journal, ops::RespawnOptions& ro) {
+  rollout::Policy p;
+  ro.rollout_id = "r-1";
+  ro.owner = "ops@test:1";
+  ASSIGN_OR_RETURN(ops::RespawnPlan plan,
+                   ops::PlanRespawn(cloud, {"s", "", "", ""}, p, clock.Now()));
+  return ops::Respawn(cloud, clock, journal, plan, p, ro);
+}
+
 // EC2 refuses a whole terminate when one of its instances no longer exists: the rest are
 // terminated all the same, and the rollout completes with nothing left running outside it.
 TEST(Terminate, AForgottenInstanceDoesNotStopTheOthers) {
   int checked = 0;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    core::SeededRng r(seed);
-    int desired = 0;
-    std::string text = Scenario(seed, r, &desired);
-    text = text.substr(0, text.find("faults:"));  // no faults: the rollout must complete
-    auto scenario = sim::ParseScenario(text, "forget.yaml");
-    ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-    sim::SimCloud sim(*scenario);
+    sim::SimCloud sim(FaultFree(seed));
     CrashingCloud cloud(sim, CrashAt::kAfterAct, -1);
     cloud.forget_next_terminated = true;
-    rollout::Policy p;
     journal::MemoryJournal journal;
     ops::RespawnOptions ro;
-    ro.rollout_id = "r-1";
-    ro.owner = "ops@test:1";
-    auto plan = ops::PlanRespawn(cloud, {"s", "", "", ""}, p, sim.clock().Now());
-    ASSERT_TRUE(plan.ok()) << plan.status().message();
-    auto done = ops::Respawn(cloud, sim.clock(), journal, *plan, p, ro);
+    auto done = RespawnStack(cloud, sim.clock(), journal, ro);
     ASSERT_TRUE(done.ok()) << done.status().message();
     EXPECT_EQ(done->outcome, rollout::Outcome::kCompleted) << "seed " << seed;
     if (cloud.forget_next_terminated) continue;  // no EC2 terminate in this rollout
     ++checked;
     sim.clock().SleepUntil(sim.clock().Now() + std::chrono::minutes(10));
-    std::set<std::string> members;
-    const std::vector<cloud::Group> after = sim.Peek();
-    for (const cloud::Instance& i : after[0].instances) members.insert(i.id);
-    auto running = sim.ListInstances({});
-    ASSERT_TRUE(running.ok());
-    for (const cloud::Instance& i : *running) {
-      EXPECT_TRUE(members.count(i.id)) << "seed " << seed << ": " << i.id << " still runs";
-    }
+    EXPECT_EQ(RunningOutside(sim), std::vector<std::string>{}) << "seed " << seed;
   }
   EXPECT_GT(checked, 10);
 }
@@ -356,24 +368,12 @@ TEST(Terminate, AForgottenInstanceDoesNotStopTheOthers) {
 TEST(Rollback, ACompletedRolloutIsRolledBack) {
   int checked = 0;
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    core::SeededRng r(seed);
-    int desired = 0;
-    std::string text = Scenario(seed, r, &desired);
-    // No faults: both passes must complete.
-    text = text.substr(0, text.find("faults:"));
-    auto scenario = sim::ParseScenario(text, "rollback.yaml");
-    ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-    sim::SimCloud sim(*scenario);
+    sim::SimCloud sim(FaultFree(seed));  // both passes must complete
     std::vector<cloud::Group> before = sim.Peek();
-    rollout::Policy p;
     journal::MemoryJournal journal;
     ops::RespawnOptions ro;
-    ro.rollout_id = "r-1";
-    ro.owner = "ops@test:1";
-    auto plan = ops::PlanRespawn(sim, {"s", "", "", ""}, p, sim.clock().Now());
-    ASSERT_TRUE(plan.ok()) << plan.status().message();
-    auto first = ops::Respawn(sim, sim.clock(), journal, *plan, p, ro);
-    ASSERT_TRUE(first.ok());
+    auto first = RespawnStack(sim, sim.clock(), journal, ro);
+    ASSERT_TRUE(first.ok()) << first.status().message();
     if (first->outcome != rollout::Outcome::kCompleted) continue;
     ++checked;
     std::vector<cloud::Group> rolled = sim.Peek();

@@ -19,11 +19,8 @@ import sys
 import time
 import unittest
 
-import boto3
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_proxy  # noqa: E402
-import fixture  # noqa: E402
 import test_moto_e2e as e2e  # noqa: E402
 
 TTL = 1  # seconds: a dead rotor's lease lapses quickly
@@ -39,30 +36,9 @@ class CrashPoints:
 
     def setUp(self):
         self.proxy = fault_proxy.FaultProxy(self.moto.url).start()
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                region_name=fixture.REGION)
-        self.asg = session.client("autoscaling", endpoint_url=self.moto.url)
-        self.ec2 = session.client("ec2", endpoint_url=self.moto.url)
 
     def tearDown(self):
         self.proxy.stop()
-
-    # boto3 in-process rather than the AWS CLI: these checks run after every crash.
-    def group(self, name):
-        return self.asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
-            "AutoScalingGroups"][0]
-
-    def instances(self):
-        return [i for r in self.ec2.describe_instances()["Reservations"] for i in r["Instances"]]
-
-    def running(self):
-        return {i["InstanceId"]: i["ImageId"] for i in self.instances()
-                if i["State"]["Name"] in ("running", "pending")}
-
-    def assert_nothing_extra_running(self):
-        members = {i["InstanceId"] for g in self.asg.describe_auto_scaling_groups()[
-            "AutoScalingGroups"] for i in g["Instances"]}
-        self.assertEqual(set(self.running()), members)
 
     def start(self, args):
         return subprocess.Popen(

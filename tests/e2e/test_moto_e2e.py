@@ -22,6 +22,8 @@ import threading
 import time
 import unittest
 
+import boto3
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_proxy  # noqa: E402
 import fixture  # noqa: E402
@@ -344,6 +346,13 @@ class RespawnFixture(unittest.TestCase):
         env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
         return env
 
+    def client(self, service):
+        """boto3 in-process for the checks that run after every rollout (the AWS CLI costs a
+        second of start-up per call)."""
+        return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                             region_name=fixture.REGION).client(service,
+                                                                endpoint_url=self.moto.url)
+
     def aws(self, args):
         r = subprocess.run(["aws", "--endpoint-url", self.moto.url, "--region", fixture.REGION,
                             "--output", "json"] + args, env=self.env(), capture_output=True,
@@ -356,13 +365,16 @@ class RespawnFixture(unittest.TestCase):
                               env=self.env(), capture_output=True, text=True, timeout=600)
 
     def group(self, name):
-        return self.aws(["autoscaling", "describe-auto-scaling-groups",
-                         "--auto-scaling-group-names", name])["AutoScalingGroups"][0]
+        return self.client("autoscaling").describe_auto_scaling_groups(
+            AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+
+    def instances(self):
+        pages = self.client("ec2").get_paginator("describe_instances").paginate()
+        return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
 
     def running(self):
-        out = self.aws(["ec2", "describe-instances", "--filters",
-                        "Name=instance-state-name,Values=running,pending"])
-        return {i["InstanceId"]: i["ImageId"] for r in out["Reservations"] for i in r["Instances"]}
+        return {i["InstanceId"]: i["ImageId"] for i in self.instances()
+                if i["State"]["Name"] in ("running", "pending")}
 
     def check_rolled(self, name, before, image):
         after = self.group(name)
@@ -378,9 +390,10 @@ class RespawnFixture(unittest.TestCase):
         return members
 
     def assert_nothing_extra_running(self):
-        members = set()
-        for g in self.aws(["autoscaling", "describe-auto-scaling-groups"])["AutoScalingGroups"]:
-            members |= {i["InstanceId"] for i in g["Instances"]}
+        pages = self.client("autoscaling").get_paginator(
+            "describe_auto_scaling_groups").paginate()
+        members = {i["InstanceId"] for page in pages for g in page["AutoScalingGroups"]
+                   for i in g["Instances"]}
         self.assertEqual(set(self.running()), members)
 
 

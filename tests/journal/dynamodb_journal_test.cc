@@ -4,7 +4,6 @@
 #include "journal/dynamodb_journal.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -130,44 +129,22 @@ TEST(DynamoDbJournal, ProcessesRacingForALeaseOneWins) {
   std::string table = NewTable();
   ASSERT_TRUE(DynamoDbJournal::Open(w.Call(), table, w.clock).ok());
   constexpr int kProcesses = 6;
-  int go[2];
-  ASSERT_EQ(pipe(go), 0);
-  std::vector<pid_t> children;
-  for (int i = 0; i < kProcesses; ++i) {
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(go[1]);
-      char c;
-      if (read(go[0], &c, 1) < 0) _exit(9);
-      aws::CurlTransport transport;  // a connection of its own
-      aws::ClientContext ctx{transport, w.creds,
-                             w.clock,   w.rng,
-                             w.quota,   aws::EndpointConfig{"us-east-1", w.moto->url(), {}},
-                             "",        0,
-                             nullptr,   nullptr};
-      auto client = aws::AwsClient::Create(aws::kDynamoDb, ctx);
-      if (!client.ok()) _exit(8);
-      DynamoCall call = [&](const std::string& op, const nlohmann::json& body) {
-        return client->Json("DynamoDB_20120810", op, body);
-      };
-      auto j = DynamoDbJournal::Open(call, table, w.clock);
-      if (!j.ok()) _exit(7);
-      auto l = (*j)->TakeLease("web", fmt::format("p{}", i), "r", 60s, kT0, false);
-      _exit(l.ok() ? 0 : l.status().code() == core::Code::kBlocked ? 3 : 6);
-    }
-    children.push_back(pid);
-  }
-  close(go[0]);
-  close(go[1]);
-  int won = 0, blocked = 0;
-  for (pid_t pid : children) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    won += WEXITSTATUS(status) == 0;
-    blocked += WEXITSTATUS(status) == 3;
-  }
+  auto [won, blocked] = RaceForALease(kProcesses, [&](int i) {
+    aws::CurlTransport transport;  // a connection of its own
+    aws::ClientContext ctx{transport, w.creds, w.clock,
+                           w.rng,     w.quota, aws::EndpointConfig{"us-east-1", w.moto->url(), {}},
+                           "",        0,       nullptr,
+                           nullptr};
+    auto client = aws::AwsClient::Create(aws::kDynamoDb, ctx);
+    if (!client.ok()) return 8;
+    DynamoCall call = [&](const std::string& op, const nlohmann::json& body) {
+      return client->Json("DynamoDB_20120810", op, body);
+    };
+    auto j = DynamoDbJournal::Open(call, table, w.clock);
+    if (!j.ok()) return 7;
+    auto l = (*j)->TakeLease("web", fmt::format("p{}", i), "r", 60s, kT0, false);
+    return l.ok() ? 0 : l.status().code() == core::Code::kBlocked ? 3 : 6;
+  });
   EXPECT_EQ(won, 1);
   EXPECT_EQ(blocked, kProcesses - 1);
 }

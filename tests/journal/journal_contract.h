@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
@@ -28,6 +30,40 @@ inline RolloutInfo Info(const std::string& id, core::Time started = kT0) {
   r.groups = {"g-1", "g-2"};
   r.policy = R"({"strategy":"surge"})";
   r.started = r.updated = started;
+  return r;
+}
+
+// Forks `processes` children that start together and each run `take(i)`, which returns the
+// child's exit code: 0 for a lease taken, 3 for one refused as held, anything else a failure.
+// Returns how many won and how many were refused; every child must exit.
+struct RaceResult {
+  int won = 0, blocked = 0;
+};
+inline RaceResult RaceForALease(int processes, const std::function<int(int)>& take) {
+  int go[2];
+  if (pipe(go) != 0) return {};
+  std::vector<pid_t> children;
+  for (int i = 0; i < processes; ++i) {
+    pid_t pid = fork();
+    if (pid < 0) break;
+    if (pid == 0) {
+      close(go[1]);
+      char c;
+      if (read(go[0], &c, 1) < 0) _exit(9);  // all start together
+      _exit(take(i));
+    }
+    children.push_back(pid);
+  }
+  close(go[0]);
+  close(go[1]);  // EOF releases every child at once
+  RaceResult r;
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status)) continue;
+    r.won += WEXITSTATUS(status) == 0;
+    r.blocked += WEXITSTATUS(status) == 3;
+  }
   return r;
 }
 

@@ -5,7 +5,6 @@
 #include "journal_contract.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -158,33 +157,12 @@ TEST(SqliteJournal, ProcessesRacingForALeaseOneWins) {
   std::string path = TempPath("race.db");
   { ASSERT_TRUE(SqliteJournal::Open(path).ok()); }
   constexpr int kProcesses = 8;
-  int go[2];
-  ASSERT_EQ(pipe(go), 0);
-  std::vector<pid_t> children;
-  for (int i = 0; i < kProcesses; ++i) {
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(go[1]);
-      char c;
-      if (read(go[0], &c, 1) < 0) _exit(9);  // all start together
-      auto j = SqliteJournal::Open(path);
-      if (!j.ok()) _exit(8);
-      auto l = (*j)->TakeLease("web", fmt::format("p{}", i), "r", 60s, kT0, false);
-      _exit(l.ok() ? 0 : l.status().code() == core::Code::kBlocked ? 3 : 7);
-    }
-    children.push_back(pid);
-  }
-  close(go[0]);
-  close(go[1]);  // EOF releases every child at once
-  int won = 0, blocked = 0;
-  for (pid_t pid : children) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    won += WEXITSTATUS(status) == 0;
-    blocked += WEXITSTATUS(status) == 3;
-  }
+  auto [won, blocked] = RaceForALease(kProcesses, [&](int i) {
+    auto j = SqliteJournal::Open(path);
+    if (!j.ok()) return 8;
+    auto l = (*j)->TakeLease("web", fmt::format("p{}", i), "r", 60s, kT0, false);
+    return l.ok() ? 0 : l.status().code() == core::Code::kBlocked ? 3 : 7;
+  });
   EXPECT_EQ(won, 1);
   EXPECT_EQ(blocked, kProcesses - 1);
   auto j = SqliteJournal::Open(path);
