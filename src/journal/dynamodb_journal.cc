@@ -314,10 +314,7 @@ core::Result<Lease> DynamoDbJournal::RenewLease(const Lease& lease, core::Durati
   }
   if (!ConditionFailed(s)) return s;
   ASSIGN_OR_RETURN(std::optional<Lease> held, GetLease(lease.group));
-  if (held) return HeldBy(*held, now);
-  return core::Status(
-      core::Code::kBlocked,
-      fmt::format("the lease on group {} was released by someone else", lease.group));
+  return Lost(lease.group, held, now);
 }
 
 core::Status DynamoDbJournal::ReleaseLease(const Lease& lease) {

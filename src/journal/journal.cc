@@ -15,4 +15,10 @@ core::Status HeldBy(const Lease& held, core::Time now) {
                   held.rollout));
 }
 
+core::Status Lost(const std::string& group, const std::optional<Lease>& held, core::Time now) {
+  if (held) return HeldBy(*held, now);
+  return core::Status(core::Code::kBlocked,
+                      fmt::format("the lease on group {} was released by someone else", group));
+}
+
 }  // namespace rotor::journal

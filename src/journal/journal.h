@@ -95,4 +95,8 @@ class Journal {
 // The message for a group held by someone else, shared by every store.
 core::Status HeldBy(const Lease& held, core::Time now);
 
+// kBlocked for a lease this rotor lost: HeldBy its new holder, or released by someone else
+// (`held` empty).
+core::Status Lost(const std::string& group, const std::optional<Lease>& held, core::Time now);
+
 }  // namespace rotor::journal

@@ -30,10 +30,7 @@ core::Status LeaseKeeper::Keep() {
                                         l.group, held.status().message()));
       }
       if (*held && (*held)->token == l.token) continue;
-      if (*held) return HeldBy(**held, now);
-      return core::Status(
-          core::Code::kBlocked,
-          fmt::format("the lease on group {} was released by someone else", l.group));
+      return Lost(l.group, *held, now);
     }
     auto renewed = journal_.RenewLease(l, ttl_, now);
     if (!renewed.ok()) {

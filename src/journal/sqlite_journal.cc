@@ -360,10 +360,7 @@ core::Result<Lease> SqliteJournal::RenewLease(const Lease& lease, core::Duration
     return l;
   }
   ASSIGN_OR_RETURN(std::optional<Lease> held, GetLease(lease.group));
-  if (held) return HeldBy(*held, now);
-  return core::Status(
-      core::Code::kBlocked,
-      fmt::format("the lease on group {} was released by someone else", lease.group));
+  return Lost(lease.group, held, now);
 }
 
 core::Status SqliteJournal::ReleaseLease(const Lease& lease) {
