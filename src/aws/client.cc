@@ -135,11 +135,13 @@ core::Result<HttpResponse> AwsClient::Send(
     ++(*context_->call_counts)[service_->endpoint_prefix + ":" + operation];
   int last_tokens = 0;  // quota taken by the latest retry, refunded on success
   for (int attempt = 1;; ++attempt) {
+    core::Time turn = WaitForPacer();
     Credentials creds;
     if (sign_) {
       ASSIGN_OR_RETURN(creds, context_->credentials.Get(context_->clock.Now()));
     }
     auto sent = SendOnce(operation, request, creds);
+    TellPacerAnswered(turn);
     AttemptOutcome outcome;
     core::Status failure;
     if (!sent.ok()) {
@@ -173,6 +175,24 @@ core::Result<HttpResponse> AwsClient::Send(
     }
     last_tokens = d.tokens;
     context_->clock.SleepFor(d.delay);
+  }
+}
+
+// Called before the credentials are fetched and the request signed, so that neither goes stale
+// while the request waits its turn. Returns the turn (now, without a pacer).
+core::Time AwsClient::WaitForPacer() {
+  core::Time now = context_->clock.Now();
+  if (!context_->pacer) return now;
+  core::Time at = context_->pacer->Reserve(service_->endpoint_prefix, now);
+  if (at > now) context_->clock.SleepUntil(at);
+  return at;
+}
+
+// The request reached AWS at some point between its turn and now; the next windows count from
+// now so that latency (a slow first connection, then fast ones) cannot crowd a second at AWS.
+void AwsClient::TellPacerAnswered(core::Time turn) {
+  if (context_->pacer) {
+    context_->pacer->Answered(service_->endpoint_prefix, turn, context_->clock.Now());
   }
 }
 

@@ -11,6 +11,7 @@
 #include "aws/endpoints.h"
 #include "aws/http.h"
 #include "aws/query_protocol.h"
+#include "cloud/pacer.h"
 #include "cloud/retry.h"
 #include "core/clock.h"
 #include "core/rng.h"
@@ -42,6 +43,9 @@ struct ClientContext {
   int max_attempts = 0;    // AWS_MAX_ATTEMPTS / profile max_attempts; 0 = mode default
   DebugSink debug;         // may be empty
   std::map<std::string, int>* call_counts = nullptr;  // "ec2:DescribeInstances" -> n, optional
+  // Paces every attempt (retries included) per service, by endpoint prefix; optional.
+  // Not thread-safe, like the quota: clients sharing it run on one thread.
+  cloud::RequestPacer* pacer = nullptr;
 };
 
 class AwsClient {
@@ -62,7 +66,9 @@ class AwsClient {
                                     const nlohmann::json& body);
 
   // Signs and sends `request` with retries; a non-2xx answer becomes an error Status using
-  // `decode_error` on it. For the rest-xml and json protocols.
+  // `decode_error` on it. For the rest-xml and json protocols. With a pacer in the context,
+  // each attempt first sleeps on the context's clock until the pacer lets it go, and tells the
+  // pacer when its answer came.
   core::Result<HttpResponse> Send(const std::string& operation, HttpRequest request,
                                   const std::function<AwsError(const HttpResponse&)>& decode_error);
 
@@ -78,6 +84,8 @@ class AwsClient {
         retry_(retry),
         sign_(sign) {}
 
+  core::Time WaitForPacer();
+  void TellPacerAnswered(core::Time turn);
   core::Result<HttpResponse> SendOnce(const std::string& operation, HttpRequest request,
                                       const Credentials& creds);
   core::Status ErrorFromAnswer(const std::string& operation, const HttpResponse& response,

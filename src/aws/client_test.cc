@@ -28,10 +28,11 @@ class ClientTest : public ::testing::Test {
         creds_(Credentials{"AKIDTEST", "secret-never-shown", "token-never-shown", {}, "test"}),
         rng_(1.0) {}
 
-  AwsClient MakeClient(const ServiceInfo& service = kAutoScaling) {
-    context_ = std::make_unique<ClientContext>(
-        ClientContext{transport_, creds_, clock_, rng_, quota_, EndpointConfig{"eu-west-1", "", {}},
-                      "", 0, [this](const std::string& line) { debug_ += line + "\n"; }, &counts_});
+  AwsClient MakeClient(const ServiceInfo& service = kAutoScaling,
+                       cloud::RequestPacer* pacer = nullptr) {
+    context_ = std::make_unique<ClientContext>(ClientContext{
+        transport_, creds_, clock_, rng_, quota_, EndpointConfig{"eu-west-1", "", {}}, "", 0,
+        [this](const std::string& line) { debug_ += line + "\n"; }, &counts_, pacer});
     auto c = AwsClient::Create(service, *context_);
     EXPECT_TRUE(c.ok()) << c.status().message();
     return std::move(c).value();
@@ -46,6 +47,84 @@ class ClientTest : public ::testing::Test {
   std::string debug_;
   std::map<std::string, int> counts_;
 };
+
+// Answers every request with success and records, in ms since the start, when each was sent.
+class PacedClientTest : public ClientTest {
+ protected:
+  PacedClientTest() : start_(clock_.Now()) {
+    transport_.SetFallback([this](const HttpRequest&) -> core::Result<HttpResponse> {
+      sent_ms_.push_back((clock_.Now() - start_).count());
+      clock_.Advance(latency_);
+      return HttpResponse{200, {}, kOk};
+    });
+  }
+
+  // Calls DescribeAutoScalingGroups `n` times, 10 ms apart on the clock.
+  void QuickCalls(AwsClient& c, int n) {
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) clock_.Advance(10ms);
+      ASSERT_TRUE(c.Query("DescribeAutoScalingGroups", Params()).ok());
+    }
+  }
+
+  core::Time start_;
+  core::Duration latency_{0};  // from sending to the answer
+  std::vector<int64_t> sent_ms_;
+};
+
+TEST_F(PacedClientTest, TwelveQuickCallsAtTenPerSecondWaitForTheWindow) {
+  cloud::RequestPacer pacer(10);
+  AwsClient c = MakeClient(kAutoScaling, &pacer);
+  QuickCalls(c, 12);
+  // Ten go at once; the 11th, asked at +100 ms, waits until the 1st is 1 s old; the 12th, asked
+  // at +1010 ms, is already 1 s after the 2nd.
+  EXPECT_EQ(sent_ms_, (std::vector<int64_t>{0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 1000, 1010}));
+  EXPECT_EQ(clock_.sleeps(), (std::vector<core::Duration>{900ms}));
+  EXPECT_GE(sent_ms_[10] - sent_ms_[0], 1000);
+  EXPECT_GE(sent_ms_[11] - sent_ms_[1], 1000);
+}
+
+TEST_F(PacedClientTest, WithoutAPacerNothingSleeps) {
+  AwsClient c = MakeClient();
+  QuickCalls(c, 12);
+  EXPECT_EQ(sent_ms_.size(), 12u);
+  EXPECT_EQ(sent_ms_.back(), 110);
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
+
+TEST_F(PacedClientTest, RetriesArePacedToo) {
+  cloud::RequestPacer pacer(0.5);  // one request per 2 s
+  AwsClient c = MakeClient(kAutoScaling, &pacer);
+  transport_.PushXml(400, kThrottle);
+  ASSERT_TRUE(c.Query("DescribeAutoScalingGroups", Params()).ok());
+  EXPECT_EQ(transport_.requests().size(), 2u);
+  // The back-off (1 s at rand = 1.0), then the pacer's remaining second.
+  EXPECT_EQ(clock_.sleeps(), (std::vector<core::Duration>{1000ms, 1000ms}));
+  EXPECT_EQ(sent_ms_, (std::vector<int64_t>{2000}));
+}
+
+// A request reaches AWS somewhere between sending and its answer: the window counts from the
+// answer, so a slow first request cannot share a second with the next at AWS's end.
+TEST_F(PacedClientTest, TheWindowCountsFromTheAnswer) {
+  cloud::RequestPacer pacer(1);
+  AwsClient c = MakeClient(kAutoScaling, &pacer);
+  latency_ = 300ms;
+  ASSERT_TRUE(c.Query("DescribeAutoScalingGroups", Params()).ok());
+  ASSERT_TRUE(c.Query("DescribeAutoScalingGroups", Params()).ok());
+  EXPECT_EQ(sent_ms_, (std::vector<int64_t>{0, 1300}));
+  EXPECT_EQ(clock_.sleeps(), (std::vector<core::Duration>{1000ms}));
+}
+
+TEST_F(PacedClientTest, ServicesArePacedApart) {
+  cloud::RequestPacer pacer(1);
+  AwsClient autoscaling = MakeClient(kAutoScaling, &pacer);
+  auto ec2 = AwsClient::Create(kEc2, *context_);
+  ASSERT_TRUE(ec2.ok());
+  ASSERT_TRUE(autoscaling.Query("DescribeAutoScalingGroups", Params()).ok());
+  ASSERT_TRUE(ec2->Query("DescribeInstances", Params()).ok());
+  EXPECT_EQ(sent_ms_, (std::vector<int64_t>{0, 0}));
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
 
 TEST_F(ClientTest, SignsWithTheClockAndTheServiceScope) {
   AwsClient c = MakeClient();

@@ -213,7 +213,8 @@ ClientContext DefaultCredentialsChain::StsContext(CredentialsProvider& provider)
                     "",
                     0,
                     options_.debug,
-                    nullptr};
+                    nullptr,
+                    options_.pacer};
   if (ctx.endpoints.region.empty()) ctx.endpoints.region = "us-east-1";
   return ctx;
 }

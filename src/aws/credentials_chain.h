@@ -22,6 +22,7 @@ struct ChainOptions {
   core::Clock* clock = nullptr;
   core::Rng* rng = nullptr;
   RetryQuota* quota = nullptr;
+  cloud::RequestPacer* pacer = nullptr;  // paces STS as every other service; optional
   DebugSink debug;
 };
 

@@ -43,6 +43,13 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
   app.add_option("--lease-ttl", opts.lease_ttl,
                  "how long a group's lease outlives a rotor that stopped renewing it")
       ->capture_default_str();
+  app.add_option("--max-rps", opts.max_rps,
+                 "ceiling on requests per second to each AWS service (default 10)")
+      ->capture_default_str();
+  app.add_option("--unreachable-timeout", opts.unreachable_timeout,
+                 "how long a rollout keeps retrying while AWS cannot be reached or keeps failing "
+                 "before it pauses (exit 4); default 30m")
+      ->capture_default_str();
   app.add_option("--events", opts.events,
                  "write progress events as JSON lines to FILE (- for stdout)");
 }

@@ -103,6 +103,57 @@ TEST(Cli, BadScenarioIsAnInputError) {
   fs::remove(bad);
 }
 
+TEST(Cli, MaxRpsIsCheckedBeforeAnythingRuns) {
+  const std::string sim = "sim:" + Example("web-stack.yaml");
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;
+    int want_code;
+    std::string want_err;  // a part of stderr; "" for none
+  };
+  const Row rows[] = {
+      {"zero",
+       {"--max-rps", "0", "--cloud", sim, "status", "web-1"},
+       kExitUsage,
+       "rotor: --max-rps 0 is out of range: give requests per second above 0 and at most 1000\n"},
+      {"negative",
+       {"--max-rps", "-1", "--cloud", sim, "status", "web-1"},
+       kExitUsage,
+       "--max-rps -1 is out of range"},
+      {"above 1000",
+       {"--max-rps", "1001", "--cloud", sim, "status", "web-1"},
+       kExitUsage,
+       "--max-rps 1001 is out of range"},
+      {"NaN",
+       {"--max-rps", "nan", "--cloud", sim, "status", "web-1"},
+       kExitUsage,
+       "--max-rps nan is out of range"},
+      {"not a number", {"--max-rps", "ten", "status", "web-1"}, kExitUsage, "--max-rps"},
+      {"on AWS, before any AWS setting is read",
+       {"--max-rps", "0", "--region", "us-east-1", "status", "web-1"},
+       kExitUsage,
+       "--max-rps 0 is out of range"},
+      {"simulate",
+       {"--max-rps", "5000", "simulate", Example("web-stack.yaml")},
+       kExitUsage,
+       "--max-rps 5000 is out of range"},
+      {"a fraction of one per second is a ceiling",
+       {"--max-rps", "0.5", "--cloud", sim, "status", "web-1"},
+       kExitOk,
+       ""},
+      {"the maximum", {"--max-rps", "1000", "--cloud", sim, "status", "web-1"}, kExitOk, ""},
+  };
+  for (const Row& r : rows) {
+    Outcome o = Rotor(r.args);
+    EXPECT_EQ(o.code, r.want_code) << r.name << ": " << o.err;
+    if (r.want_err.empty()) {
+      EXPECT_EQ(o.err, "") << r.name;
+    } else {
+      EXPECT_NE(o.err.find(r.want_err), std::string::npos) << r.name << ": " << o.err;
+    }
+  }
+}
+
 TEST(Cli, NestedCommandErrorsAreReported) {
   Outcome r =
       Rotor({"--output", "json", "simulate", Example("web-stack.yaml"), "--", "status", "nope"});

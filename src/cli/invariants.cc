@@ -84,6 +84,10 @@ void InvariantChecker::AfterStep(const rollout::RolloutState& s, const rollout::
   }
 }
 
+std::vector<std::string> RequestRateViolations(const sim::SimCloud& sim) {
+  return cloud::RateViolations(sim.calls(), sim.request_ceiling(), sim.start());
+}
+
 std::vector<std::string> SizeAndProcessViolations(const std::vector<cloud::Group>& before,
                                                   const std::vector<cloud::Group>& after) {
   std::vector<std::string> out;

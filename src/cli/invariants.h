@@ -24,6 +24,10 @@ class InvariantChecker {
   bool decided_blind_ = false;          // the act was decided on a stale view, or over budget
 };
 
+// I9 over the whole run: requests per second to each service within the run's ceiling. One
+// message per service that went over.
+std::vector<std::string> RequestRateViolations(const sim::SimCloud& sim);
+
 // I3 at the end: every group's min, max, desired and suspended processes as they began (groups
 // in the same order in both). One message per difference; empty when they all held.
 std::vector<std::string> SizeAndProcessViolations(const std::vector<cloud::Group>& before,

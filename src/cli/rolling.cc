@@ -87,6 +87,14 @@ int RunRolling(Session& session, Runtime& rt, Format format, const std::string& 
                        err);
   }
   ro.lease_ttl = *ttl;
+  auto unreachable = core::ParseDuration(session.options().unreachable_timeout);
+  if (!unreachable.ok() || unreachable->count() <= 0) {
+    return ReportError(core::InvalidArgument(fmt::format(
+                           "--unreachable-timeout '{}' is not a positive duration (e.g. 30m)",
+                           session.options().unreachable_timeout)),
+                       err);
+  }
+  ro.backoff.give_up_after = *unreachable;
   // On a terminal, one live line per group (replaced/total, phase, ready, ETA from the pace so
   // far); otherwise, and for the record, one line per step.
   bool live = format == Format::kTable && !rt.sim() && isatty(STDOUT_FILENO);
@@ -105,7 +113,8 @@ int RunRolling(Session& session, Runtime& rt, Format format, const std::string& 
                                 {"total", e.total}, {"ready", e.ready},
                                 {"phase", e.phase}}
                      .dump()
-              << "\n";
+              << "\n"
+              << std::flush;  // a killed rotor's events file keeps every event
     }
   };
   std::unique_ptr<InvariantChecker> checker;

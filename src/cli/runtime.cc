@@ -32,6 +32,14 @@ core::Result<int> MaxAttempts(const aws::AwsEnv& env, const aws::Section& profil
   return std::stoi(v);
 }
 
+// --max-rps: above 0 (rotor always paces itself) and at most 1000; NaN and inf fail both tests.
+core::Status CheckMaxRps(double max_rps) {
+  if (max_rps > 0 && max_rps <= cloud::kMaxRequestCeiling) return core::Status::Ok();
+  return core::InvalidArgument(
+      fmt::format("--max-rps {} is out of range: give requests per second above 0 and at most {}",
+                  max_rps, cloud::kMaxRequestCeiling));
+}
+
 }  // namespace
 
 std::string ResolveRegion(const std::string& flag, const aws::AwsEnv& env,
@@ -61,10 +69,14 @@ aws::EndpointConfig ResolveEndpoints(const std::string& flag, const std::string&
   return config;
 }
 
-core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const std::string& scenario_path) {
+core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const std::string& scenario_path,
+                                                          double max_rps) {
+  RETURN_IF_ERROR(CheckMaxRps(max_rps));
   std::unique_ptr<Runtime> rt(new Runtime());
+  rt->pacer_ = cloud::RequestPacer(max_rps);
   ASSIGN_OR_RETURN(sim::Scenario scenario, sim::LoadScenario(scenario_path));
   auto sim = std::make_unique<sim::SimCloud>(scenario);
+  sim->SetRequestCeiling(max_rps);  // the simulated wire paces as AwsClient does
   rt->sim_ = sim.get();
   rt->endpoints_.region = scenario.region;
   rt->cloud_ = std::move(sim);
@@ -74,7 +86,7 @@ core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const std::string& sce
 core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& options,
                                                        aws::AwsEnv env, std::ostream& debug_out) {
   if (core::StartsWith(options.cloud, "sim:")) {
-    ASSIGN_OR_RETURN(auto rt, CreateSim(options.cloud.substr(4)));
+    ASSIGN_OR_RETURN(auto rt, CreateSim(options.cloud.substr(4), options.max_rps));
     rt->state_ = options.state;
     rt->env_ = env;
     return rt;
@@ -83,7 +95,9 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
     return core::InvalidArgument(fmt::format(
         "--cloud '{}' is not a cloud: use aws (the default) or sim:SCENARIO.yaml", options.cloud));
   }
+  RETURN_IF_ERROR(CheckMaxRps(options.max_rps));
   std::unique_ptr<Runtime> rt(new Runtime());
+  rt->pacer_ = cloud::RequestPacer(options.max_rps);
   rt->state_ = options.state;
   rt->env_ = env;
   ASSIGN_OR_RETURN(aws::SharedConfig shared, aws::LoadSharedConfig(env));
@@ -114,17 +128,33 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
   chain.clock = &rt->clock_;
   chain.rng = &rt->rng_;
   chain.quota = &rt->quota_;
+  chain.pacer = &rt->pacer_;
   chain.debug = debug;
   rt->credentials_ = std::make_unique<aws::DefaultCredentialsChain>(std::move(chain));
   rt->context_.reset(new aws::ClientContext{*rt->transport_, *rt->credentials_, rt->clock_,
                                             rt->rng_, rt->quota_, rt->endpoints_, retry_mode,
-                                            max_attempts, debug, &rt->call_counts_});
+                                            max_attempts, debug, &rt->call_counts_, &rt->pacer_});
   ASSIGN_OR_RETURN(rt->cloud_, aws::AwsCloud::Create(*rt->context_));
   return rt;
 }
 
 core::Result<journal::Journal*> Runtime::journal() {
-  if (journal_) return journal_.get();
+  if (watched_) return watched_.get();
+  if (journal_ && !sim_) return journal_.get();
+  ASSIGN_OR_RETURN(journal::Journal * store, OpenJournal());
+  if (!sim_) return store;
+  // In a simulation every record is checked as it is appended (I8); a violation is reported
+  // with the others.
+  watched_ = std::make_unique<WatchedJournal>(
+      *store, [sim = sim_] { return sim->instances_known(); },
+      [sim = sim_](std::string v) {
+        sim->AddViolation(std::move(v));
+        return true;
+      });
+  return watched_.get();
+}
+
+core::Result<journal::Journal*> Runtime::OpenJournal() {
   if (state_.empty() && sim_) {
     journal_ = std::make_unique<journal::MemoryJournal>();  // a rehearsal leaves no trace
     return journal_.get();

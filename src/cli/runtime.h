@@ -11,8 +11,10 @@
 #include "aws/credentials_chain.h"
 #include "aws/curl_transport.h"
 #include "aws/shared_config.h"
+#include "cli/journal_watch.h"
 #include "cli/output.h"
 #include "cloud/cloud.h"
+#include "cloud/pacer.h"
 #include "core/clock.h"
 #include "core/rng.h"
 #include "journal/journal.h"
@@ -29,7 +31,10 @@ struct GlobalOptions {
   std::string events;             // --events FILE or - : JSON lines
   std::string state;              // --state PATH or dynamodb://TABLE; empty: the default
   std::string lease_ttl = "60s";  // --lease-ttl
-  std::string command_line;       // "rotor ARGS...", for the journal (set by RunCommandLine)
+  // --max-rps: requests per second to each AWS service (I9); Runtime::Create checks it.
+  double max_rps = cloud::kDefaultRequestCeiling;
+  std::string unreachable_timeout = "30m";  // --unreachable-timeout
+  std::string command_line;  // "rotor ARGS...", for the journal (set by RunCommandLine)
   bool yes = false;
   bool dry_run = false;
   bool debug = false;
@@ -42,16 +47,21 @@ class Runtime {
   // Reads the AWS settings from `env` and the shared config files; builds nothing that talks
   // to AWS until a command asks. Errors: malformed config files, bad region or retry settings.
   // With --cloud sim:FILE, builds a SimCloud from the scenario instead (no AWS settings read).
+  // kInvalidArgument when --max-rps is not above 0 and at most 1000.
   static core::Result<std::unique_ptr<Runtime>> Create(const GlobalOptions& options,
                                                        aws::AwsEnv env, std::ostream& debug_out);
-  // A runtime on the scenario's simulated cloud and its virtual clock.
-  static core::Result<std::unique_ptr<Runtime>> CreateSim(const std::string& scenario_path);
+  // A runtime on the scenario's simulated cloud and its virtual clock, with a pacer of
+  // `max_rps` (--max-rps; checked as for Create).
+  static core::Result<std::unique_ptr<Runtime>> CreateSim(const std::string& scenario_path,
+                                                          double max_rps);
 
   cloud::Cloud& cloud() { return *cloud_; }
   core::Clock& clock() { return sim_ ? sim_->clock() : clock_; }
   sim::SimCloud* sim() { return sim_; }  // null on AWS
   const std::string& region() const { return endpoints_.region; }
   const std::map<std::string, int>& call_counts() const { return call_counts_; }
+  // The run's request pacer (--max-rps): every AWS client uses it; the simulator may.
+  cloud::RequestPacer& pacer() { return pacer_; }
 
   // The journal --state names, opened on first use: a SQLite file (default
   // $XDG_STATE_HOME/rotor/journal.db, else ~/.local/state/rotor/journal.db; in a simulation,
@@ -62,10 +72,12 @@ class Runtime {
 
  private:
   Runtime() = default;
+  core::Result<journal::Journal*> OpenJournal();  // the store --state names, unchecked
 
   core::RealClock clock_;
   core::SeededRng rng_{0};
   aws::RetryQuota quota_;
+  cloud::RequestPacer pacer_{cloud::kDefaultRequestCeiling};  // set from --max-rps
   std::unique_ptr<aws::CurlTransport> transport_;
   std::unique_ptr<aws::CurlTransport> imds_transport_;
   std::unique_ptr<aws::DefaultCredentialsChain> credentials_;
@@ -79,6 +91,7 @@ class Runtime {
   aws::AwsEnv env_;
   std::unique_ptr<aws::AwsClient> dynamo_;
   std::unique_ptr<journal::Journal> journal_;
+  std::unique_ptr<WatchedJournal> watched_;  // around journal_, in a simulation
 };
 
 // Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`.

@@ -90,6 +90,22 @@ TEST(UriEncode, ReservedAndUnreserved) {
   EXPECT_EQ(UriDecode("100%"), "100%");
 }
 
+TEST(Clip, Table) {
+  struct Row {
+    const char* name;
+    std::string in;
+    size_t max;
+    std::string want;
+  } rows[] = {
+      {"short stays", "abc", 10, "abc"},
+      {"exactly max stays", "abcde", 5, "abcde"},
+      {"long keeps its head", "abcdefghij", 6, "abc\u2026"},
+      {"never splits a character", "ab\u00e9cdefgh", 6, "ab\u2026"},
+  };
+  for (const Row& r : rows) EXPECT_EQ(Clip(r.in, r.max), r.want) << r.name;
+  EXPECT_LE(Clip(std::string(5000, 'x'), 1024).size(), 1024u);
+}
+
 TEST(Split, KeepsEmptyFields) {
   EXPECT_EQ(Split("a,,b", ','), (std::vector<std::string>{"a", "", "b"}));
   EXPECT_EQ(Split("", ','), (std::vector<std::string>{""}));

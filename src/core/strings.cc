@@ -19,6 +19,14 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   return out;
 }
 
+std::string Clip(std::string_view s, size_t max) {
+  static constexpr std::string_view kMore = "\u2026";  // …, three bytes
+  if (s.size() <= max) return std::string(s);
+  size_t keep = max > kMore.size() ? max - kMore.size() : 0;
+  while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80) --keep;
+  return std::string(s.substr(0, keep)) + std::string(kMore);
+}
+
 std::string Trim(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;

@@ -17,6 +17,9 @@ std::string ToLower(std::string_view s);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+// At most `max` bytes of `s`: longer text keeps its head and ends in "…" (never splits a UTF-8
+// character). For messages that reach a record or a line: an error is bounded wherever it goes.
+std::string Clip(std::string_view s, size_t max);
 
 // Shell-style glob: '*' any run, '?' one character, everything else literal.
 bool GlobMatch(std::string_view pattern, std::string_view text);

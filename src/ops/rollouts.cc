@@ -77,6 +77,8 @@ core::Result<RespawnReport> RunJournaled(cloud::Cloud& cloud, core::Clock& clock
   };
   RunOptions ro = options;
   ro.keep_lease = [&] { return leases.Keep(); };
+  // Renewed at least every third of its TTL, whatever the engine waits for.
+  ro.heartbeat = options.lease_ttl / 3;
   ro.pause_requested = pause_requested;
   auto report = RunGroups(cloud, clock, journal, policy, tasks, ro);
   if (!report.ok()) {

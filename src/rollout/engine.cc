@@ -12,6 +12,11 @@ namespace {
 
 using Kind = Step::Kind;
 constexpr int kMaxRepeatedFailures = 3;
+// Bounds on what one record holds of an error (I8): an answer from AWS may be long, and a
+// record must never grow with the history of failures before it.
+constexpr size_t kMaxCause = 400;
+constexpr size_t kMaxText = 1024;
+using cloud::Unreachable;
 
 void Erase(std::vector<Member>& members, const std::vector<std::string>& ids) {
   members.erase(std::remove_if(members.begin(), members.end(),
@@ -374,10 +379,57 @@ core::Result<Result> Engine::Run(const std::string& group) {
   }
 }
 
+std::optional<core::Time> Engine::WakeAt(core::Time until) {
+  waking_ = true;
+  wake_at_ = until;
+  if (options_.heartbeat.count() > 0) return std::min(until, clock_.Now() + options_.heartbeat);
+  return until;
+}
+
+bool Engine::Asked() {
+  return (options_.pause_requested && options_.pause_requested()) ||
+         (!interrupt_handled_ && options_.interrupted && options_.interrupted());
+}
+
+core::Result<std::optional<core::Time>> Engine::Pause(const std::string& text,
+                                                      const std::string& why) {
+  RETURN_IF_ERROR(Record("paused", core::Clip(text, kMaxText), writer_.Next(s_)));
+  result_ = Result{Outcome::kPaused, why, s_};
+  return std::optional<core::Time>();
+}
+
+core::Result<std::optional<core::Time>> Engine::Retry(const std::string& what,
+                                                      const core::Status& error) {
+  core::Time now = clock_.Now();
+  cloud::BackoffDecision d = backoff_.Failed(now, s_.deadline);
+  std::string cause = what + ": " + core::Clip(error.message(), kMaxCause);
+  // A refusal (not a failure to reach AWS) while winding up: tried a few times, then a person.
+  bool refused = !Unreachable(error);
+  if (d.give_up || (refused && backoff_.failures() >= kMaxRepeatedFailures)) {
+    bool deadline = s_.deadline && now >= *s_.deadline;
+    std::string why = backoff_.GiveUpReason(cause, options_.rollout_id, deadline, refused);
+    return Pause(why, why);
+  }
+  std::string line = cloud::Backoff::RetryLine(cause, d);
+  RETURN_IF_ERROR(Record("retry", core::Clip(line, kMaxText)));
+  if (options_.on_event) {
+    int ready = 0;
+    for (const Member& m : v_.members) ready += m.ready;
+    options_.on_event(Event{now, s_.group, line, static_cast<int>(s_.removed.size()),
+                            static_cast<int>(s_.victims.size()), ready, "waiting for AWS"});
+  }
+  observe_on_wake_ = true;
+  return WakeAt(d.retry_at);
+}
+
 core::Result<std::optional<core::Time>> Engine::Advance() {
   RolloutState& s = s_;
   View& v = v_;
   if (waking_) {
+    // Every wake-up renews the lease when due, so that no wait lets it lapse; one that came
+    // only for that goes back to sleep unless a person asked for something.
+    if (options_.keep_lease) RETURN_IF_ERROR(options_.keep_lease());
+    if (clock_.Now() < wake_at_ && !Asked()) return WakeAt(wake_at_);
     waking_ = false;
     v.now = clock_.Now();
     if (observe_on_wake_) {
@@ -386,11 +438,15 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
         v = std::move(observed).value();
       } else if (observed.status().code() == core::Code::kAborted) {
         return observed.status();
-      }  // else: keep the last view and try again at the next wake-up
+      } else if (!Asked()) {
+        // The last view is kept; a person's Ctrl-C or pause is still honoured below.
+        return Retry("observe " + s.group, observed.status());
+      }
     }
   }
   while (true) {
-    if (clock_.Now() - last_progress_ > stall_ && s.error.empty() && s.outcome == Outcome::kNone) {
+    if (clock_.Now() - last_progress_ > stall_ && s.error.empty() && s.outcome == Outcome::kNone &&
+        !backoff_.failing()) {
       s.error = "no progress for " +
                 std::to_string(std::chrono::duration_cast<std::chrono::minutes>(stall_).count()) +
                 " minutes";
@@ -410,17 +466,13 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
         RETURN_IF_ERROR(Record("interrupted", "winding up as an abort", writer_.Next(s)));
       }
     }
-    if (pause) {
-      // `rotor rollout pause` or Ctrl-C: stop between steps, everything as it is, resumable.
-      RETURN_IF_ERROR(Record("paused", "paused", writer_.Next(s)));
-      result_ = Result{Outcome::kPaused, "paused: go on with `rotor rollout resume`", s};
-      return std::optional<core::Time>();
-    }
+    // `rotor rollout pause` or Ctrl-C: stop between steps, everything as it is, resumable.
+    if (pause) return Pause("paused", "paused: go on with `rotor rollout resume`");
     Step st = NextStep(v, policy_, s);
     if (st.kind == Kind::kWait) {
-      waking_ = true;
+      if (v.fresh) backoff_.Succeeded();  // AWS answered and nothing is left to retry
       observe_on_wake_ = st.observe;
-      return std::optional<core::Time>(st.until);
+      return WakeAt(st.until);
     }
     last_progress_ = clock_.Now();
     // Fencing: no act once the group's lease is lost (kBlocked names the new holder).
@@ -430,28 +482,30 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later
-    if (!done.ok()) RETURN_IF_ERROR(Record("outcome", done.ToString()));
     if (!done.ok()) {
-      std::string what = Describe(st) + ": " + done.message();
+      RETURN_IF_ERROR(Record("outcome", core::Clip(done.ToString(), kMaxText)));
+      // AWS out of reach, or the wind-up refused: rolling back or aborting needs AWS as much as
+      // going on does, so wait and try again (and, past the bound, pause) instead of winding
+      // up on top of a wind-up.
+      if (Unreachable(done) || st.kind == Kind::kWindUp || s.outcome != Outcome::kNone) {
+        return Retry(Brief(st), done);
+      }
+      // Refused while rolling: the world may simply have moved since the last look (an instance
+      // terminated by others): decide again. The second time the rollout fails on it, and the
+      // reason is recorded once, never nested in another.
+      std::string what = core::Clip(Brief(st) + ": " + done.message(), kMaxCause);
       repeated_ = what == last_failed_ ? repeated_ + 1 : 1;
       last_failed_ = what;
-      if (repeated_ >= kMaxRepeatedFailures) {
-        s.reason = what;
-        s.outcome = Outcome::kFailed;
-        s.phase = Phase::kDone;
-        RETURN_IF_ERROR(Record("finish", "failed: " + what, writer_.Next(s)));
-        result_ = Result{Outcome::kFailed, what, s};
-        return std::optional<core::Time>();
-      }
-      // The first time, the world may simply have moved since the last look (an instance
-      // terminated by others): look again and decide again. The second time it is a failure.
       if (repeated_ == 1) {
         v.fresh = false;
         continue;
       }
-      if (s.outcome == Outcome::kNone) s.error = what;
+      s.error = what;
       continue;
     }
+    backoff_.Succeeded();
+    repeated_ = 0;
+    last_failed_.clear();
     Apply(st, s, v);
     bool finish = st.kind == Kind::kFinish;
     RETURN_IF_ERROR(Record(finish ? "finish" : "outcome", finish ? OutcomeName(s.outcome) : "ok",

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cloud/backoff.h"
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "journal/journal.h"
@@ -23,7 +24,7 @@ struct Event {
   int replaced = 0;   // victims taken out so far
   int total = 0;      // victims in all
   int ready = 0;      // members counted ready
-  std::string phase;  // "rolling", "rolling back", "winding up"
+  std::string phase;  // "rolling", "rolling back", "winding up", "waiting for AWS"
 };
 
 struct EngineOptions {
@@ -47,6 +48,12 @@ struct EngineOptions {
   // Polled before every decision: true once `rotor rollout pause` asked (the engine stops, the
   // outcome kPaused, everything left as it is). May be empty.
   std::function<bool()> pause_requested;
+  // While AWS cannot be reached or an act keeps failing: how long to wait between attempts
+  // and when to give up (--unreachable-timeout; --deadline bounds it too). Giving up pauses.
+  cloud::BackoffPolicy backoff;
+  // The longest the engine sleeps without calling keep_lease (a third of the lease's TTL), so
+  // that no wait lets the lease lapse. Zero: no limit.
+  core::Duration heartbeat{0};
 };
 
 struct Result {
@@ -94,6 +101,15 @@ class Engine {
   void Armed();
   core::Status Reconcile(const Step& unresolved);
   void Emit(const RolloutState& state, const View& view, const Step& step);
+  // The next wake-up: `until`, or sooner for the lease's heartbeat.
+  std::optional<core::Time> WakeAt(core::Time until);
+  // Whether a person asked to stop (Ctrl-C, `rotor rollout pause`).
+  bool Asked();
+  // After a failed act or observation: journals one small record, says when the next attempt
+  // comes, and sleeps until then; past the bound, pauses.
+  core::Result<std::optional<core::Time>> Retry(const std::string& what, const core::Status& error);
+  // Stops here, everything as it is, resumable: `text` for the journal, `why` for the user.
+  core::Result<std::optional<core::Time>> Pause(const std::string& text, const std::string& why);
 
   cloud::Cloud& cloud_;
   core::Clock& clock_;
@@ -112,6 +128,8 @@ class Engine {
   bool waking_ = false;          // the last Advance returned from a wait
   bool observe_on_wake_ = true;  // and the wait asked to observe again
   bool interrupt_handled_ = false;
+  core::Time wake_at_{};  // when the planner asked to be woken (heartbeats wake sooner)
+  cloud::Backoff backoff_{options_.backoff};
   std::map<std::string, cloud::Instance> addressed_;  // new members with their addresses
   StateWriter writer_;  // the state as journaled: in full now and then, else what changed
 };

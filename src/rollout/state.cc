@@ -60,4 +60,9 @@ std::string Describe(const Step& s) {
   return "?";
 }
 
+std::string Brief(const Step& s) {
+  if (s.kind != Step::Kind::kWindUp) return Describe(s);
+  return fmt::format("wind up: {}", OutcomeName(s.outcome));
+}
+
 }  // namespace rotor::rollout

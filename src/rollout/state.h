@@ -103,6 +103,10 @@ struct Step {
   std::string reason;
 };
 
+// The step in words, for the journal and the display ("detach i-1,i-2 (decrement)").
 std::string Describe(const Step& step);
+// The same without the step's reason: what an error about the step names, so that a failure
+// of a wind-up never carries the reason of the failure before it.
+std::string Brief(const Step& step);
 
 }  // namespace rotor::rollout

@@ -482,6 +482,22 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
     ASSIGN_OR_RETURN(f.service, r_.String(n, "service", k));
     ASSIGN_OR_RETURN(f.code, r_.String(n, "code", k));
     RETURN_IF_ERROR(probability());
+  } else if (kind == "endpoint_outage") {
+    // The endpoint cannot be reached (connections refused) from `at`, or from the act that
+    // makes the `at_step`-th change, for `for`.
+    f.kind = Fault::Kind::kEndpointOutage;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "service", "at", "at_step", "for"}));
+    ASSIGN_OR_RETURN(f.service, r_.String(n, "service", k));
+    if (n["at_step"] && n["at"]) {
+      return r_.Error(n["at_step"], k + ".at_step", "give either at or at_step, not both");
+    }
+    if (n["at_step"]) {
+      ASSIGN_OR_RETURN(f.after_steps, r_.Int(n, "at_step", k));
+      if (f.after_steps < 1) return r_.Error(n["at_step"], k + ".at_step", "must be at least 1");
+    } else {
+      ASSIGN_OR_RETURN(f.at, r_.Dur(n, "at", k));
+    }
+    ASSIGN_OR_RETURN(f.length, r_.Dur(n, "for", k));
   } else if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
     RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "after_steps"}));
@@ -489,10 +505,10 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
   } else {
     return r_.Error(n["kind"], at + ".kind",
                     fmt::format("'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
-                                "zone_outage, throttle, api_error, crash)",
+                                "zone_outage, throttle, api_error, endpoint_outage, crash)",
                                 kind));
   }
-  if (!f.service.empty()) {
+  if (!f.service.empty() && !(f.service == "*" && f.kind == Fault::Kind::kEndpointOutage)) {
     static const std::set<std::string> kServices = {"ec2", "autoscaling", "elb", "cloudformation"};
     if (!kServices.count(f.service)) {
       return r_.Error(

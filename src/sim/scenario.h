@@ -78,21 +78,23 @@ struct Fault {
     kZoneOutage,
     kThrottle,
     kApiError,
-    kCrash
+    kCrash,
+    kEndpointOutage,
   };
   Kind kind = Kind::kBootFailure;
   std::string image;    // boot_failure, unhealthy_after: only instances of this image ("" = all)
   std::string group;    // terminate
   std::string zone;     // zone_outage
-  std::string service;  // throttle, api_error: ec2, autoscaling, elb, cloudformation
+  std::string service;  // throttle, api_error, endpoint_outage: ec2, autoscaling, elb,
+                        // cloudformation ("*": every service, endpoint_outage only)
   std::string code;     // api_error
   double probability = 1.0;
   core::Duration at{0};      // terminate, zone_outage: since the start
   core::Duration after{0};   // unhealthy_after: since the instance became healthy
-  core::Duration length{0};  // zone_outage "for"
+  core::Duration length{0};  // zone_outage, endpoint_outage: "for"
   double refill_per_s = 0;   // throttle
   int bucket = 0;            // throttle
-  int after_steps = 0;       // crash
+  int after_steps = 0;       // crash; endpoint_outage: begins at this mutating call (0: at)
 };
 
 struct Scenario {

@@ -43,6 +43,8 @@ faults:
   - {kind: throttle, service: ec2, refill_per_s: 20, bucket: 100}
   - {kind: api_error, service: autoscaling, probability: 0.02, code: InternalFailure}
   - {kind: crash, after_steps: 7}
+  - {kind: endpoint_outage, service: autoscaling, at: 120s, for: 45m}
+  - {kind: endpoint_outage, service: "*", at_step: 3, for: 90s}
 )";
 
 TEST(Scenario, ReadsTheDesignExample) {
@@ -64,9 +66,15 @@ TEST(Scenario, ReadsTheDesignExample) {
   EXPECT_EQ(db.load_balancers[0].name, "web-1-Db-elb");
   EXPECT_EQ(s->timing.launch_to_running.kind, Distribution::Kind::kUniform);
   EXPECT_EQ(s->timing.boot_to_healthy.kind, Distribution::Kind::kLogNormal);
-  ASSERT_EQ(s->faults.size(), 7u);
+  ASSERT_EQ(s->faults.size(), 9u);
   EXPECT_EQ(s->faults[3].length, std::chrono::seconds(900));
   EXPECT_EQ(s->faults[6].after_steps, 7);
+  EXPECT_EQ(s->faults[7].kind, Fault::Kind::kEndpointOutage);
+  EXPECT_EQ(s->faults[7].service, "autoscaling");
+  EXPECT_EQ(s->faults[7].at, std::chrono::seconds(120));
+  EXPECT_EQ(s->faults[7].length, std::chrono::minutes(45));
+  EXPECT_EQ(s->faults[8].service, "*");
+  EXPECT_EQ(s->faults[8].after_steps, 3);
 }
 
 std::string Replace(std::string text, const std::string& from, const std::string& to) {
@@ -103,6 +111,12 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
       {"not yaml", "stacks: [unclosed", "bad.yaml:1: not valid YAML"},
       {"bad probability", Replace(kGood, "probability: 0.1", "probability: 2"),
        "probability: must be between 0 and 1"},
+      {"outage of an unknown service",
+       Replace(kGood, "service: autoscaling, at: 120s", "service: s3, at: 120s"),
+       "'s3' is not ec2, autoscaling, elb or cloudformation"},
+      {"outage both at and at_step", Replace(kGood, "at_step: 3,", "at_step: 3, at: 5s,"),
+       "give either at or at_step, not both"},
+      {"outage at step 0", Replace(kGood, "at_step: 3,", "at_step: 0,"), "must be at least 1"},
   };
   for (const Row& r : rows) {
     auto s = ParseScenario(r.text, "bad.yaml");

@@ -37,10 +37,52 @@ core::Status SimCloud::Injected(const std::string& service, bool* throttled) {
   return core::Status::Ok();
 }
 
+bool SimCloud::Unreachable(const std::string& service, bool mutating) {
+  bool any = false;
+  for (size_t i = 0; i < faults_.size(); ++i) {
+    const Fault& f = faults_[i];
+    if (f.kind != Fault::Kind::kEndpointOutage) continue;
+    if (f.service != "*" && (f.service == "elb" ? kElb : f.service) != service) continue;
+    if (!outage_began_.count(i)) {
+      bool due =
+          f.after_steps > 0 ? mutating && changes_ == f.after_steps : clock_.Now() >= start_ + f.at;
+      if (!due) continue;
+      outage_began_[i] = f.after_steps > 0 ? clock_.Now() : start_ + f.at;
+      Trace("endpoint_outage",
+            fmt::format("{} unreachable for {}s", f.service,
+                        std::chrono::duration_cast<std::chrono::seconds>(f.length).count()));
+    }
+    any |= clock_.Now() < outage_began_[i] + f.length;
+  }
+  return any;
+}
+
 core::Status SimCloud::Api(const std::string& service, const std::string& op, bool mutating) {
   std::string label = service + ":" + op;
   int last_tokens = 0;
+  if (mutating) ++changes_;
   for (int attempt = 1;; ++attempt) {
+    // rotor's own pacing (I9), as on the real wire: the request leaves when its turn comes.
+    core::Time turn = pacer_.Reserve(service, clock_.Now());
+    if (turn > clock_.Now()) clock_.SleepUntil(turn);
+    calls_.emplace_back(service, clock_.Now());
+    if (Unreachable(service, mutating)) {
+      // A refused connection: no latency to speak of, nothing reaches the service.
+      cloud::AttemptOutcome outcome{0, "", /*connection_error=*/true, false, {}};
+      cloud::RetryDecision d =
+          cloud::DecideRetry(retry_config_, quota_, retry_rng_, outcome, attempt);
+      Trace("api_error", fmt::format("{} unreachable (attempt {})", label, attempt));
+      if (!d.retry) {
+        return core::Status(core::Code::kUnavailable,
+                            fmt::format("cannot reach {}.{}.amazonaws.com: Could not connect to "
+                                        "server ({}, {})",
+                                        service, region_, label, d.why_not))
+            .set_retryable(true);
+      }
+      last_tokens = d.tokens;
+      clock_.SleepFor(d.delay);
+      continue;
+    }
     clock_.SleepFor(timing_.api_latency.Sample(world_rng_));
     ++api_calls_[label];
     if (crashed_) return core::Status(core::Code::kAborted, "rotor crashed (simulated)");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cloud/cloud.h"
+#include "cloud/pacer.h"
 #include "cloud/retry.h"
 #include "core/rng.h"
 #include "sim/event_queue.h"
@@ -74,8 +75,19 @@ class SimCloud final : public cloud::Cloud {
   void AddViolation(std::string v) { violations_.push_back(std::move(v)); }
   const std::vector<std::string>& violations() const { return violations_; }
 
+  // The run's ceiling on requests per second per service (--max-rps): every call, and every
+  // retry of one, waits its turn as AwsClient does on the real wire (I9). Default 10; <= 0:
+  // none.
+  void SetRequestCeiling(double ceiling) {
+    ceiling_ = ceiling;
+    pacer_ = cloud::RequestPacer(ceiling);
+  }
+  double request_ceiling() const { return ceiling_; }
+
   // Accounting and results.
   const std::map<std::string, int>& api_calls() const { return api_calls_; }
+  // Every request sent (retries included), with its service and when it left, in time order.
+  const std::vector<cloud::TimedCall>& calls() const { return calls_; }
   int api_calls_total() const;
   const std::vector<TraceEvent>& trace() const { return trace_; }
   std::string TraceText() const;   // one line per event
@@ -84,6 +96,8 @@ class SimCloud final : public cloud::Cloud {
   int min_ready_observed() const { return min_ready_observed_; }  // -1 before any observation
   uint64_t events_executed() const { return queue_.executed(); }
   bool crashed() const { return crashed_; }
+  size_t instances_known() const { return insts_.size(); }  // initial and launched, all told
+  int changes() const { return changes_; }                  // mutating calls so far
   // The next rotor process after a crash: calls go through again (the crash fault fires once).
   void Revive() {
     crashed_ = false;
@@ -125,6 +139,9 @@ class SimCloud final : public cloud::Cloud {
   // The API surface: latency, accounting, throttling, injected errors, retries.
   core::Status Api(const std::string& service, const std::string& op, bool mutating);
   core::Status Injected(const std::string& service, bool* throttled);
+  // Whether an endpoint_outage fault cuts `service` off now; `mutating`: the call is a change
+  // (an outage `at_step` begins at its change).
+  bool Unreachable(const std::string& service, bool mutating);
 
   // Model helpers.
   core::Result<int> GroupIndex(const std::string& name) const;
@@ -162,6 +179,11 @@ class SimCloud final : public cloud::Cloud {
   };
   std::map<std::string, Bucket> buckets_;  // by service
   int mutating_calls_ = 0;
+  int changes_ = 0;                            // mutating calls made, for endpoint_outage at_step
+  std::map<size_t, core::Time> outage_began_;  // endpoint_outage faults by index, once begun
+  double ceiling_ = cloud::kDefaultRequestCeiling;
+  cloud::RequestPacer pacer_{cloud::kDefaultRequestCeiling};
+  std::vector<cloud::TimedCall> calls_;
   int crash_after_ = 0;  // 0: never
   bool crashed_ = false;
 

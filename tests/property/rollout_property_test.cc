@@ -1,12 +1,14 @@
 // Simulator property test (issue 4): many seeds × random mixes of the scenario's faults × the
 // three strategies. After every step the invariants I1, I2 and I4 are checked against the
-// simulator's ground truth; at the end the fleet is all new (completed) or all old (rolled back),
-// with sizes and suspended processes as they began (I3). No secret exists to leak (I7): the
-// simulator holds none, and the check below scans the journal anyway.
+// simulator's ground truth, and I8 on every journal record; I9 over the run's requests; at the end
+// the fleet is all new (completed) or all old (rolled back), with sizes and suspended processes as
+// they began (I3). No secret exists to leak (I7): the simulator holds none, and the check below
+// scans the journal anyway.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "cli/invariants.h"
+#include "cli/journal_watch.h"
 #include "core/rng.h"
 #include "journal/memory_journal.h"
 #include "ops/respawn.h"
@@ -40,7 +42,13 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
   bool debug = getenv("ROTOR_PROPERTY_SEED") != nullptr;  // debugging one seed
   if (debug) std::cerr << text;
   Watch(ro, checker, sim, debug);
-  journal::MemoryJournal journal;
+  journal::MemoryJournal memory;
+  cli::WatchedJournal journal(
+      memory, [&] { return sim.instances_known(); },
+      [&](std::string v) {
+        sim.AddViolation(std::move(v));
+        return true;
+      });
   auto report = ops::Respawn(sim, sim.clock(), journal, *plan, p, ro);
   if (!report.ok()) return {"respawn: " + report.status().message(), false};
 
@@ -50,6 +58,7 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
     out.text += why + "; ";
   };
   for (const std::string& v : sim.violations()) fail(v);
+  for (const std::string& v : cli::RequestRateViolations(sim)) fail(v);
   rollout::Outcome o = report->outcome;
   if (o != rollout::Outcome::kCompleted && o != rollout::Outcome::kRolledBack) {
     fail(fmt::format("ended {} ({})", rollout::OutcomeName(o),
@@ -61,7 +70,7 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
   for (const cloud::Instance& i : a.instances) {
     if (i.image_id != want) fail(fmt::format("{} ended on {}, not {}", i.id, i.image_id, want));
   }
-  for (const journal::Record& rec : journal.records()) {
+  for (const journal::Record& rec : memory.records()) {
     if (rec.text.find("SecretAccessKey") != std::string::npos) fail("I7: a secret in the journal");
   }
   out.text = rollout::OutcomeName(o) + std::string(out.ok ? "" : ": ") + out.text;

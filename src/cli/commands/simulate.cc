@@ -108,7 +108,7 @@ int Run(const SimulateArgs& args, Session& session) {
   if (!format.ok()) return ReportError(format.status(), err);
   auto run_for = core::ParseDuration(args.run_for);
   if (!run_for.ok()) return ReportError(run_for.status().WithContext("--for"), err);
-  auto rt = Runtime::CreateSim(args.scenario);
+  auto rt = Runtime::CreateSim(args.scenario, session.options().max_rps);
   if (!rt.ok()) return ReportError(rt.status(), err);
   sim::SimCloud& sim = *(*rt)->sim();
   std::vector<cloud::Group> before = sim.Peek();
@@ -125,7 +125,11 @@ int Run(const SimulateArgs& args, Session& session) {
   sim.clock().SleepFor(*run_for);
   r.makespan_s = std::chrono::duration<double>(sim.clock().Now() - start).count();
   r.violations = sim.violations();
-  for (std::string& v : SizeAndProcessViolations(before, sim.Peek())) r.violations.push_back(v);
+  // I3 holds at the end of a rollout; a paused one leaves sizes and processes as they are.
+  if (r.exit_code != kExitPaused) {
+    for (std::string& v : SizeAndProcessViolations(before, sim.Peek())) r.violations.push_back(v);
+  }
+  for (std::string& v : RequestRateViolations(sim)) r.violations.push_back(v);
   r.outcome = sim.crashed() || r.exit_code != 0 ? (r.exit_code == kExitPaused ? "paused" : "failed")
                                                 : "completed";
   if (!args.trace_path.empty()) {
