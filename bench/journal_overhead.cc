@@ -78,10 +78,10 @@ Cpu RespawnCpu(journal::Journal& j, int n) {
   sim::SimCloud cloud(Fleet(n));
   rollout::Policy p;
   Cpu t0 = CpuNow();
-  auto plan = ops::PlanRespawn(cloud, {"app-stack", "", "", ""}, p, cloud.clock().Now());
+  auto plan = ops::PlanRespawn(cloud.cloud(), {"app-stack", "", "", ""}, p, cloud.clock().Now());
   ops::RespawnOptions ro;
   ro.rollout_id = fmt::format("r-{}", n);
-  auto report = plan.ok() ? ops::Respawn(cloud, cloud.clock(), j, *plan, p, ro)
+  auto report = plan.ok() ? ops::Respawn(cloud.cloud(), cloud.clock(), j, *plan, p, ro)
                           : core::Result<ops::RespawnReport>(plan.status());
   if (!report.ok() || report->outcome != rollout::Outcome::kCompleted) {
     std::cerr << "respawn did not complete: "

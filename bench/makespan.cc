@@ -31,14 +31,14 @@ struct Cell {
 Cell Run(int n, const rollout::Policy& policy) {
   sim::SimCloud cloud(Fleet(n));
   core::Time start = cloud.clock().Now();
-  auto plan = ops::PlanRespawn(cloud, {"app-stack", "", "", ""}, policy, start);
+  auto plan = ops::PlanRespawn(cloud.cloud(), {"app-stack", "", "", ""}, policy, start);
   Cell c;
   if (!plan.ok()) {
     c.outcome = plan.status().message();
     return c;
   }
   journal::MemoryJournal journal;
-  auto report = ops::Respawn(cloud, cloud.clock(), journal, *plan, policy, {});
+  auto report = ops::Respawn(cloud.cloud(), cloud.clock(), journal, *plan, policy, {});
   c.makespan = std::chrono::duration<double>(cloud.clock().Now() - start).count();
   c.instance_seconds = cloud.InstanceSeconds();
   c.calls_per_instance = static_cast<double>(cloud.api_calls_total()) / n;

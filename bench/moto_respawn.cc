@@ -41,13 +41,13 @@ int Respawn(testing::MotoServer& moto, int size, const std::string& label,
       "",        0,     nullptr, &counts};
   auto cloud = aws::AwsCloud::Create(ctx);
   auto t0 = std::chrono::steady_clock::now();
-  auto plan = ops::PlanRespawn(**cloud, {"", "", names->at(0), ""}, policy, clock.Now());
+  auto plan = ops::PlanRespawn((*cloud)->cloud(), {"", "", names->at(0), ""}, policy, clock.Now());
   if (!plan.ok()) {
     std::cerr << plan.status().message() << "\n";
     return 1;
   }
   journal::MemoryJournal journal;
-  auto report = ops::Respawn(**cloud, clock, journal, *plan, policy, {});
+  auto report = ops::Respawn((*cloud)->cloud(), clock, journal, *plan, policy, {});
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!report.ok()) {
     std::cerr << report.status().message() << "\n";

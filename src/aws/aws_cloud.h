@@ -1,5 +1,5 @@
-// cloud::Cloud on the real AWS wire, batching reads so that an observation costs a bounded
-// number of calls, never one per instance.
+// Every cloud capability on the real AWS wire, batching reads so that an observation costs a
+// bounded number of calls, never one per instance.
 #pragma once
 
 #include <memory>
@@ -11,7 +11,7 @@
 
 namespace rotor::aws {
 
-class AwsCloud final : public cloud::Cloud {
+class AwsCloud final : public cloud::Provider {
  public:
   // Errors: an endpoint or retry setting is invalid.
   static core::Result<std::unique_ptr<AwsCloud>> Create(ClientContext& context);

@@ -55,7 +55,7 @@ class Runtime {
   static core::Result<std::unique_ptr<Runtime>> CreateSim(const std::string& scenario_path,
                                                           double max_rps);
 
-  cloud::Cloud& cloud() { return *cloud_; }
+  cloud::Cloud& cloud() { return cloud_->cloud(); }
   core::Clock& clock() { return sim_ ? sim_->clock() : clock_; }
   sim::SimCloud* sim() { return sim_; }  // null on AWS
   const std::string& region() const { return endpoints_.region; }
@@ -82,7 +82,7 @@ class Runtime {
   std::unique_ptr<aws::CurlTransport> imds_transport_;
   std::unique_ptr<aws::DefaultCredentialsChain> credentials_;
   std::unique_ptr<aws::ClientContext> context_;
-  std::unique_ptr<cloud::Cloud> cloud_;
+  std::unique_ptr<cloud::Provider> cloud_;
   sim::SimCloud* sim_ = nullptr;  // cloud_, when simulated
   aws::EndpointConfig endpoints_;
   std::map<std::string, int> call_counts_;

@@ -23,9 +23,9 @@ core::Result<std::map<std::string, std::string>> StackOfInstances(
     if (wanted.empty() || wanted.count(stack)) out[i.id] = stack;
   }
   for (const std::string& name : stacks) {
-    ASSIGN_OR_RETURN(cloud::Stack stack, cloud.DescribeStack(name));
+    ASSIGN_OR_RETURN(cloud::Stack stack, cloud.stacks.DescribeStack(name));
     if (stack.group_names.empty()) continue;
-    ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.ListGroups(stack.group_names));
+    ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.groups.ListGroups(stack.group_names));
     for (const cloud::Group& g : groups) {
       for (const cloud::Instance& m : g.instances) out[m.id] = name;
     }
@@ -85,7 +85,7 @@ std::vector<StackCurrency> Currency(const std::map<std::string, ImageRow>& rows,
 }  // namespace
 
 core::Result<ImagesReport> BuildImages(cloud::Cloud& cloud, const ImagesOptions& options) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Instance> all, cloud.ListInstances({}));
+  ASSIGN_OR_RETURN(std::vector<cloud::Instance> all, cloud.instances.ListInstances({}));
   ASSIGN_OR_RETURN(auto stack_of, StackOfInstances(cloud, all, options.stacks));
 
   std::map<std::string, ImageRow> rows;
@@ -100,7 +100,7 @@ core::Result<ImagesReport> BuildImages(cloud::Cloud& cloud, const ImagesOptions&
   std::vector<std::string> used;
   for (const auto& [id, row] : rows) used.push_back(id);
   if (!used.empty()) {
-    ASSIGN_OR_RETURN(std::vector<cloud::Image> described, cloud.DescribeImages(used));
+    ASSIGN_OR_RETURN(std::vector<cloud::Image> described, cloud.images.DescribeImages(used));
     for (const cloud::Image& img : described) {
       if (rows.count(img.id)) rows[img.id].image = img;
     }
@@ -109,7 +109,7 @@ core::Result<ImagesReport> BuildImages(cloud::Cloud& cloud, const ImagesOptions&
   ImagesReport report;
   if (!options.image_filter.empty()) {
     ASSIGN_OR_RETURN(std::vector<cloud::Image> matching,
-                     cloud.FindImages({options.image_filter, options.owners}));
+                     cloud.images.FindImages({options.image_filter, options.owners}));
     report.newest = Newest(matching);
     for (const cloud::Image& img : matching) {
       if (!rows.count(img.id)) rows[img.id].image = img;

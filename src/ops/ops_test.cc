@@ -79,7 +79,7 @@ TEST_F(OpsTest, TargetSelection) {
       {"unique prefix", {"", "", "", "db"}, {"db-2-Db"}},
   };
   for (const Row& r : rows) {
-    auto t = ResolveTargets(cloud_, r.sel);
+    auto t = ResolveTargets(cloud_.cloud(), r.sel);
     ASSERT_TRUE(t.ok()) << r.name << ": " << t.status().message();
     EXPECT_EQ(t->groups, r.groups) << r.name;
   }
@@ -103,7 +103,7 @@ TEST_F(OpsTest, TargetSelectionErrors) {
       {"none", {"", "", "", ""}, core::Code::kInvalidArgument, "exactly one"},
   };
   for (const Row& r : rows) {
-    auto t = ResolveTargets(cloud_, r.sel);
+    auto t = ResolveTargets(cloud_.cloud(), r.sel);
     ASSERT_FALSE(t.ok()) << r.name;
     EXPECT_EQ(t.status().code(), r.code) << r.name;
     EXPECT_NE(t.status().message().find(r.fragment), std::string::npos)
@@ -114,7 +114,7 @@ TEST_F(OpsTest, TargetSelectionErrors) {
 TEST_F(OpsTest, StatusCountsDriftAndReadiness) {
   cloud_.groups["web-1-App"].instances[1].health[0].state = "unhealthy";
   cloud_.groups["web-1-App"].instances[2].lifecycle_state = "Pending";
-  auto r = BuildStatus(cloud_, {"web-1", "", "", ""});
+  auto r = BuildStatus(cloud_.cloud(), {"web-1", "", "", ""});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->stack, "web-1");
   ASSERT_EQ(r->groups.size(), 2u);
@@ -131,7 +131,7 @@ TEST_F(OpsTest, ImagesForNamedStacksWithFilter) {
   o.stacks = {"web-1", "db-2"};
   o.image_filter = "app-*";
   o.now = At("2026-11-22T00:00:00Z");
-  auto r = BuildImages(cloud_, o);
+  auto r = BuildImages(cloud_.cloud(), o);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_TRUE(r->newest);
   EXPECT_EQ(r->newest->id, "ami-new");  // ami-other is newer but does not match the filter
@@ -159,7 +159,7 @@ TEST_F(OpsTest, ImagesForTheWholeRegionAndHiding) {
   o.image_filter = "app-*";
   o.hide_older_than_days = 90;
   o.now = At("2026-11-22T00:00:00Z");
-  auto r = BuildImages(cloud_, o);
+  auto r = BuildImages(cloud_.cloud(), o);
   ASSERT_TRUE(r.ok()) << r.status().message();
   std::map<std::string, ImageRow> rows;
   for (const ImageRow& row : r->images) rows[row.image.id] = row;
@@ -180,21 +180,21 @@ TEST_F(OpsTest, ImagesForTheWholeRegionAndHiding) {
 
 TEST_F(OpsTest, RespawnRefusesWhileCloudFormationWorksOnTheStack) {
   cloud_.stacks["web-1"].status = "UPDATE_IN_PROGRESS";
-  auto plan =
-      PlanRespawn(cloud_, {"web-1", "", "", ""}, rollout::Policy{}, At("2026-11-22T00:00:00Z"));
+  auto plan = PlanRespawn(cloud_.cloud(), {"web-1", "", "", ""}, rollout::Policy{},
+                          At("2026-11-22T00:00:00Z"));
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().code(), core::Code::kBlocked);
   EXPECT_NE(plan.status().message().find("stack web-1 is UPDATE_IN_PROGRESS"), std::string::npos);
   // A group selected by name is refused too when its stack tag names a busy stack.
   cloud_.groups["db-2-Db"].stack_name = "web-1";
-  EXPECT_EQ(
-      PlanRespawn(cloud_, {"", "", "db-2-Db", ""}, rollout::Policy{}, At("2026-11-22T00:00:00Z"))
-          .status()
-          .code(),
-      core::Code::kBlocked);
+  EXPECT_EQ(PlanRespawn(cloud_.cloud(), {"", "", "db-2-Db", ""}, rollout::Policy{},
+                        At("2026-11-22T00:00:00Z"))
+                .status()
+                .code(),
+            core::Code::kBlocked);
   cloud_.stacks["web-1"].status = "UPDATE_COMPLETE";
-  auto ok =
-      PlanRespawn(cloud_, {"web-1", "", "", ""}, rollout::Policy{}, At("2026-11-22T00:00:00Z"));
+  auto ok = PlanRespawn(cloud_.cloud(), {"web-1", "", "", ""}, rollout::Policy{},
+                        At("2026-11-22T00:00:00Z"));
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(ok->groups[0].victims.size(), 3u);  // web-1-App's members run the old image
   EXPECT_TRUE(cloud_.actions.empty());          // planning changes nothing
@@ -254,7 +254,7 @@ TEST_F(OpsTest, PreflightRefusesWithTheReason) {
     cloud_.groups["web-1-App"].spec.instance_type = "t3.micro";
     cloud_.surroundings["web-1-App"] = row.around;
     cloud_.room = {row.room, "no permission", "quota 2 vCPUs"};
-    auto plan = PlanRespawn(cloud_, {"web-1", "", "", ""}, rollout::Policy{},
+    auto plan = PlanRespawn(cloud_.cloud(), {"web-1", "", "", ""}, rollout::Policy{},
                             At("2026-11-22T00:00:00Z"), {"", row.parallel, {}});
     if (*row.refusal == 0) {
       ASSERT_TRUE(plan.ok()) << plan.status().ToString();
@@ -278,9 +278,10 @@ TEST_F(OpsTest, PreflightQuotaCountsParallelGroups) {
   cloud_.room = {1, "", "quota 8 vCPUs, 6 in use, 2 per t3.micro"};
   rollout::Policy p;
   EXPECT_TRUE(
-      PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), {"", 1, {}}).ok());
-  auto both =
-      PlanRespawn(cloud_, {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), {"", 2, {}});
+      PlanRespawn(cloud_.cloud(), {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"), {"", 1, {}})
+          .ok());
+  auto both = PlanRespawn(cloud_.cloud(), {"web-1", "", "", ""}, p, At("2026-11-22T00:00:00Z"),
+                          {"", 2, {}});
   ASSERT_FALSE(both.ok());
   EXPECT_NE(both.status().message().find("launches up to 2 at once"), std::string::npos);
 }

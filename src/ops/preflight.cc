@@ -30,7 +30,7 @@ core::Status CheckStacks(cloud::Cloud& cloud, const std::vector<PreflightNeed>& 
     if (!n.group->stack_name.empty()) stacks.insert(n.group->stack_name);
   }
   for (const std::string& name : stacks) {
-    auto stack = cloud.DescribeStack(name);
+    auto stack = cloud.stacks.DescribeStack(name);
     if (!stack.ok()) {
       if (stack.status().code() == core::Code::kNotFound) continue;  // a tag left by a gone stack
       return stack.status();
@@ -93,7 +93,7 @@ core::Status CheckHooks(const cloud::Group& g, const cloud::Surroundings& s,
 
 core::Status CheckGroup(cloud::Cloud& cloud, const cloud::Group& g, const rollout::Policy& policy,
                         std::vector<std::string>& unchecked) {
-  ASSIGN_OR_RETURN(cloud::Surroundings s, cloud.DescribeSurroundings(g.name));
+  ASSIGN_OR_RETURN(cloud::Surroundings s, cloud.groups.DescribeSurroundings(g.name));
   if (!s.instance_refresh.empty()) {
     return Blocked(fmt::format(
         "group {} has an unfinished Instance Refresh ({}): wait for it, or cancel it with `aws "
@@ -139,7 +139,7 @@ core::Status CheckQuota(cloud::Cloud& cloud, const std::vector<PreflightNeed>& n
       need += extra[i];
     }
     std::string shown = type.empty() ? "the groups' instance type" : type;
-    ASSIGN_OR_RETURN(cloud::LaunchRoom room, cloud.RoomFor(type));
+    ASSIGN_OR_RETURN(cloud::LaunchRoom room, cloud.instances.RoomFor(type));
     if (!room.instances) {
       unchecked.push_back(fmt::format("instance quota for {}: {}", shown, room.why_unknown));
       continue;

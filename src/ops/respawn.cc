@@ -45,7 +45,7 @@ core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector&
   ASSIGN_OR_RETURN(Targets targets, ResolveTargets(cloud, selector));
   RespawnPlan plan;
   plan.stack = targets.stack;
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.ObserveGroups(targets.groups));
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.groups.ObserveGroups(targets.groups));
   std::vector<rollout::RolloutState> states;
   std::vector<PreflightNeed> needs;
   for (const cloud::Group& g : groups) {
@@ -61,7 +61,7 @@ core::Result<RespawnPlan> PlanRespawn(cloud::Cloud& cloud, const TargetSelector&
     const rollout::RolloutState& s = states[i];
     core::Duration drain = policy.drain.value_or(core::Duration(0));
     if (!policy.drain) {
-      ASSIGN_OR_RETURN(drain, cloud.DrainTime(g.name));
+      ASSIGN_OR_RETURN(drain, cloud.groups.DrainTime(g.name));
     }
     GroupPlan gp{g.name,   g.desired, s.victims, Batches(s.victims, policy, s.budget, s.surge),
                  s.budget, s.surge,   {}};

@@ -31,7 +31,7 @@ core::Status PointBack(cloud::Cloud& cloud, core::Clock& clock, journal::Journal
   std::string what = "point the group back at " + done.original.old_spec.Describe();
   journal::Record intent{clock.Now(), id, 0, group, "note", what, "", /*durable=*/true};
   RETURN_IF_ERROR(journal.Append(intent));
-  core::Status set = cloud.SetLaunchSpec(group, done.original.old_spec);
+  core::Status set = cloud.group_changes.SetLaunchSpec(group, done.original.old_spec);
   journal::Record outcome{clock.Now(), id, 0, group, "note", set.ok() ? "ok" : set.ToString(), ""};
   RETURN_IF_ERROR(journal.Append(outcome));
   return set;

@@ -10,7 +10,7 @@ core::Result<StatusReport> BuildStatus(cloud::Cloud& cloud, const TargetSelector
   ASSIGN_OR_RETURN(Targets targets, ResolveTargets(cloud, selector));
   StatusReport report;
   report.stack = targets.stack;
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.ObserveGroups(targets.groups));
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.groups.ObserveGroups(targets.groups));
   for (cloud::Group& g : groups) {
     GroupStatus gs;
     std::sort(g.instances.begin(), g.instances.end(),

@@ -30,7 +30,7 @@ core::Result<Targets> ResolveTargets(cloud::Cloud& cloud, const TargetSelector& 
   Targets out;
   if (!selector.stack.empty()) {
     out.stack = selector.StackName();
-    ASSIGN_OR_RETURN(cloud::Stack stack, cloud.DescribeStack(out.stack));
+    ASSIGN_OR_RETURN(cloud::Stack stack, cloud.stacks.DescribeStack(out.stack));
     out.groups = stack.group_names;
     return out;
   }
@@ -38,7 +38,7 @@ core::Result<Targets> ResolveTargets(cloud::Cloud& cloud, const TargetSelector& 
     out.groups = {selector.asg};
     return out;
   }
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.ListGroups({}));
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.groups.ListGroups({}));
   std::vector<std::string> matches;
   for (const cloud::Group& g : groups) {
     if (core::StartsWith(g.name, selector.limit)) matches.push_back(g.name);

@@ -87,14 +87,14 @@ bool IsUnhealthy(const cloud::Instance& i) {
 // after about an hour: a terminate repeated after a lost intent, or one by other hands while
 // rotor was stopped). Gone is what was wanted: terminate the rest.
 core::Status Engine::TerminateDetached(const std::vector<std::string>& ids) {
-  core::Status done = cloud_.TerminateInstances(ids);
+  core::Status done = cloud_.instances.TerminateInstances(ids);
   if (done.code() != core::Code::kNotFound) return done;
-  ASSIGN_OR_RETURN(std::vector<cloud::Instance> known, cloud_.ListInstances(ids));
+  ASSIGN_OR_RETURN(std::vector<cloud::Instance> known, cloud_.instances.ListInstances(ids));
   std::vector<std::string> alive;
   for (const cloud::Instance& i : known) {
     if (i.ec2_state != "terminated") alive.push_back(i.id);
   }
-  return alive.empty() ? core::Status::Ok() : cloud_.TerminateInstances(alive);
+  return alive.empty() ? core::Status::Ok() : cloud_.instances.TerminateInstances(alive);
 }
 
 core::Status Engine::Record(const std::string& kind, const std::string& text,
@@ -106,7 +106,7 @@ core::Status Engine::Record(const std::string& kind, const std::string& text,
 core::Result<View> Engine::Observe(const std::string& group, RolloutState& s) {
   // Polling is enough: sizes, lifecycle and load balancer health (the spec and the victims were
   // fixed at the start).
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.PollGroups({group}));
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.groups.PollGroups({group}));
   const cloud::Group& g = groups.at(0);
   View v;
   v.now = clock_.Now();
@@ -154,7 +154,7 @@ void Engine::Probe(const RolloutState& s, View& v) {
   }
   // Addresses do not change while an instance runs: one read per new instance, not per poll.
   if (!unaddressed.empty()) {
-    auto found = cloud_.ListInstances(unaddressed);
+    auto found = cloud_.instances.ListInstances(unaddressed);
     if (found.ok()) {
       for (cloud::Instance& i : *found) addressed_[i.id] = std::move(i);
     }
@@ -170,20 +170,20 @@ core::Status Engine::Act(const Step& st, RolloutState& s) {
   const std::string& g = s.group;
   switch (st.kind) {
     case Kind::kSuspend:
-      return cloud_.SuspendProcesses(g, st.processes);
+      return cloud_.group_changes.SuspendProcesses(g, st.processes);
     case Kind::kResume:
-      return cloud_.ResumeProcesses(g, st.processes);
+      return cloud_.group_changes.ResumeProcesses(g, st.processes);
     case Kind::kSetSizes:
-      return cloud_.SetSizes(g, st.sizes);
+      return cloud_.group_changes.SetSizes(g, st.sizes);
     case Kind::kDetach:
-      return cloud_.DetachInstances(g, st.ids, st.decrement);
+      return cloud_.group_changes.DetachInstances(g, st.ids, st.decrement);
     case Kind::kDeregister:
-      return cloud_.Deregister(g, st.ids);
+      return cloud_.group_changes.Deregister(g, st.ids);
     case Kind::kTerminateDetached:
       return TerminateDetached(st.ids);
     case Kind::kTerminate:
       for (const std::string& id : st.ids) {
-        core::Status done = cloud_.TerminateInstance(id, st.decrement);
+        core::Status done = cloud_.group_changes.TerminateInstance(id, st.decrement);
         // Gone from the group already (by other hands since the last look): nothing to do.
         if (!done.ok() && done.aws_code() == "ValidationError" &&
             done.message().find("not found") != std::string::npos) {
@@ -194,7 +194,8 @@ core::Status Engine::Act(const Step& st, RolloutState& s) {
       return core::Status::Ok();
     case Kind::kWindUp:
       if (st.outcome == Outcome::kRolledBack && s.phase == Phase::kRolling) {
-        return cloud_.SetLaunchSpec(g, s.original.old_spec);  // back to the old spec first
+        return cloud_.group_changes.SetLaunchSpec(
+            g, s.original.old_spec);  // back to the old spec first
       }
       return core::Status::Ok();
     default:
@@ -331,12 +332,12 @@ void Engine::Emit(const RolloutState& s, const View& v, const Step& st) {
 core::Status Engine::Start(const std::string& group) {
   // Observed and planned afresh, not taken from the --dry-run plan: with several groups in turn,
   // this one may have changed while the ones before it rolled.
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.ObserveGroups({group}));
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.groups.ObserveGroups({group}));
   ASSIGN_OR_RETURN(s_, Begin(groups.at(0), policy_, clock_.Now()));
   if (policy_.drain) {
     s_.drain = *policy_.drain;
   } else {
-    ASSIGN_OR_RETURN(s_.drain, cloud_.DrainTime(group));
+    ASSIGN_OR_RETURN(s_.drain, cloud_.groups.DrainTime(group));
   }
   // Everything that cannot be re-observed (the originals above all) is journaled before the
   // first change.

@@ -42,7 +42,7 @@ bool Deregistered(const cloud::Group& g, const std::string& id) {
 }  // namespace
 
 core::Status Engine::Reconcile(const Step& st) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.PollGroups({s_.group}));
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud_.groups.PollGroups({s_.group}));
   const cloud::Group& g = groups.at(0);
   Step done = st;
   done.ids.clear();
@@ -71,7 +71,7 @@ core::Status Engine::Reconcile(const Step& st) {
       }
       break;
     case Kind::kTerminateDetached: {
-      ASSIGN_OR_RETURN(std::vector<cloud::Instance> alive, cloud_.ListInstances(st.ids));
+      ASSIGN_OR_RETURN(std::vector<cloud::Instance> alive, cloud_.instances.ListInstances(st.ids));
       for (const std::string& id : st.ids) {
         bool running = std::any_of(alive.begin(), alive.end(), [&](const cloud::Instance& i) {
           return i.id == id && (i.ec2_state == "running" || i.ec2_state == "pending");

@@ -26,7 +26,7 @@ struct TraceEvent {
   std::string detail;  // instance, group, API operation
 };
 
-class SimCloud final : public cloud::Cloud {
+class SimCloud final : public cloud::Provider {
  public:
   // REQUIRES: `scenario` came from LoadScenario / ParseScenario (validated).
   explicit SimCloud(const Scenario& scenario);
@@ -36,7 +36,7 @@ class SimCloud final : public cloud::Cloud {
   core::Clock& clock() { return clock_; }
   core::Time start() const { return start_; }
 
-  // cloud::Cloud
+  // cloud::Groups, GroupChanges, Instances, Images, Stacks
   core::Result<std::vector<cloud::Group>> ObserveGroups(
       const std::vector<std::string>& names) override;
   core::Result<std::vector<cloud::Group>> PollGroups(

@@ -31,7 +31,7 @@ class SimWorld final : public World {
     EXPECT_TRUE(s.ok()) << s.status().message();
     sim_ = std::make_unique<sim::SimCloud>(*s);
   }
-  cloud::Cloud& cloud() override { return *sim_; }
+  cloud::Cloud& cloud() override { return sim_->cloud(); }
   void Settle() override { sim_->clock().SleepFor(2min); }
 
  private:
@@ -56,7 +56,7 @@ class MotoWorld final : public World {
     EXPECT_TRUE(c.ok()) << c.status().message();
     cloud_ = std::move(c).value();
   }
-  cloud::Cloud& cloud() override { return *cloud_; }
+  cloud::Cloud& cloud() override { return cloud_->cloud(); }
 
  private:
   aws::CurlTransport transport_;
@@ -90,7 +90,7 @@ class Contract : public ::testing::TestWithParam<std::string> {
 
   cloud::Cloud& c() { return world_->cloud(); }
   cloud::Group Observe(const std::string& name) {
-    auto g = c().ObserveGroups({name});
+    auto g = c().groups.ObserveGroups({name});
     EXPECT_TRUE(g.ok()) << g.status().message();
     return g.ok() && !g->empty() ? (*g)[0] : cloud::Group{};
   }
@@ -107,7 +107,7 @@ class Contract : public ::testing::TestWithParam<std::string> {
 std::unique_ptr<testing::MotoServer> Contract::moto_;
 
 TEST_P(Contract, ObserveTheFixture) {
-  auto groups = c().ObserveGroups({"web-1-AppServer", "db-2-Db"});
+  auto groups = c().groups.ObserveGroups({"web-1-AppServer", "db-2-Db"});
   ASSERT_TRUE(groups.ok()) << groups.status().message();
   ASSERT_EQ(groups->size(), 2u);
   const cloud::Group& web = (*groups)[0];
@@ -139,23 +139,23 @@ TEST_P(Contract, ObserveTheFixture) {
 }
 
 TEST_P(Contract, FindStackGroupsAndMissingThings) {
-  auto stack = c().DescribeStack("web-1");
+  auto stack = c().stacks.DescribeStack("web-1");
   ASSERT_TRUE(stack.ok()) << stack.status().message();
   EXPECT_EQ(stack->group_names, std::vector<std::string>{"web-1-AppServer"});
-  EXPECT_EQ(c().DescribeStack("nope-9").status().code(), core::Code::kNotFound);
-  EXPECT_EQ(c().ObserveGroups({"nope"}).status().code(), core::Code::kNotFound);
-  auto all = c().ListGroups({});
+  EXPECT_EQ(c().stacks.DescribeStack("nope-9").status().code(), core::Code::kNotFound);
+  EXPECT_EQ(c().groups.ObserveGroups({"nope"}).status().code(), core::Code::kNotFound);
+  auto all = c().groups.ListGroups({});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 3u);
 }
 
 TEST_P(Contract, SetSizes) {
-  ASSERT_TRUE(c().SetSizes("web-1-AppServer", {std::nullopt, std::nullopt, 4}).ok());
+  ASSERT_TRUE(c().group_changes.SetSizes("web-1-AppServer", {std::nullopt, std::nullopt, 4}).ok());
   world_->Settle();
   cloud::Group g = Observe("web-1-AppServer");
   EXPECT_EQ(g.desired, 4);
   EXPECT_EQ(g.instances.size(), 4u);
-  ASSERT_TRUE(c().SetSizes("web-1-AppServer", {1, 4, 2}).ok());
+  ASSERT_TRUE(c().group_changes.SetSizes("web-1-AppServer", {1, 4, 2}).ok());
   world_->Settle();
   g = Observe("web-1-AppServer");
   EXPECT_EQ(g.min_size, 1);
@@ -164,19 +164,21 @@ TEST_P(Contract, SetSizes) {
 }
 
 TEST_P(Contract, SuspendAndResume) {
-  ASSERT_TRUE(c().SuspendProcesses("web-1-AppServer", {"AZRebalance", "AlarmNotification"}).ok());
+  ASSERT_TRUE(
+      c().group_changes.SuspendProcesses("web-1-AppServer", {"AZRebalance", "AlarmNotification"})
+          .ok());
   cloud::Group g = Observe("web-1-AppServer");
   std::vector<std::string> got = g.suspended_processes;
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{"AZRebalance", "AlarmNotification"}));
-  ASSERT_TRUE(c().ResumeProcesses("web-1-AppServer", {"AlarmNotification"}).ok());
+  ASSERT_TRUE(c().group_changes.ResumeProcesses("web-1-AppServer", {"AlarmNotification"}).ok());
   EXPECT_EQ(Observe("web-1-AppServer").suspended_processes,
             std::vector<std::string>{"AZRebalance"});
 }
 
 TEST_P(Contract, TerminateWithoutDecrementIsReplaced) {
   std::string victim = Observe("web-1-AppServer").instances[0].id;
-  ASSERT_TRUE(c().TerminateInstance(victim, /*decrement=*/false).ok());
+  ASSERT_TRUE(c().group_changes.TerminateInstance(victim, /*decrement=*/false).ok());
   world_->Settle();
   cloud::Group g = Observe("web-1-AppServer");
   EXPECT_FALSE(IsMember(g, victim));
@@ -187,7 +189,7 @@ TEST_P(Contract, TerminateWithoutDecrementIsReplaced) {
 
 TEST_P(Contract, TerminateWithDecrement) {
   std::string victim = Observe("web-1-AppServer").instances[0].id;
-  ASSERT_TRUE(c().TerminateInstance(victim, /*decrement=*/true).ok());
+  ASSERT_TRUE(c().group_changes.TerminateInstance(victim, /*decrement=*/true).ok());
   world_->Settle();
   cloud::Group g = Observe("web-1-AppServer");
   EXPECT_FALSE(IsMember(g, victim));
@@ -197,25 +199,25 @@ TEST_P(Contract, TerminateWithDecrement) {
 
 TEST_P(Contract, DetachKeepsTheInstanceUntilTerminated) {
   std::string a = Observe("web-1-AppServer").instances[0].id;
-  ASSERT_TRUE(c().DetachInstances("web-1-AppServer", {a}, /*decrement=*/false).ok());
+  ASSERT_TRUE(c().group_changes.DetachInstances("web-1-AppServer", {a}, /*decrement=*/false).ok());
   world_->Settle();
   cloud::Group g = Observe("web-1-AppServer");
   EXPECT_FALSE(IsMember(g, a));
   EXPECT_EQ(g.instances.size(), 3u);
-  auto alive = c().ListInstances({a});
+  auto alive = c().instances.ListInstances({a});
   ASSERT_TRUE(alive.ok());
   ASSERT_EQ(alive->size(), 1u);
   EXPECT_EQ((*alive)[0].ec2_state, "running");
 
   std::string b = g.instances[0].id;
-  ASSERT_TRUE(c().DetachInstances("web-1-AppServer", {b}, /*decrement=*/true).ok());
+  ASSERT_TRUE(c().group_changes.DetachInstances("web-1-AppServer", {b}, /*decrement=*/true).ok());
   world_->Settle();
   g = Observe("web-1-AppServer");
   EXPECT_EQ(g.desired, 2);
   EXPECT_EQ(g.instances.size(), 2u);
 
-  ASSERT_TRUE(c().TerminateInstances({a, b}).ok());
-  auto gone = c().ListInstances({a, b});
+  ASSERT_TRUE(c().instances.TerminateInstances({a, b}).ok());
+  auto gone = c().instances.ListInstances({a, b});
   ASSERT_TRUE(gone.ok());
   EXPECT_TRUE(gone->empty());
 }
@@ -223,7 +225,7 @@ TEST_P(Contract, DetachKeepsTheInstanceUntilTerminated) {
 TEST_P(Contract, DeregisteredMemberIsNotReady) {
   cloud::Group g = Observe("web-1-AppServer");
   std::string id = g.instances[1].id;
-  ASSERT_TRUE(c().Deregister("web-1-AppServer", {id}).ok());
+  ASSERT_TRUE(c().group_changes.Deregister("web-1-AppServer", {id}).ok());
   for (const cloud::Instance& i : Observe("web-1-AppServer").instances) {
     ASSERT_EQ(i.health.size(), 1u);
     EXPECT_EQ(i.health[0].Ready(), i.id != id) << i.id << " " << i.health[0].state;

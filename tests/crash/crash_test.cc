@@ -35,10 +35,20 @@ const char* CrashName(CrashAt c) {
 }
 
 // The simulated cloud seen by a process that dies at one chosen moment; every change that got
-// through is logged per instance.
-class CrashingCloud final : public cloud::Cloud {
+// through is logged per instance. Polls and changes are intercepted; the rest is the
+// simulator's own (the capability wrappers forward it).
+class CrashingCloud final : public cloud::GroupsWrapper,
+                            public cloud::GroupChangesWrapper,
+                            public cloud::InstancesWrapper {
  public:
-  CrashingCloud(sim::SimCloud& sim, CrashAt at, int k) : sim_(sim), at_(at), k_(k) {}
+  CrashingCloud(sim::SimCloud& sim, CrashAt at, int k)
+      : GroupsWrapper(sim),
+        GroupChangesWrapper(sim),
+        InstancesWrapper(sim),
+        sim_(sim),
+        at_(at),
+        k_(k) {}
+  cloud::Cloud& cloud() { return bundle_; }
   bool crashed() const { return crashed_; }
   void Disarm() {  // the next process: nothing kills it
     k_ = -1;
@@ -50,38 +60,10 @@ class CrashingCloud final : public cloud::Cloud {
   bool forget_next_terminated = false;
   std::set<std::string> forgotten;
 
-  core::Result<std::vector<cloud::Group>> ObserveGroups(
-      const std::vector<std::string>& n) override {
-    return sim_.ObserveGroups(n);
-  }
   core::Result<std::vector<cloud::Group>> PollGroups(const std::vector<std::string>& n) override {
     if (at_ == CrashAt::kWhileWaiting && ++polls_ == k_) return Die();
     return sim_.PollGroups(n);
   }
-  core::Result<std::vector<cloud::Group>> ListGroups(const std::vector<std::string>& n) override {
-    return sim_.ListGroups(n);
-  }
-  core::Result<cloud::Stack> DescribeStack(const std::string& n) override {
-    return sim_.DescribeStack(n);
-  }
-  core::Result<std::vector<cloud::Instance>> ListInstances(
-      const std::vector<std::string>& ids) override {
-    return sim_.ListInstances(ids);
-  }
-  core::Result<std::vector<cloud::Image>> DescribeImages(
-      const std::vector<std::string>& ids) override {
-    return sim_.DescribeImages(ids);
-  }
-  core::Result<std::vector<cloud::Image>> FindImages(const cloud::ImageQuery& q) override {
-    return sim_.FindImages(q);
-  }
-  core::Result<core::Duration> DrainTime(const std::string& g) override {
-    return sim_.DrainTime(g);
-  }
-  core::Result<cloud::Surroundings> DescribeSurroundings(const std::string& g) override {
-    return sim_.DescribeSurroundings(g);
-  }
-  core::Result<cloud::LaunchRoom> RoomFor(const std::string& t) override { return sim_.RoomFor(t); }
 
   core::Status SetSizes(const std::string& g, const cloud::Sizes& s) override {
     return Change([&] { return sim_.SetSizes(g, s); });
@@ -151,6 +133,7 @@ class CrashingCloud final : public cloud::Cloud {
   }
 
   sim::SimCloud& sim_;
+  cloud::Cloud bundle_{*this, *this, *this, sim_, sim_};
   CrashAt at_;
   int k_;
   int changes_ = 0;
@@ -196,9 +179,9 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   ro.owner = "first@test:1";
   Watch(ro, checker, sim,
         getenv("ROTOR_CRASH_SEED") && std::stoull(getenv("ROTOR_CRASH_SEED")) == seed);
-  auto plan = ops::PlanRespawn(cloud, {"s", "", "", ""}, p, sim.clock().Now());
+  auto plan = ops::PlanRespawn(cloud.cloud(), {"s", "", "", ""}, p, sim.clock().Now());
   if (!plan.ok()) return {false, "plan: " + plan.status().message()};
-  auto first = ops::Respawn(cloud, sim.clock(), journal, *plan, p, ro);
+  auto first = ops::Respawn(cloud.cloud(), sim.clock(), journal, *plan, p, ro);
   CrashRun run;
   run.crashed = cloud.crashed();
   if (!run.crashed) return run;  // the rollout ended before the k-th change
@@ -215,7 +198,7 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   auto detail = ops::LoadRollout(journal, "r-crash");
   if (!detail.ok()) return {true, "load: " + detail.status().message()};
   ro.owner = "second@test:2";
-  auto second = ops::ResumeRollout(cloud, sim.clock(), journal, *detail, mode, false, ro);
+  auto second = ops::ResumeRollout(cloud.cloud(), sim.clock(), journal, *detail, mode, false, ro);
   if (!second.ok()) return {true, "resume: " + second.status().message()};
   run.outcome = second->outcome;
   // Let the last drains and shutdowns finish before looking at the whole account.
@@ -352,7 +335,7 @@ TEST(Terminate, AForgottenInstanceDoesNotStopTheOthers) {
     cloud.forget_next_terminated = true;
     journal::MemoryJournal journal;
     ops::RespawnOptions ro;
-    auto done = RespawnStack(cloud, sim.clock(), journal, ro);
+    auto done = RespawnStack(cloud.cloud(), sim.clock(), journal, ro);
     ASSERT_TRUE(done.ok()) << done.status().message();
     EXPECT_EQ(done->outcome, rollout::Outcome::kCompleted) << "seed " << seed;
     if (cloud.forget_next_terminated) continue;  // no EC2 terminate in this rollout
@@ -372,7 +355,7 @@ TEST(Rollback, ACompletedRolloutIsRolledBack) {
     std::vector<cloud::Group> before = sim.Peek();
     journal::MemoryJournal journal;
     ops::RespawnOptions ro;
-    auto first = RespawnStack(sim, sim.clock(), journal, ro);
+    auto first = RespawnStack(sim.cloud(), sim.clock(), journal, ro);
     ASSERT_TRUE(first.ok()) << first.status().message();
     if (first->outcome != rollout::Outcome::kCompleted) continue;
     ++checked;
@@ -380,8 +363,8 @@ TEST(Rollback, ACompletedRolloutIsRolledBack) {
     for (const cloud::Instance& i : rolled[0].instances) EXPECT_EQ(i.image_id, "ami-new");
     auto detail = ops::LoadRollout(journal, "r-1");
     ASSERT_TRUE(detail.ok());
-    auto back = ops::ResumeRollout(sim, sim.clock(), journal, *detail, ops::ResumeMode::kRollback,
-                                   false, ro);
+    auto back = ops::ResumeRollout(sim.cloud(), sim.clock(), journal, *detail,
+                                   ops::ResumeMode::kRollback, false, ro);
     ASSERT_TRUE(back.ok()) << back.status().message();
     EXPECT_EQ(back->outcome, rollout::Outcome::kCompleted) << "seed " << seed;
     cloud::Group after = sim.Peek()[0];
@@ -395,11 +378,11 @@ TEST(Rollback, ACompletedRolloutIsRolledBack) {
     // A finished rollout cannot be resumed.
     auto again = ops::LoadRollout(journal, "r-1");
     ASSERT_TRUE(again.ok());
-    EXPECT_EQ(
-        ops::ResumeRollout(sim, sim.clock(), journal, *again, ops::ResumeMode::kContinue, false, ro)
-            .status()
-            .code(),
-        core::Code::kFailedPrecondition);
+    EXPECT_EQ(ops::ResumeRollout(sim.cloud(), sim.clock(), journal, *again,
+                                 ops::ResumeMode::kContinue, false, ro)
+                  .status()
+                  .code(),
+              core::Code::kFailedPrecondition);
   }
   EXPECT_GT(checked, 15);
 }

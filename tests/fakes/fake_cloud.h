@@ -12,7 +12,7 @@
 
 namespace rotor::testing {
 
-class FakeCloud final : public cloud::Cloud {
+class FakeCloud final : public cloud::Provider {
  public:
   std::map<std::string, cloud::Group> groups;
   std::map<std::string, cloud::Stack> stacks;

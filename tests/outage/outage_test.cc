@@ -80,12 +80,12 @@ OutageRun RunWithOutage(uint64_t seed, rollout::Strategy strategy, const Outage&
   ro.rollout_id = "r-outage";
   ro.owner = "ops@test:1";
   Watch(ro, checker, sim, getenv("ROTOR_OUTAGE_SEED") != nullptr);
-  auto plan = ops::PlanRespawn(sim, {"s", "", "", ""}, p, sim.clock().Now());
+  auto plan = ops::PlanRespawn(sim.cloud(), {"s", "", "", ""}, p, sim.clock().Now());
   if (!plan.ok()) {
     fail("plan: " + plan.status().message());
     return run;
   }
-  auto first = ops::Respawn(sim, sim.clock(), journal, *plan, p, ro);
+  auto first = ops::Respawn(sim.cloud(), sim.clock(), journal, *plan, p, ro);
   if (!first.ok()) {
     fail("respawn: " + first.status().message());
     return run;
@@ -101,8 +101,8 @@ OutageRun RunWithOutage(uint64_t seed, rollout::Strategy strategy, const Outage&
       fail("load: " + detail.status().message());
       return run;
     }
-    auto second = ops::ResumeRollout(sim, sim.clock(), journal, *detail, ops::ResumeMode::kContinue,
-                                     false, ro);
+    auto second = ops::ResumeRollout(sim.cloud(), sim.clock(), journal, *detail,
+                                     ops::ResumeMode::kContinue, false, ro);
     if (!second.ok()) {
       fail("resume: " + second.status().message());
       return run;
@@ -136,10 +136,10 @@ int ChangesOf(uint64_t seed, rollout::Strategy strategy) {
   journal::MemoryJournal journal;
   ops::RespawnOptions ro;
   ro.rollout_id = "r-count";
-  auto plan = ops::PlanRespawn(sim, {"s", "", "", ""}, p, sim.clock().Now());
+  auto plan = ops::PlanRespawn(sim.cloud(), {"s", "", "", ""}, p, sim.clock().Now());
   EXPECT_TRUE(plan.ok());
   if (!plan.ok()) return 0;
-  EXPECT_TRUE(ops::Respawn(sim, sim.clock(), journal, *plan, p, ro).ok());
+  EXPECT_TRUE(ops::Respawn(sim.cloud(), sim.clock(), journal, *plan, p, ro).ok());
   return sim.changes();
 }
 

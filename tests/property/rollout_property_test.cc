@@ -35,7 +35,7 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
   std::vector<cloud::Group> before = sim.Peek();
 
   rollout::Policy p = RandomPolicy(r, strategy, desired);
-  auto plan = ops::PlanRespawn(sim, {"s", "", "", ""}, p, sim.clock().Now());
+  auto plan = ops::PlanRespawn(sim.cloud(), {"s", "", "", ""}, p, sim.clock().Now());
   if (!plan.ok()) return {"plan: " + plan.status().message(), false};
   cli::InvariantChecker checker(sim);
   ops::RespawnOptions ro;
@@ -49,7 +49,7 @@ Outcome RunOne(uint64_t seed, rollout::Strategy strategy) {
         sim.AddViolation(std::move(v));
         return true;
       });
-  auto report = ops::Respawn(sim, sim.clock(), journal, *plan, p, ro);
+  auto report = ops::Respawn(sim.cloud(), sim.clock(), journal, *plan, p, ro);
   if (!report.ok()) return {"respawn: " + report.status().message(), false};
 
   Outcome out;
