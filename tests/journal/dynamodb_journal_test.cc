@@ -29,9 +29,11 @@ struct Wire {
   std::unique_ptr<aws::ClientContext> context;
   std::unique_ptr<aws::AwsClient> client;
 
+  // Destroyed at exit, and moto_server with it (by its own process id): a leaked server would
+  // outlive every run of the suite. Forked children leave with _exit and never destroy it.
   static Wire& Get() {
-    static Wire* wire = [] {
-      auto* w = new Wire();
+    static std::unique_ptr<Wire> wire = [] {
+      auto w = std::make_unique<Wire>();
       auto moto = testing::MotoServer::Start();
       if (!moto.ok()) {
         ADD_FAILURE() << "moto_server: " << moto.status().message();
