@@ -8,10 +8,16 @@ a test forces (moto reports every target healthy at once).
     proxy.delay = 0.05                              # seconds added to every answer
     proxy.hold("DetachInstances", after=True)      # the next one reaches moto, its answer waits
     proxy.held.wait(60); kill the rotor; proxy.release()
+    proxy.outage("TerminateInstances", seconds=12, mode="503")  # AWS goes away for 12 s
+    proxy.end_outage()                             # ... or until told
+    proxy.times                                    # [(action, time.monotonic()), ...]
     ...
     proxy.stop()
 """
+import collections
+import errno
 import http.server
+import json
 import re
 import threading
 import time
@@ -21,6 +27,28 @@ import urllib.request
 THROTTLE = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
             b"<Message>Rate exceeded</Message></Error><RequestId>fault-proxy</RequestId>"
             b"</ErrorResponse>")
+UNAVAILABLE_MESSAGE = "Service is unavailable (fault proxy outage)"
+# EC2 answers errors in its own envelope; the other query services in ErrorResponse.
+EC2_UNAVAILABLE = ("<Response><Errors><Error><Code>Unavailable</Code><Message>"
+                   f"{UNAVAILABLE_MESSAGE}</Message></Error></Errors>"
+                   "<RequestID>fault-proxy</RequestID></Response>").encode()
+QUERY_UNAVAILABLE = ("<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code>"
+                     f"<Message>{UNAVAILABLE_MESSAGE}</Message></Error>"
+                     "<RequestId>fault-proxy</RequestId></ErrorResponse>").encode()
+JSON_UNAVAILABLE = json.dumps({"__type": "com.amazonaws.fault#ServiceUnavailableException",
+                               "message": UNAVAILABLE_MESSAGE}).encode()
+
+# One request the proxy saw: its action, the service named in the signature's credential scope
+# (".../REGION/SERVICE/aws4_request"; "" when unsigned), when it arrived (time.monotonic()) and
+# what became of it: "forwarded" (to moto, or held), "throttled", "503" or "dropped" (closed
+# unanswered in a "refuse" outage, when it was accepted before the proxy stopped listening).
+Request = collections.namedtuple("Request", "action service t fate")
+
+
+def service_of(headers):
+    m = re.search(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request",
+                  headers.get("Authorization", ""))
+    return m.group(1) if m else ""
 
 
 class FaultProxy:
@@ -36,11 +64,114 @@ class FaultProxy:
         self.held = threading.Event()     # set when a call is being held
         self.released = threading.Event()
         self.lock = threading.Lock()
+        self.listen_lock = threading.Lock()
         self.server = None
+        self.port = None
+        self.requests = []           # Request of every call the proxy saw, in arrival order
+        self.outage_armed = None     # [match, seconds, mode, calls left] until it begins
+        self.outage_mode = None      # "503" or "refuse" while AWS is away, else None
+        self.outage_began = None     # time.monotonic() when the latest outage began
+        self.outage_ended = None     # ... and when it ended
+        self.outage_timer = None
+        self.outage_error = None     # why listening again failed, if it did
+        self.stopped = False
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def times(self):
+        """(action, time.monotonic()) of every call the proxy saw, in arrival order. While a
+        "refuse" outage lasts nobody listens, so the refused attempts are not among them."""
+        with self.lock:
+            return [(r.action, r.t) for r in self.requests]
+
+    def outage(self, start_at, seconds=None, mode="503", nth=1):
+        """AWS goes away from the nth call from now on whose action is `start_at` (a name, or a
+        function of the name): that call never reaches moto, nor does any other until
+        `seconds` have passed (None: until end_outage()). mode "503": every call is answered
+        HTTP 503 with a ServiceUnavailable error (XML, or JSON for json-protocol calls).
+        mode "refuse": the proxy stops listening, so connections are refused (the call that
+        began it, and any already accepted, are closed unanswered); it listens again on the
+        same port when the outage ends."""
+        if mode not in ("503", "refuse"):
+            raise ValueError(f"outage mode {mode!r}: '503' or 'refuse'")
+        with self.lock:
+            self.outage_armed = [start_at, seconds, mode, nth]
+            self.outage_began = self.outage_ended = None
+
+    def end_outage(self):
+        """Ends the outage now (or disarms one that has not begun); the proxy listens again."""
+        with self.lock:
+            self.outage_armed = None
+            mode, self.outage_mode = self.outage_mode, None
+            if mode is None:
+                return
+            self.outage_ended = time.monotonic()
+            if self.outage_timer:
+                self.outage_timer.cancel()
+                self.outage_timer = None
+        if mode == "refuse":
+            self.listen()
+
+    def outage_starts(self, action):
+        """Whether this call begins an armed outage (called with the lock held)."""
+        if not self.outage_armed:
+            return False
+        match, seconds, mode, _ = self.outage_armed
+        if not (match(action) if callable(match) else match == action):
+            return False
+        self.outage_armed[3] -= 1
+        if self.outage_armed[3] > 0:
+            return False
+        self.outage_armed = None
+        self.outage_mode = mode
+        self.outage_began = time.monotonic()
+        if seconds is not None:
+            self.outage_timer = threading.Timer(seconds, self.end_outage)
+            self.outage_timer.daemon = True
+            self.outage_timer.start()
+        if mode == "refuse":
+            # Not from the handler's thread: shutdown() waits for serve_forever to return.
+            threading.Thread(target=self.go_dark, daemon=True).start()
+        return True
+
+    def go_dark(self):
+        with self.lock:
+            server, self.server = self.server, None
+        if server:
+            server.shutdown()
+            server.server_close()  # the port is free: connections are refused
+        with self.lock:
+            ended = self.outage_mode is None
+        if ended:  # end_outage() came while the old server was still shutting down
+            self.listen()
+
+    def listen(self):
+        """Serves on self.port (any free port the first time); again after a refuse outage.
+        One thread at a time: the end of an outage may race with the shutdown that began it."""
+        with self.listen_lock:
+            with self.lock:
+                if self.server is not None or self.outage_mode == "refuse" or self.stopped:
+                    return
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port or 0),
+                                                             self.handler)
+                    break
+                except OSError as e:  # the old listener is still closing
+                    if e.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                        self.outage_error = f"cannot listen on 127.0.0.1:{self.port} again: {e}"
+                        raise
+                    time.sleep(0.05)
+            with self.lock:
+                self.server = server
+                self.port = server.server_address[1]
+            # A short poll: shutdown() returns, and the port is free, within 50 ms.
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                             daemon=True).start()
 
     def throttle(self, action, times):
         with self.lock:
@@ -90,11 +221,25 @@ class FaultProxy:
                 form = urllib.parse.parse_qs(body.decode())
                 target = self.headers.get("X-Amz-Target", "")
                 action = form.get("Action", [target.rpartition(".")[2]])[0]
+                service = service_of(self.headers)
                 with proxy.lock:
                     proxy.calls[action] = proxy.calls.get(action, 0) + 1
-                    left = proxy.throttles.get(action, 0)
+                    away = proxy.outage_mode or (proxy.outage_starts(action) and proxy.outage_mode)
+                    left = 0 if away else proxy.throttles.get(action, 0)
                     if left:
                         proxy.throttles[action] = left - 1
+                    fate = {"503": "503", "refuse": "dropped"}.get(away) or (
+                        "throttled" if left else "forwarded")
+                    proxy.requests.append(Request(action, service, time.monotonic(), fate))
+                if away == "refuse":
+                    self.close_connection = True
+                    return  # AWS is gone: no answer at all
+                if away == "503":
+                    if target:
+                        return self.answer(503, JSON_UNAVAILABLE, self.headers.get(
+                            "Content-Type", "application/x-amz-json-1.0"))
+                    return self.answer(503, EC2_UNAVAILABLE if service == "ec2"
+                                       else QUERY_UNAVAILABLE)
                 if proxy.delay:
                     time.sleep(proxy.delay)
                 if left:
@@ -120,9 +265,9 @@ class FaultProxy:
                     data = proxy.rewrite_health(data)
                 self.answer(status, data)
 
-            def answer(self, status, data):
+            def answer(self, status, data, content_type="text/xml"):
                 self.send_response(status)
-                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -130,8 +275,8 @@ class FaultProxy:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.handler = Handler
+        self.listen()
         return self
 
     def rewrite_health(self, data):
@@ -147,7 +292,14 @@ class FaultProxy:
         return re.sub(r"<member>.*?</member>", member, text, flags=re.S).encode()
 
     def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        with self.lock:
+            self.stopped = True
+            self.outage_armed = None
+            self.outage_mode = None
+            if self.outage_timer:
+                self.outage_timer.cancel()
+                self.outage_timer = None
+            server, self.server = self.server, None
+        if server:
+            server.shutdown()
+            server.server_close()
