@@ -294,7 +294,18 @@ core::Status AwsCloud::ResumeProcesses(const std::string& group,
 }
 
 core::Status AwsCloud::TerminateInstance(const std::string& instance_id, bool decrement) {
-  return autoscaling::TerminateInstance(asg_, instance_id, decrement);
+  core::Status done = autoscaling::TerminateInstance(asg_, instance_id, decrement);
+  // Auto Scaling answers a ValidationError "Instance Id not found" for an instance no longer in
+  // any group: to the layers above, a member that is gone is kNotFound.
+  if (!done.ok() && done.aws_code() == "ValidationError" &&
+      core::ToLower(done.message()).find("not found") != std::string::npos) {
+    return core::Status(core::Code::kNotFound,
+                        fmt::format("instance {} is in no Auto Scaling group: {}", instance_id,
+                                    done.message()))
+        .set_aws_code(done.aws_code())
+        .set_request_id(done.request_id());
+  }
+  return done;
 }
 
 core::Status AwsCloud::DetachInstances(const std::string& group,

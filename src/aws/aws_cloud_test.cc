@@ -153,5 +153,21 @@ TEST_F(AwsCloudTest, MissingGroupIsNotFound) {
             std::string::npos);
 }
 
+// Auto Scaling's words for an instance in no group become kNotFound here, once.
+TEST_F(AwsCloudTest, TerminatingAMemberThatIsGoneIsNotFound) {
+  auto cloud = AwsCloud::Create(context_);
+  ASSERT_TRUE(cloud.ok());
+  transport_.PushXml(400, R"(<ErrorResponse><Error><Type>Sender</Type>
+    <Code>ValidationError</Code><Message>Instance Id not found - No managed instance found for
+    instance ID: i-0gone</Message></Error><RequestId>r-1</RequestId></ErrorResponse>)");
+  core::Status gone = (*cloud)->TerminateInstance("i-0gone", false);
+  EXPECT_EQ(gone.code(), core::Code::kNotFound) << gone.ToString();
+  EXPECT_NE(gone.message().find("i-0gone is in no Auto Scaling group"), std::string::npos);
+  transport_.PushXml(400, R"(<ErrorResponse><Error><Type>Sender</Type>
+    <Code>ValidationError</Code><Message>Currently, desiredSize equals minSize (1).</Message>
+    </Error><RequestId>r-2</RequestId></ErrorResponse>)");
+  EXPECT_EQ((*cloud)->TerminateInstance("i-0abc", true).code(), core::Code::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace rotor::aws

@@ -33,7 +33,8 @@ class GroupChanges {
   virtual core::Status ResumeProcesses(const std::string& group,
                                        const std::vector<std::string>& processes) = 0;
   // Terminates a member. Without decrement the group launches a replacement; with it, the
-  // desired capacity drops by one (never below min: kFailedPrecondition).
+  // desired capacity drops by one (never below min: kFailedPrecondition). kNotFound when the
+  // instance is in no group (any more).
   virtual core::Status TerminateInstance(const std::string& instance_id, bool decrement) = 0;
   // Takes members out of the group: their load balancers drain them, they keep running until
   // terminated. Without decrement the group launches replacements at once.

@@ -185,10 +185,7 @@ core::Status Engine::Act(const Step& st, RolloutState& s) {
       for (const std::string& id : st.ids) {
         core::Status done = cloud_.group_changes.TerminateInstance(id, st.decrement);
         // Gone from the group already (by other hands since the last look): nothing to do.
-        if (!done.ok() && done.aws_code() == "ValidationError" &&
-            done.message().find("not found") != std::string::npos) {
-          continue;
-        }
+        if (done.code() == core::Code::kNotFound) continue;
         RETURN_IF_ERROR(done);
       }
       return core::Status::Ok();

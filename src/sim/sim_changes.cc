@@ -92,7 +92,13 @@ core::Status SimCloud::ResumeProcesses(const std::string& name, const std::vecto
 core::Status SimCloud::TerminateInstance(const std::string& id, bool decrement) {
   RETURN_IF_ERROR(Api(kAsg, "TerminateInstanceInAutoScalingGroup", true));
   int i = InstanceIndex(id);
-  if (i < 0 || insts_[i]->group < 0) return Validation("Instance Id not found - " + id);
+  if (i < 0 || insts_[i]->group < 0) {  // as AwsCloud translates Auto Scaling's answer
+    return core::Status(core::Code::kNotFound,
+                        fmt::format("instance {} is in no Auto Scaling group: Instance Id not "
+                                    "found - {}",
+                                    id, id))
+        .set_aws_code("ValidationError");
+  }
   int g = insts_[i]->group;
   Grp& grp = *groups_[g];
   if (decrement) {

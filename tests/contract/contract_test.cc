@@ -187,6 +187,20 @@ TEST_P(Contract, TerminateWithoutDecrementIsReplaced) {
   for (const auto& i : g.instances) EXPECT_NE(i.id, victim);  // no health row for a non-member
 }
 
+// A member that is gone is kNotFound: no layer above cloud/ reads AWS's words. AWS answers a
+// ValidationError "Instance Id not found", which AwsCloud translates (aws_cloud_test has the
+// recorded answer); moto answers HTTP 500 instead, so on moto only the refusal is checked.
+TEST_P(Contract, TerminatingAMemberThatIsGoneIsNotFound) {
+  std::string victim = Observe("web-1-AppServer").instances[0].id;
+  ASSERT_TRUE(c().group_changes.TerminateInstance(victim, /*decrement=*/false).ok());
+  world_->Settle();
+  core::Status again = c().group_changes.TerminateInstance(victim, /*decrement=*/false);
+  EXPECT_FALSE(again.ok());
+  if (GetParam() == "sim") {
+    EXPECT_EQ(again.code(), core::Code::kNotFound) << again.ToString();
+  }
+}
+
 TEST_P(Contract, TerminateWithDecrement) {
   std::string victim = Observe("web-1-AppServer").instances[0].id;
   ASSERT_TRUE(c().group_changes.TerminateInstance(victim, /*decrement=*/true).ok());
