@@ -20,6 +20,15 @@ core::Result<Runtime*> Session::runtime() {
   return owned_.get();
 }
 
+core::Result<Runtime*> Session::journal_runtime() {
+  if (fixed_ || owned_ || core::StartsWith(options_.state, "dynamodb://") ||
+      core::StartsWith(options_.cloud, "sim:")) {
+    return runtime();
+  }
+  owned_ = Runtime::CreateLocal(options_, aws::AwsEnvFromProcess());
+  return owned_.get();
+}
+
 namespace {
 
 void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {

@@ -1,5 +1,7 @@
 // The command line end to end on the simulated cloud: rotor --cloud sim:FILE and rotor simulate.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -228,13 +230,47 @@ TEST(Cli, RespawnRollsBackABadImage) {
       WriteScenario("rotor-cli-bad-image.yaml", "",
                     "faults:\n  - {kind: boot_failure, image: ami-new, probability: 1}\n");
   auto j = Simulated({"respawn", "web", "--yes", "--health-timeout", "5m"}, bad, kExitFailed);
-  EXPECT_EQ(j["outcome"], "failed");
+  EXPECT_EQ(j["outcome"], "rolled_back");  // the operation's own outcome, not "failed"
   EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
   std::string out = j["command_output"];
   EXPECT_NE(out.find("web-App: rolled_back"), std::string::npos) << out;
   auto pause = Simulated({"respawn", "web", "--yes", "--on-failure", "pause"}, bad, kExitPaused);
   EXPECT_NE(pause["command_output"].get<std::string>().find("web-App: paused"), std::string::npos);
+  EXPECT_EQ(pause["outcome"], "paused");
+  auto abort = Simulated({"respawn", "web", "--yes", "--on-failure", "abort"}, bad, kExitFailed);
+  EXPECT_EQ(abort["outcome"], "aborted");
   fs::remove(bad);
+}
+
+// `rollout list|show` read only the local journal: no region, no credentials needed.
+TEST(Cli, RolloutListNeedsNoRegion) {
+  fs::path state = fs::temp_directory_path() / "rotor-cli-local-journal.db";
+  fs::remove(state);
+  std::map<std::string, std::string> saved;
+  for (const char* k : {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"}) {
+    if (const char* v = getenv(k)) saved[k] = v;
+    unsetenv(k);
+  }
+  Outcome list = Rotor({"--state", state.string(), "rollout", "list"});
+  EXPECT_EQ(list.code, kExitOk) << list.err;
+  EXPECT_NE(list.out.find("no rollouts"), std::string::npos) << list.out;
+  Outcome show = Rotor({"--state", state.string(), "rollout", "show", "r-nope"});
+  EXPECT_EQ(show.code, kExitUsage) << show.err;  // unknown id: an input error, not a region one
+  EXPECT_NE(show.err.find("no rollout r-nope"), std::string::npos) << show.err;
+  for (const auto& [k, v] : saved) setenv(k.c_str(), v.c_str(), 1);
+  fs::remove(state);
+}
+
+// The lease owner names the account of the effective user id, with or without $USER (the
+// runtime reads no $USER here: its environment is empty).
+TEST(Cli, OwnerIsTheEffectiveUsersAccount) {
+  auto rt = Runtime::CreateSim(Example("web-stack.yaml"), 10);
+  ASSERT_TRUE(rt.ok()) << rt.status().message();
+  const passwd* pw = getpwuid(geteuid());
+  ASSERT_NE(pw, nullptr);
+  std::string owner = (*rt)->owner();
+  EXPECT_EQ(owner.rfind(std::string(pw->pw_name) + "@", 0), 0u) << owner;
+  EXPECT_NE(owner.find(":" + std::to_string(getpid())), std::string::npos) << owner;
 }
 
 // Two groups of one stack: --parallel 2 rolls them at once in about half the time; when they

@@ -1,6 +1,7 @@
 #include "cli/runtime.h"
 
 #include <fmt/format.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -67,6 +68,13 @@ aws::EndpointConfig ResolveEndpoints(const std::string& flag, const std::string&
   config.endpoint_url = env.Get("AWS_ENDPOINT_URL");
   if (config.endpoint_url.empty()) config.endpoint_url = Key(profile, "endpoint_url");
   return config;
+}
+
+std::unique_ptr<Runtime> Runtime::CreateLocal(const GlobalOptions& options, aws::AwsEnv env) {
+  std::unique_ptr<Runtime> rt(new Runtime());
+  rt->state_ = options.state;
+  rt->env_ = std::move(env);
+  return rt;
 }
 
 core::Result<std::unique_ptr<Runtime>> Runtime::CreateSim(const std::string& scenario_path,
@@ -206,8 +214,12 @@ core::Result<journal::Journal*> Runtime::OpenJournal() {
 std::string Runtime::owner() const {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  std::string user = env_.Get("USER");
-  return fmt::format("{}@{}:{}", user.empty() ? "unknown" : user, host, getpid());
+  // The account of the effective user id: $USER may be unset (cron, containers) or stale (sudo).
+  std::string user;
+  if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name) user = pw->pw_name;
+  if (user.empty()) user = env_.Get("USER");
+  if (user.empty()) user = fmt::format("uid{}", geteuid());
+  return fmt::format("{}@{}:{}", user, host, getpid());
 }
 
 }  // namespace rotor::cli

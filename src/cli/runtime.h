@@ -50,6 +50,9 @@ class Runtime {
   // kInvalidArgument when --max-rps is not above 0 and at most 1000.
   static core::Result<std::unique_ptr<Runtime>> Create(const GlobalOptions& options,
                                                        aws::AwsEnv env, std::ostream& debug_out);
+  // A runtime for the local journal only (`rollout list|show` on a SQLite file): nothing of AWS
+  // is read or built. REQUIRES: cloud() and sim() are not used.
+  static std::unique_ptr<Runtime> CreateLocal(const GlobalOptions& options, aws::AwsEnv env);
   // A runtime on the scenario's simulated cloud and its virtual clock, with a pacer of
   // `max_rps` (--max-rps; checked as for Create).
   static core::Result<std::unique_ptr<Runtime>> CreateSim(const std::string& scenario_path,

@@ -20,6 +20,9 @@ class Session {
       : options_(std::move(options)), out_(out), err_(err), fixed_(fixed) {}
 
   core::Result<Runtime*> runtime();
+  // For commands that only read the journal (`rollout list|show`): a SQLite journal needs no
+  // region or credentials, so none are read; a DynamoDB journal or a simulation gets runtime().
+  core::Result<Runtime*> journal_runtime();
   // --output of this command line (a nested command has its own).
   core::Result<Format> format() const { return ParseFormat(options_.output); }
   const GlobalOptions& options() const { return options_; }
@@ -54,11 +57,13 @@ int ReportError(const core::Status& status, std::ostream& err);
 // Runs a command that reads and reports: builds the runtime, computes the report with
 // `build(Runtime&) -> Result<Report>`, prints it with `print(report, format, out)`. Every
 // error is reported with its exit code.
+enum class Reach { kCloud, kJournalOnly };
+
 template <typename Build, typename Print>
-int RunReport(Session& session, Build&& build, Print&& print) {
+int RunReport(Session& session, Build&& build, Print&& print, Reach reach = Reach::kCloud) {
   auto format = session.format();
   if (!format.ok()) return ReportError(format.status(), session.err());
-  auto runtime = session.runtime();
+  auto runtime = reach == Reach::kCloud ? session.runtime() : session.journal_runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), session.err());
   auto report = build(**runtime);
   if (!report.ok()) return ReportError(report.status(), session.err());

@@ -51,7 +51,8 @@ int List(const RolloutArgs& a, Session& session) {
                              core::FormatIso8601(r.started), r.owner, core::Join(r.groups, ","),
                              r.command);
         }
-      });
+      },
+      Reach::kJournalOnly);
 }
 
 void PrintDetail(const ops::RolloutDetail& d, Format f, std::ostream& out) {
@@ -133,7 +134,7 @@ int Show(const RolloutArgs& a, Session& session) {
         ASSIGN_OR_RETURN(journal::Journal * j, rt.journal());
         return ops::LoadRollout(*j, a.id);
       },
-      PrintDetail);
+      PrintDetail, Reach::kJournalOnly);
 }
 
 int Pause(const RolloutArgs& a, Session& session) {

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "cli/commands/commands.h"
@@ -32,6 +33,33 @@ struct Report {
   std::string command_errors;
   bool resumed = false;  // rotor crashed (scenario fault) and `rollout resume` finished the job
 };
+
+// The ids of the rollouts the journal holds (a --state file may hold earlier ones).
+std::set<std::string> RolloutIds(Runtime& rt) {
+  std::set<std::string> ids;
+  auto journal = rt.journal();
+  if (!journal.ok()) return ids;
+  auto rollouts = ops::ListRollouts(**journal, /*all=*/true);
+  if (!rollouts.ok()) return ids;
+  for (const journal::RolloutInfo& info : *rollouts) ids.insert(info.id);
+  return ids;
+}
+
+// The operation's own outcome (DESIGN.md section 6): the rollout's as its journal last recorded
+// it (completed, rolled_back, paused, aborted, failed); for a command that journals nothing,
+// completed or failed by its exit code.
+std::string OutcomeOf(Runtime& rt, const Report& r, const std::set<std::string>& earlier) {
+  auto journal = rt.journal();
+  auto rollouts = journal.ok() ? ops::ListRollouts(**journal, /*all=*/true)
+                               : core::Result<std::vector<journal::RolloutInfo>>(journal.status());
+  for (const journal::RolloutInfo& info :
+       rollouts.ok() ? *rollouts : std::vector<journal::RolloutInfo>{}) {
+    if (earlier.count(info.id)) continue;
+    return info.status == journal::kRunning ? "failed" : info.status;  // a crash left it
+  }
+  if (r.exit_code == kExitPaused) return "paused";
+  return r.exit_code == 0 && !rt.sim()->crashed() ? "completed" : "failed";
+}
 
 nlohmann::json ReportJson(const Report& r, sim::SimCloud& sim, const SimulateArgs& args) {
   nlohmann::json events = nlohmann::json::array();
@@ -115,6 +143,7 @@ int Run(const SimulateArgs& args, Session& session) {
   core::Time start = sim.clock().Now();
 
   Report r;
+  std::set<std::string> earlier = RolloutIds(**rt);
   if (!args.command.empty()) {
     std::ostringstream out, errors;
     r.exit_code = RunCommandLine(args.command, out, errors, rt->get());
@@ -130,8 +159,7 @@ int Run(const SimulateArgs& args, Session& session) {
     for (std::string& v : SizeAndProcessViolations(before, sim.Peek())) r.violations.push_back(v);
   }
   for (std::string& v : RequestRateViolations(sim)) r.violations.push_back(v);
-  r.outcome = sim.crashed() || r.exit_code != 0 ? (r.exit_code == kExitPaused ? "paused" : "failed")
-                                                : "completed";
+  r.outcome = OutcomeOf(**rt, r, earlier);
   if (!args.trace_path.empty()) {
     std::ofstream trace(args.trace_path);
     trace << sim.TraceText();
