@@ -1,6 +1,8 @@
 // The command line end to end on the simulated cloud: rotor --cloud sim:FILE and rotor simulate.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -259,6 +261,30 @@ TEST(Cli, RolloutListNeedsNoRegion) {
   EXPECT_NE(show.err.find("no rollout r-nope"), std::string::npos) << show.err;
   for (const auto& [k, v] : saved) setenv(k.c_str(), v.c_str(), 1);
   fs::remove(state);
+}
+
+// A lease owner that ran on this host and whose process is gone; nothing else counts as gone.
+TEST(Cli, LocalOwnerGoneOnlyForADeadProcessOfThisHost) {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  waitpid(child, nullptr, 0);  // reaped: the pid names no process now
+  struct Row {
+    const char* name;
+    std::string owner;
+    bool want;
+  } rows[] = {
+      {"dead process here", fmt::format("ops@{}:{}", host, child), true},
+      {"this very process", fmt::format("ops@{}:{}", host, getpid()), false},
+      {"a live process here", fmt::format("ops@{}:{}", host, getppid()), false},
+      {"another host", fmt::format("ops@not-{}:{}", host, child), false},
+      {"no pid", fmt::format("ops@{}:", host), false},
+      {"not a number", fmt::format("ops@{}:12x", host), false},
+      {"no host", "unnamed", false},
+  };
+  for (const Row& r : rows) EXPECT_EQ(Runtime::LocalOwnerGone(r.owner), r.want) << r.name;
 }
 
 // The lease owner names the account of the effective user id, with or without $USER (the

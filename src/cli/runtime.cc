@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 #include <pwd.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <ostream>
@@ -209,6 +211,21 @@ core::Result<journal::Journal*> Runtime::OpenJournal() {
   ASSIGN_OR_RETURN(auto j, journal::SqliteJournal::Open(path));
   journal_ = std::move(j);
   return journal_.get();
+}
+
+bool Runtime::LocalOwnerGone(const std::string& owner) {
+  size_t at = owner.rfind('@');
+  size_t colon = owner.rfind(':');
+  if (at == std::string::npos || colon == std::string::npos || colon < at) return false;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  if (owner.substr(at + 1, colon - at - 1) != host) return false;
+  std::string digits = owner.substr(colon + 1);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  long pid = std::strtol(digits.c_str(), nullptr, 10);
+  if (pid <= 0 || pid == getpid()) return false;
+  // kill(pid, 0) sends nothing: it only asks whether the process exists (EPERM: it does).
+  return kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 std::string Runtime::owner() const {

@@ -70,6 +70,8 @@ class Runtime {
   // $XDG_STATE_HOME/rotor/journal.db, else ~/.local/state/rotor/journal.db; in a simulation,
   // memory unless --state is given) or dynamodb://TABLE.
   core::Result<journal::Journal*> journal();
+  // Whether `owner` (user@host:pid) ran on this host and its process is gone (journal::OwnerGone).
+  static bool LocalOwnerGone(const std::string& owner);
   // user@host:pid, for leases and the journal.
   std::string owner() const;
 

@@ -7,6 +7,12 @@ namespace rotor::journal {
 core::Status LeaseKeeper::TakeAll(const std::vector<std::string>& groups, bool force) {
   for (const std::string& g : groups) {
     auto l = journal_.TakeLease(g, owner_, rollout_, ttl_, clock_.Now(), force);
+    if (!l.ok() && l.status().code() == core::Code::kBlocked && !force && owner_gone_) {
+      auto held = journal_.GetLease(g);
+      if (held.ok() && *held && owner_gone_((*held)->owner)) {
+        l = journal_.TakeLease(g, owner_, rollout_, ttl_, clock_.Now(), /*force=*/true);
+      }
+    }
     if (!l.ok()) {
       ReleaseAll();
       return l.status();

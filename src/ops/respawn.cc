@@ -86,7 +86,8 @@ core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
   RETURN_IF_ERROR(RefuseUnfinished(journal, groups));
   // The leases first, then the record: of two rotors starting at once, the one without the
   // leases leaves nothing behind.
-  journal::LeaseKeeper leases(journal, clock, options.owner, options.rollout_id, options.lease_ttl);
+  journal::LeaseKeeper leases(journal, clock, options.owner, options.rollout_id, options.lease_ttl,
+                              options.owner_gone);
   RETURN_IF_ERROR(leases.TakeAll(groups, /*force=*/false));
   journal::RolloutInfo info{
       options.rollout_id, options.command, options.owner, groups,     rollout::PolicyToJson(policy),

@@ -9,6 +9,7 @@
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "journal/journal.h"
+#include "journal/lease.h"
 #include "ops/interleave.h"
 #include "ops/preflight.h"
 #include "ops/targets.h"
@@ -45,6 +46,7 @@ struct RespawnOptions : RunOptions {
   std::string command;  // the command line, for `rotor rollout list|show`
   std::string owner;    // user@host:pid, for leases and messages
   core::Duration lease_ttl = std::chrono::seconds(60);
+  journal::OwnerGone owner_gone;  // leases of dead local rotors are taken at once; may be empty
 };
 
 // Rolls the groups of the plan as one journaled rollout, `parallel` at a time in plan order;

@@ -159,7 +159,8 @@ core::Result<RespawnReport> ResumeRollout(cloud::Cloud& cloud, core::Clock& cloc
   }
   if (reopen) RETURN_IF_ERROR(RefuseUnfinished(journal, d.info.groups));
   options.rollout_id = id;
-  journal::LeaseKeeper leases(journal, clock, options.owner, id, options.lease_ttl);
+  journal::LeaseKeeper leases(journal, clock, options.owner, id, options.lease_ttl,
+                              options.owner_gone);
   RETURN_IF_ERROR(leases.TakeAll(d.info.groups, force_unlock));
   std::vector<GroupTask> tasks;
   for (const GroupJournal& g : d.groups) {

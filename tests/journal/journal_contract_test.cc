@@ -65,6 +65,28 @@ TEST(LeaseKeeper, TakesAllOrNoneRenewsAndStopsWhenForcedAway) {
   EXPECT_NE(kept.message().find("held by b@h:2"), std::string::npos) << kept.message();
 }
 
+// A lease whose holder ran here and died is taken at once; one whose holder may live waits out
+// its TTL. The take-over still raises the fencing token.
+TEST(LeaseKeeper, TakesOverFromADeadLocalOwnerAtOnce) {
+  MemoryJournal j;
+  core::ManualClock clock(kT0);
+  LeaseKeeper dead(j, clock, "a@here:111", "r-1", 60s);
+  ASSERT_TRUE(dead.TakeAll({"g1"}, false).ok());
+  int64_t token = dead.leases()[0].token;
+  std::vector<std::string> asked;
+  OwnerGone gone = [&](const std::string& owner) {
+    asked.push_back(owner);
+    return owner == "a@here:111";
+  };
+  LeaseKeeper next(j, clock, "b@here:222", "r-1", 60s, gone);
+  ASSERT_TRUE(next.TakeAll({"g1"}, false).ok());
+  EXPECT_EQ(asked, std::vector<std::string>{"a@here:111"});
+  EXPECT_EQ(next.leases()[0].token, token + 1);
+  EXPECT_EQ(dead.Keep().code(), core::Code::kBlocked);  // had it lived, it would stop now
+  LeaseKeeper third(j, clock, "c@here:333", "r-1", 60s, gone);  // b@here:222 may live
+  EXPECT_EQ(third.TakeAll({"g1"}, false).code(), core::Code::kBlocked);
+}
+
 TEST(SqliteJournal, SurvivesReopening) {
   std::string path = TempPath("reopen.db");
   {

@@ -126,6 +126,7 @@ int Run(const RespawnArgs& args, Session& session) {
   ro.probe = probe;
   ro.command = session.options().command_line;
   ro.owner = rt.owner();
+  ro.owner_gone = Runtime::LocalOwnerGone;
   auto journal = rt.journal();
   if (!journal.ok()) return ReportError(journal.status(), err);
   ro.rollout_id = NewRolloutId(rt.clock().Now());

@@ -173,6 +173,7 @@ int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
   if (!probes.ok()) return ReportError(probes.status(), err);
   ops::RespawnOptions ro;
   ro.owner = rt.owner();
+  ro.owner_gone = Runtime::LocalOwnerGone;
   ro.command = session.options().command_line;
   if (!detail->policy.probes.empty()) {
     ro.probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
