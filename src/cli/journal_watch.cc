@@ -44,6 +44,17 @@ std::optional<std::string> RecordBounds::Check(const journal::Record& r, size_t 
     }
   }
   if (auto head = FailureHead(r)) failures_.insert(*head);
+  if (r.kind == "retry") {
+    std::deque<core::Time>& recent = retries_[r.group];
+    recent.push_back(r.t);
+    while (r.t - recent.front() >= std::chrono::minutes(1)) recent.pop_front();
+    if (recent.size() > kRetriesPerMinute && !violation) {
+      violation = fmt::format(
+          "I8: {} retries of group {} within a minute (back-off from 5 s "
+          "allows {})",
+          recent.size(), r.group, kRetriesPerMinute);
+    }
+  }
   return violation;
 }
 

@@ -3,7 +3,9 @@
 // again. Checked on every record as it is appended, in every simulation.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -20,12 +22,15 @@ class RecordBounds {
   // rollout's state lists its instances), whatever happened before it.
   static constexpr size_t kBase = 4096;
   static constexpr size_t kPerInstance = 512;
+  // Retries back off from 5 s: no group journals more than this many in any minute.
+  static constexpr size_t kRetriesPerMinute = 12;
 
   // A violation, or nullopt. `instances`: how many instances the fleet has known so far.
   std::optional<std::string> Check(const journal::Record& record, size_t instances);
 
  private:
   std::set<std::string> failures_;  // the head of every failure recorded so far
+  std::map<std::string, std::deque<core::Time>> retries_;  // by group: the latest retry times
 };
 
 // A Journal that forwards every call to `inner` and checks each appended record with

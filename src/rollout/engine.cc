@@ -391,7 +391,10 @@ bool Engine::Asked() {
 
 core::Result<std::optional<core::Time>> Engine::Pause(const std::string& text,
                                                       const std::string& why) {
-  RETURN_IF_ERROR(Record("paused", core::Clip(text, kMaxText), writer_.Next(s_)));
+  // With an act whose effect is unknown, the record carries no state: the intent stays open,
+  // and `rotor rollout resume` settles it by looking, as after a crash.
+  RETURN_IF_ERROR(
+      Record("paused", core::Clip(text, kMaxText), unresolved_ ? "" : writer_.Next(s_)));
   result_ = Result{Outcome::kPaused, why, s_};
   return std::optional<core::Time>();
 }
@@ -430,6 +433,18 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     if (clock_.Now() < wake_at_ && !Asked()) return WakeAt(wake_at_);
     waking_ = false;
     v.now = clock_.Now();
+    if (unresolved_) {
+      // An act that AWS may or may not have carried out (no answer came back): look first.
+      core::Status looked = Reconcile(*unresolved_);
+      if (looked.code() == core::Code::kAborted) return looked;
+      if (!looked.ok() && !Asked()) return Retry("look at " + s.group, looked);
+      if (looked.ok()) {
+        RETURN_IF_ERROR(
+            Record("outcome", "settled by looking: " + Brief(*unresolved_), writer_.Next(s)));
+        unresolved_.reset();
+        observe_on_wake_ = true;
+      }
+    }
     if (observe_on_wake_) {
       auto observed = Observe(s.group, s);
       if (observed.ok()) {
@@ -450,10 +465,15 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
                 " minutes";
     }
     bool pause = options_.pause_requested && options_.pause_requested();
-    if (!interrupt_handled_ && s.outcome == Outcome::kNone && options_.interrupted &&
-        options_.interrupted()) {
+    if (!interrupt_handled_ && options_.interrupted && options_.interrupted()) {
       interrupt_handled_ = true;
-      Outcome choice = options_.on_interrupt ? options_.on_interrupt() : Outcome::kAborted;
+      // While rolling, the person chooses; while winding up, or while AWS keeps failing (a
+      // roll-back or an abort needs AWS as much as going on does), Ctrl-C pauses, as the
+      // retry line says.
+      bool choose = s.outcome == Outcome::kNone && !backoff_.failing() && !unresolved_;
+      Outcome choice = !choose                 ? Outcome::kPaused
+                       : options_.on_interrupt ? options_.on_interrupt()
+                                               : Outcome::kAborted;
       if (choice == Outcome::kPaused) {
         pause = true;
       } else if (choice == Outcome::kRolledBack) {
@@ -481,13 +501,17 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     core::Status done = Act(st, s);
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later
     if (!done.ok()) {
-      RETURN_IF_ERROR(Record("outcome", core::Clip(done.ToString(), kMaxText)));
-      // AWS out of reach, or the wind-up refused: rolling back or aborting needs AWS as much as
-      // going on does, so wait and try again (and, past the bound, pause) instead of winding
-      // up on top of a wind-up.
-      if (Unreachable(done) || st.kind == Kind::kWindUp || s.outcome != Outcome::kNone) {
+      // AWS out of reach (no answer, or one that does not say whether it acted): the intent
+      // stays open and is settled by looking at the group once AWS answers again, never by
+      // assuming. Meanwhile wait and try again (past the bound, pause) rather than wind up:
+      // rolling back or aborting needs AWS as much as going on does.
+      if (Unreachable(done)) {
+        unresolved_ = st;
         return Retry(Brief(st), done);
       }
+      RETURN_IF_ERROR(Record("outcome", core::Clip(done.ToString(), kMaxText)));
+      // The wind-up refused: tried again a few times, never wound up on top of a wind-up.
+      if (st.kind == Kind::kWindUp || s.outcome != Outcome::kNone) return Retry(Brief(st), done);
       // Refused while rolling: the world may simply have moved since the last look (an instance
       // terminated by others): decide again. The second time the rollout fails on it, and the
       // reason is recorded once, never nested in another.

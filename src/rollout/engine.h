@@ -128,7 +128,8 @@ class Engine {
   bool waking_ = false;          // the last Advance returned from a wait
   bool observe_on_wake_ = true;  // and the wait asked to observe again
   bool interrupt_handled_ = false;
-  core::Time wake_at_{};  // when the planner asked to be woken (heartbeats wake sooner)
+  std::optional<Step> unresolved_;  // an act AWS did not answer: settled by looking, first
+  core::Time wake_at_{};            // when the planner asked to be woken (heartbeats wake sooner)
   cloud::Backoff backoff_{options_.backoff};
   std::map<std::string, cloud::Instance> addressed_;  // new members with their addresses
   StateWriter writer_;  // the state as journaled: in full now and then, else what changed

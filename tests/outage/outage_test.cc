@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "cli/invariants.h"
 #include "cli/journal_watch.h"
 #include "core/rng.h"
@@ -210,6 +213,49 @@ TEST(Outage, RetriesAreSpacedFiveSecondsDoubling) {
   }
 }
 
+// Ctrl-C while AWS keeps failing (the retry line says "Ctrl-C to pause"): rotor pauses at once,
+// whatever the person would choose while rolling, and never spins on an interrupt it did not
+// clear (the terminal's flag stays set until handled).
+TEST(Outage, CtrlCWhileFailingPauses) {
+  core::SeededRng r(3 * 7919);
+  int desired = 0;
+  sim::Scenario scenario = ScenarioFor(3, r, &desired, false);
+  sim::Fault f;
+  f.kind = sim::Fault::Kind::kEndpointOutage;
+  f.service = "*";
+  f.after_steps = 2;
+  f.length = 3h;
+  scenario.faults.push_back(f);
+  sim::SimCloud sim(scenario);
+  journal::MemoryJournal memory;
+  std::vector<std::string> violations;
+  cli::WatchedJournal journal(
+      memory, [&] { return sim.instances_known(); },
+      [&](std::string v) {
+        violations.push_back(v);
+        return false;
+      });
+  rollout::Policy p;
+  ops::RespawnOptions ro;
+  ro.rollout_id = "r-ctrl-c";
+  int retries = 0, asked = 0;
+  ro.on_event = [&](const rollout::Event& e) { retries += e.phase == "waiting for AWS"; };
+  ro.interrupted = [&] { return retries >= 2; };  // pressed during the second wait, never cleared
+  ro.on_interrupt = [&] {
+    ++asked;
+    return rollout::Outcome::kRolledBack;
+  };
+  auto plan = ops::PlanRespawn(sim.cloud(), {"s", "", "", ""}, p, sim.clock().Now());
+  ASSERT_TRUE(plan.ok());
+  auto done = ops::Respawn(sim.cloud(), sim.clock(), journal, *plan, p, ro);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ(done->outcome, rollout::Outcome::kPaused);
+  EXPECT_EQ(asked, 0);  // no choice offered while AWS is out of reach
+  EXPECT_EQ(retries, 2);
+  EXPECT_EQ(violations, std::vector<std::string>{});
+  EXPECT_LT(memory.records().size(), 20u);
+}
+
 // Random faults (failing boots, terminations by others, throttling, zone outages) and a random
 // outage of random length, at a random change or time: rollouts and their wind-ups meet the
 // outage; whatever happens, the invariants hold and the rollout ends completed or rolled back,
@@ -242,6 +288,116 @@ TEST_P(Outages, InvariantsHoldAcrossSeedsFaultsAndOutages) {
   std::cout << fmt::format("  {} outages met a rollout, {} paused it\n", hit, paused);
   EXPECT_GT(hit, 100);
   EXPECT_GT(paused, 20);
+}
+
+// AWS carries out the k-th change but its answer never comes back (a timeout, a 5xx from a
+// proxy): rotor must not take the failure at its word. The intent stays open and is settled by
+// looking at the group, as after a crash: nothing detached or terminated twice, nothing left
+// running outside the group, sizes and processes restored.
+class LostAnswer final : public cloud::GroupChangesWrapper, public cloud::InstancesWrapper {
+ public:
+  LostAnswer(sim::SimCloud& sim, int k)
+      : GroupChangesWrapper(sim), InstancesWrapper(sim), sim_(sim), k_(k) {}
+  cloud::Cloud& cloud() { return bundle_; }
+  bool lost = false;
+  std::map<std::string, int> detached, terminated;  // calls carried out, per instance
+
+  core::Status SetSizes(const std::string& g, const cloud::Sizes& s) override {
+    return Change([&] { return sim_.SetSizes(g, s); });
+  }
+  core::Status SetLaunchSpec(const std::string& g, const cloud::LaunchSpec& s) override {
+    return Change([&] { return sim_.SetLaunchSpec(g, s); });
+  }
+  core::Status SuspendProcesses(const std::string& g, const std::vector<std::string>& p) override {
+    return Change([&] { return sim_.SuspendProcesses(g, p); });
+  }
+  core::Status ResumeProcesses(const std::string& g, const std::vector<std::string>& p) override {
+    return Change([&] { return sim_.ResumeProcesses(g, p); });
+  }
+  core::Status TerminateInstance(const std::string& id, bool decrement) override {
+    return Change([&] { return Count(sim_.TerminateInstance(id, decrement), terminated, {id}); });
+  }
+  core::Status DetachInstances(const std::string& g, const std::vector<std::string>& ids,
+                               bool decrement) override {
+    return Change([&] { return Count(sim_.DetachInstances(g, ids, decrement), detached, ids); });
+  }
+  core::Status Deregister(const std::string& g, const std::vector<std::string>& ids) override {
+    return Change([&] { return sim_.Deregister(g, ids); });
+  }
+  core::Status TerminateInstances(const std::vector<std::string>& ids) override {
+    std::vector<std::string> alive;  // terminating one already gone changes nothing
+    auto listed = sim_.ListInstances(ids);
+    for (const cloud::Instance& i : listed.ok() ? *listed : std::vector<cloud::Instance>{}) {
+      alive.push_back(i.id);
+    }
+    return Change([&] { return Count(sim_.TerminateInstances(ids), terminated, alive); });
+  }
+
+ private:
+  template <typename Fn>
+  core::Status Change(Fn&& act) {
+    core::Status done = act();
+    if (++changes_ != k_ || !done.ok()) return done;
+    lost = true;
+    return core::Status(core::Code::kDeadlineExceeded, "no answer within 60 s (timed out)")
+        .set_retryable(true);
+  }
+  static core::Status Count(core::Status s, std::map<std::string, int>& log,
+                            const std::vector<std::string>& ids) {
+    if (s.ok()) {
+      for (const std::string& id : ids) ++log[id];
+    }
+    return s;
+  }
+
+  sim::SimCloud& sim_;
+  int k_;
+  int changes_ = 0;
+  cloud::Cloud bundle_{sim_, *this, *this, sim_, sim_};
+};
+
+TEST_P(Outages, AnAnswerLostAfterTheChangeIsSettledByLooking) {
+  int lost = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    for (int k = 1; k <= 16; ++k) {
+      core::SeededRng r(seed * 7919 + static_cast<int>(GetParam()));
+      int desired = 0;
+      sim::SimCloud sim(ScenarioFor(seed, r, &desired, false));
+      std::vector<cloud::Group> before = sim.Peek();
+      LostAnswer cloud(sim, k);
+      rollout::Policy p;
+      p.strategy = GetParam();
+      journal::MemoryJournal journal;
+      cli::InvariantChecker checker(sim);
+      ops::RespawnOptions ro;
+      ro.rollout_id = "r-lost";
+      Watch(ro, checker, sim, false);
+      auto plan = ops::PlanRespawn(cloud.cloud(), {"s", "", "", ""}, p, sim.clock().Now());
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      auto done = ops::Respawn(cloud.cloud(), sim.clock(), journal, *plan, p, ro);
+      if (!cloud.lost) continue;
+      ++lost;
+      std::string where = fmt::format("seed {} answer lost at change {}", seed, k);
+      ASSERT_TRUE(done.ok()) << where << ": " << done.status().message();
+      EXPECT_EQ(done->outcome, rollout::Outcome::kCompleted) << where;
+      sim.clock().SleepUntil(sim.clock().Now() + 10min);
+      EXPECT_EQ(sim.violations(), std::vector<std::string>{}) << where;
+      EXPECT_EQ(cli::SizeAndProcessViolations(before, {sim.Peek()[0]}), std::vector<std::string>{})
+          << where;
+      std::set<std::string> members;
+      const std::vector<cloud::Group> now = sim.Peek();
+      for (const cloud::Instance& i : now[0].instances) members.insert(i.id);
+      auto running = sim.ListInstances({});
+      ASSERT_TRUE(running.ok());
+      for (const cloud::Instance& i : *running) {
+        EXPECT_TRUE(members.count(i.id)) << where << ": " << i.id << " runs outside the group";
+      }
+      for (const auto* log : {&cloud.detached, &cloud.terminated}) {
+        for (const auto& [id, n] : *log) EXPECT_EQ(n, 1) << where << ": " << id;
+      }
+    }
+  }
+  EXPECT_GT(lost, 40);
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, Outages,
