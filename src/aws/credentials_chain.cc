@@ -253,8 +253,10 @@ DefaultCredentialsChain::Found DefaultCredentialsChain::FromProcess(const std::s
   int rc = pclose(pipe);
   if (rc != 0) {
     return core::Status(core::Code::kUnauthenticated,
-                        fmt::format("the {} ('{}') failed with status {}", source, command,
-                                    WIFEXITED(rc) ? WEXITSTATUS(rc) : rc));
+                        // Not the command itself: its arguments may hold a secret, and a
+                        // message can reach the journal (I7).
+                        fmt::format("the {} failed with status {}; run it by hand to see why",
+                                    source, WIFEXITED(rc) ? WEXITSTATUS(rc) : rc));
   }
   ASSIGN_OR_RETURN(Credentials c, ParseProcessCredentials(out, source));
   return std::optional<Credentials>(c);

@@ -151,11 +151,12 @@ TEST_F(ChainTest, CredentialProcess) {
 }
 
 TEST_F(ChainTest, FailingCredentialProcess) {
-  Write(".aws/config", "[default]\ncredential_process = sh -c 'exit 3'\n");
+  Write(".aws/config", "[default]\ncredential_process = sh -c 'exit 3 # --token=hunter2'\n");
   auto c = Resolve();
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), core::Code::kUnauthenticated);
   EXPECT_NE(c.status().message().find("failed with status 3"), std::string::npos);
+  EXPECT_EQ(c.status().message().find("hunter2"), std::string::npos);  // I7
 }
 
 TEST_F(ChainTest, WebIdentityTokenFileIsSentUnsigned) {

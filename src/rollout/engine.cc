@@ -61,6 +61,25 @@ bool MustBeDurable(const Step& st, const RolloutState& s) {
   }
 }
 
+// Whether the step's act is a call to the cloud (the others only change rotor's own state): only
+// a call that went through says AWS answers again, and ends a streak of failures.
+bool CallsCloud(const Step& st, const RolloutState& s) {
+  switch (st.kind) {
+    case Kind::kSuspend:
+    case Kind::kResume:
+    case Kind::kSetSizes:
+    case Kind::kDetach:
+    case Kind::kDeregister:
+    case Kind::kTerminate:
+    case Kind::kTerminateDetached:
+      return true;
+    case Kind::kWindUp:
+      return st.outcome == Outcome::kRolledBack && s.phase == Phase::kRolling;
+    default:
+      return false;
+  }
+}
+
 const char* PhaseName(const RolloutState& s) {
   if (s.outcome != Outcome::kNone) return "winding up";
   return s.phase == Phase::kRollingBack ? "rolling back" : "rolling";
@@ -525,7 +544,7 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
       s.error = what;
       continue;
     }
-    backoff_.Succeeded();
+    if (CallsCloud(st, s)) backoff_.Succeeded();
     repeated_ = 0;
     last_failed_.clear();
     Apply(st, s, v);
