@@ -337,12 +337,13 @@ void Engine::Apply(const Step& st, RolloutState& s, View& v) {
   }
 }
 
-void Engine::Emit(const RolloutState& s, const View& v, const Step& st) {
+void Engine::Emit(const RolloutState& s, const View& v, const std::string& what,
+                  const char* phase) {
   if (!options_.on_event) return;
   int ready = 0;
   for (const Member& m : v.members) ready += m.ready;
-  options_.on_event(Event{clock_.Now(), s.group, Describe(st), static_cast<int>(s.removed.size()),
-                          static_cast<int>(s.victims.size()), ready, PhaseName(s)});
+  options_.on_event(Event{clock_.Now(), s.group, what, static_cast<int>(s.removed.size()),
+                          static_cast<int>(s.victims.size()), ready, phase});
 }
 
 core::Status Engine::Start(const std::string& group) {
@@ -432,12 +433,7 @@ core::Result<std::optional<core::Time>> Engine::Retry(const std::string& what,
   }
   std::string line = cloud::Backoff::RetryLine(cause, d);
   RETURN_IF_ERROR(Record("retry", core::Clip(line, kMaxText)));
-  if (options_.on_event) {
-    int ready = 0;
-    for (const Member& m : v_.members) ready += m.ready;
-    options_.on_event(Event{now, s_.group, line, static_cast<int>(s_.removed.size()),
-                            static_cast<int>(s_.victims.size()), ready, "waiting for AWS"});
-  }
+  Emit(s_, v_, line, "waiting for AWS");
   observe_on_wake_ = true;
   return WakeAt(d.retry_at);
 }
@@ -551,7 +547,7 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     bool finish = st.kind == Kind::kFinish;
     RETURN_IF_ERROR(Record(finish ? "finish" : "outcome", finish ? OutcomeName(s.outcome) : "ok",
                            writer_.Next(s)));
-    Emit(s, v, st);
+    Emit(s, v, Describe(st), PhaseName(s));
     if (options_.after_step) options_.after_step(s, st);
     if (finish) {
       result_ = Result{s.outcome, s.reason, s};

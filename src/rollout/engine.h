@@ -100,7 +100,9 @@ class Engine {
                       const std::string& data = "", bool durable = false);
   void Armed();
   core::Status Reconcile(const Step& unresolved);
-  void Emit(const RolloutState& state, const View& view, const Step& step);
+  // One progress event: `what` happened (a step described, or a retry line) in `phase`.
+  void Emit(const RolloutState& state, const View& view, const std::string& what,
+            const char* phase);
   // The next wake-up: `until`, or sooner for the lease's heartbeat.
   std::optional<core::Time> WakeAt(core::Time until);
   // Whether a person asked to stop (Ctrl-C, `rotor rollout pause`).
