@@ -61,8 +61,10 @@ void PerStep(journal::Journal& j, const std::string& name, int steps) {
   std::string state = BigState();
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) {
-    journal::Record intent{core::Time{}, "r-bench", 0, "app", "intent", "detach i-1", "{}"};
-    journal::Record outcome{core::Time{}, "r-bench", 0, "app", "outcome", "ok", state};
+    journal::Record intent{core::Time{}, "r-bench", 0, "app", journal::RecordKind::kIntent,
+                           "detach i-1", "{}"};
+    journal::Record outcome{core::Time{}, "r-bench", 0, "app", journal::RecordKind::kOutcome,
+                            "ok",         state};
     if (!j.Append(intent).ok() || !j.Append(outcome).ok()) {
       std::cerr << name << ": append failed\n";
       return;

@@ -18,7 +18,7 @@ size_t Occurrences(const std::string& text, const std::string& part) {
 // An outcome other than "ok" or a retry: the error as the engine recorded it, without the
 // code's name in front ("UNAVAILABLE: cannot reach ..." -> "cannot reach ...").
 std::optional<std::string> FailureHead(const journal::Record& r) {
-  if (r.kind != "outcome" || r.text == "ok") return std::nullopt;
+  if (r.kind != journal::RecordKind::kOutcome || r.text == "ok") return std::nullopt;
   size_t colon = r.text.find(": ");
   std::string message = colon == std::string::npos ? r.text : r.text.substr(colon + 2);
   return message.substr(0, kHead);
@@ -34,17 +34,17 @@ std::optional<std::string> RecordBounds::Check(const journal::Record& r, size_t 
     violation = fmt::format(
         "I8: journal record {} ({}) holds {} bytes, more than {} for {} "
         "instances",
-        r.seq, r.kind, bytes, allowance, instances);
+        r.seq, journal::RecordKindName(r.kind), bytes, allowance, instances);
   }
   for (const std::string& f : failures_) {
     size_t n = Occurrences(r.text, f);
     if (n > 1 && !violation) {
       violation = fmt::format("I8: journal record {} ({}) repeats an earlier failure {} times: {}",
-                              r.seq, r.kind, n, f);
+                              r.seq, journal::RecordKindName(r.kind), n, f);
     }
   }
   if (auto head = FailureHead(r)) failures_.insert(*head);
-  if (r.kind == "retry") {
+  if (r.kind == journal::RecordKind::kRetry) {
     std::deque<core::Time>& recent = retries_[r.group];
     recent.push_back(r.t);
     while (r.t - recent.front() >= std::chrono::minutes(1)) recent.pop_front();
@@ -59,7 +59,7 @@ std::optional<std::string> RecordBounds::Check(const journal::Record& r, size_t 
 }
 
 core::Status WatchedJournal::Append(journal::Record& record) {
-  core::Status appended = inner_.Append(record);
+  core::Status appended = JournalWrapper::Append(record);
   if (!appended.ok()) return appended;
   if (auto v = bounds_.Check(record, instances_())) {
     if (!report_(*v)) return core::Internal(*v);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "journal/journal.h"
+#include "journal/journal_wrapper.h"
 
 namespace rotor::cli {
 
@@ -37,50 +38,15 @@ class RecordBounds {
 // RecordBounds; violations go to `report`, which says whether to go on: when it returns false,
 // Append fails (kInternal) after the record is stored, so a run that breaks I8 stops instead of
 // filling memory. REQUIRES: `inner` outlives the wrapper.
-class WatchedJournal final : public journal::Journal {
+class WatchedJournal final : public journal::JournalWrapper {
  public:
   WatchedJournal(journal::Journal& inner, std::function<size_t()> instances,
                  std::function<bool(std::string)> report)
-      : inner_(inner), instances_(std::move(instances)), report_(std::move(report)) {}
+      : JournalWrapper(inner), instances_(std::move(instances)), report_(std::move(report)) {}
 
-  core::Status CreateRollout(const journal::RolloutInfo& info) override {
-    return inner_.CreateRollout(info);
-  }
-  core::Result<journal::RolloutInfo> GetRollout(const std::string& id) override {
-    return inner_.GetRollout(id);
-  }
-  core::Result<std::vector<journal::RolloutInfo>> ListRollouts() override {
-    return inner_.ListRollouts();
-  }
-  core::Status SetStatus(const std::string& id, const std::string& status,
-                         core::Time now) override {
-    return inner_.SetStatus(id, status, now);
-  }
-  core::Status RequestPause(const std::string& id, bool pause) override {
-    return inner_.RequestPause(id, pause);
-  }
   core::Status Append(journal::Record& record) override;
-  core::Result<std::vector<journal::Record>> Read(const std::string& rollout) override {
-    return inner_.Read(rollout);
-  }
-  core::Result<journal::Lease> TakeLease(const std::string& group, const std::string& owner,
-                                         const std::string& rollout, core::Duration ttl,
-                                         core::Time now, bool force) override {
-    return inner_.TakeLease(group, owner, rollout, ttl, now, force);
-  }
-  core::Result<journal::Lease> RenewLease(const journal::Lease& lease, core::Duration ttl,
-                                          core::Time now) override {
-    return inner_.RenewLease(lease, ttl, now);
-  }
-  core::Status ReleaseLease(const journal::Lease& lease) override {
-    return inner_.ReleaseLease(lease);
-  }
-  core::Result<std::optional<journal::Lease>> GetLease(const std::string& group) override {
-    return inner_.GetLease(group);
-  }
 
  private:
-  journal::Journal& inner_;
   std::function<size_t()> instances_;
   std::function<bool(std::string)> report_;
   RecordBounds bounds_;

@@ -28,20 +28,26 @@ int64_t GetN(const json& item, const char* name) {
 
 json Key(const std::string& pk, const std::string& sk) { return {{"pk", S(pk)}, {"sk", S(sk)}}; }
 std::string RolloutKey(const std::string& id) { return "rollout#" + id; }
-std::string LeaseKey(const std::string& group) { return "lease#" + group; }
+std::string LeaseKey(const std::string& resource) { return "lease#" + resource; }
 
 // Expression names for every attribute rotor updates (several are DynamoDB reserved words).
-const json kNames = {{"#st", "rstatus"}, {"#up", "updated"}, {"#pa", "pause"},  {"#ow", "owner"},
-                     {"#ro", "rollout"}, {"#tk", "token"},   {"#ex", "expires"}};
+const json kNames = {{"#st", "rstatus"},   {"#up", "updated"}, {"#pa", "pause"},   {"#ow", "owner"},
+                     {"#ro", "rollout"},   {"#tk", "token"},   {"#ex", "expires"}, {"#ki", "kind"},
+                     {"#rs", "resources"}, {"#ve", "version"}};
 
 RolloutInfo RolloutFrom(const json& item) {
   RolloutInfo r;
   r.id = GetS(item, "id");
   r.command = GetS(item, "command");
   r.owner = GetS(item, "owner");
-  if (item.contains("groups") && item["groups"].contains("L")) {
-    for (const json& g : item["groups"]["L"]) r.groups.push_back(g.value("S", ""));
+  // Schema 1 items (not yet migrated) name groups and have no kind: respawns.
+  if (item.contains("resources") && item["resources"].contains("L")) {
+    for (const json& g : item["resources"]["L"]) r.resources.push_back(g.value("S", ""));
+  } else if (item.contains("groups") && item["groups"].contains("L")) {
+    for (const json& g : item["groups"]["L"])
+      r.resources.push_back(GroupResource(g.value("S", "")));
   }
+  r.kind = ParseOperationKind(GetS(item, "kind")).value_or(OperationKind::kRespawn);
   r.policy = GetS(item, "policy");
   r.status = GetS(item, "rstatus");
   r.pause_requested = item.contains("pause") && item["pause"].value("BOOL", false);
@@ -50,10 +56,11 @@ RolloutInfo RolloutFrom(const json& item) {
   return r;
 }
 
-std::optional<Lease> LeaseFrom(const json& item, const std::string& group) {
+std::optional<Lease> LeaseFrom(const json& item, const std::string& resource) {
   std::string owner = GetS(item, "owner");
   if (owner.empty()) return std::nullopt;
-  return Lease{group, owner, GetS(item, "rollout"), GetN(item, "token"), At(GetN(item, "expires"))};
+  return Lease{resource, owner, GetS(item, "rollout"), GetN(item, "token"),
+               At(GetN(item, "expires"))};
 }
 
 bool ConditionFailed(const core::Status& s) { return s.aws_code() == kConditionFailed; }
@@ -123,12 +130,71 @@ core::Status DynamoDbJournal::Init(core::Clock& clock) {
           "{}): use that rotor, or upgrade this one",
           table_, version, kSchemaVersion));
     }
+    if (version < kSchemaVersion) return Migrate(version);
     return core::Status::Ok();
   }
   json item = Key("meta", "schema");
   item["version"] = N(kSchemaVersion);
   auto put = Call("PutItem", {{"Item", item}, {"ConditionExpression", "attribute_not_exists(pk)"}});
   if (!put.ok() && !ConditionFailed(put.status())) return put.status();
+  return core::Status::Ok();
+}
+
+// Schema 1 to 2, safe to run twice at once and to resume after a crash: every item step is
+// conditional on the item still being in the old layout (no `kind` on a rollout, no `resource`
+// on a lease), and the version moves last.
+core::Status DynamoDbJournal::Migrate(int64_t from) {
+  if (from != 1) {
+    return core::InvalidArgument(fmt::format(
+        "journal dynamodb://{} has schema {}, which this rotor cannot migrate: use the rotor that "
+        "wrote it",
+        table_, from));
+  }
+  // Schema 2 writes `kind` on rollouts and records and `resource` on leases: what has neither is
+  // of schema 1 (or the meta item).
+  json body = {{"FilterExpression", "attribute_not_exists(#ki) AND attribute_not_exists(#rc)"},
+               {"ExpressionAttributeNames", {{"#ki", "kind"}, {"#rc", "resource"}}},
+               {"ConsistentRead", true}};
+  while (true) {
+    ASSIGN_OR_RETURN(json page, Call("Scan", body));
+    for (const json& item : page.value("Items", json::array())) {
+      RETURN_IF_ERROR(MigrateItem(item));
+    }
+    if (!page.contains("LastEvaluatedKey")) break;
+    body["ExclusiveStartKey"] = page["LastEvaluatedKey"];
+  }
+  core::Status moved = Update("meta", "schema", "SET #ve = :v",
+                              {{":v", N(kSchemaVersion)}, {":old", N(from)}}, "#ve = :old");
+  return ConditionFailed(moved) ? core::Status::Ok() : moved;
+}
+
+core::Status DynamoDbJournal::MigrateItem(const json& item) {
+  std::string pk = GetS(item, "pk");
+  std::string sk = GetS(item, "sk");
+  if (sk == "info" && pk.starts_with("rollout#")) {
+    json resources = json::array();
+    if (item.contains("groups") && item["groups"].contains("L")) {
+      for (const json& g : item["groups"]["L"])
+        resources.push_back(S(GroupResource(g.value("S", ""))));
+    }
+    core::Status s = Update(pk, sk, "SET #ki = :k, #rs = :r",
+                            {{":k", S(std::string(OperationKindName(OperationKind::kRespawn)))},
+                             {":r", {{"L", resources}}}},
+                            "attribute_not_exists(#ki)");
+    return ConditionFailed(s) ? core::Status::Ok() : s;
+  }
+  if (sk == "lease" && pk.starts_with("lease#")) {
+    // The lease moves to the group's resource key with its holder and token, so a rotor of
+    // schema 1 still running keeps the group, then the old key goes.
+    json moved = item;
+    std::string resource = GroupResource(pk.substr(6));
+    moved["pk"] = S(LeaseKey(resource));
+    moved["resource"] = S(resource);
+    auto put =
+        Call("PutItem", {{"Item", moved}, {"ConditionExpression", "attribute_not_exists(pk)"}});
+    if (!put.ok() && !ConditionFailed(put.status())) return put.status();
+    return Call("DeleteItem", {{"Key", Key(pk, sk)}}).status();
+  }
   return core::Status::Ok();
 }
 
@@ -157,12 +223,13 @@ core::Status DynamoDbJournal::Update(const std::string& pk, const std::string& s
 
 core::Status DynamoDbJournal::CreateRollout(const RolloutInfo& r) {
   json item = Key(RolloutKey(r.id), "info");
-  json groups = json::array();
-  for (const std::string& g : r.groups) groups.push_back(S(g));
+  json resources = json::array();
+  for (const std::string& g : r.resources) resources.push_back(S(g));
   item.update({{"id", S(r.id)},
+               {"kind", S(std::string(OperationKindName(r.kind)))},
                {"command", S(r.command)},
                {"owner", S(r.owner)},
-               {"groups", {{"L", groups}}},
+               {"resources", {{"L", resources}}},
                {"policy", S(r.policy)},
                {"rstatus", S(r.status)},
                {"pause", {{"BOOL", r.pause_requested}}},
@@ -235,7 +302,7 @@ core::Status DynamoDbJournal::Append(Record& r) {
     item.update({{"seq", N(r.seq)},
                  {"t", N(Ms(r.t))},
                  {"grp", S(r.group)},
-                 {"kind", S(r.kind)},
+                 {"kind", S(std::string(RecordKindName(r.kind)))},
                  {"text", S(r.text)},
                  {"data", S(r.data)}});
     auto put =
@@ -259,7 +326,7 @@ core::Result<std::vector<Record>> DynamoDbJournal::Read(const std::string& rollo
     ASSIGN_OR_RETURN(json page, Call("Query", body));
     for (const json& item : page.value("Items", json::array())) {
       out.push_back({At(GetN(item, "t")), rollout, GetN(item, "seq"), GetS(item, "grp"),
-                     GetS(item, "kind"), GetS(item, "text"), GetS(item, "data")});
+                     ParseRecordKind(GetS(item, "kind")), GetS(item, "text"), GetS(item, "data")});
     }
     if (!page.contains("LastEvaluatedKey")) break;
     body["ExclusiveStartKey"] = page["LastEvaluatedKey"];
@@ -267,19 +334,20 @@ core::Result<std::vector<Record>> DynamoDbJournal::Read(const std::string& rollo
   return out;
 }
 
-core::Result<Lease> DynamoDbJournal::TakeLease(const std::string& group, const std::string& owner,
-                                               const std::string& rollout, core::Duration ttl,
-                                               core::Time now, bool force) {
-  ASSIGN_OR_RETURN(std::optional<json> item, Get(LeaseKey(group), "lease"));
+core::Result<Lease> DynamoDbJournal::TakeLease(const std::string& resource,
+                                               const std::string& owner, const std::string& rollout,
+                                               core::Duration ttl, core::Time now, bool force) {
+  ASSIGN_OR_RETURN(std::optional<json> item, Get(LeaseKey(resource), "lease"));
   int64_t token = 0;
   if (item) {
-    std::optional<Lease> held = LeaseFrom(*item, group);
+    std::optional<Lease> held = LeaseFrom(*item, resource);
     if (held && held->expires > now && !force) return HeldBy(*held, now);
     token = GetN(*item, "token");
   }
-  Lease l{group, owner, rollout, token + 1, now + ttl};
-  json put = Key(LeaseKey(group), "lease");
-  put.update({{"owner", S(owner)},
+  Lease l{resource, owner, rollout, token + 1, now + ttl};
+  json put = Key(LeaseKey(resource), "lease");
+  put.update({{"resource", S(resource)},
+              {"owner", S(owner)},
               {"rollout", S(rollout)},
               {"token", N(l.token)},
               {"expires", N(Ms(l.expires))}});
@@ -295,16 +363,16 @@ core::Result<Lease> DynamoDbJournal::TakeLease(const std::string& group, const s
   if (written.ok()) return l;
   if (!ConditionFailed(written.status())) return written.status();
   // Someone took it between our read and our write: they hold it now.
-  ASSIGN_OR_RETURN(std::optional<Lease> winner, GetLease(group));
+  ASSIGN_OR_RETURN(std::optional<Lease> winner, GetLease(resource));
   if (winner) return HeldBy(*winner, now);
-  return core::Status(
-      core::Code::kBlocked,
-      fmt::format("group {}'s lease changed hands while rotor took it; try again", group));
+  return core::Status(core::Code::kBlocked,
+                      fmt::format("the lease on {} changed hands while rotor took it; try again",
+                                  ResourceLabel(resource)));
 }
 
 core::Result<Lease> DynamoDbJournal::RenewLease(const Lease& lease, core::Duration ttl,
                                                 core::Time now) {
-  core::Status s = Update(LeaseKey(lease.group), "lease", "SET #ex = :e",
+  core::Status s = Update(LeaseKey(lease.resource), "lease", "SET #ex = :e",
                           {{":e", N(Ms(now + ttl))}, {":t", N(lease.token)}, {":none", S("")}},
                           "#tk = :t AND #ow <> :none");
   if (s.ok()) {
@@ -313,20 +381,21 @@ core::Result<Lease> DynamoDbJournal::RenewLease(const Lease& lease, core::Durati
     return l;
   }
   if (!ConditionFailed(s)) return s;
-  ASSIGN_OR_RETURN(std::optional<Lease> held, GetLease(lease.group));
-  return Lost(lease.group, held, now);
+  ASSIGN_OR_RETURN(std::optional<Lease> held, GetLease(lease.resource));
+  return Lost(lease.resource, held, now);
 }
 
 core::Status DynamoDbJournal::ReleaseLease(const Lease& lease) {
-  core::Status s = Update(LeaseKey(lease.group), "lease", "SET #ow = :none, #ro = :none, #ex = :z",
-                          {{":none", S("")}, {":z", N(0)}, {":t", N(lease.token)}}, "#tk = :t");
+  core::Status s =
+      Update(LeaseKey(lease.resource), "lease", "SET #ow = :none, #ro = :none, #ex = :z",
+             {{":none", S("")}, {":z", N(0)}, {":t", N(lease.token)}}, "#tk = :t");
   return ConditionFailed(s) ? core::Status::Ok() : s;  // no longer ours: nothing to give back
 }
 
-core::Result<std::optional<Lease>> DynamoDbJournal::GetLease(const std::string& group) {
-  ASSIGN_OR_RETURN(std::optional<json> item, Get(LeaseKey(group), "lease"));
+core::Result<std::optional<Lease>> DynamoDbJournal::GetLease(const std::string& resource) {
+  ASSIGN_OR_RETURN(std::optional<json> item, Get(LeaseKey(resource), "lease"));
   if (!item) return std::optional<Lease>();
-  return LeaseFrom(*item, group);
+  return LeaseFrom(*item, resource);
 }
 
 }  // namespace rotor::journal

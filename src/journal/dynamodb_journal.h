@@ -38,17 +38,19 @@ class DynamoDbJournal final : public Journal {
   core::Status RequestPause(const std::string& id, bool pause) override;
   core::Status Append(Record& record) override;
   core::Result<std::vector<Record>> Read(const std::string& rollout) override;
-  core::Result<Lease> TakeLease(const std::string& group, const std::string& owner,
+  core::Result<Lease> TakeLease(const std::string& resource, const std::string& owner,
                                 const std::string& rollout, core::Duration ttl, core::Time now,
                                 bool force) override;
   core::Result<Lease> RenewLease(const Lease& lease, core::Duration ttl, core::Time now) override;
   core::Status ReleaseLease(const Lease& lease) override;
-  core::Result<std::optional<Lease>> GetLease(const std::string& group) override;
+  core::Result<std::optional<Lease>> GetLease(const std::string& resource) override;
 
  private:
   DynamoDbJournal(DynamoCall call, std::string table)
       : call_(std::move(call)), table_(std::move(table)) {}
   core::Status Init(core::Clock& clock);
+  core::Status Migrate(int64_t from);
+  core::Status MigrateItem(const nlohmann::json& item);
   core::Result<nlohmann::json> Call(const std::string& op, nlohmann::json body);
   core::Result<std::optional<nlohmann::json>> Get(const std::string& pk, const std::string& sk);
   core::Status Update(const std::string& pk, const std::string& sk, const std::string& set,

@@ -1,4 +1,4 @@
-// Holding the leases of a rollout's groups: take them all or none, renew them as the rollout
+// Holding the leases of an operation's resources: take them all or none, renew them as it
 // goes (a heartbeat driven by the engine's own steps, at least every 30 s), give them back.
 #pragma once
 
@@ -28,11 +28,11 @@ class LeaseKeeper {
         ttl_(ttl),
         owner_gone_(std::move(owner_gone)) {}
 
-  // Takes every group's lease, or none: kBlocked naming the holder of the first one held. A
+  // Takes every resource's lease, or none: kBlocked naming the holder of the first one held. A
   // lease whose holder ran on this host and whose process is gone is taken over at once (a
   // `kill -9`, a crash): no need to wait out its TTL. Its fencing token still grows, so a
   // holder wrongly thought gone stops before its next act.
-  core::Status TakeAll(const std::vector<std::string>& groups, bool force);
+  core::Status TakeAll(const std::vector<std::string>& resources, bool force);
   // Called before every act: checks that every lease is still held with its token, and renews
   // those a third of whose TTL has passed. kBlocked when one was taken over (by expiry or by
   // force) or cannot be checked or renewed: the caller must stop acting at once.

@@ -70,38 +70,33 @@ core::Result<std::vector<Record>> MemoryJournal::Read(const std::string& rollout
   return out;
 }
 
-core::Result<Lease> MemoryJournal::TakeLease(const std::string& group, const std::string& owner,
+core::Result<Lease> MemoryJournal::TakeLease(const std::string& resource, const std::string& owner,
                                              const std::string& rollout, core::Duration ttl,
                                              core::Time now, bool force) {
-  auto it = leases_.find(group);
+  auto it = leases_.find(resource);
   if (it != leases_.end() && it->second.expires > now && !force) return HeldBy(it->second, now);
-  Lease l{group, owner, rollout, ++tokens_[group], now + ttl};
-  leases_[group] = l;
+  Lease l{resource, owner, rollout, ++tokens_[resource], now + ttl};
+  leases_[resource] = l;
   return l;
 }
 
 core::Result<Lease> MemoryJournal::RenewLease(const Lease& lease, core::Duration ttl,
                                               core::Time now) {
-  auto it = leases_.find(lease.group);
-  if (it == leases_.end() || it->second.token != lease.token) {
-    if (it == leases_.end()) {
-      return core::Status(core::Code::kBlocked,
-                          fmt::format("the lease on group {} was released by force", lease.group));
-    }
-    return HeldBy(it->second, now);
-  }
+  auto it = leases_.find(lease.resource);
+  if (it == leases_.end()) return Lost(lease.resource, std::nullopt, now);
+  if (it->second.token != lease.token) return HeldBy(it->second, now);
   it->second.expires = now + ttl;
   return it->second;
 }
 
 core::Status MemoryJournal::ReleaseLease(const Lease& lease) {
-  auto it = leases_.find(lease.group);
+  auto it = leases_.find(lease.resource);
   if (it != leases_.end() && it->second.token == lease.token) leases_.erase(it);
   return core::Status::Ok();
 }
 
-core::Result<std::optional<Lease>> MemoryJournal::GetLease(const std::string& group) {
-  auto it = leases_.find(group);
+core::Result<std::optional<Lease>> MemoryJournal::GetLease(const std::string& resource) {
+  auto it = leases_.find(resource);
   if (it == leases_.end()) return std::optional<Lease>();
   return std::optional<Lease>(it->second);
 }

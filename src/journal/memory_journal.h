@@ -16,12 +16,12 @@ class MemoryJournal final : public Journal {
   core::Status RequestPause(const std::string& id, bool pause) override;
   core::Status Append(Record& record) override;
   core::Result<std::vector<Record>> Read(const std::string& rollout) override;
-  core::Result<Lease> TakeLease(const std::string& group, const std::string& owner,
+  core::Result<Lease> TakeLease(const std::string& resource, const std::string& owner,
                                 const std::string& rollout, core::Duration ttl, core::Time now,
                                 bool force) override;
   core::Result<Lease> RenewLease(const Lease& lease, core::Duration ttl, core::Time now) override;
   core::Status ReleaseLease(const Lease& lease) override;
-  core::Result<std::optional<Lease>> GetLease(const std::string& group) override;
+  core::Result<std::optional<Lease>> GetLease(const std::string& resource) override;
 
   const std::vector<Record>& records() const { return records_; }
 

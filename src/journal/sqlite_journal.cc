@@ -74,24 +74,41 @@ class Stmt {
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rollouts (
-  id TEXT PRIMARY KEY, command TEXT, owner TEXT, groups TEXT, policy TEXT, status TEXT,
-  pause_requested INTEGER, started INTEGER, updated INTEGER);
+  id TEXT PRIMARY KEY, command TEXT, owner TEXT, resources TEXT, policy TEXT, status TEXT,
+  pause_requested INTEGER, started INTEGER, updated INTEGER, kind TEXT NOT NULL DEFAULT 'respawn');
 CREATE TABLE IF NOT EXISTS records (
   rollout TEXT, seq INTEGER, t INTEGER, grp TEXT, kind TEXT, text TEXT, data TEXT,
   PRIMARY KEY (rollout, seq));
 CREATE TABLE IF NOT EXISTS leases (
-  grp TEXT PRIMARY KEY, owner TEXT, rollout TEXT, token INTEGER, expires INTEGER);
+  resource TEXT PRIMARY KEY, owner TEXT, rollout TEXT, token INTEGER, expires INTEGER);
 )";
+
+// Schema 1 to 2: rollouts name resources and have a kind (every old one was a respawn); leases
+// are keyed by resource. Runs inside the transaction that checks the version.
+constexpr const char* kMigrate1To2 = R"(
+ALTER TABLE rollouts RENAME COLUMN groups TO resources;
+ALTER TABLE rollouts ADD COLUMN kind TEXT NOT NULL DEFAULT 'respawn';
+ALTER TABLE leases RENAME COLUMN grp TO resource;
+UPDATE leases SET resource = 'group/' || resource;
+)";
+
+// Statements are cached by address: each is one constant.
+#define ROTOR_ROLLOUT_COLUMNS \
+  "id, command, owner, resources, policy, status, pause_requested, started, updated, kind"
+constexpr const char* kGetRollout = "SELECT " ROTOR_ROLLOUT_COLUMNS " FROM rollouts WHERE id = ?";
+constexpr const char* kListRollouts =
+    "SELECT " ROTOR_ROLLOUT_COLUMNS " FROM rollouts ORDER BY started DESC, id DESC";
+#undef ROTOR_ROLLOUT_COLUMNS
 
 RolloutInfo RolloutFrom(Stmt& s) {
   RolloutInfo r;
   r.id = s.Text(0);
   r.command = s.Text(1);
   r.owner = s.Text(2);
-  auto groups = nlohmann::json::parse(s.Text(3), nullptr, false);
-  if (groups.is_array()) {
-    for (const auto& g : groups) {
-      if (g.is_string()) r.groups.push_back(g.get<std::string>());
+  auto resources = nlohmann::json::parse(s.Text(3), nullptr, false);
+  if (resources.is_array()) {
+    for (const auto& g : resources) {
+      if (g.is_string()) r.resources.push_back(g.get<std::string>());
     }
   }
   r.policy = s.Text(4);
@@ -99,13 +116,14 @@ RolloutInfo RolloutFrom(Stmt& s) {
   r.pause_requested = s.Int(6) != 0;
   r.started = FromMs(s.Int(7));
   r.updated = FromMs(s.Int(8));
+  r.kind = ParseOperationKind(s.Text(9)).value_or(OperationKind::kRespawn);
   return r;
 }
 
 // The held lease of a row (released rows keep their token with an empty owner).
-std::optional<Lease> LeaseFrom(Stmt& s, const std::string& group) {
+std::optional<Lease> LeaseFrom(Stmt& s, const std::string& resource) {
   if (s.Text(0).empty()) return std::nullopt;
-  return Lease{group, s.Text(0), s.Text(1), s.Int(2), FromMs(s.Int(3))};
+  return Lease{resource, s.Text(0), s.Text(1), s.Int(2), FromMs(s.Int(3))};
 }
 
 }  // namespace
@@ -195,6 +213,8 @@ core::Status SqliteJournal::Init() {
             "journal {} was written by a newer rotor (schema {}, this rotor knows up to {}): "
             "use that rotor, or upgrade this one",
             path_, version, kSchemaVersion));
+      } else if (version < kSchemaVersion) {
+        made = Migrate(version);
       }
     } else if (rc == SQLITE_DONE) {
       Stmt put(*statements_, "INSERT INTO meta (key, value) VALUES ('schema', ?)");
@@ -211,13 +231,49 @@ core::Status SqliteJournal::Init() {
   return Exec("COMMIT");
 }
 
+// REQUIRES: inside the transaction of Init; `from` < kSchemaVersion.
+core::Status SqliteJournal::Migrate(int from) {
+  if (from != 1) {
+    return core::InvalidArgument(fmt::format(
+        "journal {} has schema {}, which this rotor cannot migrate: use the rotor that wrote it",
+        path_, from));
+  }
+  RETURN_IF_ERROR(Exec(kMigrate1To2));
+  // Each rollout's group names become resources (JSON, so rewritten here rather than in SQL).
+  std::vector<std::pair<std::string, std::string>> rewritten;
+  {
+    Stmt all(*statements_, "SELECT id, resources FROM rollouts");
+    int rc;
+    while ((rc = all.Step()) == SQLITE_ROW) {
+      auto groups = nlohmann::json::parse(all.Text(1), nullptr, false);
+      nlohmann::json resources = nlohmann::json::array();
+      if (groups.is_array()) {
+        for (const auto& g : groups) {
+          if (g.is_string()) resources.push_back(GroupResource(g.get<std::string>()));
+        }
+      }
+      rewritten.emplace_back(all.Text(0), resources.dump());
+    }
+    if (rc != SQLITE_DONE) return Error("migrate rollouts");
+  }
+  for (const auto& [id, resources] : rewritten) {
+    Stmt put(*statements_, "UPDATE rollouts SET resources = ? WHERE id = ?");
+    put.Bind(1, resources).Bind(2, id);
+    if (put.Step() != SQLITE_DONE) return Error("migrate rollout " + id);
+  }
+  Stmt version(*statements_, "UPDATE meta SET value = ? WHERE key = 'schema'");
+  version.Bind(1, std::to_string(kSchemaVersion));
+  return version.Step() == SQLITE_DONE ? core::Status::Ok() : Error("write the schema version");
+}
+
 core::Status SqliteJournal::CreateRollout(const RolloutInfo& r) {
   Stmt s(*statements_,
-         "INSERT INTO rollouts (id, command, owner, groups, policy, status, pause_requested, "
-         "started, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.Bind(1, r.id).Bind(2, r.command).Bind(3, r.owner).Bind(4, nlohmann::json(r.groups).dump());
+         "INSERT INTO rollouts (id, command, owner, resources, policy, status, pause_requested, "
+         "started, updated, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.Bind(1, r.id).Bind(2, r.command).Bind(3, r.owner).Bind(4, nlohmann::json(r.resources).dump());
   s.Bind(5, r.policy).Bind(6, r.status).Bind(7, int64_t{r.pause_requested});
   s.Bind(8, Ms(r.started)).Bind(9, Ms(r.updated));
+  s.Bind(10, std::string(OperationKindName(r.kind)));
   int rc = s.Step();
   if (rc == SQLITE_CONSTRAINT) {
     return core::Status(core::Code::kFailedPrecondition,
@@ -227,9 +283,7 @@ core::Status SqliteJournal::CreateRollout(const RolloutInfo& r) {
 }
 
 core::Result<RolloutInfo> SqliteJournal::GetRollout(const std::string& id) {
-  Stmt s(*statements_,
-         "SELECT id, command, owner, groups, policy, status, pause_requested, started, updated "
-         "FROM rollouts WHERE id = ?");
+  Stmt s(*statements_, kGetRollout);
   s.Bind(1, id);
   int rc = s.Step();
   if (rc == SQLITE_ROW) return RolloutFrom(s);
@@ -241,9 +295,7 @@ core::Result<RolloutInfo> SqliteJournal::GetRollout(const std::string& id) {
 }
 
 core::Result<std::vector<RolloutInfo>> SqliteJournal::ListRollouts() {
-  Stmt s(*statements_,
-         "SELECT id, command, owner, groups, policy, status, pause_requested, started, updated "
-         "FROM rollouts ORDER BY started DESC, id DESC");
+  Stmt s(*statements_, kListRollouts);
   std::vector<RolloutInfo> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(RolloutFrom(s));
@@ -285,7 +337,8 @@ core::Status SqliteJournal::Append(Record& r) {
     Stmt s(*statements_,
            "INSERT INTO records (rollout, seq, t, grp, kind, text, data) "
            "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    s.Bind(1, r.rollout).Bind(2, r.seq).Bind(3, Ms(r.t)).Bind(4, r.group).Bind(5, r.kind);
+    s.Bind(1, r.rollout).Bind(2, r.seq).Bind(3, Ms(r.t)).Bind(4, r.group);
+    s.Bind(5, std::string(RecordKindName(r.kind)));
     s.Bind(6, r.text).Bind(7, r.data);
     if (r.durable) RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
     int rc = s.Step();
@@ -309,36 +362,36 @@ core::Result<std::vector<Record>> SqliteJournal::Read(const std::string& rollout
   std::vector<Record> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    out.push_back(
-        {FromMs(s.Int(1)), rollout, s.Int(0), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
+    out.push_back({FromMs(s.Int(1)), rollout, s.Int(0), s.Text(2), ParseRecordKind(s.Text(3)),
+                   s.Text(4), s.Text(5)});
   }
   if (rc != SQLITE_DONE) return Error("read rollout " + rollout);
   return out;
 }
 
 // Lease changes run in one IMMEDIATE transaction: read the row, decide, write.
-core::Result<Lease> SqliteJournal::TakeLease(const std::string& group, const std::string& owner,
+core::Result<Lease> SqliteJournal::TakeLease(const std::string& resource, const std::string& owner,
                                              const std::string& rollout, core::Duration ttl,
                                              core::Time now, bool force) {
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   auto decided = [&]() -> core::Result<Lease> {
-    Stmt get(*statements_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
-    get.Bind(1, group);
+    Stmt get(*statements_, "SELECT owner, rollout, token, expires FROM leases WHERE resource = ?");
+    get.Bind(1, resource);
     int rc = get.Step();
     int64_t token = 0;
     if (rc == SQLITE_ROW) {
-      std::optional<Lease> held = LeaseFrom(get, group);
+      std::optional<Lease> held = LeaseFrom(get, resource);
       if (held && held->expires > now && !force) return HeldBy(*held, now);
       token = get.Int(2);
     } else if (rc != SQLITE_DONE) {
-      return Error("read lease " + group);
+      return Error("read lease " + resource);
     }
-    Lease l{group, owner, rollout, token + 1, now + ttl};
+    Lease l{resource, owner, rollout, token + 1, now + ttl};
     Stmt put(*statements_,
-             "INSERT OR REPLACE INTO leases (grp, owner, rollout, token, expires) "
+             "INSERT OR REPLACE INTO leases (resource, owner, rollout, token, expires) "
              "VALUES (?, ?, ?, ?, ?)");
-    put.Bind(1, group).Bind(2, owner).Bind(3, rollout).Bind(4, l.token).Bind(5, Ms(l.expires));
-    if (put.Step() != SQLITE_DONE) return Error("write lease " + group);
+    put.Bind(1, resource).Bind(2, owner).Bind(3, rollout).Bind(4, l.token).Bind(5, Ms(l.expires));
+    if (put.Step() != SQLITE_DONE) return Error("write lease " + resource);
     return l;
   }();
   if (!decided.ok()) {
@@ -351,32 +404,34 @@ core::Result<Lease> SqliteJournal::TakeLease(const std::string& group, const std
 
 core::Result<Lease> SqliteJournal::RenewLease(const Lease& lease, core::Duration ttl,
                                               core::Time now) {
-  Stmt s(*statements_, "UPDATE leases SET expires = ? WHERE grp = ? AND token = ? AND owner != ''");
-  s.Bind(1, Ms(now + ttl)).Bind(2, lease.group).Bind(3, lease.token);
-  if (s.Step() != SQLITE_DONE) return Error("renew lease " + lease.group);
+  Stmt s(*statements_,
+         "UPDATE leases SET expires = ? WHERE resource = ? AND token = ? AND owner != ''");
+  s.Bind(1, Ms(now + ttl)).Bind(2, lease.resource).Bind(3, lease.token);
+  if (s.Step() != SQLITE_DONE) return Error("renew lease " + lease.resource);
   if (sqlite3_changes(db_) == 1) {
     Lease l = lease;
     l.expires = now + ttl;
     return l;
   }
-  ASSIGN_OR_RETURN(std::optional<Lease> held, GetLease(lease.group));
-  return Lost(lease.group, held, now);
+  ASSIGN_OR_RETURN(std::optional<Lease> held, GetLease(lease.resource));
+  return Lost(lease.resource, held, now);
 }
 
 core::Status SqliteJournal::ReleaseLease(const Lease& lease) {
-  Stmt s(*statements_,
-         "UPDATE leases SET owner = '', rollout = '', expires = 0 WHERE grp = ? AND token = ?");
-  s.Bind(1, lease.group).Bind(2, lease.token);
-  return s.Step() == SQLITE_DONE ? core::Status::Ok() : Error("release lease " + lease.group);
+  Stmt s(
+      *statements_,
+      "UPDATE leases SET owner = '', rollout = '', expires = 0 WHERE resource = ? AND token = ?");
+  s.Bind(1, lease.resource).Bind(2, lease.token);
+  return s.Step() == SQLITE_DONE ? core::Status::Ok() : Error("release lease " + lease.resource);
 }
 
-core::Result<std::optional<Lease>> SqliteJournal::GetLease(const std::string& group) {
-  Stmt get(*statements_, "SELECT owner, rollout, token, expires FROM leases WHERE grp = ?");
-  get.Bind(1, group);
+core::Result<std::optional<Lease>> SqliteJournal::GetLease(const std::string& resource) {
+  Stmt get(*statements_, "SELECT owner, rollout, token, expires FROM leases WHERE resource = ?");
+  get.Bind(1, resource);
   int rc = get.Step();
-  if (rc == SQLITE_ROW) return LeaseFrom(get, group);
+  if (rc == SQLITE_ROW) return LeaseFrom(get, resource);
   if (rc == SQLITE_DONE) return std::optional<Lease>();
-  return Error("read lease " + group);
+  return Error("read lease " + resource);
 }
 
 }  // namespace rotor::journal

@@ -27,18 +27,19 @@ class SqliteJournal final : public Journal {
   core::Status RequestPause(const std::string& id, bool pause) override;
   core::Status Append(Record& record) override;
   core::Result<std::vector<Record>> Read(const std::string& rollout) override;
-  core::Result<Lease> TakeLease(const std::string& group, const std::string& owner,
+  core::Result<Lease> TakeLease(const std::string& resource, const std::string& owner,
                                 const std::string& rollout, core::Duration ttl, core::Time now,
                                 bool force) override;
   core::Result<Lease> RenewLease(const Lease& lease, core::Duration ttl, core::Time now) override;
   core::Status ReleaseLease(const Lease& lease) override;
-  core::Result<std::optional<Lease>> GetLease(const std::string& group) override;
+  core::Result<std::optional<Lease>> GetLease(const std::string& resource) override;
 
   struct Statements;  // internal: prepared statements kept for the connection's life
 
  private:
   SqliteJournal(sqlite3* db, std::string path);
   core::Status Init();
+  core::Status Migrate(int from);
   core::Status Error(const std::string& what);
   core::Status Exec(const std::string& sql);
 

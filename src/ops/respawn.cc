@@ -88,10 +88,15 @@ core::Result<RespawnReport> Respawn(cloud::Cloud& cloud, core::Clock& clock,
   // leases leaves nothing behind.
   journal::LeaseKeeper leases(journal, clock, options.owner, options.rollout_id, options.lease_ttl,
                               options.owner_gone);
-  RETURN_IF_ERROR(leases.TakeAll(groups, /*force=*/false));
-  journal::RolloutInfo info{
-      options.rollout_id, options.command, options.owner, groups,     rollout::PolicyToJson(policy),
-      journal::kRunning,  false,           clock.Now(),   clock.Now()};
+  RETURN_IF_ERROR(leases.TakeAll(journal::GroupResources(groups), /*force=*/false));
+  journal::RolloutInfo info;
+  info.id = options.rollout_id;
+  info.kind = options.kind;
+  info.command = options.command;
+  info.owner = options.owner;
+  info.resources = journal::GroupResources(groups);
+  info.policy = rollout::PolicyToJson(policy);
+  info.started = info.updated = clock.Now();
   if (core::Status created = journal.CreateRollout(info); !created.ok()) {
     leases.ReleaseAll();
     return created;

@@ -46,6 +46,7 @@ struct RespawnOptions : RunOptions {
   std::string command;  // the command line, for `rotor rollout list|show`
   std::string owner;    // user@host:pid, for leases and messages
   core::Duration lease_ttl = std::chrono::seconds(60);
+  journal::OperationKind kind = journal::OperationKind::kRespawn;  // update-asgs is a respawn too
   journal::OwnerGone owner_gone;  // leases of dead local rotors are taken at once; may be empty
 };
 

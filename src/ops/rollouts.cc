@@ -15,8 +15,9 @@ constexpr auto kPauseCheckEvery = std::chrono::seconds(5);
 
 // Records that carry a group's state after them.
 bool CarriesState(const journal::Record& r) {
-  static const std::set<std::string> kinds = {"start",  "outcome",     "finish",
-                                              "resume", "interrupted", "paused"};
+  using K = journal::RecordKind;
+  static const std::set<K> kinds = {K::kStart,  K::kOutcome,     K::kFinish,
+                                    K::kResume, K::kInterrupted, K::kPaused};
   return !r.data.empty() && kinds.count(r.kind);
 }
 
@@ -29,10 +30,12 @@ core::Status PointBack(cloud::Cloud& cloud, core::Clock& clock, journal::Journal
                        const std::string& id, const std::string& group,
                        const rollout::RolloutState& done) {
   std::string what = "point the group back at " + done.original.old_spec.Describe();
-  journal::Record intent{clock.Now(), id, 0, group, "note", what, "", /*durable=*/true};
+  journal::Record intent{clock.Now(),     id, 0, group, journal::RecordKind::kNote, what, "",
+                         /*durable=*/true};
   RETURN_IF_ERROR(journal.Append(intent));
   core::Status set = cloud.group_changes.SetLaunchSpec(group, done.original.old_spec);
-  journal::Record outcome{clock.Now(), id, 0, group, "note", set.ok() ? "ok" : set.ToString(), ""};
+  journal::Record outcome{
+      clock.Now(), id, 0, group, journal::RecordKind::kNote, set.ok() ? "ok" : set.ToString(), ""};
   RETURN_IF_ERROR(journal.Append(outcome));
   return set;
 }
@@ -48,7 +51,8 @@ core::Status RefuseUnfinished(journal::Journal& journal, const std::vector<std::
   for (const journal::RolloutInfo& r : all) {
     if (IsFinished(r.status)) continue;
     for (const std::string& g : groups) {
-      if (std::find(r.groups.begin(), r.groups.end(), g) == r.groups.end()) continue;
+      const std::vector<std::string>& held = r.resources;
+      if (std::find(held.begin(), held.end(), journal::GroupResource(g)) == held.end()) continue;
       return core::Status(
           core::Code::kBlocked,
           fmt::format("rollout {} ({}, started by {}: {}) has not finished on group {}: finish it "
@@ -104,17 +108,17 @@ core::Result<RolloutDetail> LoadRollout(journal::Journal& journal, const std::st
   ASSIGN_OR_RETURN(d.info, journal.GetRollout(id));
   ASSIGN_OR_RETURN(d.policy, rollout::PolicyFromJson(d.info.policy));
   ASSIGN_OR_RETURN(d.records, journal.Read(id));
-  for (const std::string& g : d.info.groups) {
+  for (const std::string& g : journal::GroupsOf(d.info.resources)) {
     GroupJournal gj{g, std::nullopt, std::nullopt, std::nullopt};
     rollout::StateReader states;
     for (const journal::Record& r : d.records) {
       if (r.group != g) continue;
-      if (r.kind == "intent") {
+      if (r.kind == journal::RecordKind::kIntent) {
         ASSIGN_OR_RETURN(rollout::Intent intent, rollout::IntentFromJson(r.data));
         gj.unresolved = intent.step;
         // What the step was decided on.
         if (!intent.state.empty()) RETURN_IF_ERROR(states.Add(intent.state));
-      } else if (r.kind == "outcome" || CarriesState(r)) {
+      } else if (r.kind == journal::RecordKind::kOutcome || CarriesState(r)) {
         gj.unresolved.reset();  // an outcome settles the intent before it
       }
       if (CarriesState(r)) RETURN_IF_ERROR(states.Add(r.data));
@@ -122,7 +126,7 @@ core::Result<RolloutDetail> LoadRollout(journal::Journal& journal, const std::st
     if (states.has_state()) {
       ASSIGN_OR_RETURN(gj.state, states.State());
     }
-    ASSIGN_OR_RETURN(gj.lease, journal.GetLease(g));
+    ASSIGN_OR_RETURN(gj.lease, journal.GetLease(journal::GroupResource(g)));
     d.groups.push_back(std::move(gj));
   }
   return d;
@@ -157,11 +161,11 @@ core::Result<RespawnReport> ResumeRollout(cloud::Cloud& cloud, core::Clock& cloc
         fmt::format("rollout {} has finished ({}): nothing to {}", id, d.info.status,
                     mode == ResumeMode::kRollback ? "roll back" : "resume"));
   }
-  if (reopen) RETURN_IF_ERROR(RefuseUnfinished(journal, d.info.groups));
+  if (reopen) RETURN_IF_ERROR(RefuseUnfinished(journal, journal::GroupsOf(d.info.resources)));
   options.rollout_id = id;
   journal::LeaseKeeper leases(journal, clock, options.owner, id, options.lease_ttl,
                               options.owner_gone);
-  RETURN_IF_ERROR(leases.TakeAll(d.info.groups, force_unlock));
+  RETURN_IF_ERROR(leases.TakeAll(d.info.resources, force_unlock));
   std::vector<GroupTask> tasks;
   for (const GroupJournal& g : d.groups) {
     if (g.state && g.state->phase == rollout::Phase::kDone) {
@@ -187,7 +191,7 @@ core::Result<RespawnReport> ResumeRollout(cloud::Cloud& cloud, core::Clock& cloc
                     id,
                     0,
                     "",
-                    "resume",
+                    journal::RecordKind::kResume,
                     fmt::format("{} by {}",
                                 mode == ResumeMode::kContinue ? "resumed"
                                 : mode == ResumeMode::kAbort  ? "abort"

@@ -17,6 +17,7 @@ constexpr int kMaxRepeatedFailures = 3;
 constexpr size_t kMaxCause = 400;
 constexpr size_t kMaxText = 1024;
 using cloud::Unreachable;
+using journal::RecordKind;
 
 void Erase(std::vector<Member>& members, const std::vector<std::string>& ids) {
   members.erase(std::remove_if(members.begin(), members.end(),
@@ -116,7 +117,7 @@ core::Status Engine::TerminateDetached(const std::vector<std::string>& ids) {
   return alive.empty() ? core::Status::Ok() : cloud_.instances.TerminateInstances(alive);
 }
 
-core::Status Engine::Record(const std::string& kind, const std::string& text,
+core::Status Engine::Record(journal::RecordKind kind, const std::string& text,
                             const std::string& data, bool durable) {
   journal::Record r{clock_.Now(), options_.rollout_id, 0, s_.group, kind, text, data, durable};
   return journal_.Append(r);
@@ -358,7 +359,7 @@ core::Status Engine::Start(const std::string& group) {
   }
   // Everything that cannot be re-observed (the originals above all) is journaled before the
   // first change.
-  RETURN_IF_ERROR(Record("start",
+  RETURN_IF_ERROR(Record(RecordKind::kStart,
                          fmt::format("{}: {} victims, min healthy {}, surge {}", group,
                                      s_.victims.size(), s_.budget.min_healthy, s_.surge),
                          writer_.Next(s_), /*durable=*/true));
@@ -373,7 +374,7 @@ core::Status Engine::Resume(RolloutState state, const std::optional<Step>& unres
   // with the new member the observation finds, as if the process had never died.
   if (unresolved) RETURN_IF_ERROR(Reconcile(*unresolved));
   ASSIGN_OR_RETURN(v_, Observe(s_.group, s_));
-  RETURN_IF_ERROR(Record("resume",
+  RETURN_IF_ERROR(Record(RecordKind::kResume,
                          unresolved ? "resolved by looking: " + Describe(*unresolved) : "resumed",
                          writer_.Next(s_)));
   Armed();
@@ -414,7 +415,7 @@ core::Result<std::optional<core::Time>> Engine::Pause(const std::string& text,
   // With an act whose effect is unknown, the record carries no state: the intent stays open,
   // and `rotor rollout resume` settles it by looking, as after a crash.
   RETURN_IF_ERROR(
-      Record("paused", core::Clip(text, kMaxText), unresolved_ ? "" : writer_.Next(s_)));
+      Record(RecordKind::kPaused, core::Clip(text, kMaxText), unresolved_ ? "" : writer_.Next(s_)));
   result_ = Result{Outcome::kPaused, why, s_};
   return std::optional<core::Time>();
 }
@@ -432,7 +433,7 @@ core::Result<std::optional<core::Time>> Engine::Retry(const std::string& what,
     return Pause(why, why);
   }
   std::string line = cloud::Backoff::RetryLine(cause, d);
-  RETURN_IF_ERROR(Record("retry", core::Clip(line, kMaxText)));
+  RETURN_IF_ERROR(Record(RecordKind::kRetry, core::Clip(line, kMaxText)));
   Emit(s_, v_, line, "waiting for AWS");
   observe_on_wake_ = true;
   return WakeAt(d.retry_at);
@@ -454,8 +455,8 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
       if (looked.code() == core::Code::kAborted) return looked;
       if (!looked.ok() && !Asked()) return Retry("look at " + s.group, looked);
       if (looked.ok()) {
-        RETURN_IF_ERROR(
-            Record("outcome", "settled by looking: " + Brief(*unresolved_), writer_.Next(s)));
+        RETURN_IF_ERROR(Record(RecordKind::kOutcome, "settled by looking: " + Brief(*unresolved_),
+                               writer_.Next(s)));
         unresolved_.reset();
         observe_on_wake_ = true;
       }
@@ -493,10 +494,11 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
         pause = true;
       } else if (choice == Outcome::kRolledBack) {
         s.rollback_requested = true;
-        RETURN_IF_ERROR(Record("interrupted", "rolling back", writer_.Next(s)));
+        RETURN_IF_ERROR(Record(RecordKind::kInterrupted, "rolling back", writer_.Next(s)));
       } else {
         s.interrupted = true;
-        RETURN_IF_ERROR(Record("interrupted", "winding up as an abort", writer_.Next(s)));
+        RETURN_IF_ERROR(
+            Record(RecordKind::kInterrupted, "winding up as an abort", writer_.Next(s)));
       }
     }
     // `rotor rollout pause` or Ctrl-C: stop between steps, everything as it is, resumable.
@@ -510,8 +512,8 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     last_progress_ = clock_.Now();
     // Fencing: no act once the group's lease is lost (kBlocked names the new holder).
     if (options_.keep_lease) RETURN_IF_ERROR(options_.keep_lease());
-    RETURN_IF_ERROR(
-        Record("intent", Describe(st), IntentToJson(st, writer_.Next(s)), MustBeDurable(st, s)));
+    RETURN_IF_ERROR(Record(RecordKind::kIntent, Describe(st), IntentToJson(st, writer_.Next(s)),
+                           MustBeDurable(st, s)));
     if (options_.before_step) options_.before_step(s, st, v);
     core::Status done = Act(st, s);
     if (done.code() == core::Code::kAborted) return done;  // the process "died": resume later
@@ -524,7 +526,7 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
         unresolved_ = st;
         return Retry(Brief(st), done);
       }
-      RETURN_IF_ERROR(Record("outcome", core::Clip(done.ToString(), kMaxText)));
+      RETURN_IF_ERROR(Record(RecordKind::kOutcome, core::Clip(done.ToString(), kMaxText)));
       // The wind-up refused: tried again a few times, never wound up on top of a wind-up.
       if (st.kind == Kind::kWindUp || s.outcome != Outcome::kNone) return Retry(Brief(st), done);
       // Refused while rolling: the world may simply have moved since the last look (an instance
@@ -545,8 +547,8 @@ core::Result<std::optional<core::Time>> Engine::Advance() {
     last_failed_.clear();
     Apply(st, s, v);
     bool finish = st.kind == Kind::kFinish;
-    RETURN_IF_ERROR(Record(finish ? "finish" : "outcome", finish ? OutcomeName(s.outcome) : "ok",
-                           writer_.Next(s)));
+    RETURN_IF_ERROR(Record(finish ? RecordKind::kFinish : RecordKind::kOutcome,
+                           finish ? OutcomeName(s.outcome) : "ok", writer_.Next(s)));
     Emit(s, v, Describe(st), PhaseName(s));
     if (options_.after_step) options_.after_step(s, st);
     if (finish) {

@@ -96,7 +96,7 @@ class Engine {
   core::Status Act(const Step& step, RolloutState& state);
   core::Status TerminateDetached(const std::vector<std::string>& ids);
   void Apply(const Step& step, RolloutState& state, View& view);
-  core::Status Record(const std::string& kind, const std::string& text,
+  core::Status Record(journal::RecordKind kind, const std::string& text,
                       const std::string& data = "", bool durable = false);
   void Armed();
   core::Status Reconcile(const Step& unresolved);

@@ -232,7 +232,8 @@ CrashRun CrashAndResume(uint64_t seed, rollout::Strategy strategy, CrashAt at, i
   }
   if (!run.problems.empty() && getenv("ROTOR_CRASH_DEBUG")) {
     for (const journal::Record& rec : journal.records()) {
-      run.problems += fmt::format("\n  {} {} {} {}", rec.seq, rec.group, rec.kind, rec.text);
+      run.problems += fmt::format("\n  {} {} {} {}", rec.seq, rec.group,
+                                  journal::RecordKindName(rec.kind), rec.text);
     }
   }
   auto info = journal.GetRollout("r-crash");

@@ -124,6 +124,77 @@ TEST(DynamoDbJournal, RefusesATableItCannotTrust) {
       << future.status().message();
 }
 
+// A table written by the rotor of schema 1: rollout items with `groups` and no kind, leases at
+// "lease#GROUP". Opening it migrates every item (twice at once is harmless) and the held lease
+// still keeps other rotors off the group.
+TEST(DynamoDbJournal, MigratesASchema1Table) {
+  Wire& w = Wire::Get();
+  ASSERT_NE(w.client, nullptr);
+  std::string table = NewTable();
+  ASSERT_TRUE(DynamoDbJournal::Open(w.Call(), table, w.clock).ok());
+  auto put = [&](nlohmann::json item) {
+    return w.client->Json("DynamoDB_20120810", "PutItem", {{"TableName", table}, {"Item", item}});
+  };
+  auto S = [](const std::string& v) { return nlohmann::json{{"S", v}}; };
+  auto N = [](int64_t v) { return nlohmann::json{{"N", std::to_string(v)}}; };
+  ASSERT_TRUE(put({{"pk", S("meta")}, {"sk", S("schema")}, {"version", N(1)}}).ok());
+  ASSERT_TRUE(put({{"pk", S("rollout#r-old")},
+                   {"sk", S("info")},
+                   {"id", S("r-old")},
+                   {"command", S("rotor respawn web 1")},
+                   {"owner", S("ops@h:1")},
+                   {"groups", {{"L", {S("web-1-App"), S("web-1-Db")}}}},
+                   {"policy", S("{}")},
+                   {"rstatus", S("paused")},
+                   {"pause", {{"BOOL", false}}},
+                   {"started", N(1000)},
+                   {"updated", N(2000)}})
+                  .ok());
+  ASSERT_TRUE(put({{"pk", S("rollout#r-old")},
+                   {"sk", S("rec#000000000001")},
+                   {"seq", N(1)},
+                   {"t", N(1000)},
+                   {"grp", S("web-1-App")},
+                   {"kind", S("intent")},
+                   {"text", S("detach i-1")},
+                   {"data", S("{}")}})
+                  .ok());
+  ASSERT_TRUE(put({{"pk", S("lease#web-1-App")},
+                   {"sk", S("lease")},
+                   {"owner", S("ops@h:1")},
+                   {"rollout", S("r-old")},
+                   {"token", N(4)},
+                   {"expires", N(9999999999999)}})
+                  .ok());
+  for (int open = 0; open < 2; ++open) {
+    auto j = DynamoDbJournal::Open(w.Call(), table, w.clock);
+    ASSERT_TRUE(j.ok()) << j.status().message();
+    auto old = (*j)->GetRollout("r-old");
+    ASSERT_TRUE(old.ok()) << old.status().message();
+    EXPECT_EQ(old->kind, OperationKind::kRespawn);
+    EXPECT_EQ(old->resources, (std::vector<std::string>{"group/web-1-App", "group/web-1-Db"}));
+    auto records = (*j)->Read("r-old");
+    ASSERT_TRUE(records.ok());
+    ASSERT_EQ(records->size(), 1u);
+    EXPECT_EQ(records->at(0).kind, RecordKind::kIntent);
+    auto lease = (*j)->GetLease("group/web-1-App");
+    ASSERT_TRUE(lease.ok() && lease->has_value()) << lease.status().message();
+    EXPECT_EQ((*lease)->token, 4);
+    EXPECT_EQ((*j)->TakeLease("group/web-1-App", "b@h:2", "r-new", 60s, kT0, false).status().code(),
+              core::Code::kBlocked);
+  }
+  auto old_key = w.client->Json(
+      "DynamoDB_20120810", "GetItem",
+      {{"TableName", table}, {"Key", {{"pk", S("lease#web-1-App")}, {"sk", S("lease")}}}});
+  ASSERT_TRUE(old_key.ok());
+  EXPECT_FALSE(old_key->contains("Item"));
+  auto meta =
+      w.client->Json("DynamoDB_20120810", "GetItem",
+                     {{"TableName", table}, {"Key", {{"pk", S("meta")}, {"sk", S("schema")}}}});
+  ASSERT_TRUE(meta.ok());
+  EXPECT_EQ((*meta)["Item"]["version"]["N"], std::to_string(kSchemaVersion));
+}
+
 // Six processes, each with its own connection, race for one group's lease in one table.
 TEST(DynamoDbJournal, ProcessesRacingForALeaseOneWins) {
   Wire& w = Wire::Get();

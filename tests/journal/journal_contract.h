@@ -27,7 +27,8 @@ inline RolloutInfo Info(const std::string& id, core::Time started = kT0) {
   r.id = id;
   r.command = "rotor respawn web 1 --yes";
   r.owner = "ops@laptop:4242";
-  r.groups = {"g-1", "g-2"};
+  r.kind = OperationKind::kUpdateStack;
+  r.resources = {"stack/web-1", "group/g-1", "group/g-2"};
   r.policy = R"({"strategy":"surge"})";
   r.started = r.updated = started;
   return r;
@@ -86,7 +87,8 @@ TEST_P(JournalContract, Rollouts) {
   ASSERT_TRUE(r1.ok()) << r1.status().message();
   EXPECT_EQ(r1->command, "rotor respawn web 1 --yes");
   EXPECT_EQ(r1->owner, "ops@laptop:4242");
-  EXPECT_EQ(r1->groups, (std::vector<std::string>{"g-1", "g-2"}));
+  EXPECT_EQ(r1->kind, OperationKind::kUpdateStack);
+  EXPECT_EQ(r1->resources, (std::vector<std::string>{"stack/web-1", "group/g-1", "group/g-2"}));
   EXPECT_EQ(r1->policy, R"({"strategy":"surge"})");
   EXPECT_EQ(r1->status, kRunning);
   EXPECT_FALSE(r1->pause_requested);
@@ -110,12 +112,17 @@ TEST_P(JournalContract, RecordsAreAppendedInOrder) {
   ASSERT_TRUE(j.CreateRollout(Info("r-1")).ok());
   ASSERT_TRUE(j.CreateRollout(Info("r-2")).ok());
   for (int i = 0; i < 5; ++i) {
-    Record r{kT0 + std::chrono::seconds(i),  "r-1", 0, "g-1", "intent", fmt::format("step {}", i),
+    Record r{kT0 + std::chrono::seconds(i),
+             "r-1",
+             0,
+             "g-1",
+             RecordKind::kIntent,
+             fmt::format("step {}", i),
              fmt::format(R"({{"n":{}}})", i)};
     ASSERT_TRUE(j.Append(r).ok());
     EXPECT_EQ(r.seq, i + 1);
   }
-  Record other{kT0, "r-2", 0, "", "start", "other", ""};
+  Record other{kT0, "r-2", 0, "", RecordKind::kStart, "other", ""};
   ASSERT_TRUE(j.Append(other).ok());
   EXPECT_EQ(other.seq, 1);
   auto read = j.Read("r-1");
@@ -126,7 +133,7 @@ TEST_P(JournalContract, RecordsAreAppendedInOrder) {
     EXPECT_EQ(r.seq, i + 1);
     EXPECT_EQ(r.t, kT0 + std::chrono::seconds(i));
     EXPECT_EQ(r.group, "g-1");
-    EXPECT_EQ(r.kind, "intent");
+    EXPECT_EQ(r.kind, RecordKind::kIntent);
     EXPECT_EQ(r.text, fmt::format("step {}", i));
     EXPECT_EQ(r.data, fmt::format(R"({{"n":{}}})", i));
   }
@@ -138,37 +145,38 @@ TEST_P(JournalContract, RecordsAreAppendedInOrder) {
 TEST_P(JournalContract, LeasesWithFencing) {
   using namespace std::chrono_literals;
   Journal& j = *store_;
-  EXPECT_FALSE(j.GetLease("web")->has_value());
-  auto a = j.TakeLease("web", "a@h:1", "r-1", 60s, kT0, false);
+  EXPECT_FALSE(j.GetLease("group/web")->has_value());
+  auto a = j.TakeLease("group/web", "a@h:1", "r-1", 60s, kT0, false);
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->token, 1);
   EXPECT_EQ(a->expires, kT0 + 60s);
-  auto b = j.TakeLease("web", "b@h:2", "r-2", 60s, kT0 + 30s, false);
+  auto b = j.TakeLease("group/web", "b@h:2", "r-2", 60s, kT0 + 30s, false);
   ASSERT_EQ(b.status().code(), core::Code::kBlocked);
-  EXPECT_NE(b.status().message().find("held by a@h:1 for rollout r-1"), std::string::npos)
+  EXPECT_NE(b.status().message().find("group web is held by a@h:1 for rollout r-1"),
+            std::string::npos)
       << b.status().message();
-  EXPECT_TRUE(j.TakeLease("db", "b@h:2", "r-2", 60s, kT0, false).ok());  // other groups are free
+  EXPECT_TRUE(j.TakeLease("stack/web", "b@h:2", "r-2", 60s, kT0, false).ok());  // another resource
   auto renewed = j.RenewLease(*a, 60s, kT0 + 50s);
   ASSERT_TRUE(renewed.ok());
   EXPECT_EQ(renewed->expires, kT0 + 110s);
-  EXPECT_EQ(j.TakeLease("web", "b@h:2", "r-2", 60s, kT0 + 100s, false).status().code(),
+  EXPECT_EQ(j.TakeLease("group/web", "b@h:2", "r-2", 60s, kT0 + 100s, false).status().code(),
             core::Code::kBlocked);
   // a dies: its lease expires, b takes over with a newer token; a, woken up, is fenced off.
-  b = j.TakeLease("web", "b@h:2", "r-2", 60s, kT0 + 111s, false);
+  b = j.TakeLease("group/web", "b@h:2", "r-2", 60s, kT0 + 111s, false);
   ASSERT_TRUE(b.ok()) << b.status().message();
   EXPECT_EQ(b->token, 2);
   auto stale = j.RenewLease(*renewed, 60s, kT0 + 112s);
   ASSERT_EQ(stale.status().code(), core::Code::kBlocked);
   EXPECT_NE(stale.status().message().find("held by b@h:2"), std::string::npos);
   ASSERT_TRUE(j.ReleaseLease(*renewed).ok());  // a stale release changes nothing
-  EXPECT_EQ((*j.GetLease("web"))->owner, "b@h:2");
-  auto c = j.TakeLease("web", "c@h:3", "r-3", 60s, kT0 + 120s, /*force=*/true);
+  EXPECT_EQ((*j.GetLease("group/web"))->owner, "b@h:2");
+  auto c = j.TakeLease("group/web", "c@h:3", "r-3", 60s, kT0 + 120s, /*force=*/true);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->token, 3);
   ASSERT_TRUE(j.ReleaseLease(*c).ok());
-  EXPECT_FALSE(j.GetLease("web")->has_value());
+  EXPECT_FALSE(j.GetLease("group/web")->has_value());
   EXPECT_EQ(j.RenewLease(*c, 60s, kT0 + 121s).status().code(), core::Code::kBlocked);
-  auto d = j.TakeLease("web", "d@h:4", "r-4", 60s, kT0 + 122s, false);
+  auto d = j.TakeLease("group/web", "d@h:4", "r-4", 60s, kT0 + 122s, false);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->token, 4);
 }

@@ -5,6 +5,7 @@
 #include "journal_contract.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -82,7 +83,7 @@ TEST(LeaseKeeper, TakesOverFromADeadLocalOwnerAtOnce) {
   ASSERT_TRUE(next.TakeAll({"g1"}, false).ok());
   EXPECT_EQ(asked, std::vector<std::string>{"a@here:111"});
   EXPECT_EQ(next.leases()[0].token, token + 1);
-  EXPECT_EQ(dead.Keep().code(), core::Code::kBlocked);  // had it lived, it would stop now
+  EXPECT_EQ(dead.Keep().code(), core::Code::kBlocked);          // had it lived, it would stop now
   LeaseKeeper third(j, clock, "c@here:333", "r-1", 60s, gone);  // b@here:222 may live
   EXPECT_EQ(third.TakeAll({"g1"}, false).code(), core::Code::kBlocked);
 }
@@ -93,17 +94,75 @@ TEST(SqliteJournal, SurvivesReopening) {
     auto j = SqliteJournal::Open(path);
     ASSERT_TRUE(j.ok()) << j.status().message();
     ASSERT_TRUE((*j)->CreateRollout(Info("r-1")).ok());
-    Record r{kT0, "r-1", 0, "g", "intent", "detach i-1", "{}"};
+    Record r{kT0, "r-1", 0, "g", RecordKind::kIntent, "detach i-1", "{}"};
     ASSERT_TRUE((*j)->Append(r).ok());
     ASSERT_TRUE((*j)->TakeLease("g", "a@h:1", "r-1", 60s, kT0, false).ok());
   }
   auto j = SqliteJournal::Open(path);
   ASSERT_TRUE(j.ok()) << j.status().message();
-  EXPECT_EQ((*j)->GetRollout("r-1")->groups, (std::vector<std::string>{"g-1", "g-2"}));
+  EXPECT_EQ((*j)->GetRollout("r-1")->resources, Info("r-1").resources);
   ASSERT_EQ((*j)->Read("r-1")->size(), 1u);
   EXPECT_EQ((*j)->Read("r-1")->at(0).text, "detach i-1");
   auto held = (*j)->TakeLease("g", "b@h:2", "r-2", 60s, kT0 + 1s, false);
   EXPECT_EQ(held.status().code(), core::Code::kBlocked);
+  fs::remove(path);
+}
+
+// A journal written by the rotor of schema 1 (rollouts of groups, leases keyed by group name):
+// opened by this rotor, it is migrated in place and reads as respawns of group resources, and a
+// lease held then still keeps other rotors off its group.
+TEST(SqliteJournal, MigratesASchema1Journal) {
+  std::string path = TempPath("schema1.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v1 = R"(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE rollouts (
+  id TEXT PRIMARY KEY, command TEXT, owner TEXT, groups TEXT, policy TEXT, status TEXT,
+  pause_requested INTEGER, started INTEGER, updated INTEGER);
+CREATE TABLE records (
+  rollout TEXT, seq INTEGER, t INTEGER, grp TEXT, kind TEXT, text TEXT, data TEXT,
+  PRIMARY KEY (rollout, seq));
+CREATE TABLE leases (
+  grp TEXT PRIMARY KEY, owner TEXT, rollout TEXT, token INTEGER, expires INTEGER);
+INSERT INTO meta VALUES ('schema', '1');
+INSERT INTO rollouts VALUES ('r-old', 'rotor respawn web 1', 'ops@h:1', '["web-1-App","web-1-Db"]',
+  '{}', 'paused', 0, 1000, 2000);
+INSERT INTO records VALUES ('r-old', 1, 1000, 'web-1-App', 'intent', 'detach i-1', '{}');
+INSERT INTO records VALUES ('r-old', 2, 1001, 'web-1-App', 'outcome', 'ok', '');
+INSERT INTO leases VALUES ('web-1-App', 'ops@h:1', 'r-old', 4, 9999999999999);
+)";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  for (int open = 0; open < 2; ++open) {  // the second open finds schema 2 and changes nothing
+    auto j = SqliteJournal::Open(path);
+    ASSERT_TRUE(j.ok()) << j.status().message();
+    auto old = (*j)->GetRollout("r-old");
+    ASSERT_TRUE(old.ok()) << old.status().message();
+    EXPECT_EQ(old->kind, OperationKind::kRespawn);
+    EXPECT_EQ(old->resources, (std::vector<std::string>{"group/web-1-App", "group/web-1-Db"}));
+    EXPECT_EQ(old->status, "paused");
+    auto records = (*j)->Read("r-old");
+    ASSERT_EQ(records->size(), 2u);
+    EXPECT_EQ(records->at(0).kind, RecordKind::kIntent);
+    EXPECT_EQ(records->at(1).kind, RecordKind::kOutcome);
+    auto lease = (*j)->GetLease("group/web-1-App");
+    ASSERT_TRUE(lease.ok() && lease->has_value());
+    EXPECT_EQ((*lease)->token, 4);
+    auto held = (*j)->TakeLease("group/web-1-App", "b@h:2", "r-new", 60s, kT0, false);
+    EXPECT_EQ(held.status().code(), core::Code::kBlocked);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema'", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))),
+            std::to_string(kSchemaVersion));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
   fs::remove(path);
 }
 
@@ -118,7 +177,7 @@ TEST(SqliteJournal, RefusesWhatItCannotTrust) {
     ASSERT_TRUE(j.ok());
     ASSERT_TRUE((*j)->CreateRollout(Info("r-1")).ok());
     for (int i = 0; i < 200; ++i) {
-      Record r{kT0, "r-1", 0, "g", "intent", std::string(200, 'x'), ""};
+      Record r{kT0, "r-1", 0, "g", RecordKind::kIntent, std::string(200, 'x'), ""};
       ASSERT_TRUE((*j)->Append(r).ok());
     }
   };  // closing checkpoints the WAL into the file

@@ -121,7 +121,7 @@ OutageRun RunWithOutage(uint64_t seed, rollout::Strategy strategy, const Outage&
     for (const std::string& v : cli::SizeAndProcessViolations(before, {sim.Peek()[0]})) fail(v);
   }
   for (const journal::Record& rec : memory.records()) {
-    if (rec.kind != "retry") continue;
+    if (rec.kind != journal::RecordKind::kRetry) continue;
     ++run.retries;
     run.retry_texts.push_back(rec.text);
   }

@@ -22,11 +22,12 @@ struct RolloutArgs {
 
 nlohmann::json InfoJson(const journal::RolloutInfo& r) {
   return {{"id", r.id},
+          {"kind", journal::OperationKindName(r.kind)},
           {"status", r.status},
           {"started", core::FormatIso8601(r.started)},
           {"updated", core::FormatIso8601(r.updated)},
           {"owner", r.owner},
-          {"groups", r.groups},
+          {"resources", r.resources},
           {"command", r.command},
           {"pause_requested", r.pause_requested}};
 }
@@ -47,9 +48,11 @@ int List(const RolloutArgs& a, Session& session) {
         }
         if (list.empty()) out << "no rollouts (--all shows finished ones)\n";
         for (const auto& r : list) {
-          out << fmt::format("{}  {:11}  {}  {}  {}  {}\n", r.id, r.status,
-                             core::FormatIso8601(r.started), r.owner, core::Join(r.groups, ","),
-                             r.command);
+          std::vector<std::string> what;
+          for (const std::string& res : r.resources) what.push_back(journal::ResourceLabel(res));
+          out << fmt::format(
+              "{}  {:16}  {:11}  {}  {}  {}  {}\n", r.id, journal::OperationKindName(r.kind),
+              r.status, core::FormatIso8601(r.started), r.owner, core::Join(what, ", "), r.command);
         }
       },
       Reach::kJournalOnly);
@@ -77,15 +80,16 @@ void PrintDetail(const ops::RolloutDetail& d, Format f, std::ostream& out) {
       steps.push_back({{"seq", r.seq},
                        {"t", core::FormatIso8601(r.t)},
                        {"group", r.group},
-                       {"kind", r.kind},
+                       {"kind", journal::RecordKindName(r.kind)},
                        {"text", r.text}});
     }
     j["records"] = steps;
     out << j.dump(2) << "\n";
     return;
   }
-  out << fmt::format("rollout {} — {}{}\n  started {} by {}\n  command: {}\n", d.info.id,
-                     d.info.status, d.info.pause_requested ? " (pause requested)" : "",
+  out << fmt::format("{} {} — {}{}\n  started {} by {}\n  command: {}\n",
+                     journal::OperationKindName(d.info.kind), d.info.id, d.info.status,
+                     d.info.pause_requested ? " (pause requested)" : "",
                      core::FormatIso8601(d.info.started), d.info.owner, d.info.command);
   for (const auto& g : d.groups) {
     if (!g.state) {
@@ -122,8 +126,8 @@ void PrintDetail(const ops::RolloutDetail& d, Format f, std::ostream& out) {
   core::Time t0 = d.info.started;
   for (const auto& r : d.records) {
     double t = std::chrono::duration<double>(r.t - t0).count();
-    out << fmt::format("    +{:8.1f}s  {:3}  {:16}  {:11}  {}\n", t, r.seq, r.group, r.kind,
-                       r.text);
+    out << fmt::format("    +{:8.1f}s  {:3}  {:16}  {:11}  {}\n", t, r.seq, r.group,
+                       journal::RecordKindName(r.kind), r.text);
   }
 }
 
