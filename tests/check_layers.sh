@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a layer includes one it may not (DESIGN.md section 2):
 #   cli -> ops -> rollout -> cloud -> core;  rollout -> journal -> core;  ops -> remote -> core;
+#   ops -> runbook -> cloud, journal;
 #   aws -> cloud;  sim -> cloud.
 set -euo pipefail
 src="${1:?usage: check_layers.sh SRC_DIR}"
@@ -11,9 +12,10 @@ declare -A allowed=(
   [sim]="sim cloud core"
   [journal]="journal core"
   [rollout]="rollout cloud journal core"
+  [runbook]="runbook cloud journal core"
   [remote]="remote core"
-  [ops]="ops rollout remote cloud journal core"
-  [cli]="cli ops rollout remote journal aws sim cloud core"
+  [ops]="ops rollout runbook remote cloud journal core"
+  [cli]="cli ops rollout runbook remote journal aws sim cloud core"
 )
 bad=0
 checked=0
