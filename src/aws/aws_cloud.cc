@@ -252,7 +252,7 @@ core::Result<std::vector<cloud::Image>> AwsCloud::DescribeImages(
   std::set<std::string> seen;
   for (const cloud::Image& i : found) seen.insert(i.id);
   for (const std::string& id : ids) {
-    if (!seen.count(id)) found.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt});
+    if (!seen.count(id)) found.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt, "", "", std::nullopt});
   }
   return found;
 }

@@ -44,6 +44,18 @@ class AwsCloud final : public cloud::Provider {
   core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override;
   core::Status TerminateInstances(const std::vector<std::string>& ids) override;
 
+  // cloud::LaunchSpecs (aws_launch_specs.cc)
+  core::Result<cloud::LaunchData> ReadLaunchData(const cloud::LaunchSpec& spec) override;
+  core::Result<std::string> DefaultVersion(const std::string& template_id) override;
+  core::Result<std::optional<std::string>> FindVersion(const std::string& template_id,
+                                                       const std::string& description) override;
+  core::Result<std::string> CreateVersion(const std::string& template_id,
+                                          const cloud::LaunchData& data,
+                                          const std::string& description) override;
+  core::Status SetDefaultVersion(const std::string& template_id,
+                                 const std::string& version) override;
+  core::Status CreateConfiguration(const std::string& name, const cloud::LaunchData& data) override;
+
  private:
   struct Clients {
     AwsClient ec2, asg, elb, elbv2, cfn, quotas;

@@ -70,6 +70,9 @@ void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out) {
     img.owner_id = Text(i, "imageOwnerId");
     img.state = Text(i, "imageState");
     img.created = TimeText(i, "creationDate");
+    img.architecture = Text(i, "architecture");
+    img.virtualization = Text(i, "virtualizationType");
+    img.deprecated = TimeText(i, "deprecationTime");
     out.push_back(std::move(img));
   }
 }

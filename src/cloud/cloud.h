@@ -8,6 +8,7 @@
 #include "cloud/groups.h"
 #include "cloud/images.h"
 #include "cloud/instances.h"
+#include "cloud/launch_specs.h"
 #include "cloud/stacks.h"
 
 namespace rotor::cloud {
@@ -19,6 +20,7 @@ struct Cloud {
   GroupChanges& group_changes;
   Instances& instances;
   Images& images;
+  LaunchSpecs& launch_specs;
   Stacks& stacks;
 };
 
@@ -28,6 +30,7 @@ class Provider : public Groups,
                  public GroupChanges,
                  public Instances,
                  public Images,
+                 public LaunchSpecs,
                  public Stacks {
  public:
   Provider() = default;
@@ -37,7 +40,12 @@ class Provider : public Groups,
   Cloud& cloud() { return bundle_; }
 
  private:
-  Cloud bundle_{*this, *this, *this, *this, *this};
+  Cloud bundle_{.groups = *this,
+                .group_changes = *this,
+                .instances = *this,
+                .images = *this,
+                .launch_specs = *this,
+                .stacks = *this};
 };
 
 }  // namespace rotor::cloud

@@ -77,8 +77,11 @@ struct Image {
   std::string id;
   std::string name;
   std::string owner_id;
-  std::string state;                  // available, pending, deregistered, ...
-  std::optional<core::Time> created;  // empty when the image is gone
+  std::string state;                     // available, pending, deregistered, ...
+  std::optional<core::Time> created;     // empty when the image is gone
+  std::string architecture;              // x86_64, arm64, i386, ...; empty if unknown
+  std::string virtualization;            // hvm, paravirtual; empty if unknown
+  std::optional<core::Time> deprecated;  // when EC2 deprecates (or deprecated) it
 };
 
 struct Stack {

@@ -81,6 +81,25 @@ TEST(Duration, Table) {
   }
 }
 
+TEST(Base64, RoundTripsAndRefusesGarbage) {
+  struct Row {
+    const char* bytes;
+    const char* text;
+  };
+  const Row rows[] = {
+      {"", ""},        {"f", "Zg=="},        {"fo", "Zm8="},
+      {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"#cloud-config\n", "I2Nsb3VkLWNvbmZpZwo="}};
+  for (const Row& r : rows) {
+    EXPECT_EQ(Base64Encode(r.bytes), r.text) << r.bytes;
+    auto back = Base64Decode(r.text);
+    ASSERT_TRUE(back.ok()) << r.text;
+    EXPECT_EQ(*back, r.bytes);
+  }
+  EXPECT_EQ(*Base64Decode("Zm9v\nYg=="), "foob");  // line breaks are skipped
+  EXPECT_FALSE(Base64Decode("Zm9v!").ok());
+  EXPECT_FALSE(Base64Decode("Zg==Zg").ok());
+}
+
 TEST(UriEncode, ReservedAndUnreserved) {
   EXPECT_EQ(UriEncode("a-b_c.d~e"), "a-b_c.d~e");
   EXPECT_EQ(UriEncode("a b/c=d&e+f"), "a%20b%2Fc%3Dd%26e%2Bf");

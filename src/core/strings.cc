@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 namespace rotor::core {
 
@@ -203,6 +204,51 @@ Result<Duration> ParseDuration(std::string_view s) {
   if (unit == "d") return duration_cast<Duration>(hours(24 * n));
   return InvalidArgument(
       fmt::format("'{}' has an unknown unit '{}' (use ms, s, m, h or d)", s, unit));
+}
+
+namespace {
+constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}  // namespace
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 2]);
+    out += kBase64[(n >> 18) & 63];
+    out += kBase64[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kBase64[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kBase64[n & 63] : '=';
+  }
+  return out;
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t pad = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    const char* at = std::strchr(kBase64, c);
+    if (at == nullptr || c == '\0' || pad > 0) {
+      return Status(Code::kMalformed, "not base64 text");
+    }
+    acc = (acc << 6) | static_cast<uint32_t>(at - kBase64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  if (pad > 2) return Status(Code::kMalformed, "not base64 text");
+  return out;
 }
 
 }  // namespace rotor::core

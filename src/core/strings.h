@@ -29,6 +29,11 @@ bool GlobMatch(std::string_view pattern, std::string_view text);
 std::string UriEncode(std::string_view s, bool keep_slash = false);
 std::string UriDecode(std::string_view s);
 
+// Standard base64 with padding (RFC 4648), as EC2 and Auto Scaling carry user data.
+std::string Base64Encode(std::string_view bytes);
+// kMalformed for text that is not base64 (whitespace is skipped).
+Result<std::string> Base64Decode(std::string_view text);
+
 // ISO 8601 / RFC 3339 UTC times as AWS writes them: "2026-11-01T00:00:00Z",
 // "2026-11-01T00:00:00.000Z", "2026-11-01T00:00:00+00:00".
 Result<Time> ParseIso8601(std::string_view s);

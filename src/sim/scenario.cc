@@ -181,11 +181,17 @@ class ScenarioParser {
     if (!list) return core::Status::Ok();
     if (!list.IsSequence()) return r_.Error(list, "images", "expected a list");
     for (const auto& n : list) {
-      RETURN_IF_ERROR(r_.CheckKeys(n, "images[]", {"id", "name", "created"}));
+      RETURN_IF_ERROR(
+          r_.CheckKeys(n, "images[]", {"id", "name", "created", "architecture", "owner", "state"}));
       ImageSpec img;
       ASSIGN_OR_RETURN(img.id, r_.String(n, "id", "images[]"));
       ASSIGN_OR_RETURN(img.name, r_.String(n, "name", "images[]", false));
       ASSIGN_OR_RETURN(img.created, r_.TimeValue(n, "created", "images[" + img.id + "]"));
+      for (auto [key, field] : {std::pair{"architecture", &img.architecture},
+                                std::pair{"owner", &img.owner}, std::pair{"state", &img.state}}) {
+        if (!n[key]) continue;
+        ASSIGN_OR_RETURN(*field, r_.String(n, key, "images[" + img.id + "]"));
+      }
       if (!image_ids_.insert(img.id).second)
         return r_.Error(n, "images[]", "duplicate id " + img.id);
       out_.images.push_back(img);
@@ -542,6 +548,10 @@ core::Result<Scenario> LoadScenario(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ParseScenario(ss.str(), path);
+}
+
+cloud::Image ImageSpec::ToImage() const {
+  return cloud::Image{id, name, owner, state, created, architecture, "hvm", std::nullopt};
 }
 
 }  // namespace rotor::sim

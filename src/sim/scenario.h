@@ -16,6 +16,11 @@ struct ImageSpec {
   std::string id;
   std::string name;
   core::Time created{};
+  std::string architecture = "x86_64";
+  std::string owner = "123456789012";
+  std::string state = "available";  // pending, available, deregistered, ...
+
+  cloud::Image ToImage() const;
 };
 
 struct LoadBalancerSpec {

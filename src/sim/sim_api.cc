@@ -300,9 +300,9 @@ core::Result<std::vector<cloud::Image>> SimCloud::DescribeImages(
   for (const std::string& id : ids) {
     auto it = std::find_if(images_.begin(), images_.end(), [&](auto& i) { return i.id == id; });
     if (it == images_.end())
-      out.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt});
+      out.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt, "", "", std::nullopt});
     else
-      out.push_back(cloud::Image{it->id, it->name, "123456789012", "available", it->created});
+      out.push_back(it->ToImage());
   }
   return out;
 }
@@ -311,9 +311,8 @@ core::Result<std::vector<cloud::Image>> SimCloud::FindImages(const cloud::ImageQ
   RETURN_IF_ERROR(Api(kEc2, "DescribeImages", false));
   std::vector<cloud::Image> out;
   for (const ImageSpec& i : images_) {
-    if (q.name_glob.empty() || core::GlobMatch(q.name_glob, i.name)) {
-      out.push_back(cloud::Image{i.id, i.name, "123456789012", "available", i.created});
-    }
+    if (i.state != "available") continue;
+    if (q.name_glob.empty() || core::GlobMatch(q.name_glob, i.name)) out.push_back(i.ToImage());
   }
   return out;
 }
@@ -393,13 +392,17 @@ cloud::LaunchSpec SimCloud::CurrentSpec(const Grp& g) const {
             : g.version == "$Default" ? t.default_version
                                       : std::stoi(g.version);
     s.resolved_version = std::to_string(v);
-    s.image_id = t.versions[v - 1];
+    s.image_id = t.versions[v - 1].image_id;
+    s.instance_type = t.versions[v - 1].instance_type;
   } else {
     s.kind = cloud::LaunchSpec::Kind::kConfiguration;
     s.configuration_name = g.configuration;
-    s.image_id = g.configuration_image;
+    auto c = configurations_.find(g.configuration);
+    if (c != configurations_.end()) {
+      s.image_id = c->second.image_id;
+      s.instance_type = c->second.instance_type;
+    }
   }
-  s.instance_type = "t3.micro";
   return s;
 }
 
@@ -414,7 +417,7 @@ cloud::Instance SimCloud::DescribeInstance(int i, bool with_health, core::Time t
       in.group < 0 ? "" : (in.state == Ec2State::kPending ? "Pending" : "InService");
   out.health_status = "Healthy";
   out.image_id = in.image;
-  out.instance_type = "t3.micro";
+  out.instance_type = in.spec.instance_type.empty() ? kSimInstanceType : in.spec.instance_type;
   out.private_ip = in.private_ip;
   out.spec = in.spec;
   out.spec.image_id.clear();

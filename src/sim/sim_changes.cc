@@ -57,9 +57,11 @@ core::Status SimCloud::SetLaunchSpec(const std::string& name, const cloud::Launc
     }
     grp.version = v;
   } else {
+    if (!configurations_.count(spec.configuration_name)) {
+      return Validation("launch configuration " + spec.configuration_name + " does not exist");
+    }
     grp.tmpl = -1;
     grp.configuration = spec.configuration_name;
-    if (!spec.image_id.empty()) grp.configuration_image = spec.image_id;
   }
   Trace("set_launch_spec", name + " " + spec.Describe());
   return core::Status::Ok();

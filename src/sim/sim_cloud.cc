@@ -57,13 +57,29 @@ void SimCloud::Build(const Scenario& s) {
         auto t = std::make_unique<Tmpl>();
         t->id = fmt::format("lt-{:017x}", templates_.size() + 1);
         t->name = spec.template_name;
-        t->versions = spec.template_versions;
+        for (const std::string& image : spec.template_versions) {
+          cloud::LaunchData d;
+          d.spec.kind = cloud::LaunchSpec::Kind::kTemplate;
+          d.spec.template_id = t->id;
+          d.spec.template_name = t->name;
+          d.spec.version = d.spec.resolved_version = std::to_string(t->versions.size() + 1);
+          d.image_id = image;
+          d.instance_type = kSimInstanceType;
+          t->versions.push_back(d);
+        }
         g->tmpl = static_cast<int>(templates_.size());
         g->version = spec.group_uses;
         templates_.push_back(std::move(t));
       } else {
         g->configuration = spec.configuration_name;
-        g->configuration_image = spec.configuration_image;
+        if (!configurations_.count(spec.configuration_name)) {
+          cloud::LaunchData d;
+          d.spec.kind = cloud::LaunchSpec::Kind::kConfiguration;
+          d.spec.configuration_name = spec.configuration_name;
+          d.image_id = spec.configuration_image;
+          d.instance_type = kSimInstanceType;
+          configurations_[spec.configuration_name] = d;
+        }
       }
       int index = static_cast<int>(groups_.size());
       for (const LoadBalancerSpec& lb_spec : spec.load_balancers) {

@@ -64,6 +64,18 @@ class SimCloud final : public cloud::Provider {
   core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override;
   core::Status TerminateInstances(const std::vector<std::string>& ids) override;
 
+  // cloud::LaunchSpecs (sim_launch_specs.cc)
+  core::Result<cloud::LaunchData> ReadLaunchData(const cloud::LaunchSpec& spec) override;
+  core::Result<std::string> DefaultVersion(const std::string& template_id) override;
+  core::Result<std::optional<std::string>> FindVersion(const std::string& template_id,
+                                                       const std::string& description) override;
+  core::Result<std::string> CreateVersion(const std::string& template_id,
+                                          const cloud::LaunchData& data,
+                                          const std::string& description) override;
+  core::Status SetDefaultVersion(const std::string& template_id,
+                                 const std::string& version) override;
+  core::Status CreateConfiguration(const std::string& name, const cloud::LaunchData& data) override;
+
   // Every group as it is now, without API calls or latency: for invariant checks and tests.
   std::vector<cloud::Group> Peek() const;
   // Whether the application on the instance with this private address answers now (running,
@@ -149,6 +161,7 @@ class SimCloud final : public cloud::Provider {
   cloud::Group Describe(int group, bool with_details, core::Time t) const;
   cloud::Instance DescribeInstance(int inst, bool with_health, core::Time t) const;
   cloud::LaunchSpec CurrentSpec(const Grp& g) const;
+  core::Result<Tmpl*> TemplateById(const std::string& id);
   std::string ImageOf(const cloud::LaunchSpec& spec, const Grp& g) const;
 
   EventQueue queue_;
@@ -167,6 +180,7 @@ class SimCloud final : public cloud::Provider {
   std::vector<std::unique_ptr<Grp>> groups_;
   std::vector<std::unique_ptr<Lb>> lbs_;
   std::vector<std::unique_ptr<Tmpl>> templates_;
+  std::map<std::string, cloud::LaunchData> configurations_;  // by name
   std::vector<StackSpec> stacks_;
   std::unordered_map<std::string, int> group_by_name_;
   std::vector<Fault> faults_;

@@ -22,6 +22,9 @@ inline constexpr char kEc2[] = "ec2";
 inline constexpr char kElb[] = "elasticloadbalancing";
 inline constexpr char kCfn[] = "cloudformation";
 
+// Every simulated instance has this type unless its launch spec says otherwise.
+inline constexpr char kSimInstanceType[] = "t3.micro";
+
 // Calls needed for `items` at `per_call` a call (one at least).
 inline int Pages(size_t items, size_t per_call) {
   return static_cast<int>(std::max<size_t>(1, (items + per_call - 1) / per_call));
@@ -62,7 +65,7 @@ struct SimCloud::Lb {
 struct SimCloud::Tmpl {
   std::string id;
   std::string name;
-  std::vector<std::string> versions;  // image of version i+1
+  std::vector<cloud::LaunchData> versions;  // version i+1
   int default_version = 1;
 };
 
@@ -75,8 +78,7 @@ struct SimCloud::Grp {
   std::vector<int> lbs;
   int tmpl = -1;              // template index, or -1 for a launch configuration
   std::string version;        // as the group uses it: "3", "$Latest", "$Default"
-  std::string configuration;  // launch configuration name
-  std::string configuration_image;
+  std::string configuration;  // launch configuration name (in configurations_)
 
   bool Suspended(const std::string& p) const { return suspended.count(p) > 0; }
 };

@@ -149,6 +149,61 @@ TEST_P(Contract, FindStackGroupsAndMissingThings) {
   EXPECT_EQ(all->size(), 3u);
 }
 
+// Launch specs read in full, copied with a change, found again by description, and pointed at.
+TEST_P(Contract, LaunchSpecsReadCopyAndPoint) {
+  cloud::Group web = Observe("web-1-AppServer");
+  auto data = c().launch_specs.ReadLaunchData(web.spec);
+  ASSERT_TRUE(data.ok()) << data.status().message();
+  EXPECT_EQ(data->image_id, web.spec.image_id);
+  EXPECT_EQ(data->instance_type, "t3.micro");
+  EXPECT_EQ(data->spec.resolved_version, "2");
+  std::string old_image = web.instances.at(0).image_id;
+  cloud::LaunchData changed = *data;
+  changed.image_id = old_image;
+  changed.user_data = "#cloud-config\nsource: app:1.2\n";
+  auto made = c().launch_specs.CreateVersion(web.spec.template_id, changed, "rotor r-test");
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  EXPECT_EQ(*made, "3");
+  auto found = c().launch_specs.FindVersion(web.spec.template_id, "rotor r-test");
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(*found, std::optional<std::string>("3"));
+  EXPECT_EQ(*c().launch_specs.FindVersion(web.spec.template_id, "rotor r-other"), std::nullopt);
+  cloud::LaunchSpec v3 = web.spec;
+  v3.version = v3.resolved_version = "3";
+  auto read = c().launch_specs.ReadLaunchData(v3);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->image_id, old_image);
+  EXPECT_EQ(read->instance_type, data->instance_type);
+  EXPECT_EQ(read->user_data, changed.user_data);
+  EXPECT_EQ(read->other, data->other);
+  EXPECT_EQ(*c().launch_specs.DefaultVersion(web.spec.template_id), "1");
+  ASSERT_TRUE(c().launch_specs.SetDefaultVersion(web.spec.template_id, "3").ok());
+  EXPECT_EQ(*c().launch_specs.DefaultVersion(web.spec.template_id), "3");
+  v3.version = v3.resolved_version = "99";
+  EXPECT_EQ(c().launch_specs.ReadLaunchData(v3).status().code(), core::Code::kNotFound);
+
+  cloud::Group db = Observe("db-2-Db");
+  auto lc = c().launch_specs.ReadLaunchData(db.spec);
+  ASSERT_TRUE(lc.ok()) << lc.status().message();
+  EXPECT_EQ(lc->image_id, db.spec.image_id);
+  cloud::LaunchData copy = *lc;
+  copy.image_id = old_image;
+  ASSERT_TRUE(c().launch_specs.CreateConfiguration("db-2-copy", copy).ok());
+  EXPECT_EQ(c().launch_specs.CreateConfiguration("db-2-copy", copy).code(),
+            core::Code::kFailedPrecondition);
+  cloud::LaunchSpec copied = db.spec;
+  copied.configuration_name = "db-2-copy";
+  auto back = c().launch_specs.ReadLaunchData(copied);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->image_id, old_image);
+  EXPECT_EQ(back->instance_type, lc->instance_type);
+  for (const auto& [key, value] : lc->other) EXPECT_EQ(back->other[key], value) << key;
+  ASSERT_TRUE(c().group_changes.SetLaunchSpec("db-2-Db", copied).ok());
+  EXPECT_EQ(Observe("db-2-Db").spec.configuration_name, "db-2-copy");
+  copied.configuration_name = "nope-lc";
+  EXPECT_EQ(c().launch_specs.ReadLaunchData(copied).status().code(), core::Code::kNotFound);
+}
+
 TEST_P(Contract, SetSizes) {
   ASSERT_TRUE(c().group_changes.SetSizes("web-1-AppServer", {std::nullopt, std::nullopt, 4}).ok());
   world_->Settle();

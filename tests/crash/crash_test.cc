@@ -133,7 +133,12 @@ class CrashingCloud final : public cloud::GroupsWrapper,
   }
 
   sim::SimCloud& sim_;
-  cloud::Cloud bundle_{*this, *this, *this, sim_, sim_};
+  cloud::Cloud bundle_{.groups = *this,
+                       .group_changes = *this,
+                       .instances = *this,
+                       .images = sim_,
+                       .launch_specs = sim_,
+                       .stacks = sim_};
   CrashAt at_;
   int k_;
   int changes_ = 0;

@@ -62,7 +62,8 @@ class FakeCloud final : public cloud::Provider {
     std::vector<cloud::Image> out;
     for (const std::string& id : ids) {
       auto it = std::find_if(images.begin(), images.end(), [&](auto& i) { return i.id == id; });
-      out.push_back(it == images.end() ? cloud::Image{id, "", "", "deregistered", std::nullopt}
+      out.push_back(it == images.end() ? cloud::Image{id, "", "", "deregistered", std::nullopt, "",
+                                                      "", std::nullopt}
                                        : *it);
     }
     return out;
@@ -134,6 +135,73 @@ class FakeCloud final : public cloud::Provider {
       if (core::GlobMatch(q.name_glob, i.name)) out.push_back(i);
     }
     return out;
+  }
+
+  // Launch specs: templates by id (version n at index n-1) and configurations by name.
+  struct Template {
+    std::vector<cloud::LaunchData> versions;
+    int default_version = 1;
+  };
+  std::map<std::string, Template> templates;
+  std::map<std::string, cloud::LaunchData> configurations;
+
+  core::Result<cloud::LaunchData> ReadLaunchData(const cloud::LaunchSpec& spec) override {
+    if (spec.kind == cloud::LaunchSpec::Kind::kConfiguration) {
+      auto it = configurations.find(spec.configuration_name);
+      if (it == configurations.end())
+        return core::NotFound("no configuration " + spec.configuration_name);
+      return it->second;
+    }
+    auto it = templates.find(spec.template_id);
+    if (it == templates.end()) return core::NotFound("no template " + spec.template_id);
+    std::string v = spec.resolved_version.empty() ? spec.version : spec.resolved_version;
+    size_t n = v == "$Latest"    ? it->second.versions.size()
+               : v == "$Default" ? it->second.default_version
+                                 : std::strtoul(v.c_str(), nullptr, 10);
+    if (n < 1 || n > it->second.versions.size()) return core::NotFound("no version " + v);
+    return it->second.versions[n - 1];
+  }
+  core::Result<std::string> DefaultVersion(const std::string& id) override {
+    if (!templates.count(id)) return core::NotFound("no template " + id);
+    return std::to_string(templates[id].default_version);
+  }
+  core::Result<std::optional<std::string>> FindVersion(const std::string& id,
+                                                       const std::string& description) override {
+    if (!templates.count(id)) return core::NotFound("no template " + id);
+    std::optional<std::string> found;
+    const auto& vs = templates[id].versions;
+    for (size_t i = 0; i < vs.size(); ++i) {
+      if (vs[i].description == description) found = std::to_string(i + 1);
+    }
+    return found;
+  }
+  core::Result<std::string> CreateVersion(const std::string& id, const cloud::LaunchData& data,
+                                          const std::string& description) override {
+    if (!templates.count(id)) return core::NotFound("no template " + id);
+    auto& vs = templates[id].versions;
+    cloud::LaunchData d = data;
+    d.description = description;
+    d.spec.resolved_version = d.spec.version = std::to_string(vs.size() + 1);
+    vs.push_back(d);
+    actions.push_back("CreateVersion " + id + " " + d.spec.version + " " + d.image_id);
+    return d.spec.version;
+  }
+  core::Status SetDefaultVersion(const std::string& id, const std::string& version) override {
+    if (!templates.count(id)) return core::NotFound("no template " + id);
+    templates[id].default_version = std::stoi(version);
+    actions.push_back("SetDefaultVersion " + id + " " + version);
+    return core::Status::Ok();
+  }
+  core::Status CreateConfiguration(const std::string& name,
+                                   const cloud::LaunchData& data) override {
+    if (configurations.count(name))
+      return core::Status(core::Code::kFailedPrecondition, name + " exists");
+    cloud::LaunchData d = data;
+    d.spec.kind = cloud::LaunchSpec::Kind::kConfiguration;
+    d.spec.configuration_name = name;
+    configurations[name] = d;
+    actions.push_back("CreateConfiguration " + name + " " + d.image_id);
+    return core::Status::Ok();
   }
 };
 

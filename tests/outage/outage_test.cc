@@ -353,7 +353,12 @@ class LostAnswer final : public cloud::GroupChangesWrapper, public cloud::Instan
   sim::SimCloud& sim_;
   int k_;
   int changes_ = 0;
-  cloud::Cloud bundle_{sim_, *this, *this, sim_, sim_};
+  cloud::Cloud bundle_{.groups = sim_,
+                       .group_changes = *this,
+                       .instances = *this,
+                       .images = sim_,
+                       .launch_specs = sim_,
+                       .stacks = sim_};
 };
 
 TEST_P(Outages, AnAnswerLostAfterTheChangeIsSettledByLooking) {
