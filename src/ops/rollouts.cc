@@ -42,6 +42,10 @@ core::Status PointBack(cloud::Cloud& cloud, core::Clock& clock, journal::Journal
 
 }  // namespace
 
+bool IsRunbookKind(journal::OperationKind kind) {
+  return kind != journal::OperationKind::kRespawn && kind != journal::OperationKind::kUpdateAsgs;
+}
+
 bool IsFinished(const std::string& status) {
   return status != journal::kRunning && status != journal::kPausedStatus;
 }
@@ -106,7 +110,10 @@ core::Result<std::vector<journal::RolloutInfo>> ListRollouts(journal::Journal& j
 core::Result<RolloutDetail> LoadRollout(journal::Journal& journal, const std::string& id) {
   RolloutDetail d;
   ASSIGN_OR_RETURN(d.info, journal.GetRollout(id));
-  ASSIGN_OR_RETURN(d.policy, rollout::PolicyFromJson(d.info.policy));
+  // A runbook keeps its plan where a rolling respawn keeps its policy.
+  if (!IsRunbookKind(d.info.kind)) {
+    ASSIGN_OR_RETURN(d.policy, rollout::PolicyFromJson(d.info.policy));
+  }
   ASSIGN_OR_RETURN(d.records, journal.Read(id));
   for (const std::string& g : journal::GroupsOf(d.info.resources)) {
     GroupJournal gj{g, std::nullopt, std::nullopt, std::nullopt};

@@ -26,6 +26,8 @@ core::Result<RespawnReport> RunJournaled(cloud::Cloud& cloud, core::Clock& clock
                                          journal::LeaseKeeper& leases);
 
 bool IsFinished(const std::string& status);
+// Whether operations of this kind are runbooks (rather than rolling respawns).
+bool IsRunbookKind(journal::OperationKind kind);
 
 // A rollout as the journal has it: each group's latest state and the intent left unresolved.
 struct GroupJournal {

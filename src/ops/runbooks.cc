@@ -1,0 +1,137 @@
+#include "ops/runbooks.h"
+
+#include <fmt/format.h>
+
+#include "ops/patch.h"
+#include "ops/rollouts.h"
+
+namespace rotor::ops {
+namespace {
+
+constexpr auto kPauseCheckEvery = std::chrono::seconds(5);
+
+// The driver's questions answered from the leases, the journal's pause flag, Ctrl-C and the
+// command's callbacks.
+class OperationControl final : public runbook::Control {
+ public:
+  OperationControl(journal::Journal& journal, core::Clock& clock, journal::LeaseKeeper& leases,
+                   const RunbookOptions& options)
+      : journal_(journal), clock_(clock), leases_(leases), options_(options) {}
+
+  core::Status KeepLease() override { return leases_.Keep(); }
+  bool PauseRequested() override {
+    if (options_.interrupted && options_.interrupted()) return true;
+    if (clock_.Now() < next_check_) return pause_;
+    next_check_ = clock_.Now() + kPauseCheckEvery;
+    auto info = journal_.GetRollout(options_.operation_id);
+    pause_ = info.ok() && info->pause_requested;
+    return pause_;
+  }
+  bool ConfirmIrreversible(const runbook::Step& step) override {
+    return !options_.confirm || options_.confirm(step);
+  }
+  void Note(const std::string& line) override {
+    if (options_.note) options_.note(line);
+  }
+
+ private:
+  journal::Journal& journal_;
+  core::Clock& clock_;
+  journal::LeaseKeeper& leases_;
+  const RunbookOptions& options_;
+  core::Time next_check_{};
+  bool pause_ = false;
+};
+
+core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
+                                    journal::Journal& journal, const journal::RolloutInfo& info,
+                                    const RunbookOptions& options, journal::LeaseKeeper& leases,
+                                    std::optional<bool> resume_rollback) {
+  auto steps = StepsFor(cloud, info.kind, info.policy);
+  if (!steps.ok()) {
+    leases.ReleaseAll();
+    return steps.status();
+  }
+  std::vector<runbook::Step*> raw;
+  for (auto& s : *steps) raw.push_back(s.get());
+  OperationControl control(journal, clock, leases, options);
+  runbook::DriverOptions d{info.id, options.on_failure, options.backoff, std::nullopt,
+                           options.lease_ttl / 3};
+  runbook::Driver driver(raw, journal, clock, control, d);
+  auto report = resume_rollback ? driver.Resume(*resume_rollback) : driver.Start();
+  if (!report.ok()) {
+    if (report.status().code() != core::Code::kAborted) leases.ReleaseAll();
+    return report.status();
+  }
+  RETURN_IF_ERROR(journal.SetStatus(info.id, runbook::OutcomeName(report->outcome), clock.Now()));
+  leases.ReleaseAll();
+  return report;
+}
+
+}  // namespace
+
+core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud& cloud,
+                                                                   journal::OperationKind kind,
+                                                                   const std::string& plan) {
+  switch (kind) {
+    case journal::OperationKind::kPatch: {
+      ASSIGN_OR_RETURN(PatchPlan p, PatchPlanFromJson(plan));
+      return PatchSteps(cloud, p);
+    }
+    default:
+      return core::InvalidArgument(
+          fmt::format("operations of kind {} are not runbooks this rotor "
+                      "can run",
+                      journal::OperationKindName(kind)));
+  }
+}
+
+core::Result<runbook::Report> StartRunbook(cloud::Cloud& cloud, core::Clock& clock,
+                                           journal::Journal& journal, journal::OperationKind kind,
+                                           const std::vector<std::string>& resources,
+                                           const std::string& plan, const RunbookOptions& options) {
+  RETURN_IF_ERROR(RefuseUnfinished(journal, journal::GroupsOf(resources)));
+  journal::LeaseKeeper leases(journal, clock, options.owner, options.operation_id,
+                              options.lease_ttl, options.owner_gone);
+  RETURN_IF_ERROR(leases.TakeAll(resources, /*force=*/false));
+  journal::RolloutInfo info;
+  info.id = options.operation_id;
+  info.kind = kind;
+  info.command = options.command;
+  info.owner = options.owner;
+  info.resources = resources;
+  info.policy = plan;
+  info.started = info.updated = clock.Now();
+  if (core::Status created = journal.CreateRollout(info); !created.ok()) {
+    leases.ReleaseAll();
+    return created;
+  }
+  return Drive(cloud, clock, journal, info, options, leases, std::nullopt);
+}
+
+core::Result<runbook::Report> ResumeRunbook(cloud::Cloud& cloud, core::Clock& clock,
+                                            journal::Journal& journal,
+                                            const journal::RolloutInfo& info, bool rollback,
+                                            bool force_unlock, const RunbookOptions& options) {
+  bool reopen = rollback && info.status == "completed";
+  if (IsFinished(info.status) && !reopen) {
+    return core::Status(
+        core::Code::kFailedPrecondition,
+        fmt::format("{} {} has finished ({}): nothing to {}", journal::OperationKindName(info.kind),
+                    info.id, info.status, rollback ? "roll back" : "resume"));
+  }
+  if (reopen) RETURN_IF_ERROR(RefuseUnfinished(journal, journal::GroupsOf(info.resources)));
+  journal::LeaseKeeper leases(journal, clock, options.owner, info.id, options.lease_ttl,
+                              options.owner_gone);
+  RETURN_IF_ERROR(leases.TakeAll(info.resources, force_unlock));
+  if (core::Status s = journal.RequestPause(info.id, false); !s.ok()) {
+    leases.ReleaseAll();
+    return s;
+  }
+  RETURN_IF_ERROR(journal.SetStatus(info.id, journal::kRunning, clock.Now()));
+  RunbookOptions o = options;
+  o.operation_id = info.id;
+  return Drive(cloud, clock, journal, info, o, leases, rollback);
+}
+
+}  // namespace rotor::ops

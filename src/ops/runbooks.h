@@ -1,0 +1,51 @@
+// Running a runbook operation (patch, and the jobs after it) as a journaled operation: the
+// record of its kind, plan and resources, the leases, the runbook driver, the final status; and
+// resuming or rolling one back from the journal alone (`rotor rollout resume|rollback ID`).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cloud/cloud.h"
+#include "core/clock.h"
+#include "journal/journal.h"
+#include "journal/lease.h"
+#include "runbook/driver.h"
+
+namespace rotor::ops {
+
+struct RunbookOptions {
+  std::string operation_id;
+  std::string command;  // the command line, for `rotor rollout list|show`
+  std::string owner;    // user@host:pid
+  core::Duration lease_ttl = std::chrono::seconds(60);
+  journal::OwnerGone owner_gone;
+  runbook::OnFailure on_failure = runbook::OnFailure::kRollback;
+  cloud::BackoffPolicy backoff;
+  std::function<bool()> interrupted;                  // Ctrl-C; may be empty
+  std::function<bool(const runbook::Step&)> confirm;  // irreversible steps; empty: yes
+  std::function<void(const std::string&)> note;       // progress lines; may be empty
+};
+
+// The operation's steps rebuilt from its journaled plan (`plan` is what StartRunbook stored).
+// kInvalidArgument for a kind that is not a runbook or a plan this rotor cannot read.
+core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud& cloud,
+                                                                   journal::OperationKind kind,
+                                                                   const std::string& plan);
+
+// Records the operation (kind, plan, resources), takes the leases (kBlocked when an unfinished
+// operation or a live rotor holds one), runs the steps, records the final status.
+core::Result<runbook::Report> StartRunbook(cloud::Cloud& cloud, core::Clock& clock,
+                                           journal::Journal& journal, journal::OperationKind kind,
+                                           const std::vector<std::string>& resources,
+                                           const std::string& plan, const RunbookOptions& options);
+
+// Goes on with an unfinished one, or undoes one (finished or not) with `rollback`.
+core::Result<runbook::Report> ResumeRunbook(cloud::Cloud& cloud, core::Clock& clock,
+                                            journal::Journal& journal,
+                                            const journal::RolloutInfo& info, bool rollback,
+                                            bool force_unlock, const RunbookOptions& options);
+
+}  // namespace rotor::ops
