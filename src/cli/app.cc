@@ -78,6 +78,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddStatusCommand(app, chosen);
   AddSimulateCommand(app, chosen);
   AddRespawnCommand(app, chosen);
+  AddPatchCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed

@@ -446,6 +446,95 @@ TEST(Cli, RespawnInputErrorsAndRefusals) {
 }
 
 // Two groups in parallel: each keeps its own line, redrawn in place; the ETA is the group's own.
+// `rotor patch` in the simulator: the template group gets a new version of the newest image by
+// creation date (not by name), the configuration group a copy; no instance is touched.
+TEST(Cli, PatchGivesGroupsANewSpecAndTouchesNoInstance) {
+  auto lt = Simulated({"patch", "web", "1", "--image", "latest", "--yes"}, Example("monthly.yaml"),
+                      kExitOk);
+  EXPECT_EQ(lt["outcome"], "completed");
+  std::string out = lt["command_output"];
+  EXPECT_NE(out.find("ImageId: ami-0app10 -> ami-0app11"), std::string::npos) << out;
+  EXPECT_NE(out.find("patch completed"), std::string::npos) << out;
+  EXPECT_EQ(lt["api_calls"]["ec2:CreateLaunchTemplateVersion"], 1);
+  EXPECT_EQ(lt["api_calls"]["autoscaling:UpdateAutoScalingGroup"], 1);
+  for (auto& [op, n] : lt["api_calls"].items()) {
+    EXPECT_EQ(op.find("Terminate"), std::string::npos) << op;
+    EXPECT_EQ(op.find("Detach"), std::string::npos) << op;
+  }
+  auto lc = Simulated(
+      {"patch", "--asg", "db-2-Db", "--image", "latest", "--instance-type", "m5.large", "--yes"},
+      Example("monthly.yaml"), kExitOk);
+  out = lc["command_output"];
+  EXPECT_NE(out.find("db-2-lc -> db-2-Db-20261130T090000"), std::string::npos) << out;
+  EXPECT_NE(out.find("InstanceType: t3.micro -> m5.large"), std::string::npos) << out;
+  EXPECT_EQ(lc["api_calls"]["autoscaling:CreateLaunchConfiguration"], 1);
+  // Graviton: latest is the arm64 image of the family.
+  auto arm = Simulated(
+      {"--dry-run", "patch", "web", "1", "--instance-type", "m6g.large", "--image", "latest"},
+      Example("monthly.yaml"), kExitOk);
+  EXPECT_NE(arm["command_output"].get<std::string>().find("ImageId: ami-0app10 -> ami-0arm11"),
+            std::string::npos)
+      << arm["command_output"];
+}
+
+TEST(Cli, PatchDryRunAndRefusalsChangeNothing) {
+  auto dry = Simulated({"--dry-run", "patch", "web", "1", "--image", "latest"},
+                       Example("monthly.yaml"), kExitOk);
+  for (auto& [op, n] : dry["api_calls"].items()) {
+    EXPECT_EQ(op.find("Create"), std::string::npos) << op;
+    EXPECT_EQ(op.find("Update"), std::string::npos) << op;
+  }
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;
+    int code;
+    const char* fragment;
+  };
+  const Row rows[] = {
+      {"nothing to change", {"patch", "web", "1"}, kExitUsage, "nothing to change"},
+      {"an image of the wrong architecture",
+       {"patch", "web", "1", "--image", "ami-0arm11"},
+       kExitUsage,
+       "is arm64 but"},
+      {"no such image", {"patch", "web", "1", "--image", "nope-*"}, kExitUsage, "no available"},
+      {"a setting without =",
+       {"patch", "web", "1", "--user-data-set", "source"},
+       kExitUsage,
+       "expected KEY=VALUE"},
+      {"both user data flags",
+       {"patch", "web", "1", "--user-data", "/dev/null", "--user-data-set", "a=b"},
+       kExitUsage,
+       "not both"},
+      {"an unknown stack", {"patch", "nope", "9", "--image", "latest"}, kExitUsage, "nope-9"},
+  };
+  for (const Row& r : rows) {
+    auto j = Simulated(r.args, Example("monthly.yaml"), r.code);
+    std::string errors = j["command_errors"];
+    EXPECT_NE(errors.find(r.fragment), std::string::npos) << r.name << ": " << errors;
+    for (auto& [op, n] : j["api_calls"].items()) {
+      EXPECT_EQ(op.find("Create"), std::string::npos) << r.name << ": " << op;
+    }
+  }
+}
+
+TEST(Cli, PatchKilledMidwayIsResumedFromTheJournal) {
+  for (int k = 1; k <= 2; ++k) {
+    // the monthly example, killed at its k-th change (a new version; the group pointed at it)
+    std::ifstream in(Example("monthly.yaml"));
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string crash = (fs::temp_directory_path() / "rotor-cli-patch-crash.yaml").string();
+    std::ofstream(crash) << text.str()
+                         << fmt::format("faults:\n  - {{kind: crash, after_steps: {}}}\n", k);
+    auto j = Simulated({"patch", "web", "1", "--image", "latest", "--yes"}, crash, kExitOk);
+    EXPECT_EQ(j["outcome"], "completed") << k;
+    EXPECT_TRUE(j["resumed_after_crash"].get<bool>()) << k;
+    std::string out = j["command_output"];
+    EXPECT_NE(out.find("rollout resume completed"), std::string::npos) << out;
+    fs::remove(crash);
+  }
+}
+
 TEST(LiveBoard, OneLinePerGroupRedrawnInPlace) {
   core::Time t0 = *core::ParseIso8601("2026-11-22T00:00:00Z");
   auto event = [&](const char* group, int seconds, int replaced) {

@@ -303,10 +303,10 @@ std::vector<std::string> DescribePatch(const GroupPatch& g) {
                        "new version of launch template; the group is pointed at its number",
                        "new version of launch template, made its default",
                        "copy of the launch configuration"};
-  out.push_back(fmt::format("{}: {} {}", g.group, how[static_cast<int>(g.pointing)],
+  out.push_back(fmt::format("{}: {}: {}", g.group, how[static_cast<int>(g.pointing)],
                             g.pointing == Pointing::kConfiguration
                                 ? g.old_spec.configuration_name + " -> " + g.configuration_name
-                                : g.old_spec.Describe()));
+                                : g.old_spec.Describe() + " -> a new version"));
   if (!g.Changes()) out.push_back("  no change: the spec already launches this");
   if (g.before.image_id != g.after.image_id) {
     out.push_back(fmt::format("  ImageId: {} -> {}", g.before.image_id, g.after.image_id));

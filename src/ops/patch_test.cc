@@ -2,6 +2,7 @@
 // says, and that rollback points every group back.
 #include "ops/patch.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/strings.h"
@@ -176,6 +177,85 @@ TEST_F(PatchTest, ASecondRotorIsKeptOffTheGroups) {
   auto report = Patch({"number-App"}, r);
   EXPECT_EQ(report.status().code(), core::Code::kBlocked);
   EXPECT_EQ(cloud_.groups["number-App"].spec.version, "1");
+}
+
+// The k-th change (a new version, a new default, a configuration, a group pointed) kills rotor,
+// before it acts or after (the answer lost); `rollout resume` then finishes: every template has
+// exactly one new version, the configuration one copy, every group its new spec.
+class KillingSpecs : public cloud::LaunchSpecsWrapper, public cloud::GroupChangesWrapper {
+ public:
+  KillingSpecs(testing::FakeCloud& f, int at, bool after)
+      : LaunchSpecsWrapper(f), GroupChangesWrapper(f), at_(at), after_(after) {}
+  core::Result<std::string> CreateVersion(const std::string& id, const cloud::LaunchData& d,
+                                          const std::string& desc) override {
+    return Change([&] { return LaunchSpecsWrapper::CreateVersion(id, d, desc); });
+  }
+  core::Status SetDefaultVersion(const std::string& id, const std::string& v) override {
+    return Change([&] { return LaunchSpecsWrapper::SetDefaultVersion(id, v); });
+  }
+  core::Status CreateConfiguration(const std::string& n, const cloud::LaunchData& d) override {
+    return Change([&] { return LaunchSpecsWrapper::CreateConfiguration(n, d); });
+  }
+  core::Status SetLaunchSpec(const std::string& g, const cloud::LaunchSpec& s) override {
+    return Change([&] { return GroupChangesWrapper::SetLaunchSpec(g, s); });
+  }
+  int changes = 0;
+
+ private:
+  template <typename Fn>
+  auto Change(Fn act) -> decltype(act()) {
+    if (++changes != at_) return act();
+    if (after_) (void)act();
+    return core::Status(core::Code::kAborted, "killed");
+  }
+  int at_;
+  bool after_;
+};
+
+TEST_F(PatchTest, AKillAtEveryChangeIsResumedToExactlyOneNewSpecEach) {
+  std::vector<std::string> groups = {"number-App", "default-App", "lc-App"};
+  PatchRequest r;
+  r.image = ImageRequest{};
+  auto plan = PlanPatch(cloud_.cloud(), groups, r, "op-1", kNow);
+  ASSERT_TRUE(plan.ok());
+  const auto groups0 = cloud_.groups;
+  const auto templates0 = cloud_.templates;
+  const auto configurations0 = cloud_.configurations;
+  for (int at = 1; at <= 6; ++at) {
+    for (bool after : {false, true}) {
+      cloud_.groups = groups0;
+      cloud_.templates = templates0;
+      cloud_.configurations = configurations0;
+      journal::MemoryJournal journal;
+      KillingSpecs killing(cloud_, at, after);
+      cloud::Cloud c{.groups = cloud_,
+                     .group_changes = killing,
+                     .instances = cloud_,
+                     .images = cloud_,
+                     .launch_specs = killing,
+                     .stacks = cloud_};
+      RunbookOptions o;
+      o.operation_id = "op-1";
+      o.owner = "me@here:1";
+      auto first = StartRunbook(c, clock_, journal, journal::OperationKind::kPatch,
+                                journal::GroupResources(groups), PatchPlanToJson(*plan), o);
+      std::string where = fmt::format("kill at change {} {}", at, after ? "after" : "before");
+      ASSERT_EQ(first.status().code(), core::Code::kAborted) << where;
+      auto info = journal.GetRollout("op-1");
+      o.owner = "me@here:2";
+      o.lease_ttl = std::chrono::seconds(60);
+      clock_.Advance(std::chrono::seconds(61));  // the dead rotor's leases lapse
+      auto resumed = ResumeRunbook(cloud_.cloud(), clock_, journal, *info, false, false, o);
+      ASSERT_TRUE(resumed.ok()) << where << ": " << resumed.status().message();
+      EXPECT_EQ(resumed->outcome, runbook::Outcome::kCompleted) << where;
+      EXPECT_EQ(cloud_.templates["lt-2"].versions.size(), 2u) << where;
+      EXPECT_EQ(cloud_.templates["lt-3"].versions.size(), 2u) << where;
+      EXPECT_EQ(cloud_.configurations.size(), 2u) << where;
+      EXPECT_EQ(cloud_.groups["number-App"].spec.version, "2") << where;
+      EXPECT_EQ(cloud_.templates["lt-3"].default_version, 2) << where;
+      EXPECT_EQ(cloud_.groups["lc-App"].spec.configuration_name, "lc-App-20261130T030405") << where;
+    }
+  }
 }
 
 }  // namespace

@@ -134,4 +134,28 @@ core::Result<runbook::Report> ResumeRunbook(cloud::Cloud& cloud, core::Clock& cl
   return Drive(cloud, clock, journal, info, o, leases, rollback);
 }
 
+core::Status AbortRunbook(journal::Journal& journal, core::Clock& clock,
+                          const journal::RolloutInfo& info, bool force_unlock,
+                          const RunbookOptions& options) {
+  if (IsFinished(info.status)) {
+    return core::Status(core::Code::kFailedPrecondition,
+                        fmt::format("{} {} has finished ({}): nothing to abort",
+                                    journal::OperationKindName(info.kind), info.id, info.status));
+  }
+  journal::LeaseKeeper leases(journal, clock, options.owner, info.id, options.lease_ttl,
+                              options.owner_gone);
+  RETURN_IF_ERROR(leases.TakeAll(info.resources, force_unlock));
+  journal::Record r{clock.Now(),
+                    info.id,
+                    0,
+                    "",
+                    journal::RecordKind::kFinish,
+                    "aborted by " + options.owner,
+                    runbook::FinishData(runbook::Outcome::kAborted)};
+  core::Status s = journal.Append(r);
+  if (s.ok()) s = journal.SetStatus(info.id, "aborted", clock.Now());
+  leases.ReleaseAll();
+  return s;
+}
+
 }  // namespace rotor::ops

@@ -48,4 +48,10 @@ core::Result<runbook::Report> ResumeRunbook(cloud::Cloud& cloud, core::Clock& cl
                                             const journal::RolloutInfo& info, bool rollback,
                                             bool force_unlock, const RunbookOptions& options);
 
+// Ends an unfinished one where it stands (status aborted; done steps stay done, and `rollout
+// rollback` can still undo them). kBlocked while a live rotor holds its resources.
+core::Status AbortRunbook(journal::Journal& journal, core::Clock& clock,
+                          const journal::RolloutInfo& info, bool force_unlock,
+                          const RunbookOptions& options);
+
 }  // namespace rotor::ops

@@ -128,6 +128,9 @@ core::Result<bool> Driver::UndoStep(int i) {
 // A failed look, memo, act or undo: waited out while AWS is unreachable; otherwise a failure
 // of the step (or, while undoing, a stop for a person).
 core::Result<bool> Driver::Retry(int i, bool undo, const core::Status& error) {
+  // The process is dying (a simulated crash) or lost its lease: nothing more is journaled or
+  // done; a resume finds the intent open and looks.
+  if (error.code() == core::Code::kAborted || error.code() == core::Code::kBlocked) return error;
   std::string cause = fmt::format("step {} ({}{}): {}", i + 1, undo ? "undo: " : "",
                                   steps_[i]->Describe(), core::Clip(error.ToString(), kMaxText));
   if (!cloud::Unreachable(error)) {

@@ -53,7 +53,9 @@ class Driver {
   Driver(std::vector<Step*> steps, journal::Journal& journal, core::Clock& clock, Control& control,
          DriverOptions options);
 
-  // A new run: journals the plan (one line per step), then runs.
+  // A new run: journals the plan (one line per step), then runs. Errors: the journal's, and a
+  // step's kAborted (the process is dying) or kBlocked (a lease was lost), which stop the run
+  // at once with nothing more journaled; every other failure is an outcome in the Report.
   core::Result<Report> Start();
   // Goes on from the journal: the first step without an outcome is looked at again, never
   // repeated blindly. `rollback` undoes what was done instead (`rotor rollout rollback`).

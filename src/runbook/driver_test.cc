@@ -249,6 +249,23 @@ TEST(Driver, AnIrreversibleStepIsConfirmedFirstAndStopsARollback) {
   EXPECT_EQ(rig.Values(), "newnewold");
 }
 
+TEST(Driver, ADyingProcessStopsAtOnceWithNothingMoreJournaled) {
+  Rig rig;
+  rig.w.refuse["b"] = "x";  // not reached: the crash comes first
+  rig.steps[1] = std::make_unique<SetValue>(rig.w, "b", "new");
+  struct Crashing : SetValue {
+    using SetValue::SetValue;
+    core::Status Do() override { return core::Status(core::Code::kAborted, "rotor crashed"); }
+  };
+  rig.steps[1] = std::make_unique<Crashing>(rig.w, "b", "new");
+  auto r = rig.MakeDriver().Start();
+  EXPECT_EQ(r.status().code(), core::Code::kAborted);
+  auto records = rig.journal.Read("op-1");
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->back().kind, journal::RecordKind::kIntent);  // left open for the resume
+  EXPECT_EQ(rig.Values(), "newoldold");
+}
+
 TEST(Driver, APauseRequestStopsAtTheNextStepBoundary) {
   Rig rig;
   rig.control.pause = true;

@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/probes.h"
 #include "cli/rolling.h"
+#include "cli/runbook_run.h"
 #include "core/strings.h"
 #include "ops/rollouts.h"
 
@@ -91,7 +92,19 @@ void PrintDetail(const ops::RolloutDetail& d, Format f, std::ostream& out) {
                      journal::OperationKindName(d.info.kind), d.info.id, d.info.status,
                      d.info.pause_requested ? " (pause requested)" : "",
                      core::FormatIso8601(d.info.started), d.info.owner, d.info.command);
+  if (ops::IsRunbookKind(d.info.kind)) {
+    // A runbook's plan is its start record: "1. ...; 2. ...".
+    for (const auto& r : d.records) {
+      if (r.kind != journal::RecordKind::kStart) continue;
+      out << "  steps:\n";
+      for (const std::string& step : core::Split(r.text, ';')) {
+        out << "    " << core::Trim(step) << "\n";
+      }
+      break;
+    }
+  }
   for (const auto& g : d.groups) {
+    if (ops::IsRunbookKind(d.info.kind)) break;
     if (!g.state) {
       out << fmt::format("  group {}: not started\n", g.group);
       continue;
@@ -155,6 +168,31 @@ int Pause(const RolloutArgs& a, Session& session) {
   return kExitOk;
 }
 
+// resume, rollback or abort of a runbook operation (patch, ...).
+int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format format,
+                    journal::Journal& j, const journal::RolloutInfo& info, ops::ResumeMode mode) {
+  ops::RunbookOptions o;
+  o.operation_id = info.id;
+  o.owner = rt.owner();
+  o.owner_gone = Runtime::LocalOwnerGone;
+  o.command = session.options().command_line;
+  if (mode == ops::ResumeMode::kAbort) {
+    core::Status s = ops::AbortRunbook(j, rt.clock(), info, a.force_unlock, o);
+    if (!s.ok()) return ReportError(s, session.err());
+    session.out() << fmt::format(
+        "{} {} aborted: done steps stay done (`rotor rollout rollback "
+        "{}` undoes them)\n",
+        journal::OperationKindName(info.kind), info.id, info.id);
+    return kExitOk;
+  }
+  bool rollback = mode == ops::ResumeMode::kRollback;
+  return RunRunbook(
+      session, rt, format, std::string("rollout ") + (rollback ? "rollback" : "resume"), o,
+      [&](const ops::RunbookOptions& ro, core::Clock& clock) {
+        return ops::ResumeRunbook(rt.cloud(), clock, j, info, rollback, a.force_unlock, ro);
+      });
+}
+
 int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
   std::ostream& err = session.err();
   auto format = session.format();
@@ -173,6 +211,8 @@ int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
     err << "rotor: nothing changed\n";
     return kExitOk;
   }
+  if (ops::IsRunbookKind(detail->info.kind))
+    return ContinueRunbook(a, session, rt, *format, **j, detail->info, mode);
   auto probes = ProbeSet::Create(detail->policy.probes, detail->policy.probe_address, rt.sim());
   if (!probes.ok()) return ReportError(probes.status(), err);
   ops::RespawnOptions ro;

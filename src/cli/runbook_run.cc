@@ -1,0 +1,100 @@
+#include "cli/runbook_run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.h"
+#include "cli/interrupt.h"
+#include "cli/progress.h"
+#include "core/strings.h"
+
+namespace rotor::cli {
+namespace {
+
+int ExitFor(runbook::Outcome o) {
+  switch (o) {
+    case runbook::Outcome::kCompleted:
+      return kExitOk;
+    case runbook::Outcome::kPaused:
+      return kExitPaused;
+    default:
+      return kExitFailed;
+  }
+}
+
+core::Status ReadTimes(const GlobalOptions& g, ops::RunbookOptions& o) {
+  auto ttl = core::ParseDuration(g.lease_ttl);
+  if (!ttl.ok() || ttl->count() < 1000) {
+    return core::InvalidArgument(fmt::format(
+        "--lease-ttl '{}' is not a duration of a second or more (e.g. 60s)", g.lease_ttl));
+  }
+  o.lease_ttl = *ttl;
+  auto unreachable = core::ParseDuration(g.unreachable_timeout);
+  if (!unreachable.ok() || unreachable->count() <= 0) {
+    return core::InvalidArgument(fmt::format(
+        "--unreachable-timeout '{}' is not a positive duration (e.g. 30m)", g.unreachable_timeout));
+  }
+  o.backoff.give_up_after = *unreachable;
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
+               ops::RunbookOptions options, const RunbookFn& run) {
+  std::ostream& out = session.out();
+  if (core::Status s = ReadTimes(session.options(), options); !s.ok()) {
+    return ReportError(s, session.err());
+  }
+  std::ofstream events_file;
+  const std::string& ev = session.options().events;
+  if (!ev.empty() && ev != "-") {
+    events_file.open(ev);
+    if (!events_file)
+      return ReportError(core::InvalidArgument("cannot write --events " + ev), session.err());
+  }
+  std::ostream* events = ev == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
+  core::Time start = rt.clock().Now();
+  options.note = [&](const std::string& line) {
+    double t = std::chrono::duration<double>(rt.clock().Now() - start).count();
+    if (format != Format::kJson) out << fmt::format("  +{:7.1f}s  {}\n", t, line) << std::flush;
+    if (events) *events << nlohmann::json{{"t_s", t}, {"step", line}}.dump() << "\n" << std::flush;
+  };
+  // The first Ctrl-C pauses at the next step boundary (the journal is up to date there); a
+  // second one kills rotor as usual and `rotor rollout resume` goes on from the journal.
+  core::Clock* clock = &rt.clock();
+  std::unique_ptr<InterruptibleClock> interruptible;
+  if (!rt.sim()) {
+    std::atomic<bool>& flag = InstallInterruptHandler();
+    interruptible = std::make_unique<InterruptibleClock>(rt.clock(), flag);
+    clock = interruptible.get();
+    options.interrupted = [&flag] { return flag.load(); };
+  }
+  auto report = run(options, *clock);
+  if (!report.ok()) return ReportError(report.status(), session.err());
+  core::Duration took = rt.clock().Now() - start;
+  if (format == Format::kJson) {
+    nlohmann::json j = {{"outcome", runbook::OutcomeName(report->outcome)},
+                        {"seconds", std::chrono::duration<double>(took).count()},
+                        {"steps_done", report->done},
+                        {"reason", report->reason}};
+    out << j.dump(2) << "\n";
+  } else {
+    out << fmt::format("{} {} in {} ({} step{} done){}\n", verb,
+                       runbook::OutcomeName(report->outcome), Seconds(took), report->done,
+                       report->done == 1 ? "" : "s",
+                       report->reason.empty() ? "" : ": " + report->reason);
+    if (report->outcome == runbook::Outcome::kPaused) {
+      out << fmt::format(
+          "resume with `rotor rollout resume {0}`, or undo with `rotor rollout "
+          "rollback {0}`\n",
+          options.operation_id);
+    }
+  }
+  return ExitFor(report->outcome);
+}
+
+}  // namespace rotor::cli

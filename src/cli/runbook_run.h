@@ -1,0 +1,22 @@
+// What every runbook command (patch, and rollout resume|rollback on a runbook) shares: one line
+// per step (and --events JSON lines), Ctrl-C pausing at the next step boundary, the final report
+// with its exit code.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "cli/commands/commands.h"
+#include "ops/runbooks.h"
+
+namespace rotor::cli {
+
+using RunbookFn =
+    std::function<core::Result<runbook::Report>(const ops::RunbookOptions&, core::Clock&)>;
+
+// Fills the lease TTL, back-off bound, progress and Ctrl-C handling of `options`, calls `run`,
+// prints "VERB completed in 2s (3 steps)" (or why not) and returns the exit code.
+int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
+               ops::RunbookOptions options, const RunbookFn& run);
+
+}  // namespace rotor::cli
