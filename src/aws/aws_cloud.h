@@ -87,4 +87,9 @@ class AwsCloud final : public cloud::Provider {
   AwsClient quotas_;
 };
 
+// A launch template field as DescribeLaunchTemplateVersions names it ("blockDeviceMappingSet.1.
+// ebs.volumeSize") to the name CreateLaunchTemplateVersion takes ("BlockDeviceMapping.1.Ebs.
+// VolumeSize"); empty for a read-only field.
+std::string TemplateRequestName(const std::string& response_key);
+
 }  // namespace rotor::aws

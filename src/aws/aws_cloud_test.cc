@@ -170,4 +170,32 @@ TEST_F(AwsCloudTest, TerminatingAMemberThatIsGoneIsNotFound) {
 }
 
 }  // namespace
+// Rows from the EC2 model (botocore's ResponseLaunchTemplateData against
+// RequestLaunchTemplateData).
+TEST(TemplateRequestName, AsTheEc2ModelNamesThem) {
+  struct Row {
+    const char* response;
+    const char* request;
+  };
+  const Row rows[] = {
+      {"keyName", "KeyName"},
+      {"securityGroupIdSet.1", "SecurityGroupId.1"},
+      {"blockDeviceMappingSet.2.ebs.volumeSize", "BlockDeviceMapping.2.Ebs.VolumeSize"},
+      {"tagSpecificationSet.1.tagSet.3.key", "TagSpecification.1.Tag.3.Key"},
+      {"iamInstanceProfile.arn", "IamInstanceProfile.Arn"},
+      {"metadataOptions.httpTokens", "MetadataOptions.HttpTokens"},
+      {"licenseSet.1.licenseConfigurationArn", "LicenseSpecification.1.LicenseConfigurationArn"},
+      {"networkInterfaceSet.1.groupSet.2", "NetworkInterface.1.SecurityGroupId.2"},
+      {"networkInterfaceSet.1.ipv6AddressesSet.1.ipv6Address",
+       "NetworkInterface.1.Ipv6Addresses.1.Ipv6Address"},
+      {"secondaryInterfaceSet.1.privateIpAddressesSet.1.privateIpAddress",
+       "SecondaryInterface.1.PrivateIpAddress.1.PrivateIpAddress"},
+      {"instanceRequirements.vCpuCount.min", "InstanceRequirements.VCpuCount.Min"},
+      {"metadataOptions.state", ""},
+      {"operator.managed", ""},
+      {"networkInterfaceSet.1.ipv6AddressesSet.1.isPrimaryIpv6", ""},
+  };
+  for (const Row& r : rows) EXPECT_EQ(TemplateRequestName(r.response), r.request) << r.response;
+}
+
 }  // namespace rotor::aws

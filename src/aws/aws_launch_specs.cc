@@ -3,6 +3,9 @@
 // that a copy can be checked field by field.
 #include <fmt/format.h>
 
+#include <cctype>
+#include <set>
+
 #include "aws/aws_cloud.h"
 #include "core/strings.h"
 
@@ -65,6 +68,45 @@ core::Result<cloud::LaunchData> TemplateData(const pugi::xml_node& v, const std:
 }
 
 }  // namespace
+
+// A launch template field as DescribeLaunchTemplateVersions names it ("blockDeviceMappingSet.1.
+// ebs.volumeSize") to the name CreateLaunchTemplateVersion takes ("BlockDeviceMapping.1.Ebs.
+// VolumeSize"), as the EC2 model defines them: each part capitalized, a list's "Set" dropped,
+// and the three lists the model names differently. Empty for read-only fields, which are not
+// sent.
+std::string TemplateRequestName(const std::string& key) {
+  static const std::map<std::string, std::string> kRenamed = {
+      {"licenseSet", "LicenseSpecification"},
+      {"networkInterfaceSet.groupSet", "SecurityGroupId"},
+      {"secondaryInterfaceSet.privateIpAddressesSet", "PrivateIpAddress"}};
+  static const std::set<std::string> kReadOnly = {"metadataOptions.state", "operator",
+                                                  "isPrimaryIpv6"};
+  std::vector<std::string> parts = core::Split(key, '.');
+  std::string out, context;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& p = parts[i];
+    bool index = !p.empty() && std::isdigit(static_cast<unsigned char>(p[0]));
+    if (!index) {
+      std::string scoped = context.empty() ? p : context + "." + p;
+      if (kReadOnly.count(p) || kReadOnly.count(scoped)) return "";
+      std::string name = p;
+      if (auto r = kRenamed.find(scoped); r != kRenamed.end()) {
+        name = r->second;
+      } else if (auto r2 = kRenamed.find(p); r2 != kRenamed.end() && context.empty()) {
+        name = r2->second;
+      } else if (i + 1 < parts.size() && core::EndsWith(p, "Set") &&
+                 std::isdigit(static_cast<unsigned char>(parts[i + 1][0]))) {
+        name = p.substr(0, p.size() - 3);
+      }
+      name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+      context = p;
+      out += (out.empty() ? "" : ".") + name;
+    } else {
+      out += "." + p;
+    }
+  }
+  return out;
+}
 
 core::Result<cloud::LaunchData> AwsCloud::ReadLaunchData(const cloud::LaunchSpec& spec) {
   if (spec.kind == cloud::LaunchSpec::Kind::kConfiguration) {
@@ -131,17 +173,21 @@ core::Result<std::optional<std::string>> AwsCloud::FindVersion(const std::string
   return found;
 }
 
-// EC2 copies the source version and applies the three fields a patch changes; the new version is
-// then read back and every other field compared with the source's, so a copy that lost anything
-// is refused rather than launched.
+// Every field of the source is sent (by its request name); the new version is then read back
+// and every field compared with the source's, so a copy that lost anything is refused rather
+// than launched.
 core::Result<std::string> AwsCloud::CreateVersion(const std::string& template_id,
                                                   const cloud::LaunchData& data,
                                                   const std::string& description) {
   std::string what = "launch template " + template_id;
   Params p;
   p.Add("LaunchTemplateId", template_id);
-  p.Add("SourceVersion", data.spec.resolved_version);
   p.Add("VersionDescription", description);
+  // The complete data, never SourceVersion alone: what rotor read is what it writes.
+  for (const auto& [key, value] : data.other) {
+    std::string name = TemplateRequestName(key);
+    if (!name.empty()) p.Add("LaunchTemplateData." + name, value);
+  }
   p.Add("LaunchTemplateData.ImageId", data.image_id);
   p.Add("LaunchTemplateData.InstanceType", data.instance_type);
   if (!data.user_data.empty()) {
@@ -152,6 +198,7 @@ core::Result<std::string> AwsCloud::CreateVersion(const std::string& template_id
   pugi::xml_node v = (*doc)->document_element().child("launchTemplateVersion");
   ASSIGN_OR_RETURN(cloud::LaunchData made, TemplateData(v, template_id));
   for (const auto& [key, value] : data.other) {
+    if (TemplateRequestName(key).empty()) continue;  // read-only: EC2 sets it
     auto it = made.other.find(key);
     if (it == made.other.end() || it->second != value) {
       return core::Status(core::Code::kFailedPrecondition,

@@ -14,7 +14,8 @@
 namespace rotor::cli {
 namespace {
 
-int ExitFor(runbook::Outcome o) {
+int ExitFor(runbook::Outcome o, bool rollback_asked) {
+  if (rollback_asked && o == runbook::Outcome::kRolledBack) return kExitOk;
   switch (o) {
     case runbook::Outcome::kCompleted:
       return kExitOk;
@@ -44,7 +45,7 @@ core::Status ReadTimes(const GlobalOptions& g, ops::RunbookOptions& o) {
 }  // namespace
 
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
-               ops::RunbookOptions options, const RunbookFn& run) {
+               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked) {
   std::ostream& out = session.out();
   if (core::Status s = ReadTimes(session.options(), options); !s.ok()) {
     return ReportError(s, session.err());
@@ -94,7 +95,7 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
           options.operation_id);
     }
   }
-  return ExitFor(report->outcome);
+  return ExitFor(report->outcome, rollback_asked);
 }
 
 }  // namespace rotor::cli

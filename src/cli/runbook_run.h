@@ -15,8 +15,9 @@ using RunbookFn =
     std::function<core::Result<runbook::Report>(const ops::RunbookOptions&, core::Clock&)>;
 
 // Fills the lease TTL, back-off bound, progress and Ctrl-C handling of `options`, calls `run`,
-// prints "VERB completed in 2s (3 steps)" (or why not) and returns the exit code.
+// prints "VERB completed in 2s (3 steps)" (or why not) and returns the exit code: 0 completed
+// (or rolled back, when a rollback is what was asked), 4 paused, 1 otherwise.
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
-               ops::RunbookOptions options, const RunbookFn& run);
+               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked = false);
 
 }  // namespace rotor::cli

@@ -190,7 +190,8 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
       session, rt, format, std::string("rollout ") + (rollback ? "rollback" : "resume"), o,
       [&](const ops::RunbookOptions& ro, core::Clock& clock) {
         return ops::ResumeRunbook(rt.cloud(), clock, j, info, rollback, a.force_unlock, ro);
-      });
+      },
+      rollback);
 }
 
 int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
