@@ -79,6 +79,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddSimulateCommand(app, chosen);
   AddRespawnCommand(app, chosen);
   AddPatchCommand(app, chosen);
+  AddUpgradeCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed

@@ -535,6 +535,57 @@ TEST(Cli, PatchKilledMidwayIsResumedFromTheJournal) {
   }
 }
 
+// The monthly example with `faults` appended.
+std::string MonthlyWith(const std::string& name, const std::string& faults) {
+  std::ifstream in(Example("monthly.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string path = (fs::temp_directory_path() / name).string();
+  std::ofstream(path) << text.str() << "faults:\n" << faults;
+  return path;
+}
+
+// `rotor upgrade`: the newest image into the spec, then every member replaced, as one operation.
+TEST(Cli, UpgradePatchesAndRollsAsOneOperation) {
+  auto j = Simulated({"upgrade", "web", "1", "--yes"}, Example("monthly.yaml"), kExitOk);
+  EXPECT_EQ(j["outcome"], "completed");
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  EXPECT_EQ(j["min_ready_observed"], 6);
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("ImageId: ami-0app10 -> ami-0app11"), std::string::npos) << out;
+  EXPECT_NE(out.find("web-1-App: then replace 6 of 6 members"), std::string::npos) << out;
+  EXPECT_NE(out.find("6/6 replaced"), std::string::npos) << out;
+  EXPECT_NE(out.find("upgrade completed"), std::string::npos) << out;
+  EXPECT_EQ(j["api_calls"]["ec2:CreateLaunchTemplateVersion"], 1);
+}
+
+// A new image that never boots: the rolling part rolls the members back, then the runbook
+// points the group back at its old version.
+TEST(Cli, AFailedUpgradeRollsBackMembersAndSpec) {
+  std::string bad = MonthlyWith("rotor-cli-upgrade-bad.yaml",
+                                "  - {kind: boot_failure, image: ami-0app11, probability: 1}\n");
+  auto j = Simulated({"upgrade", "web", "1", "--yes", "--health-timeout", "5m"}, bad, kExitFailed);
+  EXPECT_EQ(j["outcome"], "rolled_back");
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("undo step 2: point web-1-App at the new version"), std::string::npos) << out;
+  EXPECT_NE(out.find("upgrade rolled_back"), std::string::npos) << out;
+  fs::remove(bad);
+}
+
+TEST(Cli, UpgradeKilledAnywhereIsResumedToTheEnd) {
+  for (int k : {1, 2, 3, 6}) {
+    std::string crash = MonthlyWith("rotor-cli-upgrade-crash.yaml",
+                                    fmt::format("  - {{kind: crash, after_steps: {}}}\n", k));
+    auto j = Simulated({"upgrade", "web", "1", "--yes"}, crash, kExitOk);
+    EXPECT_EQ(j["outcome"], "completed") << k << j["command_output"];
+    EXPECT_TRUE(j["resumed_after_crash"].get<bool>()) << k;
+    EXPECT_TRUE(j["invariant_violations"].empty()) << k << j["invariant_violations"];
+    EXPECT_EQ(j["api_calls"]["ec2:CreateLaunchTemplateVersion"].get<int>(), k == 1 ? 2 : 1) << k;
+    fs::remove(crash);
+  }
+}
+
 TEST(LiveBoard, OneLinePerGroupRedrawnInPlace) {
   core::Time t0 = *core::ParseIso8601("2026-11-22T00:00:00Z");
   auto event = [&](const char* group, int seconds, int replaced) {

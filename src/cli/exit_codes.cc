@@ -21,6 +21,8 @@ int ExitCodeFor(const core::Status& status) {
       return kExitFailed;
     case core::Code::kBlocked:
       return kExitBlocked;
+    case core::Code::kPaused:
+      return kExitPaused;
     case core::Code::kInternal:
       return kExitInternal;
   }

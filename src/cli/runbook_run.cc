@@ -8,6 +8,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/interrupt.h"
+#include "cli/invariants.h"
 #include "cli/progress.h"
 #include "core/strings.h"
 
@@ -64,6 +65,35 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
     if (format != Format::kJson) out << fmt::format("  +{:7.1f}s  {}\n", t, line) << std::flush;
     if (events) *events << nlohmann::json{{"t_s", t}, {"step", line}}.dump() << "\n" << std::flush;
   };
+  // A step that runs the rolling engine (upgrade) reports each of its steps as respawn does,
+  // and in a simulation its invariants are checked after every step.
+  options.rolling.on_event = [&](const rollout::Event& e) {
+    double t = std::chrono::duration<double>(e.t - start).count();
+    if (format != Format::kJson) {
+      out << fmt::format("  +{:7.1f}s  {}  {}/{} replaced, {} ready, {}: {}\n", t, e.group,
+                         e.replaced, e.total, e.ready, e.phase, e.what)
+          << std::flush;
+    }
+    if (events) {
+      *events << nlohmann::json{{"t_s", t},
+                                {"group", e.group},
+                                {"step", e.what},
+                                {"replaced", e.replaced},
+                                {"phase", e.phase}}
+                     .dump()
+              << "\n"
+              << std::flush;
+    }
+  };
+  std::unique_ptr<InvariantChecker> checker;
+  if (rt.sim()) {
+    checker = std::make_unique<InvariantChecker>(*rt.sim());
+    options.rolling.before_step = [&](const rollout::RolloutState& s, const rollout::Step& st,
+                                      const rollout::View& v) { checker->BeforeStep(s, st, v); };
+    options.rolling.after_step = [&](const rollout::RolloutState& s, const rollout::Step& st) {
+      checker->AfterStep(s, st);
+    };
+  }
   // The first Ctrl-C pauses at the next step boundary (the journal is up to date there); a
   // second one kills rotor as usual and `rotor rollout resume` goes on from the journal.
   core::Clock* clock = &rt.clock();

@@ -30,6 +30,8 @@ const char* CodeName(Code code) {
       return "aborted";
     case Code::kBlocked:
       return "blocked";
+    case Code::kPaused:
+      return "paused";
     case Code::kInternal:
       return "internal";
   }

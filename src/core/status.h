@@ -22,6 +22,7 @@ enum class Code {
   kFailedPrecondition,  // the fleet's state forbids the action
   kAborted,             // cut short: the process died (simulated crash) or lost its lease
   kBlocked,             // refused by pre-flight or a lease: nothing was changed
+  kPaused,              // stopped for a person, resumable (a rollout inside a runbook paused)
   kInternal,            // a bug in rotor
 };
 

@@ -6,6 +6,7 @@
 
 #include "core/strings.h"
 #include "ops/user_data.h"
+#include "rollout/codec.h"
 
 namespace rotor::ops {
 namespace {
@@ -89,30 +90,8 @@ core::Result<GroupPatch> PlanGroup(cloud::Cloud& cloud, const cloud::Group& g,
   return p;
 }
 
-json SpecJson(const cloud::LaunchSpec& s) {
-  return {{"kind", static_cast<int>(s.kind)},
-          {"template_id", s.template_id},
-          {"template_name", s.template_name},
-          {"version", s.version},
-          {"resolved_version", s.resolved_version},
-          {"configuration", s.configuration_name},
-          {"image_id", s.image_id},
-          {"instance_type", s.instance_type}};
-}
-cloud::LaunchSpec SpecFrom(const json& j) {
-  cloud::LaunchSpec s;
-  s.kind = static_cast<cloud::LaunchSpec::Kind>(j.value("kind", 0));
-  s.template_id = j.value("template_id", "");
-  s.template_name = j.value("template_name", "");
-  s.version = j.value("version", "");
-  s.resolved_version = j.value("resolved_version", "");
-  s.configuration_name = j.value("configuration", "");
-  s.image_id = j.value("image_id", "");
-  s.instance_type = j.value("instance_type", "");
-  return s;
-}
 json DataJson(const cloud::LaunchData& d) {
-  return {{"spec", SpecJson(d.spec)},
+  return {{"spec", rollout::SpecToJson(d.spec)},
           {"image_id", d.image_id},
           {"instance_type", d.instance_type},
           {"user_data", core::Base64Encode(d.user_data)},
@@ -121,7 +100,7 @@ json DataJson(const cloud::LaunchData& d) {
 }
 cloud::LaunchData DataFrom(const json& j) {
   cloud::LaunchData d;
-  d.spec = SpecFrom(j.value("spec", json::object()));
+  d.spec = rollout::SpecFrom(j.value("spec", json::object()));
   d.image_id = j.value("image_id", "");
   d.instance_type = j.value("instance_type", "");
   auto user_data = core::Base64Decode(j.value("user_data", ""));
@@ -344,7 +323,7 @@ std::string PatchPlanToJson(const PatchPlan& plan) {
   for (const GroupPatch& g : plan.groups) {
     groups.push_back({{"group", g.group},
                       {"stack", g.stack},
-                      {"old_spec", SpecJson(g.old_spec)},
+                      {"old_spec", rollout::SpecToJson(g.old_spec)},
                       {"before", DataJson(g.before)},
                       {"after", DataJson(g.after)},
                       {"pointing", static_cast<int>(g.pointing)},
@@ -365,7 +344,7 @@ core::Result<PatchPlan> PatchPlanFromJson(const std::string& text) {
     GroupPatch p;
     p.group = g.value("group", "");
     p.stack = g.value("stack", "");
-    p.old_spec = SpecFrom(g.value("old_spec", json::object()));
+    p.old_spec = rollout::SpecFrom(g.value("old_spec", json::object()));
     p.before = DataFrom(g.value("before", json::object()));
     p.after = DataFrom(g.value("after", json::object()));
     p.pointing = static_cast<Pointing>(g.value("pointing", 1));

@@ -47,7 +47,17 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
                                     journal::Journal& journal, const journal::RolloutInfo& info,
                                     const RunbookOptions& options, journal::LeaseKeeper& leases,
                                     std::optional<bool> resume_rollback) {
-  auto steps = StepsFor(cloud, info.kind, info.policy);
+  // The rolling engine inside a step keeps the same leases, pause flag and id as the runbook.
+  RollingContext rolling{clock, journal, options.rolling};
+  rolling.run.rollout_id = info.id;
+  rolling.run.keep_lease = [&leases] { return leases.Keep(); };
+  rolling.run.heartbeat = options.lease_ttl / 3;
+  rolling.run.backoff = options.backoff;
+  OperationControl* control_ptr = nullptr;
+  rolling.run.pause_requested = [&control_ptr] {
+    return control_ptr != nullptr && control_ptr->PauseRequested();
+  };
+  auto steps = StepsFor(cloud, info.kind, info.policy, rolling);
   if (!steps.ok()) {
     leases.ReleaseAll();
     return steps.status();
@@ -55,6 +65,7 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
   std::vector<runbook::Step*> raw;
   for (auto& s : *steps) raw.push_back(s.get());
   OperationControl control(journal, clock, leases, options);
+  control_ptr = &control;
   runbook::DriverOptions d{info.id, options.on_failure, options.backoff, std::nullopt,
                            options.lease_ttl / 3};
   runbook::Driver driver(raw, journal, clock, control, d);
@@ -72,11 +83,16 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
 
 core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud& cloud,
                                                                    journal::OperationKind kind,
-                                                                   const std::string& plan) {
+                                                                   const std::string& plan,
+                                                                   RollingContext& rolling) {
   switch (kind) {
     case journal::OperationKind::kPatch: {
       ASSIGN_OR_RETURN(PatchPlan p, PatchPlanFromJson(plan));
       return PatchSteps(cloud, p);
+    }
+    case journal::OperationKind::kUpgrade: {
+      ASSIGN_OR_RETURN(UpgradePlan p, UpgradePlanFromJson(plan));
+      return UpgradeSteps(cloud, p, rolling);
     }
     default:
       return core::InvalidArgument(

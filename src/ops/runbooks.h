@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "journal/journal.h"
 #include "journal/lease.h"
+#include "ops/upgrade.h"
 #include "runbook/driver.h"
 
 namespace rotor::ops {
@@ -27,13 +28,17 @@ struct RunbookOptions {
   std::function<bool()> interrupted;                  // Ctrl-C; may be empty
   std::function<bool(const runbook::Step&)> confirm;  // irreversible steps; empty: yes
   std::function<void(const std::string&)> note;       // progress lines; may be empty
+  // For a step that runs the rolling engine (upgrade): progress, probes, Ctrl-C; the lease,
+  // heartbeat, pause flag and id are filled in by the run.
+  RunOptions rolling;
 };
 
 // The operation's steps rebuilt from its journaled plan (`plan` is what StartRunbook stored).
 // kInvalidArgument for a kind that is not a runbook or a plan this rotor cannot read.
 core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud& cloud,
                                                                    journal::OperationKind kind,
-                                                                   const std::string& plan);
+                                                                   const std::string& plan,
+                                                                   RollingContext& rolling);
 
 // Records the operation (kind, plan, resources), takes the leases (kBlocked when an unfinished
 // operation or a live rotor holds one), runs the steps, records the final status.

@@ -39,29 +39,6 @@ std::optional<Amount> AmountFrom(const json& j) {
   return a.ok() ? std::optional<Amount>(*a) : std::nullopt;
 }
 
-json SpecToJson(const cloud::LaunchSpec& s) {
-  return {{"kind", static_cast<int>(s.kind)},
-          {"template_id", s.template_id},
-          {"template_name", s.template_name},
-          {"version", s.version},
-          {"resolved_version", s.resolved_version},
-          {"configuration_name", s.configuration_name},
-          {"image_id", s.image_id},
-          {"instance_type", s.instance_type}};
-}
-cloud::LaunchSpec SpecFrom(const json& j) {
-  cloud::LaunchSpec s;
-  s.kind = static_cast<cloud::LaunchSpec::Kind>(j.value("kind", 0));
-  s.template_id = j.value("template_id", "");
-  s.template_name = j.value("template_name", "");
-  s.version = j.value("version", "");
-  s.resolved_version = j.value("resolved_version", "");
-  s.configuration_name = j.value("configuration_name", "");
-  s.image_id = j.value("image_id", "");
-  s.instance_type = j.value("instance_type", "");
-  return s;
-}
-
 template <typename T>
 std::optional<T> OptInt(const json& j) {
   if (!j.is_number()) return std::nullopt;
@@ -88,6 +65,29 @@ auto Guarded(const char* what, Fn&& fn) -> decltype(fn()) {
 }
 
 }  // namespace
+
+json SpecToJson(const cloud::LaunchSpec& s) {
+  return {{"kind", static_cast<int>(s.kind)},
+          {"template_id", s.template_id},
+          {"template_name", s.template_name},
+          {"version", s.version},
+          {"resolved_version", s.resolved_version},
+          {"configuration_name", s.configuration_name},
+          {"image_id", s.image_id},
+          {"instance_type", s.instance_type}};
+}
+cloud::LaunchSpec SpecFrom(const json& j) {
+  cloud::LaunchSpec s;
+  s.kind = static_cast<cloud::LaunchSpec::Kind>(j.value("kind", 0));
+  s.template_id = j.value("template_id", "");
+  s.template_name = j.value("template_name", "");
+  s.version = j.value("version", "");
+  s.resolved_version = j.value("resolved_version", "");
+  s.configuration_name = j.value("configuration_name", "");
+  s.image_id = j.value("image_id", "");
+  s.instance_type = j.value("instance_type", "");
+  return s;
+}
 
 std::string PolicyToJson(const Policy& p) {
   json j = {{"strategy", StrategyName(p.strategy)},

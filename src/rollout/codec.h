@@ -12,6 +12,10 @@
 
 namespace rotor::rollout {
 
+// A launch spec, as every journaled record keeps one (the rollout state, a patch plan).
+nlohmann::json SpecToJson(const cloud::LaunchSpec& spec);
+cloud::LaunchSpec SpecFrom(const nlohmann::json& j);
+
 std::string PolicyToJson(const Policy& policy);
 core::Result<Policy> PolicyFromJson(const std::string& text);
 

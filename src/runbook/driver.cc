@@ -131,6 +131,12 @@ core::Result<bool> Driver::Retry(int i, bool undo, const core::Status& error) {
   // The process is dying (a simulated crash) or lost its lease: nothing more is journaled or
   // done; a resume finds the intent open and looks.
   if (error.code() == core::Code::kAborted || error.code() == core::Code::kBlocked) return error;
+  if (error.code() == core::Code::kPaused) {
+    stop_outcome_ = Outcome::kPaused;
+    stop_reason_ =
+        fmt::format("step {} ({}) paused: {}", i + 1, steps_[i]->Describe(), error.message());
+    return false;
+  }
   std::string cause = fmt::format("step {} ({}{}): {}", i + 1, undo ? "undo: " : "",
                                   steps_[i]->Describe(), core::Clip(error.ToString(), kMaxText));
   if (!cloud::Unreachable(error)) {

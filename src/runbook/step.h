@@ -49,7 +49,8 @@ class Step {
   // changes), as text (JSON by convention). Journaled, durably, before Do runs.
   virtual core::Result<std::string> Remember() { return std::string(); }
   // The change. May be called again for the same step after a crash, but only when Look says
-  // kNotDone.
+  // kNotDone. kPaused (a rolling rollout inside the step paused for a person) stops the runbook
+  // there, resumable: the step is looked at again on resume.
   virtual core::Status Do() = 0;
   // Reverses Do using what Remember returned. REQUIRES: idempotent, and harmless when Do never
   // acted or only partly (a crash may come anywhere); never destroys data (DESIGN 3b: a

@@ -45,6 +45,7 @@ void AddStatusCommand(CLI::App& app, CommandFn& chosen);
 void AddSimulateCommand(CLI::App& app, CommandFn& chosen);
 void AddRespawnCommand(CLI::App& app, CommandFn& chosen);
 void AddPatchCommand(CLI::App& app, CommandFn& chosen);
+void AddUpgradeCommand(CLI::App& app, CommandFn& chosen);
 void AddRolloutCommand(CLI::App& app, CommandFn& chosen);
 
 // Parses a whole command line (args without the program name) and runs it. With `runtime`

@@ -6,6 +6,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/flags.h"
 #include "cli/probes.h"
 #include "cli/progress.h"
 #include "cli/rolling.h"
@@ -14,57 +15,7 @@
 namespace rotor::cli {
 namespace {
 
-struct RespawnArgs {
-  std::vector<std::string> positional;
-  std::string asg, limit;
-  std::string strategy = "surge", order = "oldest", on_failure = "rollback";
-  std::string max_surge, max_unavailable, min_healthy;
-  std::string warmup = "0s", bake = "0s", health_timeout = "10m", deadline = "0s", drain = "auto";
-  int max_failed_launches = 3, canary = 0, max_size_cap = 0, parallel = 1;
-  bool all = false;
-  std::vector<std::string> probes;
-  std::string probe_address = "private";
-};
-
-core::Result<rollout::Policy> BuildPolicy(const RespawnArgs& a) {
-  rollout::Policy p;
-  ASSIGN_OR_RETURN(p.strategy, rollout::ParseStrategy(a.strategy));
-  ASSIGN_OR_RETURN(p.order, rollout::ParseOrder(a.order));
-  ASSIGN_OR_RETURN(p.on_failure, rollout::ParseOnFailure(a.on_failure));
-  if (!a.max_surge.empty()) {
-    ASSIGN_OR_RETURN(p.max_surge, rollout::Amount::Parse(a.max_surge, "--max-surge"));
-  }
-  if (!a.max_unavailable.empty()) {
-    ASSIGN_OR_RETURN(p.max_unavailable,
-                     rollout::Amount::Parse(a.max_unavailable, "--max-unavailable"));
-  }
-  if (!a.min_healthy.empty()) {
-    ASSIGN_OR_RETURN(p.min_healthy, rollout::Amount::Parse(a.min_healthy, "--min-healthy"));
-  }
-  auto duration = [](const std::string& text,
-                     const std::string& flag) -> core::Result<core::Duration> {
-    auto d = core::ParseDuration(text);
-    if (!d.ok()) return d.status().WithContext(flag);
-    return d;
-  };
-  ASSIGN_OR_RETURN(p.warmup, duration(a.warmup, "--warmup"));
-  ASSIGN_OR_RETURN(p.bake, duration(a.bake, "--bake"));
-  ASSIGN_OR_RETURN(p.health_timeout, duration(a.health_timeout, "--health-timeout"));
-  ASSIGN_OR_RETURN(p.deadline, duration(a.deadline, "--deadline"));
-  if (a.drain != "auto") {
-    ASSIGN_OR_RETURN(p.drain, duration(a.drain, "--drain"));
-  }
-  p.max_failed_launches = a.max_failed_launches;
-  p.canary = a.canary;
-  p.max_size_cap = a.max_size_cap;
-  p.all = a.all;
-  p.probes = a.probes;
-  p.probe_address = a.probe_address;
-  if (p.max_surge && p.strategy == rollout::Strategy::kReplace && p.max_surge->value > 0) {
-    return core::InvalidArgument("--strategy replace never grows the group: drop --max-surge");
-  }
-  return p;
-}
+struct RespawnArgs : TargetFlags, PolicyFlags {};
 
 void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, int parallel,
                std::ostream& out) {
@@ -93,12 +44,9 @@ int Run(const RespawnArgs& args, Session& session) {
   if (!format.ok()) return ReportError(format.status(), err);
   auto policy = BuildPolicy(args);
   if (!policy.ok()) return ReportError(policy.status(), err);
-  if (args.positional.size() > 2) {
-    return ReportError(core::InvalidArgument("respawn takes at most STACK and VERSION"), err);
-  }
-  ops::TargetSelector sel{args.positional.empty() ? "" : args.positional[0],
-                          args.positional.size() > 1 ? args.positional[1] : "", args.asg,
-                          args.limit};
+  auto selector = SelectorFrom(args, "respawn");
+  if (!selector.ok()) return ReportError(selector.status(), err);
+  const ops::TargetSelector& sel = *selector;
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
   Runtime& rt = **runtime;
@@ -142,33 +90,8 @@ void AddRespawnCommand(CLI::App& app, CommandFn& chosen) {
   auto a = std::make_shared<RespawnArgs>();
   CLI::App* cmd =
       app.add_subcommand("respawn", "Replace out-of-date group members without downtime");
-  cmd->add_option("stack", a->positional, "STACK [VERSION] (the stack STACK-VERSION)");
-  cmd->add_option("--asg", a->asg, "one Auto Scaling group by name");
-  cmd->add_option("--limit", a->limit, "the one group whose name starts with PREFIX");
-  cmd->add_option("--strategy", a->strategy, "surge, replace or double")->capture_default_str();
-  cmd->add_option("--max-surge", a->max_surge, "instances above desired at once (count or %)");
-  cmd->add_option("--max-unavailable", a->max_unavailable, "ready instances below desired at once");
-  cmd->add_option("--min-healthy", a->min_healthy, "never fewer ready instances (count or %)");
-  cmd->add_option("--warmup", a->warmup, "continuous readiness before a new instance counts")
-      ->capture_default_str();
-  cmd->add_option("--bake", a->bake, "pause after the canary")->capture_default_str();
-  cmd->add_option("--canary", a->canary, "replace N first, then bake")->capture_default_str();
-  cmd->add_option("--health-timeout", a->health_timeout, "per new instance")->capture_default_str();
-  cmd->add_option("--deadline", a->deadline, "for the whole rollout (0: none)")
-      ->capture_default_str();
-  cmd->add_option("--drain", a->drain, "auto (the load balancer's delay) or a duration")
-      ->capture_default_str();
-  cmd->add_option("--order", a->order, "oldest, az-balanced or id")->capture_default_str();
-  cmd->add_option("--on-failure", a->on_failure, "rollback, pause or abort")->capture_default_str();
-  cmd->add_option("--max-failed-launches", a->max_failed_launches, "before failing")
-      ->capture_default_str();
-  cmd->add_option("--max-size-cap", a->max_size_cap, "never raise MaxSize above this (0: no cap)");
-  cmd->add_option("--parallel", a->parallel, "groups rolled at once")->capture_default_str();
-  cmd->add_option("--probe", a->probes,
-                  "also ready only when tcp:PORT connects / http://:PORT/PATH answers 2xx-3xx "
-                  "(repeatable)");
-  cmd->add_option("--probe-address", a->probe_address, "private or public")->capture_default_str();
-  cmd->add_flag("--all", a->all, "replace every instance, not only the out-of-date ones");
+  AddTargetFlags(cmd, *a);
+  AddPolicyFlags(cmd, *a);
   cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
 }
 

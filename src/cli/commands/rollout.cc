@@ -11,6 +11,7 @@
 #include "cli/runbook_run.h"
 #include "core/strings.h"
 #include "ops/rollouts.h"
+#include "ops/upgrade.h"
 
 namespace rotor::cli {
 namespace {
@@ -104,7 +105,7 @@ void PrintDetail(const ops::RolloutDetail& d, Format f, std::ostream& out) {
     }
   }
   for (const auto& g : d.groups) {
-    if (ops::IsRunbookKind(d.info.kind)) break;
+    if (ops::IsRunbookKind(d.info.kind) && !g.state) continue;  // its rolling step not begun
     if (!g.state) {
       out << fmt::format("  group {}: not started\n", g.group);
       continue;
@@ -184,6 +185,18 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
         "{}` undoes them)\n",
         journal::OperationKindName(info.kind), info.id, info.id);
     return kExitOk;
+  }
+  // An upgrade's rolling step gates new members on the probes it was started with.
+  std::unique_ptr<ProbeSet> probes;
+  if (info.kind == journal::OperationKind::kUpgrade) {
+    auto plan = ops::UpgradePlanFromJson(info.policy);
+    if (!plan.ok()) return ReportError(plan.status(), session.err());
+    auto set = ProbeSet::Create(plan->policy.probes, plan->policy.probe_address, rt.sim());
+    if (!set.ok()) return ReportError(set.status(), session.err());
+    probes = std::move(set).value();
+    if (!plan->policy.probes.empty()) {
+      o.rolling.probe = [p = probes.get()](const cloud::Instance& i) { return p->Check(i); };
+    }
   }
   bool rollback = mode == ops::ResumeMode::kRollback;
   return RunRunbook(

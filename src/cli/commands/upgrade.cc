@@ -1,0 +1,102 @@
+// rotor upgrade STACK [VERSION] | --asg NAME | --limit PREFIX [patch flags] [policy flags]:
+// patch and respawn as one journaled operation.
+#include "ops/upgrade.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/flags.h"
+#include "cli/probes.h"
+#include "cli/rolling.h"
+#include "cli/runbook_run.h"
+#include "ops/runbooks.h"
+#include "ops/targets.h"
+
+namespace rotor::cli {
+namespace {
+
+struct UpgradeArgs : TargetFlags, PatchFlags, PolicyFlags {};
+
+void PrintPlan(const ops::UpgradePlan& plan, const std::vector<std::string>& roll,
+               std::ostream& out) {
+  out << fmt::format(
+      "upgrade {} — new launch specs, then the members replaced; on failure "
+      "both are rolled back\n",
+      plan.patch.operation_id);
+  for (const ops::GroupPatch& g : plan.patch.groups) {
+    for (const std::string& line : ops::DescribePatch(g)) out << "  " << line << "\n";
+  }
+  for (const std::string& line : roll) out << "  " << line << "\n";
+}
+
+int Run(const UpgradeArgs& args, Session& session) {
+  std::ostream& out = session.out();
+  std::ostream& err = session.err();
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), err);
+  auto request = BuildPatchRequest(args, /*require_change=*/false);
+  if (!request.ok()) return ReportError(request.status(), err);
+  // Without a change named, an upgrade installs what is available: the newest image.
+  if (!request->image && request->instance_type.empty() && !request->user_data &&
+      request->user_data_set.empty()) {
+    request->image = ops::ImageRequest{};
+  }
+  auto policy = BuildPolicy(args);
+  if (!policy.ok()) return ReportError(policy.status(), err);
+  auto selector = SelectorFrom(args, "upgrade");
+  if (!selector.ok()) return ReportError(selector.status(), err);
+  const ops::TargetSelector& sel = *selector;
+  auto runtime = session.runtime();
+  if (!runtime.ok()) return ReportError(runtime.status(), err);
+  Runtime& rt = **runtime;
+  auto targets = ops::ResolveTargets(rt.cloud(), sel);
+  if (!targets.ok()) return ReportError(targets.status(), err);
+  std::string id = NewRolloutId(rt.clock().Now());
+  auto patch = ops::PlanPatch(rt.cloud(), targets->groups, *request, id, rt.clock().Now());
+  if (!patch.ok()) return ReportError(patch.status(), err);
+  ops::UpgradePlan plan{*patch, *policy};
+  auto groups = rt.cloud().groups.ObserveGroups(targets->groups);
+  if (!groups.ok()) return ReportError(groups.status(), err);
+  if (*format != Format::kJson) PrintPlan(plan, ops::DescribeRoll(rt.cloud(), plan, *groups), out);
+  if (session.options().dry_run) return kExitOk;
+  if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(out)) {
+    err << "rotor: nothing changed\n";
+    return kExitOk;
+  }
+  auto probes = ProbeSet::Create(policy->probes, policy->probe_address, rt.sim());
+  if (!probes.ok()) return ReportError(probes.status(), err);
+  auto journal = rt.journal();
+  if (!journal.ok()) return ReportError(journal.status(), err);
+  ops::RunbookOptions o;
+  o.operation_id = id;
+  o.command = session.options().command_line;
+  o.owner = rt.owner();
+  o.owner_gone = Runtime::LocalOwnerGone;
+  o.rolling.parallel = args.parallel;
+  if (!policy->probes.empty()) {
+    o.rolling.probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
+  }
+  std::vector<std::string> resources = journal::GroupResources(targets->groups);
+  std::string recorded = ops::UpgradePlanToJson(plan);
+  return RunRunbook(
+      session, rt, *format, "upgrade", o, [&](const ops::RunbookOptions& ro, core::Clock& clock) {
+        return ops::StartRunbook(rt.cloud(), clock, **journal, journal::OperationKind::kUpgrade,
+                                 resources, recorded, ro);
+      });
+}
+
+}  // namespace
+
+void AddUpgradeCommand(CLI::App& app, CommandFn& chosen) {
+  auto a = std::make_shared<UpgradeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "upgrade", "Patch and respawn as one operation (default: the newest image of the family)");
+  AddTargetFlags(cmd, *a);
+  AddPatchFlags(cmd, *a);
+  AddPolicyFlags(cmd, *a);
+  cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
+}
+
+}  // namespace rotor::cli
