@@ -10,6 +10,7 @@
 #include "cli/interrupt.h"
 #include "cli/invariants.h"
 #include "cli/progress.h"
+#include "cli/rolling.h"
 #include "core/strings.h"
 
 namespace rotor::cli {
@@ -126,6 +127,28 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
     }
   }
   return ExitFor(report->outcome, rollback_asked);
+}
+
+int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
+                   const std::string& id, const std::vector<std::string>& groups,
+                   const std::string& plan, ops::RunbookOptions options) {
+  if (session.options().dry_run) return kExitOk;
+  if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(session.out())) {
+    session.err() << "rotor: nothing changed\n";
+    return kExitOk;
+  }
+  auto journal = rt.journal();
+  if (!journal.ok()) return ReportError(journal.status(), session.err());
+  options.operation_id = id;
+  options.command = session.options().command_line;
+  options.owner = rt.owner();
+  options.owner_gone = Runtime::LocalOwnerGone;
+  std::vector<std::string> resources = journal::GroupResources(groups);
+  return RunRunbook(session, rt, format, std::string(journal::OperationKindName(kind)), options,
+                    [&](const ops::RunbookOptions& ro, core::Clock& clock) {
+                      return ops::StartRunbook(rt.cloud(), clock, **journal, kind, resources, plan,
+                                               ro);
+                    });
 }
 
 }  // namespace rotor::cli

@@ -20,4 +20,12 @@ using RunbookFn =
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
                ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked = false);
 
+// What a new runbook command does once its plan is printed: stop for --dry-run, ask on a
+// terminal, then record the operation (`kind`, the groups it leases, the plan as JSON) and run
+// it. `options` may carry command-specific settings (the rolling part's probes); the id,
+// command line and owner are filled in here.
+int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
+                   const std::string& id, const std::vector<std::string>& groups,
+                   const std::string& plan, ops::RunbookOptions options);
+
 }  // namespace rotor::cli

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloud/model.h"
@@ -14,6 +15,9 @@ struct ImageQuery {
   std::string name_glob;            // e.g. "app-*"; empty: any name
   std::vector<std::string> owners;  // account ids, "self", "amazon"; empty: "self"
 };
+
+// Whether `text` names one image by id (rather than by a name or glob): the provider's own form.
+bool IsImageId(std::string_view text);
 
 class Images {
  public:

@@ -1,5 +1,7 @@
 #include "cloud/model.h"
 
+#include "cloud/images.h"
+
 namespace rotor::cloud {
 
 std::string LaunchSpec::Describe() const {
@@ -17,6 +19,8 @@ std::string LaunchSpec::Describe() const {
   }
   return "none";
 }
+
+bool IsImageId(std::string_view text) { return text.starts_with("ami-"); }
 
 bool IsOutOfDate(const Group& group, const Instance& instance) {
   const LaunchSpec& want = group.spec;

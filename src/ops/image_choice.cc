@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cloud/images.h"
 #include "core/strings.h"
 
 namespace rotor::ops {
@@ -70,7 +71,7 @@ std::string ArchitectureOf(const std::string& instance_type) {
 }
 
 std::string QueryGlob(const ImageRequest& r, const cloud::Image& current) {
-  if (r.image != "latest" && !core::StartsWith(r.image, "ami-")) return r.image;
+  if (r.image != "latest" && !cloud::IsImageId(r.image)) return r.image;
   return r.name_filter.empty() ? FamilyGlob(current.name) : r.name_filter;
 }
 
@@ -81,7 +82,7 @@ std::string QueryOwner(const ImageRequest& r, const cloud::Image& current) {
 core::Result<ImageChoice> ChooseImage(const ImageRequest& r, const cloud::Image& current,
                                       const std::vector<cloud::Image>& candidates,
                                       const std::string& instance_type, core::Time now) {
-  if (core::StartsWith(r.image, "ami-")) {
+  if (cloud::IsImageId(r.image)) {
     auto it = std::find_if(candidates.begin(), candidates.end(),
                            [&](const cloud::Image& i) { return i.id == r.image; });
     if (it == candidates.end() || it->state != "available") {

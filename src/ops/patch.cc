@@ -40,14 +40,14 @@ core::Status ApplyImage(cloud::Cloud& cloud, const ImageRequest& request, GroupP
   ASSIGN_OR_RETURN(std::vector<cloud::Image> current,
                    cloud.images.DescribeImages({p.before.image_id}));
   cloud::Image cur = current.empty() ? cloud::Image{} : current.front();
-  cloud::ImageQuery query;
-  if (core::StartsWith(request.image, "ami-")) {
+  if (cloud::IsImageId(request.image)) {
     ASSIGN_OR_RETURN(std::vector<cloud::Image> given, cloud.images.DescribeImages({request.image}));
     ASSIGN_OR_RETURN(ImageChoice c, ChooseImage(request, cur, given, p.after.instance_type, now));
     p.after.image_id = c.image.id;
     p.image_why = fmt::format("{} ({}): {}", c.image.id, c.image.name, c.why);
     return core::Status::Ok();
   }
+  cloud::ImageQuery query;
   query.name_glob = QueryGlob(request, cur);
   std::string owner = QueryOwner(request, cur);
   if (!owner.empty()) query.owners = {owner};

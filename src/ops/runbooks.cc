@@ -53,10 +53,8 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
   rolling.run.keep_lease = [&leases] { return leases.Keep(); };
   rolling.run.heartbeat = options.lease_ttl / 3;
   rolling.run.backoff = options.backoff;
-  OperationControl* control_ptr = nullptr;
-  rolling.run.pause_requested = [&control_ptr] {
-    return control_ptr != nullptr && control_ptr->PauseRequested();
-  };
+  OperationControl control(journal, clock, leases, options);
+  rolling.run.pause_requested = [&control] { return control.PauseRequested(); };
   auto steps = StepsFor(cloud, info.kind, info.policy, rolling);
   if (!steps.ok()) {
     leases.ReleaseAll();
@@ -64,8 +62,6 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
   }
   std::vector<runbook::Step*> raw;
   for (auto& s : *steps) raw.push_back(s.get());
-  OperationControl control(journal, clock, leases, options);
-  control_ptr = &control;
   runbook::DriverOptions d{info.id, options.on_failure, options.backoff, std::nullopt,
                            options.lease_ttl / 3};
   runbook::Driver driver(raw, journal, clock, control, d);

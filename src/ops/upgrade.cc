@@ -119,7 +119,7 @@ std::vector<std::unique_ptr<runbook::Step>> UpgradeSteps(cloud::Cloud& cloud,
   return steps;
 }
 
-std::vector<std::string> DescribeRoll(const cloud::Cloud&, const UpgradePlan& plan,
+std::vector<std::string> DescribeRoll(const UpgradePlan& plan,
                                       const std::vector<cloud::Group>& groups) {
   std::vector<std::string> out;
   for (const GroupPatch& p : plan.patch.groups) {

@@ -40,7 +40,7 @@ std::vector<std::unique_ptr<runbook::Step>> UpgradeSteps(cloud::Cloud& cloud,
 
 // How many members of each group do not run the image the plan gives it (they will be
 // replaced), for the plan shown before anything changes.
-std::vector<std::string> DescribeRoll(const cloud::Cloud& cloud, const UpgradePlan& plan,
+std::vector<std::string> DescribeRoll(const UpgradePlan& plan,
                                       const std::vector<cloud::Group>& groups);
 
 }  // namespace rotor::ops

@@ -33,9 +33,9 @@ std::vector<Reversal> Driver::Reversals() const {
 }
 
 core::Status Driver::Record(RecordKind kind, const std::string& text, const std::string& data,
-                            bool durable) {
+                            bool durable, size_t max_text) {
   journal::Record r{clock_.Now(), options_.operation_id,      0,    "",
-                    kind,         core::Clip(text, kMaxText), data, durable};
+                    kind,         core::Clip(text, max_text), data, durable};
   RETURN_IF_ERROR(journal_.Append(r));
   return Apply(progress_, r);
 }
@@ -45,7 +45,8 @@ core::Result<Report> Driver::Start() {
   for (size_t i = 0; i < steps_.size(); ++i) {
     plan.push_back(fmt::format("{}. {}", i + 1, steps_[i]->Describe()));
   }
-  RETURN_IF_ERROR(Record(RecordKind::kStart, core::Clip(core::Join(plan, "; "), 1024), ""));
+  // The plan, for `rollout show`: longer than other texts, still bounded (I8).
+  RETURN_IF_ERROR(Record(RecordKind::kStart, core::Join(plan, "; "), "", false, 4096));
   return Run();
 }
 

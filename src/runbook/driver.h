@@ -64,7 +64,7 @@ class Driver {
  private:
   core::Result<Report> Run();
   core::Status Record(journal::RecordKind kind, const std::string& text, const std::string& data,
-                      bool durable = false);
+                      bool durable = false, size_t max_text = 400);  // a reason: 400 B (I8)
   // Each returns false when the run stops here (the report says why).
   core::Result<bool> DoStep(int i);
   core::Result<bool> UndoStep(int i);

@@ -57,25 +57,8 @@ int Run(const PatchArgs& args, Session& session) {
     out << "nothing to patch: every group already launches this\n";
     return kExitOk;
   }
-  if (session.options().dry_run) return kExitOk;
-  if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(out)) {
-    err << "rotor: nothing changed\n";
-    return kExitOk;
-  }
-  auto journal = rt.journal();
-  if (!journal.ok()) return ReportError(journal.status(), err);
-  ops::RunbookOptions o;
-  o.operation_id = id;
-  o.command = session.options().command_line;
-  o.owner = rt.owner();
-  o.owner_gone = Runtime::LocalOwnerGone;
-  std::vector<std::string> resources = journal::GroupResources(targets->groups);
-  std::string recorded = ops::PatchPlanToJson(*plan);
-  return RunRunbook(
-      session, rt, *format, "patch", o, [&](const ops::RunbookOptions& ro, core::Clock& clock) {
-        return ops::StartRunbook(rt.cloud(), clock, **journal, journal::OperationKind::kPatch,
-                                 resources, recorded, ro);
-      });
+  return StartAfterPlan(session, rt, *format, journal::OperationKind::kPatch, id, targets->groups,
+                        ops::PatchPlanToJson(*plan), {});
 }
 
 }  // namespace

@@ -59,32 +59,16 @@ int Run(const UpgradeArgs& args, Session& session) {
   ops::UpgradePlan plan{*patch, *policy};
   auto groups = rt.cloud().groups.ObserveGroups(targets->groups);
   if (!groups.ok()) return ReportError(groups.status(), err);
-  if (*format != Format::kJson) PrintPlan(plan, ops::DescribeRoll(rt.cloud(), plan, *groups), out);
-  if (session.options().dry_run) return kExitOk;
-  if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(out)) {
-    err << "rotor: nothing changed\n";
-    return kExitOk;
-  }
+  if (*format != Format::kJson) PrintPlan(plan, ops::DescribeRoll(plan, *groups), out);
   auto probes = ProbeSet::Create(policy->probes, policy->probe_address, rt.sim());
   if (!probes.ok()) return ReportError(probes.status(), err);
-  auto journal = rt.journal();
-  if (!journal.ok()) return ReportError(journal.status(), err);
   ops::RunbookOptions o;
-  o.operation_id = id;
-  o.command = session.options().command_line;
-  o.owner = rt.owner();
-  o.owner_gone = Runtime::LocalOwnerGone;
   o.rolling.parallel = args.parallel;
   if (!policy->probes.empty()) {
     o.rolling.probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
   }
-  std::vector<std::string> resources = journal::GroupResources(targets->groups);
-  std::string recorded = ops::UpgradePlanToJson(plan);
-  return RunRunbook(
-      session, rt, *format, "upgrade", o, [&](const ops::RunbookOptions& ro, core::Clock& clock) {
-        return ops::StartRunbook(rt.cloud(), clock, **journal, journal::OperationKind::kUpgrade,
-                                 resources, recorded, ro);
-      });
+  return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpgrade, id, targets->groups,
+                        ops::UpgradePlanToJson(plan), o);
 }
 
 }  // namespace
