@@ -44,7 +44,10 @@ inline sim::Scenario Fleet(int n) {
   lb.healthy_threshold = 2;
   lb.deregistration_delay = 30s;
   g.load_balancers = {lb};
-  s.stacks = {{"app-stack", {g}}};
+  sim::StackSpec stack;
+  stack.name = "app-stack";
+  stack.groups = {g};
+  s.stacks = {stack};
   return s;
 }
 

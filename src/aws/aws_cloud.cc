@@ -241,6 +241,36 @@ core::Result<cloud::Stack> AwsCloud::DescribeStack(const std::string& name) {
   return cloudformation::DescribeStack(cfn_, name);
 }
 
+core::Result<cloud::StackSettings> AwsCloud::ReadSettings(const std::string& name) {
+  return cloudformation::ReadSettings(cfn_, name);
+}
+core::Result<cloud::TemplateSummary> AwsCloud::Summarize(const std::string& body) {
+  return cloudformation::Summarize(cfn_, body);
+}
+core::Result<cloud::ChangeSet> AwsCloud::PrepareChange(const cloud::StackChange& change) {
+  return cloudformation::PrepareChange(cfn_, change);
+}
+core::Result<cloud::ChangeSet> AwsCloud::ReadChange(const std::string& stack,
+                                                    const std::string& id) {
+  return cloudformation::ReadChange(cfn_, stack, id);
+}
+core::Status AwsCloud::ApplyChange(const std::string& stack, const std::string& id) {
+  return cloudformation::ApplyChange(cfn_, stack, id);
+}
+core::Status AwsCloud::DropChange(const std::string& stack, const std::string& id) {
+  return cloudformation::DropChange(cfn_, stack, id);
+}
+core::Result<std::string> AwsCloud::CreateStack(const cloud::StackChange& change) {
+  return cloudformation::CreateStack(cfn_, change);
+}
+core::Result<std::vector<cloud::StackEvent>> AwsCloud::Events(const std::string& stack,
+                                                              const std::string& after_id) {
+  return cloudformation::Events(cfn_, stack, after_id);
+}
+core::Status AwsCloud::CancelUpdate(const std::string& stack) {
+  return cloudformation::CancelUpdate(cfn_, stack);
+}
+
 core::Result<std::vector<cloud::Instance>> AwsCloud::ListInstances(
     const std::vector<std::string>& ids) {
   return ec2::DescribeInstances(ec2_, ids, {"pending", "running"});

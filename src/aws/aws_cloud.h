@@ -44,6 +44,19 @@ class AwsCloud final : public cloud::Provider {
   core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override;
   core::Status TerminateInstances(const std::vector<std::string>& ids) override;
 
+  // cloud::Stacks (aws_cloud.cc, on aws/cloudformation)
+  core::Result<cloud::StackSettings> ReadSettings(const std::string& name) override;
+  core::Result<cloud::TemplateSummary> Summarize(const std::string& template_body) override;
+  core::Result<cloud::ChangeSet> PrepareChange(const cloud::StackChange& change) override;
+  core::Result<cloud::ChangeSet> ReadChange(const std::string& stack,
+                                            const std::string& id) override;
+  core::Status ApplyChange(const std::string& stack, const std::string& id) override;
+  core::Status DropChange(const std::string& stack, const std::string& id) override;
+  core::Result<std::string> CreateStack(const cloud::StackChange& change) override;
+  core::Result<std::vector<cloud::StackEvent>> Events(const std::string& stack,
+                                                      const std::string& after_id) override;
+  core::Status CancelUpdate(const std::string& stack) override;
+
   // cloud::LaunchSpecs (aws_launch_specs.cc)
   core::Result<cloud::LaunchData> ReadLaunchData(const cloud::LaunchSpec& spec) override;
   core::Result<std::string> DefaultVersion(const std::string& template_id) override;

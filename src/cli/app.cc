@@ -80,6 +80,8 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddRespawnCommand(app, chosen);
   AddPatchCommand(app, chosen);
   AddUpgradeCommand(app, chosen);
+  AddUpdateStackCommand(app, chosen);
+  AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them reversed

@@ -130,10 +130,15 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
 }
 
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
-                   const std::string& id, const std::vector<std::string>& groups,
-                   const std::string& plan, ops::RunbookOptions options) {
-  if (session.options().dry_run) return kExitOk;
+                   const std::string& id, const std::vector<std::string>& resources,
+                   const std::string& plan, ops::RunbookOptions options,
+                   const std::function<void()>& discard) {
+  if (session.options().dry_run) {
+    if (discard) discard();
+    return kExitOk;
+  }
   if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(session.out())) {
+    if (discard) discard();
     session.err() << "rotor: nothing changed\n";
     return kExitOk;
   }
@@ -143,7 +148,6 @@ int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::Operat
   options.command = session.options().command_line;
   options.owner = rt.owner();
   options.owner_gone = Runtime::LocalOwnerGone;
-  std::vector<std::string> resources = journal::GroupResources(groups);
   return RunRunbook(session, rt, format, std::string(journal::OperationKindName(kind)), options,
                     [&](const ops::RunbookOptions& ro, core::Clock& clock) {
                       return ops::StartRunbook(rt.cloud(), clock, **journal, kind, resources, plan,

@@ -21,11 +21,13 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
                ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked = false);
 
 // What a new runbook command does once its plan is printed: stop for --dry-run, ask on a
-// terminal, then record the operation (`kind`, the groups it leases, the plan as JSON) and run
-// it. `options` may carry command-specific settings (the rolling part's probes); the id,
-// command line and owner are filled in here.
+// terminal, then record the operation (`kind`, the resources it leases — "group/NAME",
+// "stack/NAME" —, the plan as JSON) and run it. `options` may carry command-specific settings
+// (the rolling part's probes); the id, command line and owner are filled in here. `discard`
+// (may be empty) cleans up what the planning left when nothing is started.
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
-                   const std::string& id, const std::vector<std::string>& groups,
-                   const std::string& plan, ops::RunbookOptions options);
+                   const std::string& id, const std::vector<std::string>& resources,
+                   const std::string& plan, ops::RunbookOptions options,
+                   const std::function<void()>& discard = {});
 
 }  // namespace rotor::cli

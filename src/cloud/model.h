@@ -89,6 +89,8 @@ struct Stack {
   std::string status;  // CREATE_COMPLETE, UPDATE_IN_PROGRESS, ...
   std::optional<core::Time> created;
   std::vector<std::string> group_names;  // physical ids of its AWS::AutoScaling::AutoScalingGroup
+  std::vector<std::string> group_logical_ids;  // the template's names for them, in that order
+  std::string status_reason;
 };
 
 // Whether `instance` no longer matches `group`'s current launch spec (DESIGN.md section 3):

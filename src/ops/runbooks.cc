@@ -4,6 +4,7 @@
 
 #include "ops/patch.h"
 #include "ops/rollouts.h"
+#include "ops/update_stack.h"
 
 namespace rotor::ops {
 namespace {
@@ -48,7 +49,7 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
                                     const RunbookOptions& options, journal::LeaseKeeper& leases,
                                     std::optional<bool> resume_rollback) {
   // The rolling engine inside a step keeps the same leases, pause flag and id as the runbook.
-  RollingContext rolling{clock, journal, options.rolling};
+  RollingContext rolling{clock, journal, options.rolling, options.note};
   rolling.run.rollout_id = info.id;
   rolling.run.keep_lease = [&leases] { return leases.Keep(); };
   rolling.run.heartbeat = options.lease_ttl / 3;
@@ -89,6 +90,10 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
     case journal::OperationKind::kUpgrade: {
       ASSIGN_OR_RETURN(UpgradePlan p, UpgradePlanFromJson(plan));
       return UpgradeSteps(cloud, p, rolling);
+    }
+    case journal::OperationKind::kUpdateStack: {
+      ASSIGN_OR_RETURN(StackUpdatePlan p, StackUpdatePlanFromJson(plan));
+      return StackUpdateSteps(cloud, p, rolling);
     }
     default:
       return core::InvalidArgument(

@@ -13,6 +13,7 @@
 #include "journal/journal.h"
 #include "ops/interleave.h"
 #include "ops/patch.h"
+#include "ops/roll_groups.h"
 #include "rollout/policy.h"
 #include "runbook/step.h"
 
@@ -25,13 +26,6 @@ struct UpgradePlan {
 
 std::string UpgradePlanToJson(const UpgradePlan& plan);
 core::Result<UpgradePlan> UpgradePlanFromJson(const std::string& text);
-
-// What the rolling step needs besides the cloud. REQUIRES: outlives the steps.
-struct RollingContext {
-  core::Clock& clock;
-  journal::Journal& journal;
-  RunOptions run;  // rollout_id, keep_lease, heartbeat and pause_requested filled in
-};
 
 // The patch steps, then one step that rolls every group of the plan.
 std::vector<std::unique_ptr<runbook::Step>> UpgradeSteps(cloud::Cloud& cloud,

@@ -209,11 +209,14 @@ class ScenarioParser {
     if (!list.IsSequence()) return r_.Error(list, "stacks", "expected a list");
     std::set<std::string> names;
     for (const auto& n : list) {
-      RETURN_IF_ERROR(r_.CheckKeys(n, "stacks[]", {"name", "groups"}));
+      RETURN_IF_ERROR(r_.CheckKeys(n, "stacks[]",
+                                   {"name", "groups", "parameters", "no_echo", "update_time"}));
       StackSpec stack;
       ASSIGN_OR_RETURN(stack.name, r_.String(n, "name", "stacks[]"));
       if (!names.insert(stack.name).second)
         return r_.Error(n, "stacks[]", "duplicate stack " + stack.name);
+      RETURN_IF_ERROR(Parameters(n, "stacks[" + stack.name + "]", stack));
+      params_ = stack.parameters;
       YAML::Node groups = n["groups"];
       if (groups && !groups.IsSequence()) return r_.Error(groups, "groups", "expected a list");
       for (const auto& g : groups) {
@@ -223,9 +226,61 @@ class ScenarioParser {
         }
         stack.groups.push_back(std::move(spec));
       }
+      stack_names_.insert(stack.name);
       out_.stacks.push_back(std::move(stack));
     }
     return core::Status::Ok();
+  }
+
+  // A stack's `parameters` (a map, in order), `no_echo` (keys) and `update_time`.
+  core::Status Parameters(const YAML::Node& n, const std::string& at, StackSpec& stack) {
+    if (YAML::Node ps = n["parameters"]) {
+      if (!ps.IsMap()) return r_.Error(ps, at + ".parameters", "expected a mapping of keys");
+      for (const auto& kv : ps) {
+        if (!kv.second.IsScalar()) {
+          return r_.Error(kv.second, at + ".parameters." + kv.first.Scalar(),
+                          "expected a single value");
+        }
+        stack.parameters.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+      }
+    }
+    ASSIGN_OR_RETURN(stack.no_echo, r_.Strings(n, "no_echo", at));
+    for (size_t i = 0; i < stack.no_echo.size(); ++i) {
+      if (!Param(stack.parameters, stack.no_echo[i])) {
+        return r_.Error(n["no_echo"][i], at + ".no_echo",
+                        fmt::format("'{}' is not under parameters:", stack.no_echo[i]));
+      }
+    }
+    ASSIGN_OR_RETURN(stack.update_time, r_.Dur(n, "update_time", at, stack.update_time));
+    return core::Status::Ok();
+  }
+
+  static const std::string* Param(const std::vector<std::pair<std::string, std::string>>& ps,
+                                  const std::string& key) {
+    for (const auto& [k, v] : ps) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+
+  // An image given as an id or as `{param: KEY}`, a parameter of the enclosing stack.
+  core::Status ImageRef(const YAML::Node& n, const std::string& key, std::string& image,
+                        std::string& param) {
+    if (n && n.IsMap()) {
+      RETURN_IF_ERROR(r_.CheckKeys(n, key, {"param"}));
+      ASSIGN_OR_RETURN(param, r_.String(n, "param", key));
+      const std::string* value = Param(params_, param);
+      if (!value) {
+        return r_.Error(n["param"], key + ".param",
+                        fmt::format("'{}' is not a parameter of the stack", param));
+      }
+      image = *value;
+      return KnownImage(n, key, image);
+    }
+    if (!n || !n.IsScalar()) return r_.Error(n, key, "expected an image id or {param: KEY}");
+    image = n.Scalar();
+    param.clear();
+    return KnownImage(n, key, image);
   }
 
   core::Result<GroupSpec> Group(const YAML::Node& n, const std::string& where);
@@ -242,6 +297,8 @@ class ScenarioParser {
   Scenario out_;
   std::set<std::string> image_ids_;
   std::set<std::string> group_names_;
+  std::set<std::string> stack_names_;
+  std::vector<std::pair<std::string, std::string>> params_;  // of the stack being read
 };
 
 core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::string& where) {
@@ -253,8 +310,14 @@ core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::st
       r_.CheckKeys(n, at,
                    {"name", "launch_template", "launch_configuration", "zones", "min", "max",
                     "desired", "instances", "load_balancers", "health_check_grace",
-                    "health_check_type", "suspended", "lifecycle_hooks", "instance_refresh"}));
+                    "health_check_type", "suspended", "lifecycle_hooks", "instance_refresh",
+                    "update_policy"}));
   RETURN_IF_ERROR(LaunchSpecOf(n, at, g));
+  ASSIGN_OR_RETURN(std::string policy, r_.String(n, "update_policy", at, false));
+  if (!policy.empty() && policy != "rolling" && policy != "none") {
+    return r_.Error(n["update_policy"], at + ".update_policy", "expected rolling or none");
+  }
+  g.cfn_rolls = policy == "rolling";
   ASSIGN_OR_RETURN(g.zones, r_.Strings(n, "zones", at));
   if (g.zones.empty()) return r_.Error(n, at + ".zones", "give at least one zone");
   ASSIGN_OR_RETURN(g.min, r_.Int(n, "min", at));
@@ -325,17 +388,20 @@ core::Status ScenarioParser::LaunchSpecOf(const YAML::Node& n, const std::string
   if (lc) {
     RETURN_IF_ERROR(r_.CheckKeys(lc, at + ".launch_configuration", {"name", "image"}));
     ASSIGN_OR_RETURN(g.configuration_name, r_.String(lc, "name", at + ".launch_configuration"));
-    ASSIGN_OR_RETURN(g.configuration_image, r_.String(lc, "image", at + ".launch_configuration"));
-    return KnownImage(lc["image"], at + ".launch_configuration.image", g.configuration_image);
+    return ImageRef(lc["image"], at + ".launch_configuration.image", g.configuration_image,
+                    g.configuration_param);
   }
   std::string key = at + ".launch_template";
   RETURN_IF_ERROR(r_.CheckKeys(lt, key, {"name", "versions", "group_uses"}));
   ASSIGN_OR_RETURN(g.template_name, r_.String(lt, "name", key));
-  ASSIGN_OR_RETURN(g.template_versions, r_.Strings(lt, "versions", key));
-  if (g.template_versions.empty())
+  YAML::Node versions = lt["versions"];
+  if (!versions || !versions.IsSequence() || versions.size() == 0)
     return r_.Error(lt, key + ".versions", "give at least one version");
-  for (size_t i = 0; i < g.template_versions.size(); ++i) {
-    RETURN_IF_ERROR(KnownImage(lt["versions"][i], key + ".versions", g.template_versions[i]));
+  for (const auto& v : versions) {
+    std::string image, param;
+    RETURN_IF_ERROR(ImageRef(v, key + ".versions", image, param));
+    g.template_versions.push_back(image);
+    g.template_params.push_back(param);
   }
   ASSIGN_OR_RETURN(g.group_uses, r_.String(lt, "group_uses", key, false));
   if (g.group_uses.empty()) g.group_uses = "$Default";
@@ -504,6 +570,20 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
       ASSIGN_OR_RETURN(f.at, r_.Dur(n, "at", k));
     }
     ASSIGN_OR_RETURN(f.length, r_.Dur(n, "for", k));
+  } else if (kind == "stack_update_failure") {
+    // The next update of `stack` fails at its first group (and its rollback too, if asked).
+    f.kind = Fault::Kind::kStackUpdateFailure;
+    RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "stack", "probability", "rollback_fails"}));
+    ASSIGN_OR_RETURN(f.stack, r_.String(n, "stack", k));
+    if (!stack_names_.count(f.stack)) {
+      return r_.Error(n["stack"], k + ".stack", fmt::format("stack '{}' is not declared", f.stack));
+    }
+    RETURN_IF_ERROR(probability());
+    ASSIGN_OR_RETURN(std::string fails, r_.String(n, "rollback_fails", k, false));
+    if (!fails.empty() && fails != "true" && fails != "false") {
+      return r_.Error(n["rollback_fails"], k + ".rollback_fails", "expected true or false");
+    }
+    f.rollback_fails = fails == "true";
   } else if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
     RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "after_steps"}));
@@ -511,7 +591,7 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
   } else {
     return r_.Error(n["kind"], at + ".kind",
                     fmt::format("'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
-                                "zone_outage, throttle, api_error, endpoint_outage, crash)",
+                                "zone_outage, throttle, api_error, endpoint_outage, stack_update_failure, crash)",
                                 kind));
   }
   if (!f.service.empty() && !(f.service == "*" && f.kind == Fault::Kind::kEndpointOutage)) {

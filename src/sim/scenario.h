@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cloud/cloud.h"
@@ -40,10 +41,16 @@ struct GroupSpec {
   // "$Default" (version 1 is the default).
   std::string template_name;
   std::vector<std::string> template_versions;
+  // Per version, the stack parameter its image comes from (`{param: ImageId}`), or "".
+  std::vector<std::string> template_params;
   std::string group_uses;
   // Or a launch configuration.
   std::string configuration_name;
   std::string configuration_image;
+  std::string configuration_param;  // the stack parameter its image comes from, or ""
+  // `update_policy: rolling`: CloudFormation's own AutoScalingRollingUpdate replaces the members
+  // when the stack changes their launch spec.
+  bool cfn_rolls = false;
 
   std::vector<std::string> zones;
   int min = 0;
@@ -65,6 +72,10 @@ struct GroupSpec {
 
 struct StackSpec {
   std::string name;
+  // Declared parameters with their values, in order; a launch spec's image may come from one.
+  std::vector<std::pair<std::string, std::string>> parameters;
+  std::vector<std::string> no_echo;  // parameters CloudFormation masks
+  core::Duration update_time = std::chrono::seconds(60);  // how long an update or creation runs
   std::vector<GroupSpec> groups;
 };
 
@@ -85,10 +96,13 @@ struct Fault {
     kApiError,
     kCrash,
     kEndpointOutage,
+    kStackUpdateFailure,
   };
   Kind kind = Kind::kBootFailure;
   std::string image;    // boot_failure, unhealthy_after: only instances of this image ("" = all)
   std::string group;    // terminate
+  std::string stack;    // stack_update_failure
+  bool rollback_fails = false;  // stack_update_failure: the rollback fails too
   std::string zone;     // zone_outage
   std::string service;  // throttle, api_error, endpoint_outage: ec2, autoscaling, elb,
                         // cloudformation ("*": every service, endpoint_outage only)

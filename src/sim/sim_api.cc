@@ -261,20 +261,6 @@ core::Result<std::vector<cloud::Group>> SimCloud::ListGroups(
   return out;
 }
 
-core::Result<cloud::Stack> SimCloud::DescribeStack(const std::string& name) {
-  RETURN_IF_ERROR(Api(kCfn, "DescribeStacks", false));
-  for (const StackSpec& s : stacks_) {
-    if (s.name != name) continue;
-    RETURN_IF_ERROR(Api(kCfn, "ListStackResources", false));
-    cloud::Stack out{s.name, "CREATE_COMPLETE", start_, {}};
-    for (const GroupSpec& g : s.groups) out.group_names.push_back(g.name);
-    return out;
-  }
-  return core::NotFound(fmt::format(
-      "stack '{}' does not exist in region {}; 'rotor images' lists the stacks running instances",
-      name, region_));
-}
-
 core::Result<std::vector<cloud::Instance>> SimCloud::ListInstances(
     const std::vector<std::string>& ids) {
   std::vector<cloud::Instance> out;

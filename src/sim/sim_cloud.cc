@@ -31,7 +31,6 @@ SimCloud::SimCloud(const Scenario& s)
       world_rng_(s.seed),
       retry_rng_(s.seed ^ 0x9e3779b97f4a7c15ULL),
       images_(s.images),
-      stacks_(s.stacks),
       faults_(s.faults) {
   Build(s);
   ScheduleFaults(s);
@@ -44,6 +43,7 @@ void SimCloud::Trace(const std::string& kind, const std::string& detail) {
 }
 
 void SimCloud::Build(const Scenario& s) {
+  BuildStacks(s);
   for (const StackSpec& stack : s.stacks) {
     for (const GroupSpec& spec : stack.groups) {
       auto g = std::make_unique<Grp>();

@@ -76,6 +76,19 @@ class SimCloud final : public cloud::Provider {
                                  const std::string& version) override;
   core::Status CreateConfiguration(const std::string& name, const cloud::LaunchData& data) override;
 
+  // cloud::Stacks (sim_stacks.cc)
+  core::Result<cloud::StackSettings> ReadSettings(const std::string& name) override;
+  core::Result<cloud::TemplateSummary> Summarize(const std::string& template_body) override;
+  core::Result<cloud::ChangeSet> PrepareChange(const cloud::StackChange& change) override;
+  core::Result<cloud::ChangeSet> ReadChange(const std::string& stack,
+                                            const std::string& id) override;
+  core::Status ApplyChange(const std::string& stack, const std::string& id) override;
+  core::Status DropChange(const std::string& stack, const std::string& id) override;
+  core::Result<std::string> CreateStack(const cloud::StackChange& change) override;
+  core::Result<std::vector<cloud::StackEvent>> Events(const std::string& stack,
+                                                      const std::string& after_id) override;
+  core::Status CancelUpdate(const std::string& stack) override;
+
   // Every group as it is now, without API calls or latency: for invariant checks and tests.
   std::vector<cloud::Group> Peek() const;
   // Whether the application on the instance with this private address answers now (running,
@@ -122,6 +135,18 @@ class SimCloud final : public cloud::Provider {
   struct Lb;
   struct Target;
   struct Tmpl;
+  struct SimStack;
+
+  // Stacks (sim_stacks.cc).
+  void BuildStacks(const Scenario& s);
+  SimStack* FindStack(const std::string& name);
+  core::Result<SimStack*> ExistingStack(const std::string& name);
+  void StackEvent(SimStack& s, const std::string& logical, const std::string& type,
+                  const std::string& status, const std::string& reason = "");
+  void FinishUpdate(SimStack& s, int generation);
+  void FinishRollback(SimStack& s, int generation, bool fails);
+  void PointGroupsAtParameters(SimStack& s, const std::vector<cloud::StackParameter>& before);
+  bool UpdateFails(const SimStack& s);
 
   // World.
   void Build(const Scenario& s);
@@ -181,7 +206,7 @@ class SimCloud final : public cloud::Provider {
   std::vector<std::unique_ptr<Lb>> lbs_;
   std::vector<std::unique_ptr<Tmpl>> templates_;
   std::map<std::string, cloud::LaunchData> configurations_;  // by name
-  std::vector<StackSpec> stacks_;
+  std::vector<std::unique_ptr<SimStack>> stacks_;
   std::unordered_map<std::string, int> group_by_name_;
   std::vector<Fault> faults_;
 

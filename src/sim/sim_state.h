@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,6 +82,32 @@ struct SimCloud::Grp {
   std::string configuration;  // launch configuration name (in configurations_)
 
   bool Suspended(const std::string& p) const { return suspended.count(p) > 0; }
+};
+
+// A CloudFormation stack: its template, parameters, events and change sets. Its groups are the
+// scenario's; an update changes the launch specs whose image comes from a changed parameter.
+struct SimCloud::SimStack {
+  StackSpec spec;
+  std::string id;
+  std::string status = "CREATE_COMPLETE";
+  std::string reason;
+  core::Time created{};
+  std::string template_body;
+  std::vector<cloud::StackParameter> params;  // current values, in declared order
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::string> capabilities;
+  std::vector<cloud::StackEvent> events;
+  struct Pending {
+    cloud::ChangeSet set;
+    std::string body;
+    std::vector<cloud::StackParameter> params;  // resolved: every declared key with its value
+    std::optional<std::vector<std::pair<std::string, std::string>>> tags;
+  };
+  std::map<std::string, Pending> change_sets;  // by id
+  std::optional<Pending> executing;            // the change set an update in progress applies
+  int generation = 0;                          // bumped on every update, so a cancel wins
+
+  bool Busy() const { return status.size() > 11 && status.ends_with("IN_PROGRESS"); }
 };
 
 std::string StateName(Ec2State s);

@@ -203,6 +203,29 @@ class FakeCloud final : public cloud::Provider {
     actions.push_back("CreateConfiguration " + name + " " + d.image_id);
     return core::Status::Ok();
   }
+
+  // CloudFormation beyond DescribeStack is SimCloud's: tests of stack updates run on it.
+  static core::Status NoStacks() {
+    return core::Status(core::Code::kInternal, "FakeCloud has no CloudFormation: use SimCloud");
+  }
+  core::Result<cloud::StackSettings> ReadSettings(const std::string&) override {
+    return NoStacks();
+  }
+  core::Result<cloud::TemplateSummary> Summarize(const std::string&) override {
+    return NoStacks();
+  }
+  core::Result<cloud::ChangeSet> PrepareChange(const cloud::StackChange&) override { return NoStacks(); }
+  core::Result<cloud::ChangeSet> ReadChange(const std::string&, const std::string&) override {
+    return NoStacks();
+  }
+  core::Status ApplyChange(const std::string&, const std::string&) override { return NoStacks(); }
+  core::Status DropChange(const std::string&, const std::string&) override { return NoStacks(); }
+  core::Result<std::string> CreateStack(const cloud::StackChange&) override { return NoStacks(); }
+  core::Result<std::vector<cloud::StackEvent>> Events(const std::string&,
+                                                      const std::string&) override {
+    return NoStacks();
+  }
+  core::Status CancelUpdate(const std::string&) override { return NoStacks(); }
 };
 
 }  // namespace rotor::testing

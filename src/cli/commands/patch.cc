@@ -57,7 +57,8 @@ int Run(const PatchArgs& args, Session& session) {
     out << "nothing to patch: every group already launches this\n";
     return kExitOk;
   }
-  return StartAfterPlan(session, rt, *format, journal::OperationKind::kPatch, id, targets->groups,
+  return StartAfterPlan(session, rt, *format, journal::OperationKind::kPatch, id,
+                        journal::GroupResources(targets->groups),
                         ops::PatchPlanToJson(*plan), {});
 }
 

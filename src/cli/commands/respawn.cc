@@ -1,4 +1,6 @@
 // rotor respawn STACK [VERSION] | --asg NAME | --limit PREFIX [policy flags] [--all]
+// rotor update-asgs STACK [VERSION] [policy flags]: the same with --strategy double by default
+// (aws-ha-updater's name, journaled as kind update-asgs).
 #include "ops/respawn.h"
 
 #include <fmt/format.h>
@@ -15,11 +17,14 @@
 namespace rotor::cli {
 namespace {
 
-struct RespawnArgs : TargetFlags, PolicyFlags {};
+struct RespawnArgs : TargetFlags, PolicyFlags {
+  journal::OperationKind kind = journal::OperationKind::kRespawn;
+};
 
 void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, int parallel,
-               std::ostream& out) {
-  out << fmt::format("respawn {} — strategy {}, order {}, on failure {}{}\n",
+               journal::OperationKind kind, std::ostream& out) {
+  out << fmt::format("{} {} — strategy {}, order {}, on failure {}{}\n",
+                     journal::OperationKindName(kind),
                      plan.stack.empty() ? "" : "stack " + plan.stack,
                      rollout::StrategyName(p.strategy), rollout::OrderName(p.order),
                      rollout::OnFailureName(p.on_failure),
@@ -44,7 +49,8 @@ int Run(const RespawnArgs& args, Session& session) {
   if (!format.ok()) return ReportError(format.status(), err);
   auto policy = BuildPolicy(args);
   if (!policy.ok()) return ReportError(policy.status(), err);
-  auto selector = SelectorFrom(args, "respawn");
+  std::string verb(journal::OperationKindName(args.kind));
+  auto selector = SelectorFrom(args, verb);
   if (!selector.ok()) return ReportError(selector.status(), err);
   const ops::TargetSelector& sel = *selector;
   auto runtime = session.runtime();
@@ -62,7 +68,7 @@ int Run(const RespawnArgs& args, Session& session) {
   auto plan =
       ops::PlanRespawn(rt.cloud(), sel, *policy, rt.clock().Now(), {"", args.parallel, probe});
   if (!plan.ok()) return ReportError(plan.status(), err);
-  if (*format != Format::kJson) PrintPlan(*plan, *policy, args.parallel, out);
+  if (*format != Format::kJson) PrintPlan(*plan, *policy, args.parallel, args.kind, out);
   if (session.options().dry_run) return kExitOk;
   if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(out)) {
     err << "rotor: nothing changed\n";
@@ -75,10 +81,11 @@ int Run(const RespawnArgs& args, Session& session) {
   ro.command = session.options().command_line;
   ro.owner = rt.owner();
   ro.owner_gone = Runtime::LocalOwnerGone;
+  ro.kind = args.kind;
   auto journal = rt.journal();
   if (!journal.ok()) return ReportError(journal.status(), err);
   ro.rollout_id = NewRolloutId(rt.clock().Now());
-  return RunRolling(session, rt, *format, "respawn", ro,
+  return RunRolling(session, rt, *format, verb, ro,
                     [&](ops::RespawnOptions& o, core::Clock& clock) {
                       return ops::Respawn(rt.cloud(), clock, **journal, *plan, *policy, o);
                     });
@@ -90,6 +97,18 @@ void AddRespawnCommand(CLI::App& app, CommandFn& chosen) {
   auto a = std::make_shared<RespawnArgs>();
   CLI::App* cmd =
       app.add_subcommand("respawn", "Replace out-of-date group members without downtime");
+  AddTargetFlags(cmd, *a);
+  AddPolicyFlags(cmd, *a);
+  cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
+}
+
+void AddUpdateAsgsCommand(CLI::App& app, CommandFn& chosen) {
+  auto a = std::make_shared<RespawnArgs>();
+  a->kind = journal::OperationKind::kUpdateAsgs;
+  a->strategy = "double";
+  CLI::App* cmd = app.add_subcommand(
+      "update-asgs",
+      "Replace a stack's out-of-date members blue/green: double, wait for health, drop the old");
   AddTargetFlags(cmd, *a);
   AddPolicyFlags(cmd, *a);
   cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });

@@ -67,7 +67,8 @@ int Run(const UpgradeArgs& args, Session& session) {
   if (!policy->probes.empty()) {
     o.rolling.probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
   }
-  return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpgrade, id, targets->groups,
+  return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpgrade, id,
+                        journal::GroupResources(targets->groups),
                         ops::UpgradePlanToJson(plan), o);
 }
 

@@ -1,0 +1,172 @@
+// rotor update-stack STACK [KEY=VALUE...] [--template FILE] [--parameters FILE.json]
+//   [--tag K=V...] [--capabilities LIST] [--no-respawn] [--action-timeout D] [policy flags]
+#include "ops/update_stack.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/flags.h"
+#include "cli/probes.h"
+#include "cli/rolling.h"
+#include "cli/runbook_run.h"
+#include "core/strings.h"
+#include "ops/runbooks.h"
+
+namespace rotor::cli {
+namespace {
+
+struct UpdateStackArgs : PolicyFlags {
+  std::vector<std::string> positional;  // STACK KEY=VALUE...
+  std::string template_file, parameters_file, capabilities, action_timeout = "30m";
+  std::vector<std::string> tags;
+  bool no_respawn = false;
+};
+
+core::Result<std::string> ReadFile(const std::string& path, const std::string& flag) {
+  std::ifstream in(path);
+  if (!in) return core::InvalidArgument(fmt::format("{} {}: cannot read the file", flag, path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+core::Result<std::pair<std::string, std::string>> KeyValue(const std::string& text,
+                                                           const std::string& what) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return core::InvalidArgument(fmt::format("{} '{}' is not KEY=VALUE", what, text));
+  }
+  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
+// The AWS CLI's parameter file: [{"ParameterKey": "K", "ParameterValue": "V"}, ...];
+// UsePreviousValue entries keep the stack's value, as leaving the key out does.
+core::Status ReadParameterFile(const std::string& path, ops::Pairs& out) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, "--parameters"));
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  auto bad = [&](const std::string& why) {
+    return core::InvalidArgument(fmt::format(
+        "--parameters {}: {} (expected [{{\"ParameterKey\": \"K\", \"ParameterValue\": \"V\"}}, "
+        "...])",
+        path, why));
+  };
+  if (!j.is_array()) return bad("not a JSON list");
+  for (size_t i = 0; i < j.size(); ++i) {
+    const auto& p = j[i];
+    if (!p.is_object() || !p.contains("ParameterKey") || !p["ParameterKey"].is_string()) {
+      return bad(fmt::format("entry {} has no ParameterKey", i + 1));
+    }
+    if (p.value("UsePreviousValue", false)) continue;
+    if (!p.contains("ParameterValue") || !p["ParameterValue"].is_string()) {
+      return bad(fmt::format("entry {} ({}) has no ParameterValue string", i + 1,
+                             p["ParameterKey"].get<std::string>()));
+    }
+    out.emplace_back(p["ParameterKey"], p["ParameterValue"]);
+  }
+  return core::Status::Ok();
+}
+
+core::Result<ops::StackUpdateRequest> BuildRequest(const UpdateStackArgs& a) {
+  ops::StackUpdateRequest r;
+  if (a.positional.empty()) return core::InvalidArgument("update-stack needs a STACK name");
+  r.stack = a.positional.front();
+  if (!a.template_file.empty()) {
+    ASSIGN_OR_RETURN(r.template_body, ReadFile(a.template_file, "--template"));
+    r.template_file = a.template_file;
+  }
+  if (!a.parameters_file.empty()) RETURN_IF_ERROR(ReadParameterFile(a.parameters_file, r.set));
+  for (size_t i = 1; i < a.positional.size(); ++i) {
+    ASSIGN_OR_RETURN(auto kv, KeyValue(a.positional[i], "parameter"));
+    r.set.push_back(kv);
+  }
+  if (!a.tags.empty()) {
+    r.tags = ops::Pairs{};
+    for (const std::string& t : a.tags) {
+      ASSIGN_OR_RETURN(auto kv, KeyValue(t, "--tag"));
+      r.tags->push_back(kv);
+    }
+  }
+  for (const std::string& c : core::Split(a.capabilities, ',')) {
+    if (!c.empty()) r.capabilities.push_back(c);
+  }
+  auto timeout = core::ParseDuration(a.action_timeout);
+  if (!timeout.ok() || timeout->count() <= 0) {
+    return core::InvalidArgument(
+        fmt::format("--action-timeout '{}' is not a duration such as 30m", a.action_timeout));
+  }
+  r.action_timeout = *timeout;
+  r.respawn = !a.no_respawn;
+  return r;
+}
+
+int Run(const UpdateStackArgs& args, Session& session) {
+  std::ostream& err = session.err();
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), err);
+  auto request = BuildRequest(args);
+  if (!request.ok()) return ReportError(request.status(), err);
+  auto policy = BuildPolicy(args);
+  if (!policy.ok()) return ReportError(policy.status(), err);
+  auto runtime = session.runtime();
+  if (!runtime.ok()) return ReportError(runtime.status(), err);
+  Runtime& rt = **runtime;
+  std::string id = NewRolloutId(rt.clock().Now());
+  auto plan = ops::PlanStackUpdate(rt.cloud(), rt.clock(), *request, *policy, id);
+  if (!plan.ok()) return ReportError(plan.status(), err);
+  if (*format != Format::kJson) {
+    session.out() << fmt::format(
+        "update-stack {} ({}) — {}; on failure the previous template and parameters are "
+        "restored\n",
+        plan->stack, id,
+        plan->create ? "the stack created"
+                     : "the stack changed through its change set, then its groups rolled");
+    for (const std::string& line : ops::DescribeStackUpdate(*plan)) {
+      session.out() << "  " << line << "\n";
+    }
+  }
+  auto probes = ProbeSet::Create(policy->probes, policy->probe_address, rt.sim());
+  if (!probes.ok()) return ReportError(probes.status(), err);
+  ops::RunbookOptions o;
+  o.rolling.parallel = args.parallel;
+  if (!policy->probes.empty()) {
+    o.rolling.probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
+  }
+  std::vector<std::string> resources = {journal::StackResource(plan->stack)};
+  for (const std::string& r : journal::GroupResources(plan->roll)) resources.push_back(r);
+  auto discard = [&rt, &plan] {
+    if (!plan->change_set.empty()) {
+      (void)rt.cloud().stacks.DropChange(plan->stack, plan->change_set);
+    }
+  };
+  return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpdateStack, id, resources,
+                        ops::StackUpdatePlanToJson(*plan), o, discard);
+}
+
+}  // namespace
+
+void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen) {
+  auto a = std::make_shared<UpdateStackArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "update-stack",
+      "Create or change a CloudFormation stack through a change set, then roll its groups");
+  cmd->add_option("stack", a->positional, "STACK, then KEY=VALUE parameters")->required();
+  cmd->add_option("--template", a->template_file, "the new template (default: the current one)");
+  cmd->add_option("--parameters", a->parameters_file,
+                  "parameters in the AWS CLI's JSON format; KEY=VALUE arguments win");
+  cmd->add_option("--tag", a->tags, "K=V, repeatable: the stack's tags (default: kept)");
+  cmd->add_option("--capabilities", a->capabilities,
+                  "capabilities the template needs, accepted: CAPABILITY_IAM,...");
+  cmd->add_flag("--no-respawn", a->no_respawn, "change the stack only; roll nothing");
+  cmd->add_option("--action-timeout", a->action_timeout,
+                  "how long the stack may take before the update is cancelled")
+      ->capture_default_str();
+  AddPolicyFlags(cmd, *a);
+  cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
+}
+
+}  // namespace rotor::cli
