@@ -586,6 +586,114 @@ TEST(Cli, UpgradeKilledAnywhereIsResumedToTheEnd) {
   }
 }
 
+// `rotor update-stack`: the parameter changed through a change set, CloudFormation points the
+// group at a new template version, rotor rolls the members; a self-rolling group is left alone.
+TEST(Cli, UpdateStackChangesTheParameterThenRollsTheGroup) {
+  auto j = Simulated({"update-stack", "web-9", "ImageId=ami-0app11", "--yes"},
+                     Example("stack-update.yaml"), kExitOk);
+  EXPECT_EQ(j["outcome"], "completed");
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  EXPECT_EQ(j["min_ready_observed"], 6);
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("parameter ImageId: ami-0app10 -> ami-0app11"), std::string::npos) << out;
+  EXPECT_NE(out.find("parameter DbPassword: **** (kept)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("not-a-real-secret"), std::string::npos) << out;
+  EXPECT_NE(out.find("Modify AWS::EC2::LaunchTemplate web9AppLaunchTemplate"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("web-9-Worker: its UpdatePolicy has CloudFormation replace its members"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("web-9 AWS::CloudFormation::Stack UPDATE_COMPLETE"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("web-9-App  6/6 replaced"), std::string::npos) << out;
+  EXPECT_EQ(out.find("web-9-Worker  "), std::string::npos) << out;
+  EXPECT_EQ(j["api_calls"]["cloudformation:ExecuteChangeSet"], 1);
+  EXPECT_EQ(j["api_calls"]["autoscaling:DetachInstances"], 6);
+}
+
+// A stack update that fails is rolled back by CloudFormation; rotor reports the first failed
+// resource, rolls nothing, exits 1.
+TEST(Cli, AFailedStackUpdateIsReportedAndNothingRolls) {
+  auto j = Simulated({"update-stack", "api-3", "ImageId=ami-0app11", "--yes"},
+                     Example("stack-update.yaml"), kExitFailed);
+  EXPECT_EQ(j["outcome"], "rolled_back");
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("failed at api3ApiLaunchConfiguration (AWS::AutoScaling::LaunchConfiguration)"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("UPDATE_ROLLBACK_COMPLETE"), std::string::npos) << out;
+  for (auto& [op, n] : j["api_calls"].items()) {
+    EXPECT_EQ(op.find("Detach"), std::string::npos) << op;
+    EXPECT_EQ(op.find("Terminate"), std::string::npos) << op;
+  }
+}
+
+TEST(Cli, UpdateStackNoChangesDryRunAndInputErrors) {
+  auto same = Simulated({"update-stack", "web-9", "ImageId=ami-0app10", "--yes"},
+                        Example("stack-update.yaml"), kExitOk);
+  EXPECT_EQ(same["outcome"], "completed");
+  EXPECT_NE(same["command_output"].get<std::string>().find("finds nothing to change"),
+            std::string::npos);
+  EXPECT_FALSE(same["api_calls"].contains("cloudformation:ExecuteChangeSet"));
+  auto dry = Simulated({"--dry-run", "update-stack", "web-9", "ImageId=ami-0app11"},
+                       Example("stack-update.yaml"), kExitOk);
+  EXPECT_EQ(dry["api_calls"]["cloudformation:DeleteChangeSet"], 1);  // the plan's, cleaned up
+  EXPECT_FALSE(dry["api_calls"].contains("cloudformation:ExecuteChangeSet"));
+  std::string bad_template = (fs::temp_directory_path() / "rotor-cli-bad-template.yaml").string();
+  std::ofstream(bad_template) << "Resources: [\n";
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;
+    const char* fragment;
+  };
+  const Row rows[] = {
+      {"an undeclared key", {"update-stack", "web-9", "Bogus=1"},
+       "parameter 'Bogus' is not declared by the template of stack web-9 (it declares: ImageId, "
+       "DbPassword)"},
+      {"not KEY=VALUE", {"update-stack", "web-9", "ImageId"}, "'ImageId' is not KEY=VALUE"},
+      {"a missing stack without template", {"update-stack", "web-8"}, "give --template FILE"},
+      {"a bad template",
+       {"update-stack", "web-9", "--template", bad_template},
+       "Template format error"},
+      {"a bad timeout", {"update-stack", "web-9", "--action-timeout", "soon"}, "--action-timeout"},
+  };
+  for (const Row& r : rows) {
+    auto j = Simulated(r.args, Example("stack-update.yaml"), kExitUsage);
+    std::string errors = j["command_errors"];
+    EXPECT_NE(errors.find(r.fragment), std::string::npos) << r.name << ": " << errors;
+    EXPECT_FALSE(j["api_calls"].contains("cloudformation:ExecuteChangeSet")) << r.name;
+  }
+  fs::remove(bad_template);
+}
+
+TEST(Cli, UpdateStackKilledAnywhereIsResumedToTheEnd) {
+  std::ifstream in(Example("stack-update.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string base = text.str().substr(0, text.str().find("faults:"));
+  // 2: at ExecuteChangeSet; 3, 5: inside the rolling part.
+  for (int k : {2, 3, 5}) {
+    std::string crash = (fs::temp_directory_path() / "rotor-cli-stack-crash.yaml").string();
+    std::ofstream(crash) << base << fmt::format("faults:\n  - {{kind: crash, after_steps: {}}}\n", k);
+    auto j = Simulated({"update-stack", "web-9", "ImageId=ami-0app11", "--yes"}, crash, kExitOk);
+    EXPECT_EQ(j["outcome"], "completed") << k << j["command_output"];
+    EXPECT_TRUE(j["resumed_after_crash"].get<bool>()) << k;
+    EXPECT_TRUE(j["invariant_violations"].empty()) << k << j["invariant_violations"];
+    // Killed at the execution (before it reached CloudFormation), the resumed run executes it.
+    EXPECT_EQ(j["api_calls"]["cloudformation:ExecuteChangeSet"], k == 2 ? 2 : 1) << k;
+    fs::remove(crash);
+  }
+}
+
+// `rotor update-asgs`: respawn with the double strategy, journaled as its own kind.
+TEST(Cli, UpdateAsgsIsRespawnWithDouble) {
+  auto j = Simulated({"update-asgs", "web-1", "--yes"}, Example("web-stack.yaml"), kExitOk);
+  EXPECT_EQ(j["outcome"], "completed");
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("update-asgs stack web-1 — strategy double"), std::string::npos) << out;
+  EXPECT_NE(out.find("completed — 6 of 6 replaced"), std::string::npos) << out;
+}
+
 TEST(LiveBoard, OneLinePerGroupRedrawnInPlace) {
   core::Time t0 = *core::ParseIso8601("2026-11-22T00:00:00Z");
   auto event = [&](const char* group, int seconds, int replaced) {
