@@ -55,7 +55,6 @@ core::Result<cloud::Stack> DescribeStack(AwsClient& client, const std::string& n
   return stack;
 }
 
-
 namespace {
 
 // CloudFormation's refusals, as cloud/ promises them: input errors, states that forbid the
@@ -71,7 +70,8 @@ core::Status Translate(const core::Status& st) {
     to = core::Code::kNotFound;
   } else if (code == "AlreadyExistsException" || code == "InvalidChangeSetStatus" ||
              code == "OperationInProgressException" ||
-             (code == "ValidationError" && (has("can not be updated") || has("cannot be called")))) {
+             (code == "ValidationError" &&
+              (has("can not be updated") || has("cannot be called")))) {
     to = core::Code::kFailedPrecondition;
   } else if (code == "ValidationError" || code == "InsufficientCapabilitiesException" ||
              code == "LimitExceededException") {
@@ -113,13 +113,13 @@ std::vector<std::string> Members(const pugi::xml_node& n, const char* child) {
 }
 
 cloud::ResourceChange ChangeFrom(const pugi::xml_node& rc) {
-  cloud::ResourceChange c{Text(rc, "Action"),      Text(rc, "LogicalResourceId"),
-                          Text(rc, "PhysicalResourceId"), Text(rc, "ResourceType"),
-                          Text(rc, "Replacement"), {}};
+  cloud::ResourceChange c{
+      Text(rc, "Action"),       Text(rc, "LogicalResourceId"), Text(rc, "PhysicalResourceId"),
+      Text(rc, "ResourceType"), Text(rc, "Replacement"),       {}};
   for (const pugi::xml_node& d : ListItems(rc, "Details")) {
     pugi::xml_node target = d.child("Target");
-    std::string what = Text(target, "Name").empty() ? Text(target, "Attribute")
-                                                     : Text(target, "Name");
+    std::string what =
+        Text(target, "Name").empty() ? Text(target, "Attribute") : Text(target, "Name");
     std::string cause = Text(d, "CausingEntity");
     std::string source = Text(d, "ChangeSource");
     std::string line = what;
@@ -263,9 +263,9 @@ core::Result<std::vector<cloud::StackEvent>> Events(AwsClient& client, const std
       if (!after_id.empty() && Text(m, "EventId") == after_id) {
         return std::vector<cloud::StackEvent>(newest_first.rbegin(), newest_first.rend());
       }
-      cloud::StackEvent e{Text(m, "EventId"), {}, Text(m, "LogicalResourceId"),
-                          Text(m, "ResourceType"), Text(m, "ResourceStatus"),
-                          Text(m, "ResourceStatusReason")};
+      cloud::StackEvent e{Text(m, "EventId"),           {},
+                          Text(m, "LogicalResourceId"), Text(m, "ResourceType"),
+                          Text(m, "ResourceStatus"),    Text(m, "ResourceStatusReason")};
       if (auto t = core::ParseIso8601(Text(m, "Timestamp")); t.ok()) e.time = *t;
       newest_first.push_back(std::move(e));
     }

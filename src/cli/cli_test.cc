@@ -603,8 +603,7 @@ TEST(Cli, UpdateStackChangesTheParameterThenRollsTheGroup) {
   EXPECT_NE(out.find("web-9-Worker: its UpdatePolicy has CloudFormation replace its members"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("web-9 AWS::CloudFormation::Stack UPDATE_COMPLETE"), std::string::npos)
-      << out;
+  EXPECT_NE(out.find("web-9 AWS::CloudFormation::Stack UPDATE_COMPLETE"), std::string::npos) << out;
   EXPECT_NE(out.find("web-9-App  6/6 replaced"), std::string::npos) << out;
   EXPECT_EQ(out.find("web-9-Worker  "), std::string::npos) << out;
   EXPECT_EQ(j["api_calls"]["cloudformation:ExecuteChangeSet"], 1);
@@ -618,8 +617,9 @@ TEST(Cli, AFailedStackUpdateIsReportedAndNothingRolls) {
                      Example("stack-update.yaml"), kExitFailed);
   EXPECT_EQ(j["outcome"], "rolled_back");
   std::string out = j["command_output"];
-  EXPECT_NE(out.find("failed at api3ApiLaunchConfiguration (AWS::AutoScaling::LaunchConfiguration)"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("failed at api3ApiLaunchConfiguration (AWS::AutoScaling::LaunchConfiguration)"),
+      std::string::npos)
       << out;
   EXPECT_NE(out.find("UPDATE_ROLLBACK_COMPLETE"), std::string::npos) << out;
   for (auto& [op, n] : j["api_calls"].items()) {
@@ -647,7 +647,8 @@ TEST(Cli, UpdateStackNoChangesDryRunAndInputErrors) {
     const char* fragment;
   };
   const Row rows[] = {
-      {"an undeclared key", {"update-stack", "web-9", "Bogus=1"},
+      {"an undeclared key",
+       {"update-stack", "web-9", "Bogus=1"},
        "parameter 'Bogus' is not declared by the template of stack web-9 (it declares: ImageId, "
        "DbPassword)"},
       {"not KEY=VALUE", {"update-stack", "web-9", "ImageId"}, "'ImageId' is not KEY=VALUE"},
@@ -674,7 +675,8 @@ TEST(Cli, UpdateStackKilledAnywhereIsResumedToTheEnd) {
   // 2: at ExecuteChangeSet; 3, 5: inside the rolling part.
   for (int k : {2, 3, 5}) {
     std::string crash = (fs::temp_directory_path() / "rotor-cli-stack-crash.yaml").string();
-    std::ofstream(crash) << base << fmt::format("faults:\n  - {{kind: crash, after_steps: {}}}\n", k);
+    std::ofstream(crash) << base
+                         << fmt::format("faults:\n  - {{kind: crash, after_steps: {}}}\n", k);
     auto j = Simulated({"update-stack", "web-9", "ImageId=ami-0app11", "--yes"}, crash, kExitOk);
     EXPECT_EQ(j["outcome"], "completed") << k << j["command_output"];
     EXPECT_TRUE(j["resumed_after_crash"].get<bool>()) << k;

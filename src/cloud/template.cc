@@ -34,13 +34,14 @@ core::Status ReadParameters(const YAML::Node& ps, TemplateSummary& out) {
   for (const auto& kv : ps) {
     const YAML::Node& p = kv.second;
     if (!p.IsMap() || !p["Type"] || !p["Type"].IsScalar()) {
-      return FormatError(
-          fmt::format("Every Parameters object must contain a Type member ({})", kv.first.Scalar()));
+      return FormatError(fmt::format("Every Parameters object must contain a Type member ({})",
+                                     kv.first.Scalar()));
     }
     DeclaredParameter d{kv.first.Scalar(), p["Type"].Scalar(), std::nullopt, false};
     d.no_echo = p["NoEcho"] && p["NoEcho"].IsScalar() &&
                 (p["NoEcho"].Scalar() == "true" || p["NoEcho"].Scalar() == "True");
-    if (p["Default"] && p["Default"].IsScalar() && !d.no_echo) d.default_value = p["Default"].Scalar();
+    if (p["Default"] && p["Default"].IsScalar() && !d.no_echo)
+      d.default_value = p["Default"].Scalar();
     if (p["Default"] && d.no_echo) d.default_value = kMasked;
     out.parameters.push_back(std::move(d));
   }
@@ -54,9 +55,10 @@ core::Status ReadResources(const YAML::Node& rs, TemplateFacts& out) {
   for (const auto& kv : rs) {
     const YAML::Node& r = kv.second;
     if (!r.IsMap() || !r["Type"] || !r["Type"].IsScalar()) {
-      return FormatError(fmt::format("[/Resources/{}] Every Resources object must contain a Type "
-                                     "member.",
-                                     kv.first.Scalar()));
+      return FormatError(
+          fmt::format("[/Resources/{}] Every Resources object must contain a Type "
+                      "member.",
+                      kv.first.Scalar()));
     }
     std::string type = r["Type"].Scalar();
     if (type.rfind("AWS::IAM::", 0) == 0) {

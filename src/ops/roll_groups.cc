@@ -23,7 +23,10 @@ class RollGroups : public runbook::Step {
  public:
   RollGroups(cloud::Cloud& c, std::vector<std::string> groups, rollout::Policy policy,
              RollingContext& r, bool point_back)
-      : c_(c), groups_(std::move(groups)), policy_(std::move(policy)), r_(r),
+      : c_(c),
+        groups_(std::move(groups)),
+        policy_(std::move(policy)),
+        r_(r),
         point_back_(point_back) {}
 
   std::string Describe() const override {
@@ -82,7 +85,6 @@ class RollGroups : public runbook::Step {
   RollingContext& r_;
   bool point_back_;
 };
-
 
 // The first group that did not end as asked: kPaused when the rolling part paused.
 core::Status Failed(const RespawnReport& report, bool undo) {

@@ -107,7 +107,7 @@ std::optional<Pairs> PairsFromJson(const json& j) {
 }
 
 // Follows a stack operation event by event until the stack settles; returns its final status.
-// Past `deadline` the update is cancelled (CloudFormation rolls it back) and kDeadlineExceeded
+// Past `deadline` the update is cancelled (CloudFormation rolls it back) and kFailedPrecondition
 // comes back once the stack settled.
 class Follower {
  public:
@@ -132,14 +132,13 @@ class Follower {
         Show(e);
         if (e.logical_id == stack_ && !Busy(e.status)) {
           if (cancelled) {
-            return core::Status(core::Code::kDeadlineExceeded,
-                                fmt::format("stack {} did not settle within {}s: the update was "
-                                            "cancelled and CloudFormation rolled it back ({})",
-                                            stack_,
-                                            std::chrono::duration_cast<std::chrono::seconds>(
-                                                timeout)
-                                                .count(),
-                                            e.status));
+            return core::Status(
+                core::Code::kFailedPrecondition,
+                fmt::format("stack {} did not settle within {}s: the update was "
+                            "cancelled and CloudFormation rolled it back ({})",
+                            stack_,
+                            std::chrono::duration_cast<std::chrono::seconds>(timeout).count(),
+                            e.status));
           }
           return e.status;
         }
@@ -162,8 +161,8 @@ class Follower {
                         e.reason.empty() ? "" : ": " + e.reason));
     }
     if (first_failure_.empty() && e.logical_id != stack_ && e.status.ends_with("_FAILED")) {
-      first_failure_ = fmt::format("{} ({}): {}", e.logical_id, e.type,
-                                   e.reason.empty() ? e.status : e.reason);
+      first_failure_ =
+          fmt::format("{} ({}): {}", e.logical_id, e.type, e.reason.empty() ? e.status : e.reason);
     }
   }
 
@@ -179,10 +178,12 @@ class Follower {
 core::Result<cloud::ChangeSet> WaitForChangeSet(cloud::Stacks& stacks, core::Clock& clock,
                                                 const std::string& stack, cloud::ChangeSet set) {
   core::Time deadline = clock.Now() + kChangeSetWait;
-  while (!set.no_changes && (set.status == "CREATE_PENDING" || set.status == "CREATE_IN_PROGRESS")) {
+  while (!set.no_changes &&
+         (set.status == "CREATE_PENDING" || set.status == "CREATE_IN_PROGRESS")) {
     if (clock.Now() >= deadline) {
-      return core::Status(core::Code::kDeadlineExceeded,
-                          fmt::format("the change set for stack {} was not ready within 5m", stack));
+      return core::Status(
+          core::Code::kFailedPrecondition,
+          fmt::format("the change set for stack {} was not ready within 5m", stack));
     }
     clock.SleepUntil(clock.Now() + kChangeSetPoll);
     ASSIGN_OR_RETURN(set, stacks.ReadChange(stack, set.id));
@@ -204,10 +205,10 @@ core::Status Settled(const std::string& stack, const std::string& status,
                         fmt::format("stack {} update failed{}; {}", stack, at,
                                     Unchangeable(stack, status).message()));
   }
-  return core::Status(core::Code::kFailedPrecondition,
-                      fmt::format("stack {} {} failed{}; CloudFormation left it {}", stack,
-                                  status.starts_with("UPDATE") ? "update" : "creation", at,
-                                  status));
+  return core::Status(
+      core::Code::kFailedPrecondition,
+      fmt::format("stack {} {} failed{}; CloudFormation left it {}", stack,
+                  status.starts_with("UPDATE") ? "update" : "creation", at, status));
 }
 
 // Updates (or creates) the stack as the plan says, following its events.
@@ -291,8 +292,11 @@ class StackStep : public runbook::Step {
       for (const std::string& cap : m.value("capabilities", std::vector<std::string>{})) {
         if (!Contains(caps, cap)) caps.push_back(cap);
       }
-      cloud::StackChange back{plan_.stack,         "rotor-" + plan_.operation_id + "-back", body,
-                              params,              PairsFromJson(m["tags"]),
+      cloud::StackChange back{plan_.stack,
+                              "rotor-" + plan_.operation_id + "-back",
+                              body,
+                              params,
+                              PairsFromJson(m["tags"]),
                               caps};
       RETURN_IF_ERROR(DropQuietly(back.name));
       ASSIGN_OR_RETURN(cloud::ChangeSet set, c_.stacks.PrepareChange(back));
@@ -310,8 +314,8 @@ class StackStep : public runbook::Step {
 
  private:
   core::Status Create(Follower& follow) {
-    cloud::StackChange change{plan_.stack, "", plan_.template_body, plan_.parameters,
-                              plan_.tags, plan_.capabilities};
+    cloud::StackChange change{plan_.stack,      "",         plan_.template_body,
+                              plan_.parameters, plan_.tags, plan_.capabilities};
     RETURN_IF_ERROR(Secretless("create the stack"));
     RETURN_IF_ERROR(c_.stacks.CreateStack(change).status());
     ASSIGN_OR_RETURN(std::string status, follow.Settle(plan_.action_timeout));
@@ -339,8 +343,9 @@ class StackStep : public runbook::Step {
       if (!set.ok() && set.status().code() != core::Code::kNotFound) return set.status();
     }
     RETURN_IF_ERROR(Secretless("make its change set again"));
-    cloud::StackChange change{plan_.stack, "rotor-" + plan_.operation_id, plan_.template_body,
-                              plan_.parameters, plan_.tags, plan_.capabilities};
+    cloud::StackChange change{plan_.stack,         "rotor-" + plan_.operation_id,
+                              plan_.template_body, plan_.parameters,
+                              plan_.tags,          plan_.capabilities};
     RETURN_IF_ERROR(DropQuietly(change.name));
     ASSIGN_OR_RETURN(cloud::ChangeSet set, c_.stacks.PrepareChange(change));
     return WaitForChangeSet(c_.stacks, r_.clock, plan_.stack, set);
@@ -376,9 +381,10 @@ std::vector<std::string> ParameterNotes(const StackUpdatePlan& plan,
     if (p.use_previous) {
       out.push_back(fmt::format("parameter {}: {} (kept)", p.key, before));
     } else if (secret) {
-      out.push_back(fmt::format("parameter {}: {} (NoEcho: a new value is never shown or "
-                                "journaled, and a rollback cannot restore the old one)",
-                                p.key, cloud::kMasked));
+      out.push_back(
+          fmt::format("parameter {}: {} (NoEcho: a new value is never shown or "
+                      "journaled, and a rollback cannot restore the old one)",
+                      p.key, cloud::kMasked));
     } else if (!was || was->value != p.value) {
       out.push_back(fmt::format("parameter {}: {} -> {}", p.key, before, p.value));
     } else {
@@ -428,9 +434,9 @@ core::Result<std::vector<cloud::StackParameter>> ResolveParameters(
     } else if (FindParam(previous, d.key)) {
       out.push_back({d.key, "", true});
     } else if (!d.default_value) {
-      return core::InvalidArgument(fmt::format(
-          "parameter '{}' of stack {} has no value and no default: give {}=VALUE", d.key, stack,
-          d.key));
+      return core::InvalidArgument(
+          fmt::format("parameter '{}' of stack {} has no value and no default: give {}=VALUE",
+                      d.key, stack, d.key));
     }
   }
   return out;
@@ -452,8 +458,8 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
   if (!read.ok() && read.status().code() != core::Code::kNotFound) return read.status();
   plan.create = !read.ok();
   if (plan.create && request.template_body.empty()) {
-    return core::InvalidArgument(fmt::format(
-        "stack {} does not exist: give --template FILE to create it", request.stack));
+    return core::InvalidArgument(
+        fmt::format("stack {} does not exist: give --template FILE to create it", request.stack));
   }
   if (!plan.create) {
     settings = *read;
@@ -489,8 +495,7 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
   }
   plan.capabilities = summary->capabilities;
   plan.notes = ParameterNotes(plan, settings.parameters, summary->parameters);
-  plan.notes.push_back(request.template_body.empty()
-                           ? "template: the stack's current one"
+  plan.notes.push_back(request.template_body.empty() ? "template: the stack's current one"
                        : !plan.create && request.template_body == settings.template_body
                            ? "template: " + request.template_file + " (same as the stack's)"
                            : fmt::format("template: {} ({} bytes)", request.template_file,
@@ -499,8 +504,9 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
     plan.notes.push_back(fmt::format("stack {} does not exist: it will be created", plan.stack));
     return plan;
   }
-  cloud::StackChange change{plan.stack, "rotor-" + operation_id, plan.template_body,
-                            plan.parameters, plan.tags, plan.capabilities};
+  cloud::StackChange change{plan.stack,         "rotor-" + operation_id,
+                            plan.template_body, plan.parameters,
+                            plan.tags,          plan.capabilities};
   // The change set a secret went into is the one that runs: it is never made again.
   for (cloud::StackParameter& p : change.parameters) {
     if (Contains(plan.secret_keys, p.key)) {
@@ -519,8 +525,8 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
 }
 
 std::string DescribeChange(const cloud::ResourceChange& c) {
-  std::string what = c.physical_id.empty() ? c.logical_id
-                                           : fmt::format("{} ({})", c.logical_id, c.physical_id);
+  std::string what =
+      c.physical_id.empty() ? c.logical_id : fmt::format("{} ({})", c.logical_id, c.physical_id);
   std::string line = fmt::format("{} {} {}", c.action, c.type, what);
   if (!c.replacement.empty()) line += ", replacement " + c.replacement;
   if (!c.causes.empty()) line += ": " + core::Join(c.causes, ", ");
@@ -539,16 +545,17 @@ std::vector<std::string> DescribeStackUpdate(const StackUpdatePlan& plan) {
   }
   for (const cloud::ResourceChange& c : plan.changes) out.push_back("  " + DescribeChange(c));
   if (!plan.roll.empty()) {
-    out.push_back(fmt::format("then replace the out-of-date members of {} ({} strategy, on "
-                              "failure {})",
-                              core::Join(plan.roll, ", "),
-                              rollout::StrategyName(plan.policy.strategy),
-                              rollout::OnFailureName(plan.policy.on_failure)));
+    out.push_back(
+        fmt::format("then replace the out-of-date members of {} ({} strategy, on "
+                    "failure {})",
+                    core::Join(plan.roll, ", "), rollout::StrategyName(plan.policy.strategy),
+                    rollout::OnFailureName(plan.policy.on_failure)));
   }
   for (const std::string& g : plan.left) {
-    out.push_back(fmt::format("{}: its UpdatePolicy has CloudFormation replace its members; "
-                              "rotor leaves it alone",
-                              g));
+    out.push_back(
+        fmt::format("{}: its UpdatePolicy has CloudFormation replace its members; "
+                    "rotor leaves it alone",
+                    g));
   }
   return out;
 }

@@ -23,10 +23,10 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 struct StackUpdateRequest {
   std::string stack;
-  std::string template_body;   // empty: the stack's current template
-  std::string template_file;   // where it came from, for messages
-  Pairs set;                   // KEY=VALUE, in order; a later one wins
-  std::optional<Pairs> tags;   // none: the stack keeps its tags
+  std::string template_body;              // empty: the stack's current template
+  std::string template_file;              // where it came from, for messages
+  Pairs set;                              // KEY=VALUE, in order; a later one wins
+  std::optional<Pairs> tags;              // none: the stack keeps its tags
   std::vector<std::string> capabilities;  // accepted by the user
   bool respawn = true;
   core::Duration action_timeout = std::chrono::minutes(30);
@@ -38,15 +38,15 @@ struct StackUpdatePlan {
   bool create = false;
   std::string template_body;                      // empty: keep the current one
   std::vector<cloud::StackParameter> parameters;  // as sent: given values, the rest kept
-  std::vector<std::string> secret_keys;  // NoEcho keys given a value: never journaled
+  std::vector<std::string> secret_keys;           // NoEcho keys given a value: never journaled
   std::optional<Pairs> tags;
   std::vector<std::string> capabilities;
   std::string change_set;  // made for the plan; the update makes another if it is gone
   bool no_changes = false;
   std::vector<cloud::ResourceChange> changes;
-  std::vector<std::string> roll;    // groups rolled after the update
-  std::vector<std::string> left;    // groups CloudFormation rolls itself (UpdatePolicy)
-  std::vector<std::string> notes;   // what the plan must say (parameters, template, warnings)
+  std::vector<std::string> roll;   // groups rolled after the update
+  std::vector<std::string> left;   // groups CloudFormation rolls itself (UpdatePolicy)
+  std::vector<std::string> notes;  // what the plan must say (parameters, template, warnings)
   rollout::Policy policy;
   core::Duration action_timeout = std::chrono::minutes(30);
 };

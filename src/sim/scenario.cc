@@ -209,8 +209,8 @@ class ScenarioParser {
     if (!list.IsSequence()) return r_.Error(list, "stacks", "expected a list");
     std::set<std::string> names;
     for (const auto& n : list) {
-      RETURN_IF_ERROR(r_.CheckKeys(n, "stacks[]",
-                                   {"name", "groups", "parameters", "no_echo", "update_time"}));
+      RETURN_IF_ERROR(
+          r_.CheckKeys(n, "stacks[]", {"name", "groups", "parameters", "no_echo", "update_time"}));
       StackSpec stack;
       ASSIGN_OR_RETURN(stack.name, r_.String(n, "name", "stacks[]"));
       if (!names.insert(stack.name).second)
@@ -306,12 +306,11 @@ core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::st
   GroupSpec g;
   ASSIGN_OR_RETURN(g.name, r_.String(n, "name", where));
   std::string at = where.substr(0, where.size() - 2) + "[" + g.name + "]";
-  RETURN_IF_ERROR(
-      r_.CheckKeys(n, at,
-                   {"name", "launch_template", "launch_configuration", "zones", "min", "max",
-                    "desired", "instances", "load_balancers", "health_check_grace",
-                    "health_check_type", "suspended", "lifecycle_hooks", "instance_refresh",
-                    "update_policy"}));
+  RETURN_IF_ERROR(r_.CheckKeys(
+      n, at,
+      {"name", "launch_template", "launch_configuration", "zones", "min", "max", "desired",
+       "instances", "load_balancers", "health_check_grace", "health_check_type", "suspended",
+       "lifecycle_hooks", "instance_refresh", "update_policy"}));
   RETURN_IF_ERROR(LaunchSpecOf(n, at, g));
   ASSIGN_OR_RETURN(std::string policy, r_.String(n, "update_policy", at, false));
   if (!policy.empty() && policy != "rolling" && policy != "none") {
@@ -589,10 +588,12 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
     RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "after_steps"}));
     ASSIGN_OR_RETURN(f.after_steps, r_.Int(n, "after_steps", k));
   } else {
-    return r_.Error(n["kind"], at + ".kind",
-                    fmt::format("'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
-                                "zone_outage, throttle, api_error, endpoint_outage, stack_update_failure, crash)",
-                                kind));
+    return r_.Error(
+        n["kind"], at + ".kind",
+        fmt::format(
+            "'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
+            "zone_outage, throttle, api_error, endpoint_outage, stack_update_failure, crash)",
+            kind));
   }
   if (!f.service.empty() && !(f.service == "*" && f.kind == Fault::Kind::kEndpointOutage)) {
     static const std::set<std::string> kServices = {"ec2", "autoscaling", "elb", "cloudformation"};

@@ -131,10 +131,10 @@ SimCloud::SimStack* SimCloud::FindStack(const std::string& name) {
 
 core::Result<SimCloud::SimStack*> SimCloud::ExistingStack(const std::string& name) {
   if (SimStack* s = FindStack(name)) return s;
-  return core::NotFound(fmt::format(
-                            "stack '{}' does not exist in region {}; 'rotor images' lists the "
-                            "stacks running instances",
-                            name, region_))
+  return core::NotFound(
+             fmt::format("stack '{}' does not exist in region {}; 'rotor images' lists the "
+                         "stacks running instances",
+                         name, region_))
       .set_aws_code("ValidationError");
 }
 
@@ -165,8 +165,7 @@ core::Result<cloud::StackSettings> SimCloud::ReadSettings(const std::string& nam
   RETURN_IF_ERROR(Api(kCfn, "DescribeStacks", false));
   ASSIGN_OR_RETURN(SimStack * s, ExistingStack(name));
   RETURN_IF_ERROR(Api(kCfn, "GetTemplate", false));
-  cloud::StackSettings out{s->id, s->status, s->template_body, s->params, s->tags,
-                           s->capabilities};
+  cloud::StackSettings out{s->id, s->status, s->template_body, s->params, s->tags, s->capabilities};
   for (cloud::StackParameter& p : out.parameters) {
     const auto& masked = s->spec.no_echo;
     if (std::find(masked.begin(), masked.end(), p.key) != masked.end()) p.value = cloud::kMasked;
@@ -184,9 +183,9 @@ core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange&
   RETURN_IF_ERROR(Api(kCfn, "CreateChangeSet", true));
   ASSIGN_OR_RETURN(SimStack * s, ExistingStack(change.stack));
   if (s->Busy() || s->status == "UPDATE_ROLLBACK_FAILED" || s->status == "ROLLBACK_COMPLETE") {
-    return core::Status(core::Code::kFailedPrecondition,
-                        fmt::format("Stack:{} is in {} state and can not be updated.", s->id,
-                                    s->status))
+    return core::Status(
+               core::Code::kFailedPrecondition,
+               fmt::format("Stack:{} is in {} state and can not be updated.", s->id, s->status))
         .set_aws_code("ValidationError");
   }
   SimStack::Pending p;
@@ -210,18 +209,30 @@ core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange&
     ASSIGN_OR_RETURN(int gi, GroupIndex(g.name));
     const Grp& grp = *groups_[gi];
     if (g.uses_template()) {
-      p.set.changes.push_back({"Modify", LogicalId(g.name) + "LaunchTemplate",
-                               templates_[grp.tmpl]->id, "AWS::EC2::LaunchTemplate", "False",
+      p.set.changes.push_back({"Modify",
+                               LogicalId(g.name) + "LaunchTemplate",
+                               templates_[grp.tmpl]->id,
+                               "AWS::EC2::LaunchTemplate",
+                               "False",
                                {cause}});
-      p.set.changes.push_back({"Modify", LogicalId(g.name), g.name,
-                               "AWS::AutoScaling::AutoScalingGroup", "Conditional",
+      p.set.changes.push_back({"Modify",
+                               LogicalId(g.name),
+                               g.name,
+                               "AWS::AutoScaling::AutoScalingGroup",
+                               "Conditional",
                                {"LaunchTemplate.LatestVersionNumber"}});
     } else {
-      p.set.changes.push_back({"Modify", LogicalId(g.name) + "LaunchConfiguration",
-                               grp.configuration, "AWS::AutoScaling::LaunchConfiguration", "True",
+      p.set.changes.push_back({"Modify",
+                               LogicalId(g.name) + "LaunchConfiguration",
+                               grp.configuration,
+                               "AWS::AutoScaling::LaunchConfiguration",
+                               "True",
                                {cause}});
-      p.set.changes.push_back({"Modify", LogicalId(g.name), g.name,
-                               "AWS::AutoScaling::AutoScalingGroup", "False",
+      p.set.changes.push_back({"Modify",
+                               LogicalId(g.name),
+                               g.name,
+                               "AWS::AutoScaling::AutoScalingGroup",
+                               "False",
                                {"LaunchConfiguration (resource)"}});
     }
   }
@@ -303,8 +314,8 @@ void SimCloud::FinishUpdate(SimStack& s, int gen) {
   s.executing.reset();
   if (UpdateFails(s)) {
     std::string failed = p.set.changes.empty() ? s.spec.name : p.set.changes.front().logical_id;
-    std::string type = p.set.changes.empty() ? "AWS::CloudFormation::Stack"
-                                             : p.set.changes.front().type;
+    std::string type =
+        p.set.changes.empty() ? "AWS::CloudFormation::Stack" : p.set.changes.front().type;
     StackEvent(s, failed, type, "UPDATE_FAILED",
                "Resource handler returned message: \"Instance failed to stabilize\" "
                "(simulated stack_update_failure)");
@@ -312,8 +323,8 @@ void SimCloud::FinishUpdate(SimStack& s, int gen) {
                fmt::format("The following resource(s) failed to update: [{}].", failed));
     bool fails = false;
     for (const Fault& f : faults_) {
-      fails |= f.kind == Fault::Kind::kStackUpdateFailure && f.stack == s.spec.name &&
-               f.rollback_fails;
+      fails |=
+          f.kind == Fault::Kind::kStackUpdateFailure && f.stack == s.spec.name && f.rollback_fails;
     }
     queue_.At(clock_.Now() + s.spec.update_time / 2,
               [this, &s, gen, fails] { FinishRollback(s, gen, fails); });
@@ -327,8 +338,7 @@ void SimCloud::FinishUpdate(SimStack& s, int gen) {
   for (const cloud::ResourceChange& c : p.set.changes) {
     StackEvent(s, c.logical_id, c.type, "UPDATE_COMPLETE");
   }
-  StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack",
-             "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
+  StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
   StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE");
 }
 
@@ -337,8 +347,7 @@ void SimCloud::FinishRollback(SimStack& s, int gen, bool fails) {
   if (fails) {
     StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_FAILED",
                "The following resource(s) failed to update: [" +
-                   (s.spec.groups.empty() ? s.spec.name : LogicalId(s.spec.groups[0].name)) +
-                   "].");
+                   (s.spec.groups.empty() ? s.spec.name : LogicalId(s.spec.groups[0].name)) + "].");
     return;
   }
   StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE");
@@ -368,8 +377,8 @@ void SimCloud::PointGroupsAtParameters(SimStack& s,
       d.spec.version = d.spec.resolved_version = std::to_string(t.versions.size() + 1);
       t.versions.push_back(d);
       if (g.version != "$Latest" && g.version != "$Default") g.version = d.spec.version;
-      Trace("stack_update", fmt::format("{} {} version {} {}", spec.name, t.id, d.spec.version,
-                                        *image));
+      Trace("stack_update",
+            fmt::format("{} {} version {} {}", spec.name, t.id, d.spec.version, *image));
     } else if (const std::string* image = changed(spec.configuration_param)) {
       cloud::LaunchData d = configurations_[g.configuration];
       std::string name = fmt::format("{}-{}", spec.configuration_name, s.generation);
@@ -406,14 +415,14 @@ core::Result<std::string> SimCloud::CreateStack(const cloud::StackChange& change
              "User Initiated");
   int gen = ++s->generation;
   queue_.At(clock_.Now() + s->spec.update_time, [this, s, gen] {
-    if (gen == s->generation) StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack",
-                                         "CREATE_COMPLETE");
+    if (gen == s->generation)
+      StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "CREATE_COMPLETE");
   });
   return s->id;
 }
 
 core::Result<std::vector<cloud::StackEvent>> SimCloud::Events(const std::string& stack,
-                                                               const std::string& after_id) {
+                                                              const std::string& after_id) {
   RETURN_IF_ERROR(Api(kCfn, "DescribeStackEvents", false));
   ASSIGN_OR_RETURN(SimStack * s, ExistingStack(stack));
   size_t from = s->events.size() > 100 ? s->events.size() - 100 : 0;

@@ -23,12 +23,11 @@ struct RespawnArgs : TargetFlags, PolicyFlags {
 
 void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, int parallel,
                journal::OperationKind kind, std::ostream& out) {
-  out << fmt::format("{} {} — strategy {}, order {}, on failure {}{}\n",
-                     journal::OperationKindName(kind),
-                     plan.stack.empty() ? "" : "stack " + plan.stack,
-                     rollout::StrategyName(p.strategy), rollout::OrderName(p.order),
-                     rollout::OnFailureName(p.on_failure),
-                     parallel > 1 ? fmt::format(", {} groups at once", parallel) : "");
+  out << fmt::format(
+      "{} {} — strategy {}, order {}, on failure {}{}\n", journal::OperationKindName(kind),
+      plan.stack.empty() ? "" : "stack " + plan.stack, rollout::StrategyName(p.strategy),
+      rollout::OrderName(p.order), rollout::OnFailureName(p.on_failure),
+      parallel > 1 ? fmt::format(", {} groups at once", parallel) : "");
   for (const ops::GroupPlan& g : plan.groups) {
     out << fmt::format(
         "  group {}: {} of {} instances to replace, min healthy {}, surge {}, "
