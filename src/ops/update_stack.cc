@@ -178,15 +178,19 @@ class Follower {
 core::Result<cloud::ChangeSet> WaitForChangeSet(cloud::Stacks& stacks, core::Clock& clock,
                                                 const std::string& stack, cloud::ChangeSet set) {
   core::Time deadline = clock.Now() + kChangeSetWait;
-  while (!set.no_changes &&
-         (set.status == "CREATE_PENDING" || set.status == "CREATE_IN_PROGRESS")) {
+  auto pending = [&] {
+    return !set.no_changes &&
+           (set.status == "CREATE_PENDING" || set.status == "CREATE_IN_PROGRESS");
+  };
+  while (pending()) {
+    ASSIGN_OR_RETURN(set, stacks.ReadChange(stack, set.id));
+    if (!pending()) break;
     if (clock.Now() >= deadline) {
       return core::Status(
           core::Code::kFailedPrecondition,
           fmt::format("the change set for stack {} was not ready within 5m", stack));
     }
     clock.SleepUntil(clock.Now() + kChangeSetPoll);
-    ASSIGN_OR_RETURN(set, stacks.ReadChange(stack, set.id));
   }
   if (set.status == "FAILED" && !set.no_changes) {
     return core::InvalidArgument(
@@ -292,13 +296,13 @@ class StackStep : public runbook::Step {
       for (const std::string& cap : m.value("capabilities", std::vector<std::string>{})) {
         if (!Contains(caps, cap)) caps.push_back(cap);
       }
+      // The same template is sent as "keep it": smaller, and what every endpoint understands.
       cloud::StackChange back{plan_.stack,
-                              "rotor-" + plan_.operation_id + "-back",
-                              body,
+                              Fresh("back"),
+                              body == s.template_body ? "" : body,
                               params,
                               PairsFromJson(m["tags"]),
                               caps};
-      RETURN_IF_ERROR(DropQuietly(back.name));
       ASSIGN_OR_RETURN(cloud::ChangeSet set, c_.stacks.PrepareChange(back));
       ASSIGN_OR_RETURN(set, WaitForChangeSet(c_.stacks, r_.clock, plan_.stack, set));
       if (!set.no_changes) {
@@ -343,10 +347,8 @@ class StackStep : public runbook::Step {
       if (!set.ok() && set.status().code() != core::Code::kNotFound) return set.status();
     }
     RETURN_IF_ERROR(Secretless("make its change set again"));
-    cloud::StackChange change{plan_.stack,         "rotor-" + plan_.operation_id,
-                              plan_.template_body, plan_.parameters,
-                              plan_.tags,          plan_.capabilities};
-    RETURN_IF_ERROR(DropQuietly(change.name));
+    cloud::StackChange change{plan_.stack,      Fresh("again"), plan_.template_body,
+                              plan_.parameters, plan_.tags,     plan_.capabilities};
     ASSIGN_OR_RETURN(cloud::ChangeSet set, c_.stacks.PrepareChange(change));
     return WaitForChangeSet(c_.stacks, r_.clock, plan_.stack, set);
   }
@@ -359,9 +361,11 @@ class StackStep : public runbook::Step {
                                     what, plan_.stack, core::Join(plan_.secret_keys, ", ")));
   }
 
-  core::Status DropQuietly(const std::string& name) {
-    core::Status st = c_.stacks.DropChange(plan_.stack, name);
-    return st.ok() || st.code() == core::Code::kNotFound ? core::Status::Ok() : st;
+  // A change set name no earlier attempt used: one that failed (or a crash left) stays in the
+  // stack's list under its own name, and names are unique per stack.
+  std::string Fresh(const std::string& why) {
+    auto t = std::chrono::duration_cast<std::chrono::seconds>(r_.clock.Now().time_since_epoch());
+    return fmt::format("rotor-{}-{}-{}", plan_.operation_id, why, t.count());
   }
 
   cloud::Cloud& c_;
@@ -467,7 +471,11 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
   }
   std::string body = plan.create || !request.template_body.empty() ? request.template_body
                                                                    : settings.template_body;
-  auto summary = cloud.stacks.Summarize(body);
+  // Checked here first: the service's own refusal is the same, but not every endpoint that
+  // speaks CloudFormation gives one (moto answers a template it cannot parse with a 500).
+  auto facts = cloud::ReadTemplate(body);
+  auto summary = facts.ok() ? cloud.stacks.Summarize(body)
+                            : core::Result<cloud::TemplateSummary>(facts.status());
   if (!summary.ok()) {
     return core::Status(summary.status().code(),
                         fmt::format("template {}: {}",
@@ -481,6 +489,11 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
     bool given = std::any_of(request.set.begin(), request.set.end(),
                              [&](const auto& kv) { return kv.first == d.key; });
     if (d.no_echo && given) plan.secret_keys.push_back(d.key);
+  }
+  // What the service says the template needs, and what its resources plainly need even where
+  // the service does not say so: never fewer than the template's own IAM resources and macros.
+  for (const std::string& c : facts->summary.capabilities) {
+    if (!Contains(summary->capabilities, c)) summary->capabilities.push_back(c);
   }
   std::vector<std::string> missing;
   for (const std::string& c : summary->capabilities) {
@@ -504,9 +517,12 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
     plan.notes.push_back(fmt::format("stack {} does not exist: it will be created", plan.stack));
     return plan;
   }
-  cloud::StackChange change{plan.stack,         "rotor-" + operation_id,
-                            plan.template_body, plan.parameters,
-                            plan.tags,          plan.capabilities};
+  cloud::StackChange change{plan.stack,
+                            "rotor-" + operation_id,
+                            plan.template_body == settings.template_body ? "" : plan.template_body,
+                            plan.parameters,
+                            plan.tags,
+                            plan.capabilities};
   // The change set a secret went into is the one that runs: it is never made again.
   for (cloud::StackParameter& p : change.parameters) {
     if (Contains(plan.secret_keys, p.key)) {

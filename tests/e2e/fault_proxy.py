@@ -11,6 +11,10 @@ a test forces (moto reports every target healthy at once).
     proxy.outage("TerminateInstances", seconds=12, mode="503")  # AWS goes away for 12 s
     proxy.end_outage()                             # ... or until told
     proxy.times                                    # [(action, time.monotonic()), ...]
+    proxy.after("ExecuteChangeSet", fn)            # fn(form) once moto answered one with 200
+    proxy.rewrite("DescribeChangeSet", fn)         # fn(form, data) -> the answer rotor gets
+    proxy.intercept("ExecuteChangeSet", fn)        # fn(form) -> an answer instead of moto's, or None
+    proxy.fail_stack_update("web-9", "App", "why") # the next update of web-9 fails, rolled back
     ...
     proxy.stop()
 """
@@ -75,6 +79,11 @@ class FaultProxy:
         self.outage_timer = None
         self.outage_error = None     # why listening again failed, if it did
         self.stopped = False
+        self.after_hooks = {}        # action -> fn(form), run after moto answered it with 200
+        self.rewrites = {}           # action -> fn(form, data) -> data, for 200 answers
+        self.intercepts = {}         # action -> fn(form) -> answer bytes (moto skipped) or None
+        self.stack_failures = {}     # stack -> (logical id, reason) of its next update
+        self.stack_events = {}       # stack -> synthetic events (newest first) to show
 
     @property
     def url(self):
@@ -207,6 +216,64 @@ class FaultProxy:
         self.released.wait(120)
         return True
 
+    def after(self, action, fn):
+        self.after_hooks[action] = fn
+
+    def rewrite(self, action, fn):
+        self.rewrites[action] = fn
+
+    def intercept(self, action, fn):
+        self.intercepts[action] = fn
+
+    def fail_stack_update(self, stack, logical_id, reason):
+        """The next ExecuteChangeSet of `stack` never reaches moto (moto fails no update); the
+        stack's events then tell what CloudFormation tells of a failed update: the resource that
+        failed and why, and the rollback that put the stack back."""
+        with self.lock:
+            self.stack_failures[stack] = (logical_id, reason)
+
+    def failed_update(self, stack):
+        """The events of a failed, rolled back update of `stack`, or None if none is armed."""
+        with self.lock:
+            failure = self.stack_failures.pop(stack, None)
+            if failure is None:
+                return None
+            logical, reason = failure
+            now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+            n = len(self.stack_events.get(stack, []))
+            steps = [(stack, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated"),
+                     (logical, "AWS::AutoScaling::AutoScalingGroup", "UPDATE_FAILED", reason),
+                     (stack, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS",
+                      f"The following resource(s) failed to update: [{logical}]."),
+                     (stack, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", "")]
+            events = [(f"fault-proxy-{stack}-{n + i}", now) + step for i, step in enumerate(steps)]
+            self.stack_events.setdefault(stack, [])[:0] = reversed(events)
+            return events
+
+    def rewrite_events(self, stack, data):
+        """Shows the synthetic events of `stack` among moto's, newest first by time, as
+        CloudFormation would."""
+        with self.lock:
+            events = list(self.stack_events.get(stack, []))
+        if not events:
+            return data
+        text = data.decode()
+        start, end = text.find("<StackEvents>"), text.find("</StackEvents>")
+        if start < 0 or end < 0:
+            return data
+        inner = text[start + len("<StackEvents>"):end]
+        members = [(re.search(r"<Timestamp>([^<]*)</Timestamp>", m).group(1), m)
+                   for m in re.findall(r"<member>.*?</member>", inner, flags=re.S)]
+        members += [(t, f"<member><EventId>{eid}</EventId><StackName>{stack}</StackName>"
+                        f"<Timestamp>{t}</Timestamp><LogicalResourceId>{logical}"
+                        f"</LogicalResourceId><ResourceType>{rtype}</ResourceType>"
+                        f"<ResourceStatus>{status}</ResourceStatus><ResourceStatusReason>{reason}"
+                        f"</ResourceStatusReason></member>")
+                    for eid, t, logical, rtype, status, reason in events]
+        members.sort(key=lambda m: m[0], reverse=True)  # stable: same-time order kept
+        merged = "".join(m for _, m in members)
+        return (text[:start] + "<StackEvents>" + merged + text[end:]).encode()
+
     def force_unhealthy(self, except_ids):
         with self.lock:
             self.healthy_only = set(except_ids)
@@ -247,6 +314,14 @@ class FaultProxy:
                 if proxy.wait_if_held(action, after=False):
                     self.close_connection = True
                     return  # never reached moto, never answered
+                stack = form.get("StackName", [""])[0]
+                if action == "ExecuteChangeSet" and proxy.failed_update(stack):
+                    return self.answer(200, b"<ExecuteChangeSetResponse><ExecuteChangeSetResult/>"
+                                            b"</ExecuteChangeSetResponse>")
+                instead = proxy.intercepts.get(action)
+                instead = instead(form) if instead else None
+                if instead is not None:
+                    return self.answer(200, instead)
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length")}
                 req = urllib.request.Request(proxy.upstream + self.path, data=body,
@@ -263,6 +338,14 @@ class FaultProxy:
                     return  # moto acted; the answer is lost
                 if action == "DescribeTargetHealth" and proxy.healthy_only is not None:
                     data = proxy.rewrite_health(data)
+                if action == "DescribeStackEvents" and status == 200:
+                    data = proxy.rewrite_events(stack, data)
+                rewrite = proxy.rewrites.get(action)
+                if rewrite and status == 200:
+                    data = rewrite(form, data)
+                hook = proxy.after_hooks.get(action)
+                if hook and status == 200:
+                    hook(form)
                 self.answer(status, data)
 
             def answer(self, status, data, content_type="text/xml"):

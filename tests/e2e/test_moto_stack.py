@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""`rotor update-stack` on moto_server behind the fault layer: a stack whose launch template and
+launch configuration take their image from a parameter; an update, then the groups rolled, then
+`rotor rollout rollback` restoring the parameter and the members; no changes; bad parameters and
+templates; a failed update; a stack created; capabilities accepted explicitly. And `rotor
+upgrade` with its rollback.
+
+moto's CloudFormation leaves out what AWS does after an update (point a group at the template
+version the update made, replace a changed launch configuration) and misjudges a change back to
+the creation's parameters as "no changes": cfn_emulation does what AWS does; moto fails no
+update: the fault layer makes one fail.
+
+Run by ctest: python3 test_moto_stack.py --rotor PATH/TO/rotor [Class ...]
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cfn_emulation  # noqa: E402
+import fault_proxy  # noqa: E402
+import test_moto_e2e as e2e  # noqa: E402
+
+
+def template(zone, extra=None):
+    resources = {
+        "LT": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {
+            "LaunchTemplateName": "web-9-lt",
+            "LaunchTemplateData": {"ImageId": {"Ref": "ImageId"}, "InstanceType": "t3.micro"}}},
+        "App": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "1", "MaxSize": "4", "DesiredCapacity": "2", "AvailabilityZones": [zone],
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "LT"},
+                               "Version": {"Fn::GetAtt": ["LT", "LatestVersionNumber"]}}}},
+        "LC": {"Type": "AWS::AutoScaling::LaunchConfiguration", "Properties": {
+            "ImageId": {"Ref": "ImageId"}, "InstanceType": "t3.micro"}},
+        "Worker": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "1", "MaxSize": "2", "DesiredCapacity": "1", "AvailabilityZones": [zone],
+            "LaunchConfigurationName": {"Ref": "LC"}}},
+    }
+    resources.update(extra or {})
+    return json.dumps({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"ImageId": {"Type": "String"},
+                       "DbPassword": {"Type": "String", "NoEcho": "true"}},
+        "Resources": resources})
+
+
+class StackFixture(e2e.RespawnFixture):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dir = tempfile.mkdtemp(prefix="rotor-e2e-stack-")
+        cls.state = os.path.join(cls.dir, "journal.db")
+        cls.proxy = fault_proxy.FaultProxy(cls.moto.url).start()
+        cls.emulation = cfn_emulation.CloudFormationEmulation(cls.client_for)
+        cls.emulation.install(cls.proxy)
+        cls.zone = "us-east-1a"
+        cls.client_for("cloudformation").create_stack(
+            StackName="web-9", TemplateBody=template(cls.zone),
+            Parameters=[{"ParameterKey": "ImageId", "ParameterValue": cls.fx["old_ami"]},
+                        {"ParameterKey": "DbPassword", "ParameterValue": "old-db-secret"}])
+        cls.emulation.observe("web-9")
+        cls.ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cls.client_for(
+            "cloudformation").list_stack_resources(StackName="web-9")["StackResourceSummaries"]}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proxy.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        super().tearDownClass()
+
+    @classmethod
+    def client_for(cls, service):
+        return e2e.boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                 region_name=e2e.fixture.REGION).client(
+                                     service, endpoint_url=cls.moto.url)
+
+    def run_rotor(self, args, code=0):
+        r = e2e.subprocess.run(
+            [e2e.ROTOR, "--endpoint-url", self.proxy.url, "--yes", "--state", self.state] + args,
+            env=self.env(), capture_output=True, text=True, timeout=600)
+        self.assertEqual(r.returncode, code, r.stdout + r.stderr)
+        for secret in ("old-db-secret", "new-db-secret"):
+            self.assertNotIn(secret, r.stdout + r.stderr)
+        return r
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def parameter(self, key, stack="web-9"):
+        s = self.aws(["cloudformation", "describe-stacks", "--stack-name", stack])["Stacks"][0]
+        return {p["ParameterKey"]: p.get("ParameterValue") for p in s["Parameters"]}[key]
+
+    def images(self, group):
+        running = self.running()
+        return {running[i["InstanceId"]] for i in self.group(group)["Instances"]}
+
+    def operation(self, kind):
+        r = self.run_rotor(["--output", "json", "rollout", "list", "--all"])
+        ops = [o for o in json.loads(r.stdout) if o["kind"] == kind]
+        self.assertTrue(ops, r.stdout)
+        return ops[0]["id"]  # newest first
+
+
+class UpdateStack(StackFixture):
+    def test_an_update_rolls_the_groups_and_a_rollback_restores_them(self):
+        old, new = self.fx["old_ami"], self.fx["new_ami"]
+        app, worker = self.ids["App"], self.ids["Worker"]
+        self.assertEqual(self.images(app), {old})
+        r = self.run_rotor(["update-stack", "web-9", f"ImageId={new}"])
+        self.assertIn(f"parameter ImageId: {old} -> {new}", r.stdout)
+        self.assertIn("parameter DbPassword: **** (kept)", r.stdout)
+        self.assertIn("web-9 AWS::CloudFormation::Stack UPDATE_COMPLETE", r.stdout)
+        self.assertIn("update-stack completed", r.stdout)
+        self.assertEqual(self.parameter("ImageId"), new)
+        lt = self.aws(["ec2", "describe-launch-templates", "--launch-template-ids",
+                       self.ids["LT"]])["LaunchTemplates"][0]
+        self.assertEqual(self.group(app)["LaunchTemplate"]["Version"],
+                         str(lt["LatestVersionNumber"]))
+        self.assertEqual(self.images(app), {new})
+        self.assertNotEqual(self.group(worker)["LaunchConfigurationName"], self.ids["LC"])
+        self.assertEqual(self.images(worker), {new})
+        self.assert_nothing_extra_running()
+
+        r = self.run_rotor(["rollout", "rollback", self.operation("update-stack")])
+        self.assertIn("rolled_back", r.stdout)
+        self.assertEqual(self.parameter("ImageId"), old)
+        self.assertEqual(self.images(app), {old})
+        self.assertEqual(self.images(worker), {old})
+        self.assert_nothing_extra_running()
+
+    def test_no_changes_is_not_an_error(self):
+        current = self.parameter("ImageId")
+        members = self.group(self.ids["App"])["Instances"]
+        r = self.run_rotor(["update-stack", "web-9", f"ImageId={current}"])
+        self.assertIn("CloudFormation finds nothing to change", r.stdout)
+        self.assertEqual(self.group(self.ids["App"])["Instances"], members, r.stdout)
+
+    def test_bad_input_changes_nothing(self):
+        bad = self.write("bad.yaml", "Resources: [\n")
+        cases = [
+            (["update-stack", "web-9", "Bogus=1"],
+             "parameter 'Bogus' is not declared by the template of stack web-9 (it declares: "
+             "ImageId, DbPassword)"),
+            (["update-stack", "web-9", "--template", bad], "Template format error"),
+            (["update-stack", "nope-1"], "stack nope-1 does not exist: give --template FILE"),
+            (["update-stack", "web-9", "ImageId"], "'ImageId' is not KEY=VALUE"),
+        ]
+        for args, fragment in cases:
+            before = self.proxy.calls.get("ExecuteChangeSet", 0)
+            r = self.run_rotor(args, code=2)
+            self.assertIn(fragment, r.stderr, args)
+            self.assertEqual(self.proxy.calls.get("ExecuteChangeSet", 0), before, args)
+
+    def test_a_failed_update_names_the_resource_and_rolls_nothing(self):
+        old = self.parameter("ImageId")
+        members = self.group(self.ids["App"])["Instances"]
+        self.proxy.fail_stack_update("web-9", "App", "Group did not stabilize (fault proxy)")
+        r = self.run_rotor(["update-stack", "web-9", f"ImageId={self.fx['new_ami']}"], code=1)
+        self.assertIn("failed at App (AWS::AutoScaling::AutoScalingGroup): Group did not "
+                      "stabilize", r.stdout + r.stderr)
+        self.assertIn("UPDATE_ROLLBACK_COMPLETE", r.stdout + r.stderr)
+        self.assertEqual(self.parameter("ImageId"), old)
+        self.assertEqual(self.group(self.ids["App"])["Instances"], members)
+
+    def test_a_missing_stack_is_created_with_its_capabilities_accepted(self):
+        path = self.write("roles.json", json.dumps({
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Parameters": {"Env": {"Type": "String"}},
+            "Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}}}}))
+        r = self.run_rotor(["update-stack", "roles-1", "--template", path, "Env=prod"], code=2)
+        self.assertIn("needs CAPABILITY_IAM", r.stderr)
+        self.assertIn("--capabilities CAPABILITY_IAM", r.stderr)
+        self.run_rotor(["update-stack", "roles-1", "--template", path, "Env=prod",
+                        "--capabilities", "CAPABILITY_IAM"])
+        self.assertEqual(self.parameter("Env", stack="roles-1"), "prod")
+
+
+class Upgrade(StackFixture):
+    """`rotor upgrade` on moto: the newest image into the group's template, the members
+    replaced; `rollout rollback` returns both."""
+
+    def test_an_upgrade_and_its_rollback(self):
+        asg = self.client_for("autoscaling")
+        ec2 = self.client_for("ec2")
+        old, new = self.fx["old_ami"], self.fx["new_ami"]
+        lt = ec2.create_launch_template(LaunchTemplateName="up-lt", LaunchTemplateData={
+            "ImageId": old, "InstanceType": "t3.micro"})["LaunchTemplate"]["LaunchTemplateId"]
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName="up-App", MinSize=1, MaxSize=4, DesiredCapacity=2,
+            LaunchTemplate={"LaunchTemplateId": lt, "Version": "1"},
+            AvailabilityZones=[self.zone])
+        r = self.run_rotor(["upgrade", "--asg", "up-App", "--image", new])
+        self.assertIn("upgrade completed", r.stdout)
+        self.assertEqual(self.group("up-App")["LaunchTemplate"]["Version"], "2")
+        self.assertEqual(self.images("up-App"), {new})
+        r = self.run_rotor(["rollout", "rollback", self.operation("upgrade")])
+        self.assertIn("rolled_back", r.stdout)
+        self.assertEqual(self.images("up-App"), {old})
+        self.assert_nothing_extra_running()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rotor", required=True)
+    args, rest = parser.parse_known_args()
+    e2e.ROTOR = os.path.abspath(args.rotor)
+    if shutil.which("aws") is None:
+        print("the AWS CLI ('aws') is not installed: these tests compare against it",
+              file=sys.stderr)
+        return 1
+    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+    print(f"{result.testsRun} tests, {len(result.failures) + len(result.errors)} failures")
+    return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
