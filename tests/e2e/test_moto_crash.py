@@ -10,14 +10,11 @@ exactly one launch, and no instance was detached or terminated twice.
 
 Run by ctest: python3 test_moto_crash.py --rotor PATH/TO/rotor [AlbGroup|ClassicElbGroup]
 """
-import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_proxy  # noqa: E402
@@ -115,18 +112,5 @@ class ClassicElbGroup(CrashPoints, e2e.RespawnFixture):
     ARGS = ["respawn", "db", "2"]
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rotor", required=True)
-    args, rest = parser.parse_known_args()
-    e2e.ROTOR = os.path.abspath(args.rotor)
-    if shutil.which("aws") is None:
-        print("the AWS CLI ('aws') is not installed: these tests use it", file=sys.stderr)
-        return 1
-    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
-    print(f"{result.testsRun} tests, {len(result.failures) + len(result.errors)} failures")
-    return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(e2e.run_tests())

@@ -710,6 +710,24 @@ class Journaled(FreshFleet):
         self.assert_nothing_extra_running()
 
 
+def run_tests():
+    """main() of the end-to-end scripts that bring their own moto_server per class: `--rotor
+    PATH` and unittest's own arguments (class names), the tests of the script run as __main__,
+    a non-zero exit unless at least one ran and all passed."""
+    global ROTOR
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rotor", required=True)
+    args, rest = parser.parse_known_args()
+    ROTOR = os.path.abspath(args.rotor)
+    if shutil.which("aws") is None:
+        print("the AWS CLI ('aws') is not installed: these tests use it", file=sys.stderr)
+        return 1
+    result = unittest.main(module="__main__", argv=[sys.argv[0]] + rest, exit=False,
+                           verbosity=2).result
+    print(f"{result.testsRun} tests, {len(result.failures) + len(result.errors)} failures")
+    return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
+
+
 def main():
     global ROTOR, MOTO, FX
     parser = argparse.ArgumentParser()

@@ -15,7 +15,6 @@ respawn of the ALB group web-1 loses AWS when it first terminates an instance:
 
 Run by ctest: python3 test_moto_outage.py --rotor PATH/TO/rotor [CLASS]
 """
-import argparse
 import http.client
 import http.server
 import json
@@ -414,18 +413,5 @@ class ProxyOutage(unittest.TestCase):
         self.assertEqual(self.proxy.port, port)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rotor", required=True)
-    args, rest = parser.parse_known_args()
-    e2e.ROTOR = os.path.abspath(args.rotor)
-    if shutil.which("aws") is None:
-        print("the AWS CLI ('aws') is not installed: these tests use it", file=sys.stderr)
-        return 1
-    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
-    print(f"{result.testsRun} tests, {len(result.failures) + len(result.errors)} failures")
-    return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(e2e.run_tests())

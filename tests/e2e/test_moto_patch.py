@@ -7,15 +7,12 @@ rollback` points each group back.
 
 Run by ctest: python3 test_moto_patch.py --rotor PATH/TO/rotor
 """
-import argparse
 import base64
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_moto_e2e as e2e  # noqa: E402
@@ -144,19 +141,5 @@ class Patch(e2e.RespawnFixture):
         self.assertEqual(self.versions(), versions)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rotor", required=True)
-    args, rest = parser.parse_known_args()
-    e2e.ROTOR = os.path.abspath(args.rotor)
-    if shutil.which("aws") is None:
-        print("the AWS CLI ('aws') is not installed: these tests compare against it",
-              file=sys.stderr)
-        return 1
-    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
-    print(f"{result.testsRun} tests, {len(result.failures) + len(result.errors)} failures")
-    return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(e2e.run_tests())
