@@ -123,7 +123,9 @@ TEST_F(UpdateStackTest, ANoEchoValueNeverReachesTheJournal) {
   EXPECT_EQ(done->outcome, runbook::Outcome::kCompleted);
   EXPECT_EQ(Param("DbPassword"), cloud::kMasked);
   std::string everything = StackUpdatePlanToJson(plan_);
-  for (const journal::Record& r : *journal_.Read("op-1")) everything += r.text + r.data;
+  auto records = journal_.Read("op-1");
+  ASSERT_TRUE(records.ok());
+  for (const journal::Record& r : *records) everything += r.text + r.data;
   everything += journal_.GetRollout("op-1")->policy;
   for (const std::string& n : notes_) everything += n;
   EXPECT_EQ(everything.find("new-secret-value"), std::string::npos);
