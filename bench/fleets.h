@@ -16,6 +16,14 @@ namespace rotor::bench {
 
 using namespace std::chrono_literals;
 
+// One benchmark run: simulated makespan (s), instance-seconds, API calls per instance, outcome.
+struct Cell {
+  double makespan = 0;
+  double instance_seconds = 0;
+  double calls_per_instance = 0;
+  std::string outcome;
+};
+
 // One group of `n` out-of-date instances behind one ALB target group, with the fixed timings of
 // issue 4: launch 20 s, boot 40 s, checks every 10 s, deregistration delay 30 s, API 50 ms.
 inline sim::Scenario Fleet(int n) {

@@ -19,14 +19,9 @@ using namespace std::chrono_literals;
 using bench::Fleet;
 using bench::MakeFleet;
 
-namespace {
+using bench::Cell;
 
-struct Cell {
-  double makespan = 0;
-  double instance_seconds = 0;
-  double calls_per_instance = 0;
-  std::string outcome;
-};
+namespace {
 
 Cell Run(int n, const rollout::Policy& policy) {
   sim::SimCloud cloud(Fleet(n));

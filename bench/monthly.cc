@@ -22,14 +22,9 @@
 using namespace rotor;
 using namespace std::chrono_literals;
 
-namespace {
+using bench::Cell;
 
-struct Cell {
-  double makespan = 0;
-  double instance_seconds = 0;
-  double calls_per_instance = 0;
-  std::string outcome;
-};
+namespace {
 
 // bench::Fleet with the group on version 1 of its template (the old image), or with the image
 // a parameter of its stack.

@@ -129,6 +129,18 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
   return ExitFor(report->outcome, rollback_asked);
 }
 
+core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& policy, int parallel,
+                                                        Runtime& rt,
+                                                        std::unique_ptr<ProbeSet>& probes) {
+  ASSIGN_OR_RETURN(probes, ProbeSet::Create(policy.probes, policy.probe_address, rt.sim()));
+  ops::RunbookOptions o;
+  o.rolling.parallel = parallel;
+  if (!policy.probes.empty()) {
+    o.rolling.probe = [set = probes.get()](const cloud::Instance& i) { return set->Check(i); };
+  }
+  return o;
+}
+
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
                    const std::string& id, const std::vector<std::string>& resources,
                    const std::string& plan, ops::RunbookOptions options,

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "cli/commands/commands.h"
+#include "cli/probes.h"
 #include "ops/runbooks.h"
 
 namespace rotor::cli {
@@ -19,6 +21,13 @@ using RunbookFn =
 // (or rolled back, when a rollback is what was asked), 4 paused, 1 otherwise.
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
                ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked = false);
+
+// The options of a runbook command whose last step rolls groups (upgrade, update-stack):
+// --parallel and the policy's readiness probes. `probes` receives the probe set, which must
+// outlive the options. kInvalidArgument for a probe that does not parse.
+core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& policy, int parallel,
+                                                        Runtime& rt,
+                                                        std::unique_ptr<ProbeSet>& probes);
 
 // What a new runbook command does once its plan is printed: stop for --dry-run, ask on a
 // terminal, then record the operation (`kind`, the resources it leases — "group/NAME",

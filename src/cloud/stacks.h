@@ -27,6 +27,19 @@ struct StackParameter {
 // What CloudFormation shows instead of a NoEcho parameter's value.
 inline constexpr char kMasked[] = "****";
 
+// The parameter named `key`, or null.
+inline const StackParameter* FindParameter(const std::vector<StackParameter>& ps,
+                                           const std::string& key) {
+  for (const StackParameter& p : ps) {
+    if (p.key == key) return &p;
+  }
+  return nullptr;
+}
+
+// Whether a stack (or resource) status is one CloudFormation is still working on
+// (UPDATE_IN_PROGRESS, UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, ...).
+inline bool InProgress(const std::string& status) { return status.ends_with("_IN_PROGRESS"); }
+
 // A parameter as a template declares it.
 struct DeclaredParameter {
   std::string key;

@@ -18,23 +18,13 @@ constexpr auto kChangeSetPoll = std::chrono::seconds(2);
 constexpr auto kChangeSetWait = std::chrono::minutes(5);
 constexpr auto kEventPoll = std::chrono::seconds(5);
 
-bool Busy(const std::string& status) { return status.ends_with("_IN_PROGRESS"); }
-
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-const cloud::StackParameter* FindParam(const std::vector<cloud::StackParameter>& ps,
-                                       const std::string& key) {
-  for (const cloud::StackParameter& p : ps) {
-    if (p.key == key) return &p;
-  }
-  return nullptr;
-}
-
 // Why a stack cannot be changed now, and what to do about it.
 core::Status Unchangeable(const std::string& stack, const std::string& status) {
-  if (Busy(status)) {
+  if (cloud::InProgress(status)) {
     return core::Status(core::Code::kFailedPrecondition,
                         fmt::format("stack {} is {}: wait until CloudFormation is done with it, "
                                     "then run update-stack again",
@@ -66,7 +56,7 @@ bool Matches(const cloud::StackSettings& s, const std::string& body,
   if (!body.empty() && body != s.template_body) return false;
   for (const cloud::StackParameter& p : params) {
     if (p.use_previous) continue;
-    const cloud::StackParameter* now = FindParam(s.parameters, p.key);
+    const cloud::StackParameter* now = cloud::FindParameter(s.parameters, p.key);
     if (!now || (now->value != p.value && now->value != cloud::kMasked)) return false;
   }
   return true;
@@ -130,7 +120,7 @@ class Follower {
       for (const cloud::StackEvent& e : events) {
         marker_ = e.id;
         Show(e);
-        if (e.logical_id == stack_ && !Busy(e.status)) {
+        if (e.logical_id == stack_ && !cloud::InProgress(e.status)) {
           if (cancelled) {
             return core::Status(
                 core::Code::kFailedPrecondition,
@@ -232,7 +222,7 @@ class StackStep : public runbook::Step {
     auto s = c_.stacks.ReadSettings(plan_.stack);
     if (!s.ok() && s.status().code() == core::Code::kNotFound) return runbook::Check::NotDone();
     if (!s.ok()) return s.status();
-    if (Busy(s->status)) return runbook::Check::NotDone();  // Do follows it to its end
+    if (cloud::InProgress(s->status)) return runbook::Check::NotDone();  // Do follows it to its end
     if (s->status.find("ROLLBACK") != std::string::npos && plan_.create) {
       return runbook::Check::Blocked(Unchangeable(plan_.stack, s->status).message());
     }
@@ -243,12 +233,10 @@ class StackStep : public runbook::Step {
   core::Result<std::string> Remember() override {
     if (plan_.create) return json{{"created", true}}.dump();
     ASSIGN_OR_RETURN(cloud::StackSettings s, c_.stacks.ReadSettings(plan_.stack));
-    std::vector<std::string> masked;
-    for (cloud::StackParameter& p : s.parameters) {
-      if (p.value == cloud::kMasked) p.use_previous = true;
-    }
+    // A NoEcho value reads back masked: it is kept as "use previous", never journaled.
+    for (cloud::StackParameter& p : s.parameters) p.use_previous = p.value == cloud::kMasked;
     return json{{"template_body", s.template_body},
-                {"parameters", ParamsToJson(s.parameters, masked)},
+                {"parameters", ParamsToJson(s.parameters, {})},
                 {"tags", PairsToJson(s.tags)},
                 {"capabilities", s.capabilities}}
         .dump();
@@ -257,7 +245,7 @@ class StackStep : public runbook::Step {
   core::Status Do() override {
     Follower follow(c_.stacks, r_.clock, plan_.stack, r_.note);
     auto s = c_.stacks.ReadSettings(plan_.stack);
-    if (s.ok() && Busy(s->status)) {
+    if (s.ok() && cloud::InProgress(s->status)) {
       // A crash or lost answer left our update running: see it to its end, then look again.
       RETURN_IF_ERROR(follow.Mark());
       ASSIGN_OR_RETURN(std::string status, follow.Settle(plan_.action_timeout));
@@ -283,7 +271,7 @@ class StackStep : public runbook::Step {
     if (m.value("created", false)) return UndoCreate();
     Follower follow(c_.stacks, r_.clock, plan_.stack, r_.note);
     ASSIGN_OR_RETURN(cloud::StackSettings s, c_.stacks.ReadSettings(plan_.stack));
-    if (Busy(s.status)) {
+    if (cloud::InProgress(s.status)) {
       RETURN_IF_ERROR(follow.Mark());
       RETURN_IF_ERROR(follow.Settle(plan_.action_timeout).status());
       ASSIGN_OR_RETURN(s, c_.stacks.ReadSettings(plan_.stack));
@@ -380,7 +368,7 @@ std::vector<std::string> ParameterNotes(const StackUpdatePlan& plan,
   for (const cloud::StackParameter& p : plan.parameters) {
     bool secret = false;
     for (const cloud::DeclaredParameter& d : declared) secret |= d.key == p.key && d.no_echo;
-    const cloud::StackParameter* was = FindParam(previous, p.key);
+    const cloud::StackParameter* was = cloud::FindParameter(previous, p.key);
     std::string before = was ? (secret ? cloud::kMasked : was->value) : "(none)";
     if (p.use_previous) {
       out.push_back(fmt::format("parameter {}: {} (kept)", p.key, before));
@@ -399,14 +387,12 @@ std::vector<std::string> ParameterNotes(const StackUpdatePlan& plan,
 }
 
 // Which of the stack's groups rotor rolls and which CloudFormation rolls itself.
-core::Status SortGroups(cloud::Cloud& cloud, const std::string& body, bool respawn,
-                        StackUpdatePlan& plan) {
+core::Status SortGroups(cloud::Cloud& cloud, const std::vector<std::string>& self_rolling,
+                        bool respawn, StackUpdatePlan& plan) {
   ASSIGN_OR_RETURN(cloud::Stack stack, cloud.stacks.DescribeStack(plan.stack));
-  auto facts = cloud::ReadTemplate(body);
   for (size_t i = 0; i < stack.group_names.size(); ++i) {
     std::string logical = i < stack.group_logical_ids.size() ? stack.group_logical_ids[i] : "";
-    bool self = facts.ok() && Contains(facts->self_rolling, logical);
-    if (self) {
+    if (Contains(self_rolling, logical)) {
       plan.left.push_back(stack.group_names[i]);
     } else if (respawn) {
       plan.roll.push_back(stack.group_names[i]);
@@ -435,7 +421,7 @@ core::Result<std::vector<cloud::StackParameter>> ResolveParameters(
                            [&](const auto& kv) { return kv.first == d.key; });
     if (it != given.rend()) {
       out.push_back({d.key, it->second, false});
-    } else if (FindParam(previous, d.key)) {
+    } else if (cloud::FindParameter(previous, d.key)) {
       out.push_back({d.key, "", true});
     } else if (!d.default_value) {
       return core::InvalidArgument(
@@ -523,20 +509,14 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
                             plan.parameters,
                             plan.tags,
                             plan.capabilities};
-  // The change set a secret went into is the one that runs: it is never made again.
-  for (cloud::StackParameter& p : change.parameters) {
-    if (Contains(plan.secret_keys, p.key)) {
-      for (const auto& [k, v] : request.set) {
-        if (k == p.key) p.value = v;
-      }
-    }
-  }
+  // NoEcho values given go into this change set (the plan's parameters hold them in memory);
+  // the journaled plan leaves them out, so this change set is the one that runs them.
   ASSIGN_OR_RETURN(cloud::ChangeSet set, cloud.stacks.PrepareChange(change));
   ASSIGN_OR_RETURN(set, WaitForChangeSet(cloud.stacks, clock, plan.stack, set));
   plan.change_set = set.id;
   plan.no_changes = set.no_changes;
   plan.changes = set.changes;
-  RETURN_IF_ERROR(SortGroups(cloud, body, request.respawn, plan));
+  RETURN_IF_ERROR(SortGroups(cloud, facts->self_rolling, request.respawn, plan));
   return plan;
 }
 

@@ -51,14 +51,6 @@ core::Status Refused(const std::string& code, const std::string& message) {
   return core::InvalidArgument(message).set_aws_code(code);
 }
 
-const cloud::StackParameter* FindParam(const std::vector<cloud::StackParameter>& ps,
-                                       const std::string& key) {
-  for (const cloud::StackParameter& p : ps) {
-    if (p.key == key) return &p;
-  }
-  return nullptr;
-}
-
 // Every declared key with the value a change gives it, as CloudFormation resolves them: a given
 // value, the previous one when asked, else the default; an undeclared key is refused.
 core::Result<std::vector<cloud::StackParameter>> Resolve(
@@ -74,8 +66,9 @@ core::Result<std::vector<cloud::StackParameter>> Resolve(
   }
   std::vector<cloud::StackParameter> out;
   for (const cloud::DeclaredParameter& d : summary.parameters) {
-    const cloud::StackParameter* g = FindParam(given, d.key);
-    const cloud::StackParameter* before = previous ? FindParam(*previous, d.key) : nullptr;
+    const cloud::StackParameter* g = cloud::FindParameter(given, d.key);
+    const cloud::StackParameter* before =
+        previous ? cloud::FindParameter(*previous, d.key) : nullptr;
     if (g && g->use_previous && !before) {
       return Refused("ValidationError",
                      fmt::format("Invalid input for parameter key {}. Cannot specify "
@@ -196,7 +189,7 @@ core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange&
   p.tags = change.tags;
   std::vector<std::string> changed;
   for (const cloud::StackParameter& n : p.params) {
-    const cloud::StackParameter* before = FindParam(s->params, n.key);
+    const cloud::StackParameter* before = cloud::FindParameter(s->params, n.key);
     if (!before || before->value != n.value) changed.push_back(n.key);
   }
   auto is_changed = [&](const std::string& param) {
@@ -238,7 +231,7 @@ core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange&
   }
   bool same = changed.empty() && p.body == s->template_body && (!p.tags || *p.tags == s->tags);
   p.set.id = fmt::format("arn:aws:cloudformation:{}:123456789012:changeSet/{}/{:08x}", region_,
-                         change.name, s->change_sets.size() + s->events.size() + 1);
+                         change.name, ++s->change_sets_made);
   p.set.status = same ? "FAILED" : "CREATE_COMPLETE";
   p.set.execution_status = same ? "UNAVAILABLE" : "AVAILABLE";
   p.set.no_changes = same;
@@ -358,8 +351,8 @@ void SimCloud::FinishRollback(SimStack& s, int gen, bool fails) {
 void SimCloud::PointGroupsAtParameters(SimStack& s,
                                        const std::vector<cloud::StackParameter>& before) {
   auto changed = [&](const std::string& key) -> const std::string* {
-    const cloud::StackParameter* now = FindParam(s.params, key);
-    const cloud::StackParameter* was = FindParam(before, key);
+    const cloud::StackParameter* now = cloud::FindParameter(s.params, key);
+    const cloud::StackParameter* was = cloud::FindParameter(before, key);
     if (key.empty() || !now || (was && was->value == now->value)) return nullptr;
     return &now->value;
   };

@@ -106,8 +106,9 @@ struct SimCloud::SimStack {
   std::map<std::string, Pending> change_sets;  // by id
   std::optional<Pending> executing;            // the change set an update in progress applies
   int generation = 0;                          // bumped on every update, so a cancel wins
+  int change_sets_made = 0;                    // numbers change set ids
 
-  bool Busy() const { return status.size() > 11 && status.ends_with("IN_PROGRESS"); }
+  bool Busy() const { return cloud::InProgress(status); }
 };
 
 std::string StateName(Ec2State s);

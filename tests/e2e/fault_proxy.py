@@ -80,10 +80,15 @@ class FaultProxy:
         self.outage_error = None     # why listening again failed, if it did
         self.stopped = False
         self.after_hooks = {}        # action -> fn(form), run after moto answered it with 200
-        self.rewrites = {}           # action -> fn(form, data) -> data, for 200 answers
-        self.intercepts = {}         # action -> fn(form) -> answer bytes (moto skipped) or None
+        self.rewrites = collections.defaultdict(list)    # action -> [fn(form, data) -> data]
+        self.intercepts = collections.defaultdict(list)  # action -> [fn(form) -> bytes or None]
         self.stack_failures = {}     # stack -> (logical id, reason) of its next update
         self.stack_events = {}       # stack -> synthetic events (newest first) to show
+        self.intercept("ExecuteChangeSet", self.execute_failing)
+        self.rewrite("DescribeTargetHealth", lambda form, data: data if self.healthy_only is None
+                     else self.rewrite_health(data))
+        self.rewrite("DescribeStackEvents",
+                     lambda form, data: self.rewrite_events(form.get("StackName", [""])[0], data))
 
     @property
     def url(self):
@@ -220,10 +225,12 @@ class FaultProxy:
         self.after_hooks[action] = fn
 
     def rewrite(self, action, fn):
-        self.rewrites[action] = fn
+        """fn(form, data) -> data for every 200 answer to `action`, after those added before."""
+        self.rewrites[action].append(fn)
 
     def intercept(self, action, fn):
-        self.intercepts[action] = fn
+        """fn(form) -> an answer that stands for moto's (moto never sees the call), or None."""
+        self.intercepts[action].append(fn)
 
     def fail_stack_update(self, stack, logical_id, reason):
         """The next ExecuteChangeSet of `stack` never reaches moto (moto fails no update); the
@@ -231,6 +238,12 @@ class FaultProxy:
         failed and why, and the rollback that put the stack back."""
         with self.lock:
             self.stack_failures[stack] = (logical_id, reason)
+
+    def execute_failing(self, form):
+        if self.failed_update(form.get("StackName", [""])[0]):
+            return (b"<ExecuteChangeSetResponse><ExecuteChangeSetResult/>"
+                    b"</ExecuteChangeSetResponse>")
+        return None
 
     def failed_update(self, stack):
         """The events of a failed, rolled back update of `stack`, or None if none is armed."""
@@ -314,14 +327,10 @@ class FaultProxy:
                 if proxy.wait_if_held(action, after=False):
                     self.close_connection = True
                     return  # never reached moto, never answered
-                stack = form.get("StackName", [""])[0]
-                if action == "ExecuteChangeSet" and proxy.failed_update(stack):
-                    return self.answer(200, b"<ExecuteChangeSetResponse><ExecuteChangeSetResult/>"
-                                            b"</ExecuteChangeSetResponse>")
-                instead = proxy.intercepts.get(action)
-                instead = instead(form) if instead else None
-                if instead is not None:
-                    return self.answer(200, instead)
+                for intercept in proxy.intercepts[action]:
+                    instead = intercept(form)
+                    if instead is not None:
+                        return self.answer(200, instead)
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length")}
                 req = urllib.request.Request(proxy.upstream + self.path, data=body,
@@ -336,12 +345,7 @@ class FaultProxy:
                 if proxy.wait_if_held(action, after=True):
                     self.close_connection = True
                     return  # moto acted; the answer is lost
-                if action == "DescribeTargetHealth" and proxy.healthy_only is not None:
-                    data = proxy.rewrite_health(data)
-                if action == "DescribeStackEvents" and status == 200:
-                    data = proxy.rewrite_events(stack, data)
-                rewrite = proxy.rewrites.get(action)
-                if rewrite and status == 200:
+                for rewrite in proxy.rewrites[action] if status == 200 else []:
                     data = rewrite(form, data)
                 hook = proxy.after_hooks.get(action)
                 if hook and status == 200:

@@ -346,12 +346,16 @@ class RespawnFixture(unittest.TestCase):
         env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
         return env
 
-    def client(self, service):
+    @classmethod
+    def client_for(cls, service):
         """boto3 in-process for the checks that run after every rollout (the AWS CLI costs a
         second of start-up per call)."""
         return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                              region_name=fixture.REGION).client(service,
-                                                                endpoint_url=self.moto.url)
+                                                                endpoint_url=cls.moto.url)
+
+    def client(self, service):
+        return self.client_for(service)
 
     def aws(self, args):
         r = subprocess.run(["aws", "--endpoint-url", self.moto.url, "--region", fixture.REGION,
@@ -710,11 +714,12 @@ class Journaled(FreshFleet):
         self.assert_nothing_extra_running()
 
 
-def run_tests():
-    """main() of the end-to-end scripts that bring their own moto_server per class: `--rotor
-    PATH` and unittest's own arguments (class names), the tests of the script run as __main__,
-    a non-zero exit unless at least one ran and all passed."""
-    global ROTOR
+def run_tests(shared_moto=False):
+    """main() of the end-to-end scripts: `--rotor PATH` and unittest's own arguments (class
+    names); the tests of the script run as __main__; a non-zero exit unless at least one ran and
+    all passed. With `shared_moto`, one moto_server holds the fixture for the whole run (MOTO,
+    FX) and checks signatures; otherwise each class brings its own."""
+    global ROTOR, MOTO, FX
     parser = argparse.ArgumentParser()
     parser.add_argument("--rotor", required=True)
     args, rest = parser.parse_known_args()
@@ -722,33 +727,23 @@ def run_tests():
     if shutil.which("aws") is None:
         print("the AWS CLI ('aws') is not installed: these tests use it", file=sys.stderr)
         return 1
+    if not shared_moto:
+        return unittest_main(rest)
+    MOTO = moto_harness.MotoServer().start()
+    try:
+        FX = fixture.build(MOTO.url)
+        MOTO.enable_auth()
+        return unittest_main(rest)
+    finally:
+        MOTO.stop()
+
+
+def unittest_main(rest):
     result = unittest.main(module="__main__", argv=[sys.argv[0]] + rest, exit=False,
                            verbosity=2).result
     print(f"{result.testsRun} tests, {len(result.failures) + len(result.errors)} failures")
     return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
 
 
-def main():
-    global ROTOR, MOTO, FX
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rotor", required=True)
-    args, rest = parser.parse_known_args()
-    ROTOR = os.path.abspath(args.rotor)
-    if shutil.which("aws") is None:
-        print("the AWS CLI ('aws') is not installed: these tests compare against it", file=sys.stderr)
-        return 1
-    MOTO = moto_harness.MotoServer().start()
-    try:
-        FX = fixture.build(MOTO.url)
-        MOTO.enable_auth()
-        result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
-        ran = result.testsRun
-        failed = len(result.failures) + len(result.errors)
-        print(f"{ran - failed} passed, {failed} failed")
-        return 0 if result.wasSuccessful() and ran > 0 else 1
-    finally:
-        MOTO.stop()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(shared_moto=True))

@@ -59,11 +59,6 @@ class Patch(e2e.RespawnFixture):
             AutoScalingGroupName="rich-lc-App", MinSize=1, MaxSize=2, DesiredCapacity=1,
             LaunchConfigurationName="rich-lc", AvailabilityZones=["us-east-1a"])
 
-    @classmethod
-    def client_for(cls, service):
-        return e2e.boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                 region_name=e2e.fixture.REGION).client(
-                                     service, endpoint_url=cls.moto.url)
 
     def patch(self, args, code=0):
         r = self.rotor(["--state", self.state] + args)

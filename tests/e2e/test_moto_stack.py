@@ -71,11 +71,6 @@ class StackFixture(e2e.RespawnFixture):
         shutil.rmtree(cls.dir, ignore_errors=True)
         super().tearDownClass()
 
-    @classmethod
-    def client_for(cls, service):
-        return e2e.boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                 region_name=e2e.fixture.REGION).client(
-                                     service, endpoint_url=cls.moto.url)
 
     def run_rotor(self, args, code=0):
         r = e2e.subprocess.run(

@@ -129,13 +129,9 @@ int Run(const UpdateStackArgs& args, Session& session) {
       session.out() << "  " << line << "\n";
     }
   }
-  auto probes = ProbeSet::Create(policy->probes, policy->probe_address, rt.sim());
-  if (!probes.ok()) return ReportError(probes.status(), err);
-  ops::RunbookOptions o;
-  o.rolling.parallel = args.parallel;
-  if (!policy->probes.empty()) {
-    o.rolling.probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
-  }
+  std::unique_ptr<ProbeSet> probes;
+  auto o = RollingRunbookOptions(*policy, args.parallel, rt, probes);
+  if (!o.ok()) return ReportError(o.status(), err);
   std::vector<std::string> resources = {journal::StackResource(plan->stack)};
   for (const std::string& r : journal::GroupResources(plan->roll)) resources.push_back(r);
   auto discard = [&rt, &plan] {
@@ -144,7 +140,7 @@ int Run(const UpdateStackArgs& args, Session& session) {
     }
   };
   return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpdateStack, id, resources,
-                        ops::StackUpdatePlanToJson(*plan), o, discard);
+                        ops::StackUpdatePlanToJson(*plan), *o, discard);
 }
 
 }  // namespace

@@ -60,16 +60,11 @@ int Run(const UpgradeArgs& args, Session& session) {
   auto groups = rt.cloud().groups.ObserveGroups(targets->groups);
   if (!groups.ok()) return ReportError(groups.status(), err);
   if (*format != Format::kJson) PrintPlan(plan, ops::DescribeRoll(plan, *groups), out);
-  auto probes = ProbeSet::Create(policy->probes, policy->probe_address, rt.sim());
-  if (!probes.ok()) return ReportError(probes.status(), err);
-  ops::RunbookOptions o;
-  o.rolling.parallel = args.parallel;
-  if (!policy->probes.empty()) {
-    o.rolling.probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
-  }
+  std::unique_ptr<ProbeSet> probes;
+  auto o = RollingRunbookOptions(*policy, args.parallel, rt, probes);
+  if (!o.ok()) return ReportError(o.status(), err);
   return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpgrade, id,
-                        journal::GroupResources(targets->groups),
-                        ops::UpgradePlanToJson(plan), o);
+                        journal::GroupResources(targets->groups), ops::UpgradePlanToJson(plan), *o);
 }
 
 }  // namespace
