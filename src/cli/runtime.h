@@ -87,7 +87,7 @@ class Runtime {
   std::unique_ptr<aws::CurlTransport> imds_transport_;
   std::unique_ptr<aws::DefaultCredentialsChain> credentials_;
   std::unique_ptr<aws::ClientContext> context_;
-  std::unique_ptr<cloud::Provider> cloud_;
+  std::unique_ptr<cloud::Backend> cloud_;
   sim::SimCloud* sim_ = nullptr;  // cloud_, when simulated
   aws::EndpointConfig endpoints_;
   std::map<std::string, int> call_counts_;

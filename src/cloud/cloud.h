@@ -24,9 +24,18 @@ struct Cloud {
   Stacks& stacks;
 };
 
-// A provider that implements every capability in one object (AwsCloud, SimCloud, test fakes).
-// Not copyable or movable: its bundle refers to itself.
-class Provider : public Groups,
+// Whatever owns a provider's capabilities (AwsCloud, SimCloud, a test fake) and hands them out
+// as one bundle, valid as long as the owner lives.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual Cloud& cloud() = 0;
+};
+
+// A backend that implements every capability in one object (test fakes). Not copyable or
+// movable: its bundle refers to itself.
+class Provider : public Backend,
+                 public Groups,
                  public GroupChanges,
                  public Instances,
                  public Images,
@@ -37,7 +46,7 @@ class Provider : public Groups,
   Provider(const Provider&) = delete;
   Provider& operator=(const Provider&) = delete;
 
-  Cloud& cloud() { return bundle_; }
+  Cloud& cloud() override { return bundle_; }
 
  private:
   Cloud bundle_{.groups = *this,
