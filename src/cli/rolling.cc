@@ -53,6 +53,19 @@ bool Confirm(std::ostream& out, const std::string& question) {
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
+ConfirmIo PlanIo(Session& session, Runtime& rt, Format format) {
+  ConfirmIo io{.out = session.out(),
+               .err = session.err(),
+               .show = format != Format::kJson,
+               .dry_run = session.options().dry_run,
+               .ask = {},
+               .max_plans = 3};
+  if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO)) {
+    io.ask = [&out = session.out()] { return Confirm(out); };
+  }
+  return io;
+}
+
 std::string NewRolloutId(core::Time now) {
   std::string t = core::FormatIso8601(now);  // 2026-11-22T10:00:00Z
   std::string digits;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/commands/commands.h"
+#include "cli/confirm.h"
 #include "ops/respawn.h"
 
 namespace rotor::cli {
@@ -22,6 +23,10 @@ int RunRolling(Session& session, Runtime& rt, Format format, const std::string& 
 
 // "y" on the terminal; false otherwise.
 bool Confirm(std::ostream& out, const std::string& question = "Proceed?");
+
+// How a mutating command's plan is shown and confirmed: printed unless --output json, stopped
+// by --dry-run, asked on a terminal unless --yes (never in the simulator).
+ConfirmIo PlanIo(Session& session, Runtime& rt, Format format);
 
 // A new rollout id: r-YYYYMMDD-HHMMSS-xxxx (UTC, then 4 random hex digits).
 std::string NewRolloutId(core::Time now);

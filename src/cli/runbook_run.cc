@@ -143,17 +143,7 @@ core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& p
 
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
                    const std::string& id, const std::vector<std::string>& resources,
-                   const std::string& plan, ops::RunbookOptions options,
-                   const std::function<void()>& discard) {
-  if (session.options().dry_run) {
-    if (discard) discard();
-    return kExitOk;
-  }
-  if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(session.out())) {
-    if (discard) discard();
-    session.err() << "rotor: nothing changed\n";
-    return kExitOk;
-  }
+                   const std::string& plan, ops::RunbookOptions options) {
   auto journal = rt.journal();
   if (!journal.ok()) return ReportError(journal.status(), session.err());
   options.operation_id = id;

@@ -29,14 +29,12 @@ core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& p
                                                         Runtime& rt,
                                                         std::unique_ptr<ProbeSet>& probes);
 
-// What a new runbook command does once its plan is printed: stop for --dry-run, ask on a
-// terminal, then record the operation (`kind`, the resources it leases — "group/NAME",
-// "stack/NAME" —, the plan as JSON) and run it. `options` may carry command-specific settings
-// (the rolling part's probes); the id, command line and owner are filled in here. `discard`
-// (may be empty) cleans up what the planning left when nothing is started.
+// What a new runbook command does once its plan is confirmed (PlanAndConfirm): record the
+// operation (`kind`, the resources it leases — "group/NAME", "stack/NAME" —, the plan as JSON)
+// and run it. `options` may carry command-specific settings (the rolling part's probes); the
+// id, command line and owner are filled in here.
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
                    const std::string& id, const std::vector<std::string>& resources,
-                   const std::string& plan, ops::RunbookOptions options,
-                   const std::function<void()>& discard = {});
+                   const std::string& plan, ops::RunbookOptions options);
 
 }  // namespace rotor::cli

@@ -454,6 +454,7 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
   if (!plan.create) {
     settings = *read;
     RETURN_IF_ERROR(Unchangeable(request.stack, settings.status));
+    plan.basis = settings;
   }
   std::string body = plan.create || !request.template_body.empty() ? request.template_body
                                                                    : settings.template_body;
@@ -503,8 +504,10 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
     plan.notes.push_back(fmt::format("stack {} does not exist: it will be created", plan.stack));
     return plan;
   }
+  std::string name = "rotor-" + operation_id;
+  if (request.plan_number > 1) name += fmt::format("-plan{}", request.plan_number);
   cloud::StackChange change{plan.stack,
-                            "rotor-" + operation_id,
+                            name,
                             plan.template_body == settings.template_body ? "" : plan.template_body,
                             plan.parameters,
                             plan.tags,

@@ -30,6 +30,7 @@ struct StackUpdateRequest {
   std::vector<std::string> capabilities;  // accepted by the user
   bool respawn = true;
   core::Duration action_timeout = std::chrono::minutes(30);
+  int plan_number = 1;  // > 1: a plan made again, its change set named apart
 };
 
 struct StackUpdatePlan {
@@ -41,7 +42,8 @@ struct StackUpdatePlan {
   std::vector<std::string> secret_keys;           // NoEcho keys given a value: never journaled
   std::optional<Pairs> tags;
   std::vector<std::string> capabilities;
-  std::string change_set;  // made for the plan; the update makes another if it is gone
+  std::string change_set;      // made for the plan; the update makes another if it is gone
+  cloud::StackSettings basis;  // the stack as the plan found it (nothing when created)
   bool no_changes = false;
   std::vector<cloud::ResourceChange> changes;
   std::vector<std::string> roll;   // groups rolled after the update
@@ -69,6 +71,12 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
 
 // The plan's lines: parameters, template, changes, groups rolled and left alone.
 std::vector<std::string> DescribeStackUpdate(const StackUpdatePlan& plan);
+
+// What changed in the stack since `plan` was made, a line each (empty: nothing): a stack that
+// appeared or went, its status, template, parameters or tags, or a change set no longer
+// executable (CloudFormation makes one OBSOLETE when the stack changes under it).
+core::Result<std::vector<std::string>> StackChangedSince(cloud::Stacks& stacks,
+                                                         const StackUpdatePlan& plan);
 // One change-set line: "Modify AWS::EC2::LaunchTemplate AppLT (lt-0abc), replacement False:
 // ImageId (parameter)".
 std::string DescribeChange(const cloud::ResourceChange& change);

@@ -48,18 +48,26 @@ int Run(const PatchArgs& args, Session& session) {
   auto targets = ops::ResolveTargets(rt.cloud(), sel);
   if (!targets.ok()) return ReportError(targets.status(), err);
   std::string id = NewRolloutId(rt.clock().Now());
-  auto plan = ops::PlanPatch(rt.cloud(), targets->groups, *request, id, rt.clock().Now());
-  if (!plan.ok()) return ReportError(plan.status(), err);
-  if (*format != Format::kJson) PrintPlan(*plan, out);
-  bool changes = std::any_of(plan->groups.begin(), plan->groups.end(),
+  core::Time now = rt.clock().Now();
+  PlanSteps<ops::PatchPlan> steps;
+  // The same id and time each time: a plan made again differs only where the fleet did.
+  steps.make = [&] { return ops::PlanPatch(rt.cloud(), targets->groups, *request, id, now); };
+  steps.render = [](const ops::PatchPlan& p) {
+    std::ostringstream text;
+    PrintPlan(p, text);
+    return text.str();
+  };
+  steps.idle = [&out](const ops::PatchPlan& p) {
+    bool idle = std::none_of(p.groups.begin(), p.groups.end(),
                              [](const ops::GroupPatch& g) { return g.Changes(); });
-  if (!changes) {
-    out << "nothing to patch: every group already launches this\n";
-    return kExitOk;
-  }
+    if (idle) out << "nothing to patch: every group already launches this\n";
+    return idle;
+  };
+  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, *format));
+  if (!plan.ok()) return ReportError(plan.status(), err);
+  if (!*plan) return kExitOk;
   return StartAfterPlan(session, rt, *format, journal::OperationKind::kPatch, id,
-                        journal::GroupResources(targets->groups),
-                        ops::PatchPlanToJson(*plan), {});
+                        journal::GroupResources(targets->groups), ops::PatchPlanToJson(**plan), {});
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <sstream>
+
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
@@ -42,7 +44,6 @@ void PrintPlan(const ops::RespawnPlan& plan, const rollout::Policy& p, int paral
 }
 
 int Run(const RespawnArgs& args, Session& session) {
-  std::ostream& out = session.out();
   std::ostream& err = session.err();
   auto format = session.format();
   if (!format.ok()) return ReportError(format.status(), err);
@@ -64,15 +65,19 @@ int Run(const RespawnArgs& args, Session& session) {
   if (!args.probes.empty()) {
     probe = [set = probes->get()](const cloud::Instance& i) { return set->Check(i); };
   }
-  auto plan =
-      ops::PlanRespawn(rt.cloud(), sel, *policy, rt.clock().Now(), {"", args.parallel, probe});
-  if (!plan.ok()) return ReportError(plan.status(), err);
-  if (*format != Format::kJson) PrintPlan(*plan, *policy, args.parallel, args.kind, out);
-  if (session.options().dry_run) return kExitOk;
-  if (!session.options().yes && !rt.sim() && isatty(STDIN_FILENO) && !Confirm(out)) {
-    err << "rotor: nothing changed\n";
-    return kExitOk;
-  }
+  PlanSteps<ops::RespawnPlan> steps;
+  steps.make = [&] {
+    return ops::PlanRespawn(rt.cloud(), sel, *policy, rt.clock().Now(), {"", args.parallel, probe});
+  };
+  steps.render = [&](const ops::RespawnPlan& p) {
+    std::ostringstream text;
+    PrintPlan(p, *policy, args.parallel, args.kind, text);
+    return text.str();
+  };
+  auto confirmed = PlanAndConfirm(steps, PlanIo(session, rt, *format));
+  if (!confirmed.ok()) return ReportError(confirmed.status(), err);
+  if (!*confirmed) return kExitOk;
+  const ops::RespawnPlan& plan = **confirmed;
 
   ops::RespawnOptions ro;
   ro.parallel = args.parallel;
@@ -86,7 +91,7 @@ int Run(const RespawnArgs& args, Session& session) {
   ro.rollout_id = NewRolloutId(rt.clock().Now());
   return RunRolling(session, rt, *format, verb, ro,
                     [&](ops::RespawnOptions& o, core::Clock& clock) {
-                      return ops::Respawn(rt.cloud(), clock, **journal, *plan, *policy, o);
+                      return ops::Respawn(rt.cloud(), clock, **journal, plan, *policy, o);
                     });
 }
 

@@ -115,32 +115,41 @@ int Run(const UpdateStackArgs& args, Session& session) {
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
   Runtime& rt = **runtime;
-  std::string id = NewRolloutId(rt.clock().Now());
-  auto plan = ops::PlanStackUpdate(rt.cloud(), rt.clock(), *request, *policy, id);
-  if (!plan.ok()) return ReportError(plan.status(), err);
-  if (*format != Format::kJson) {
-    session.out() << fmt::format(
-        "update-stack {} ({}) — {}; on failure the previous template and parameters are "
-        "restored\n",
-        plan->stack, id,
-        plan->create ? "the stack created"
-                     : "the stack changed through its change set, then its groups rolled");
-    for (const std::string& line : ops::DescribeStackUpdate(*plan)) {
-      session.out() << "  " << line << "\n";
-    }
-  }
   std::unique_ptr<ProbeSet> probes;
   auto o = RollingRunbookOptions(*policy, args.parallel, rt, probes);
   if (!o.ok()) return ReportError(o.status(), err);
-  std::vector<std::string> resources = {journal::StackResource(plan->stack)};
-  for (const std::string& r : journal::GroupResources(plan->roll)) resources.push_back(r);
-  auto discard = [&rt, &plan] {
-    if (!plan->change_set.empty()) {
-      (void)rt.cloud().stacks.DropChange(plan->stack, plan->change_set);
-    }
+  std::string id = NewRolloutId(rt.clock().Now());
+  PlanSteps<ops::StackUpdatePlan> steps;
+  int plans = 0;
+  steps.make = [&] {
+    ops::StackUpdateRequest r = *request;
+    r.plan_number = ++plans;
+    return ops::PlanStackUpdate(rt.cloud(), rt.clock(), r, *policy, id);
   };
+  steps.render = [&id](const ops::StackUpdatePlan& p) {
+    std::string text = fmt::format(
+        "update-stack {} ({}) — {}; on failure the previous template and parameters are "
+        "restored\n",
+        p.stack, id,
+        p.create ? "the stack created"
+                 : "the stack changed through its change set, then its groups rolled");
+    for (const std::string& line : ops::DescribeStackUpdate(p)) text += "  " + line + "\n";
+    return text;
+  };
+  // A change set is the plan: rather than another one, the stack it was made from is compared.
+  steps.changed = [&rt](const ops::StackUpdatePlan& p) {
+    return ops::StackChangedSince(rt.cloud().stacks, p);
+  };
+  steps.discard = [&rt](const ops::StackUpdatePlan& p) {
+    if (!p.change_set.empty()) (void)rt.cloud().stacks.DropChange(p.stack, p.change_set);
+  };
+  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, *format));
+  if (!plan.ok()) return ReportError(plan.status(), err);
+  if (!*plan) return kExitOk;
+  std::vector<std::string> resources = {journal::StackResource((*plan)->stack)};
+  for (const std::string& r : journal::GroupResources((*plan)->roll)) resources.push_back(r);
   return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpdateStack, id, resources,
-                        ops::StackUpdatePlanToJson(*plan), *o, discard);
+                        ops::StackUpdatePlanToJson(**plan), *o);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <sstream>
+
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
@@ -32,7 +34,6 @@ void PrintPlan(const ops::UpgradePlan& plan, const std::vector<std::string>& rol
 }
 
 int Run(const UpgradeArgs& args, Session& session) {
-  std::ostream& out = session.out();
   std::ostream& err = session.err();
   auto format = session.format();
   if (!format.ok()) return ReportError(format.status(), err);
@@ -54,17 +55,35 @@ int Run(const UpgradeArgs& args, Session& session) {
   auto targets = ops::ResolveTargets(rt.cloud(), sel);
   if (!targets.ok()) return ReportError(targets.status(), err);
   std::string id = NewRolloutId(rt.clock().Now());
-  auto patch = ops::PlanPatch(rt.cloud(), targets->groups, *request, id, rt.clock().Now());
-  if (!patch.ok()) return ReportError(patch.status(), err);
-  ops::UpgradePlan plan{*patch, *policy};
-  auto groups = rt.cloud().groups.ObserveGroups(targets->groups);
-  if (!groups.ok()) return ReportError(groups.status(), err);
-  if (*format != Format::kJson) PrintPlan(plan, ops::DescribeRoll(plan, *groups), out);
+  core::Time now = rt.clock().Now();
+  struct Shown {
+    ops::UpgradePlan plan;
+    std::vector<std::string> roll;  // the members to replace, as the plan says them
+  };
+  PlanSteps<Shown> steps;
+  // The same id and time each time: a plan made again differs only where the fleet did.
+  steps.make = [&]() -> core::Result<Shown> {
+    ASSIGN_OR_RETURN(ops::PatchPlan patch,
+                     ops::PlanPatch(rt.cloud(), targets->groups, *request, id, now));
+    ops::UpgradePlan plan{patch, *policy};
+    ASSIGN_OR_RETURN(auto groups, rt.cloud().groups.ObserveGroups(targets->groups));
+    std::vector<std::string> roll = ops::DescribeRoll(plan, groups);
+    return Shown{std::move(plan), std::move(roll)};
+  };
+  steps.render = [](const Shown& s) {
+    std::ostringstream text;
+    PrintPlan(s.plan, s.roll, text);
+    return text.str();
+  };
   std::unique_ptr<ProbeSet> probes;
   auto o = RollingRunbookOptions(*policy, args.parallel, rt, probes);
   if (!o.ok()) return ReportError(o.status(), err);
+  auto shown = PlanAndConfirm(steps, PlanIo(session, rt, *format));
+  if (!shown.ok()) return ReportError(shown.status(), err);
+  if (!*shown) return kExitOk;
   return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpgrade, id,
-                        journal::GroupResources(targets->groups), ops::UpgradePlanToJson(plan), *o);
+                        journal::GroupResources(targets->groups),
+                        ops::UpgradePlanToJson((*shown)->plan), *o);
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+// Whether a stack changed between the plan of an update and its start (ops/update_stack.h).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ops/update_stack.h"
+
+namespace rotor::ops {
+namespace {
+
+std::string ValueOf(const std::vector<cloud::StackParameter>& ps, const std::string& key) {
+  const cloud::StackParameter* p = cloud::FindParameter(ps, key);
+  return p == nullptr ? "(none)" : p->value;
+}
+
+void CompareParameters(const std::vector<cloud::StackParameter>& before,
+                       const std::vector<cloud::StackParameter>& now,
+                       std::vector<std::string>& out) {
+  std::vector<std::string> keys;
+  for (const auto* list : {&before, &now}) {
+    for (const cloud::StackParameter& p : *list) {
+      if (std::find(keys.begin(), keys.end(), p.key) == keys.end()) keys.push_back(p.key);
+    }
+  }
+  for (const std::string& k : keys) {
+    std::string a = ValueOf(before, k), b = ValueOf(now, k);
+    if (a != b) out.push_back(fmt::format("parameter {}: {} → {}", k, a, b));
+  }
+}
+
+}  // namespace
+
+core::Result<std::vector<std::string>> StackChangedSince(cloud::Stacks& stacks,
+                                                         const StackUpdatePlan& plan) {
+  std::vector<std::string> out;
+  auto now = stacks.ReadSettings(plan.stack);
+  if (!now.ok() && now.status().code() != core::Code::kNotFound) return now.status();
+  if (plan.create) {
+    if (now.ok()) out.push_back(fmt::format("stack {} now exists ({})", plan.stack, now->status));
+    return out;
+  }
+  if (!now.ok()) return std::vector<std::string>{"stack " + plan.stack + " no longer exists"};
+  const cloud::StackSettings& was = plan.basis;
+  if (now->status != was.status) {
+    out.push_back(fmt::format("stack {}: {} → {}", plan.stack, was.status, now->status));
+  }
+  if (now->template_body != was.template_body) {
+    out.push_back(fmt::format("stack {}: its template changed", plan.stack));
+  }
+  CompareParameters(was.parameters, now->parameters, out);
+  if (now->tags != was.tags) out.push_back(fmt::format("stack {}: its tags changed", plan.stack));
+  if (!plan.no_changes && !plan.change_set.empty()) {
+    ASSIGN_OR_RETURN(cloud::ChangeSet set, stacks.ReadChange(plan.stack, plan.change_set));
+    if (set.execution_status != "AVAILABLE") {
+      out.push_back(fmt::format("the plan's change set is now {}", set.execution_status));
+    }
+  }
+  return out;
+}
+
+}  // namespace rotor::ops
