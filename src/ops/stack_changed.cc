@@ -13,9 +13,10 @@ std::string ValueOf(const std::vector<cloud::StackParameter>& ps, const std::str
   return p == nullptr ? "(none)" : p->value;
 }
 
+// Values of NoEcho keys are never shown: AWS masks them, but not every endpoint does.
 void CompareParameters(const std::vector<cloud::StackParameter>& before,
                        const std::vector<cloud::StackParameter>& now,
-                       std::vector<std::string>& out) {
+                       const std::vector<std::string>& no_echo, std::vector<std::string>& out) {
   std::vector<std::string> keys;
   for (const auto* list : {&before, &now}) {
     for (const cloud::StackParameter& p : *list) {
@@ -24,7 +25,10 @@ void CompareParameters(const std::vector<cloud::StackParameter>& before,
   }
   for (const std::string& k : keys) {
     std::string a = ValueOf(before, k), b = ValueOf(now, k);
-    if (a != b) out.push_back(fmt::format("parameter {}: {} → {}", k, a, b));
+    if (a == b) continue;
+    bool secret = std::find(no_echo.begin(), no_echo.end(), k) != no_echo.end();
+    out.push_back(secret ? fmt::format("parameter {}: changed (NoEcho)", k)
+                         : fmt::format("parameter {}: {} → {}", k, a, b));
   }
 }
 
@@ -47,7 +51,7 @@ core::Result<std::vector<std::string>> StackChangedSince(cloud::Stacks& stacks,
   if (now->template_body != was.template_body) {
     out.push_back(fmt::format("stack {}: its template changed", plan.stack));
   }
-  CompareParameters(was.parameters, now->parameters, out);
+  CompareParameters(was.parameters, now->parameters, plan.no_echo, out);
   if (now->tags != was.tags) out.push_back(fmt::format("stack {}: its tags changed", plan.stack));
   if (!plan.no_changes && !plan.change_set.empty()) {
     ASSIGN_OR_RETURN(cloud::ChangeSet set, stacks.ReadChange(plan.stack, plan.change_set));

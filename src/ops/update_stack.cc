@@ -476,6 +476,7 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
     bool given = std::any_of(request.set.begin(), request.set.end(),
                              [&](const auto& kv) { return kv.first == d.key; });
     if (d.no_echo && given) plan.secret_keys.push_back(d.key);
+    if (d.no_echo) plan.no_echo.push_back(d.key);
   }
   // What the service says the template needs, and what its resources plainly need even where
   // the service does not say so: never fewer than the template's own IAM resources and macros.

@@ -40,6 +40,7 @@ struct StackUpdatePlan {
   std::string template_body;                      // empty: keep the current one
   std::vector<cloud::StackParameter> parameters;  // as sent: given values, the rest kept
   std::vector<std::string> secret_keys;           // NoEcho keys given a value: never journaled
+  std::vector<std::string> no_echo;               // every NoEcho key: its values never shown
   std::optional<Pairs> tags;
   std::vector<std::string> capabilities;
   std::string change_set;      // made for the plan; the update makes another if it is gone

@@ -14,9 +14,13 @@ Run by ctest: python3 test_moto_stack.py --rotor PATH/TO/rotor [Class ...]
 """
 import json
 import os
+import pty
+import select
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cfn_emulation  # noqa: E402
@@ -199,6 +203,106 @@ class Upgrade(StackFixture):
         self.assertIn("rolled_back", r.stdout)
         self.assertEqual(self.images("up-App"), {old})
         self.assert_nothing_extra_running()
+
+
+class Conversation:
+    """rotor with a terminal on stdin (so it asks) and its output read as it comes."""
+
+    PROMPT = "Proceed? [y/N]"
+
+    def __init__(self, test, args):
+        self.test = test
+        self.terminal, slave = pty.openpty()
+        self.process = subprocess.Popen(
+            [e2e.ROTOR, "--endpoint-url", test.proxy.url, "--state", test.state] + args,
+            env=test.env(), stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        os.close(slave)
+        self.said = ""
+        self.read = 0  # how much of `said` the test has looked at
+        test.addCleanup(self.close)
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        if self.terminal is not None:
+            os.close(self.terminal)
+            self.terminal = None
+
+    def until(self, text, timeout=120):
+        """What rotor said from the last look up to `text` (which it must say in time)."""
+        deadline = time.time() + timeout
+        while text not in self.said[self.read:]:
+            ready, _, _ = select.select([self.process.stdout], [], [],
+                                        max(0.0, deadline - time.time()))
+            chunk = os.read(self.process.stdout.fileno(), 65536) if ready else b""
+            if not chunk:
+                self.test.fail(f"rotor never said {text!r}; it said:\n{self.said}")
+            self.said += chunk.decode()
+        end = self.said.index(text, self.read) + len(text)
+        part, self.read = self.said[self.read:end], end
+        return part
+
+    def answer(self, text):
+        os.write(self.terminal, (text + "\n").encode())
+
+    def finish(self, code=0):
+        out, _ = self.process.communicate(timeout=600)
+        self.said += out.decode()
+        self.test.assertEqual(self.process.returncode, code, self.said)
+        return self.said[self.read:]
+
+
+class ConfirmedPlan(StackFixture):
+    """The plan confirmed is the plan run: when the fleet changes while the plan is on the
+    screen, rotor says what changed, plans again and asks again."""
+
+    def test_a_member_replaced_meanwhile_gives_a_new_plan(self):
+        group = "web-1-AppServer"
+        members = [i["InstanceId"] for i in self.group(group)["Instances"]]
+        talk = Conversation(self, ["respawn", "--asg", group, "--all", "--drain", "1s"])
+        first = talk.until(Conversation.PROMPT)
+        for m in members:
+            self.assertIn(m, first)
+        # Another operator replaces a member while the plan is shown.
+        self.client("autoscaling").terminate_instance_in_auto_scaling_group(
+            InstanceId=members[0], ShouldDecrementDesiredCapacity=False)
+        talk.answer("y")
+        second = talk.until(Conversation.PROMPT)
+        self.assertIn("the fleet changed since this plan was made", second)
+        self.assertIn("planning again", second)
+        self.assertIn(members[0], second.split("planning again")[0])  # the line that went
+        self.assertNotIn(members[0], second.split("planning again")[1])  # not in the new plan
+        now = [i["InstanceId"] for i in self.group(group)["Instances"]]
+        for m in now:
+            self.assertIn(m, second.split("planning again")[1])
+        talk.answer("y")
+        rest = talk.finish()
+        self.assertIn(f"{group}: completed — 3 of 3 replaced", rest)
+        self.assertFalse(set(now) & {i["InstanceId"] for i in self.group(group)["Instances"]})
+        self.assert_nothing_extra_running()
+
+    def test_a_stack_updated_meanwhile_gives_a_new_change_set(self):
+        old, new = self.fx["old_ami"], self.fx["new_ami"]
+        cfn = self.client_for("cloudformation")
+        talk = Conversation(self, ["update-stack", "web-9", f"ImageId={new}", "--no-respawn"])
+        self.assertIn(f"parameter ImageId: {old} -> {new}", talk.until(Conversation.PROMPT))
+        # Another operator updates the stack (its password) while the plan is shown.
+        cfn.update_stack(StackName="web-9", UsePreviousTemplate=True, Parameters=[
+            {"ParameterKey": "ImageId", "UsePreviousValue": True},
+            {"ParameterKey": "DbPassword", "ParameterValue": "other-db-secret"}])
+        cfn.get_waiter("stack_update_complete").wait(StackName="web-9",
+                                                     WaiterConfig={"Delay": 1})
+        talk.answer("y")
+        second = talk.until(Conversation.PROMPT)
+        self.assertIn("the fleet changed since this plan was made", second)
+        self.assertNotIn("other-db-secret", second)
+        # Declined: nothing changes, and no change set of rotor's is left behind.
+        talk.answer("n")
+        self.assertIn("nothing changed", talk.finish())
+        self.assertEqual(self.parameter("ImageId"), old)
+        self.assertEqual(cfn.list_change_sets(StackName="web-9")["Summaries"], [])
 
 
 if __name__ == "__main__":
