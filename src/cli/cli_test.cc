@@ -586,6 +586,86 @@ TEST(Cli, UpgradeKilledAnywhereIsResumedToTheEnd) {
   }
 }
 
+// `rotor upgrade --all-behind`: every stack of the family behind its newest image, each its own
+// operation; N at once interleave on one clock and take less time than one after another.
+TEST(Cli, UpgradeAllBehindUpgradesEveryStackBehind) {
+  // A stack of another family is left alone, though it runs an older image than app-*'s newest.
+  std::string other = MonthlyWith("rotor-cli-all-behind.yaml", "  []\n");
+  {
+    std::ifstream in(other);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string s = text.str();
+    s.replace(s.find("images:\n"), 8,
+              "images:\n  - {id: ami-0db1, name: db-2026.01, created: 2026-01-01T00:00:00Z}\n");
+    s.replace(s.find("timing:"), 7,
+              "  - name: pg-3\n    groups:\n      - name: pg-3-Db\n"
+              "        launch_configuration: {name: pg-3-lc, image: ami-0db1}\n"
+              "        zones: [eu-west-1a]\n        min: 1\n        max: 2\n        desired: 1\n"
+              "        instances: {count: 1, image: ami-0db1}\n"
+              "timing:");
+    std::ofstream(other) << s;
+  }
+  auto sequential =
+      Simulated({"upgrade", "--all-behind", "--image-filter", "app-*", "--yes"}, other, kExitOk);
+  auto parallel =
+      Simulated({"upgrade", "--all-behind", "--image-filter", "app-*", "--yes", "--parallel", "2"},
+                other, kExitOk);
+  for (const auto* j : {&sequential, &parallel}) {
+    EXPECT_EQ((*j)["outcome"], "completed");
+    EXPECT_TRUE((*j)["invariant_violations"].empty()) << (*j)["invariant_violations"];
+    std::string out = (*j)["command_output"];
+    EXPECT_NE(out.find("2 stacks behind the newest app-* images"), std::string::npos) << out;
+    EXPECT_NE(out.find("pg-3: runs ami-0db1 (db-2026.01), outside app-*: left alone"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("upgrade db-2 completed"), std::string::npos) << out;
+    EXPECT_NE(out.find("upgrade web-1 completed"), std::string::npos) << out;
+    // Each stack to the newest image that fits it (x86_64), not the newest of all (arm64).
+    EXPECT_EQ(out.find("-> ami-0arm11"), std::string::npos) << out;
+    EXPECT_EQ((*j)["api_calls"]["ec2:CreateLaunchTemplateVersion"], 1);
+    EXPECT_EQ((*j)["api_calls"]["autoscaling:CreateLaunchConfiguration"], 1);
+  }
+  // db-2 takes about 4 minutes and web-1 about 6.5: together about 6.5, not 10.5.
+  double one_by_one = sequential["makespan_s"], together = parallel["makespan_s"];
+  EXPECT_GT(one_by_one, 550);
+  EXPECT_LT(together, 450);
+  fs::remove(other);
+}
+
+TEST(Cli, UpgradeAllBehindStopsAfterAStackThatFails) {
+  std::string bad = MonthlyWith("rotor-cli-all-behind-bad.yaml",
+                                "  - {kind: boot_failure, image: ami-0app11, probability: 1}\n");
+  auto j = Simulated(
+      {"upgrade", "--all-behind", "--image-filter", "app-*", "--yes", "--health-timeout", "5m"},
+      bad, kExitFailed);
+  EXPECT_EQ(j["outcome"], "rolled_back");
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  std::string out = j["command_output"], errors = j["command_errors"];
+  EXPECT_NE(out.find("upgrade db-2 rolled_back"), std::string::npos) << out;
+  EXPECT_EQ(out.find("upgrade web-1 "), std::string::npos) << out;
+  EXPECT_NE(errors.find("upgrade of stack web-1 not started"), std::string::npos) << errors;
+  fs::remove(bad);
+}
+
+TEST(Cli, UpgradeAllBehindInputErrors) {
+  for (const auto& [args, fragment] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"upgrade", "--all-behind"}, "needs --image-filter GLOB"},
+           {{"upgrade", "web", "1", "--all-behind", "--image-filter", "app-*"}, "give no STACK"},
+           {{"upgrade", "--all-behind", "--image-filter", "app-*", "--image", "ami-0app11"},
+            "leave out --image"},
+           {{"upgrade", "--all-behind", "--image-filter", "app-*", "--instance-type", "m5.large"},
+            "changes images only"},
+           {{"upgrade", "--all-behind", "--image-filter", "nope-*"},
+            "no available image is named like 'nope-*'"}}) {
+    std::vector<std::string> full = {"--cloud", "sim:" + Example("monthly.yaml")};
+    full.insert(full.end(), args.begin(), args.end());
+    Outcome r = Rotor(full);
+    EXPECT_EQ(r.code, kExitUsage) << fragment;
+    EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
+  }
+}
+
 // `rotor update-stack`: the parameter changed through a change set, CloudFormation points the
 // group at a new template version, rotor rolls the members; a self-rolling group is left alone.
 TEST(Cli, UpdateStackChangesTheParameterThenRollsTheGroup) {

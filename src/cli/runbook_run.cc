@@ -47,8 +47,10 @@ core::Status ReadTimes(const GlobalOptions& g, ops::RunbookOptions& o) {
 }  // namespace
 
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
-               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked) {
+               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked,
+               core::Clock* clock) {
   std::ostream& out = session.out();
+  core::Clock& base = clock != nullptr ? *clock : rt.clock();
   if (core::Status s = ReadTimes(session.options(), options); !s.ok()) {
     return ReportError(s, session.err());
   }
@@ -60,9 +62,9 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
       return ReportError(core::InvalidArgument("cannot write --events " + ev), session.err());
   }
   std::ostream* events = ev == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
-  core::Time start = rt.clock().Now();
+  core::Time start = base.Now();
   options.note = [&](const std::string& line) {
-    double t = std::chrono::duration<double>(rt.clock().Now() - start).count();
+    double t = std::chrono::duration<double>(base.Now() - start).count();
     if (format != Format::kJson) out << fmt::format("  +{:7.1f}s  {}\n", t, line) << std::flush;
     if (events) *events << nlohmann::json{{"t_s", t}, {"step", line}}.dump() << "\n" << std::flush;
   };
@@ -97,17 +99,17 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
   }
   // The first Ctrl-C pauses at the next step boundary (the journal is up to date there); a
   // second one kills rotor as usual and `rotor rollout resume` goes on from the journal.
-  core::Clock* clock = &rt.clock();
+  core::Clock* sleep_on = &base;
   std::unique_ptr<InterruptibleClock> interruptible;
   if (!rt.sim()) {
     std::atomic<bool>& flag = InstallInterruptHandler();
-    interruptible = std::make_unique<InterruptibleClock>(rt.clock(), flag);
-    clock = interruptible.get();
+    interruptible = std::make_unique<InterruptibleClock>(base, flag);
+    sleep_on = interruptible.get();
     options.interrupted = [&flag] { return flag.load(); };
   }
-  auto report = run(options, *clock);
+  auto report = run(options, *sleep_on);
   if (!report.ok()) return ReportError(report.status(), session.err());
-  core::Duration took = rt.clock().Now() - start;
+  core::Duration took = base.Now() - start;
   if (format == Format::kJson) {
     nlohmann::json j = {{"outcome", runbook::OutcomeName(report->outcome)},
                         {"seconds", std::chrono::duration<double>(took).count()},
@@ -143,18 +145,21 @@ core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& p
 
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
                    const std::string& id, const std::vector<std::string>& resources,
-                   const std::string& plan, ops::RunbookOptions options) {
+                   const std::string& plan, ops::RunbookOptions options, const std::string& verb,
+                   core::Clock* clock) {
   auto journal = rt.journal();
   if (!journal.ok()) return ReportError(journal.status(), session.err());
   options.operation_id = id;
   options.command = session.options().command_line;
   options.owner = rt.owner();
   options.owner_gone = Runtime::LocalOwnerGone;
-  return RunRunbook(session, rt, format, std::string(journal::OperationKindName(kind)), options,
-                    [&](const ops::RunbookOptions& ro, core::Clock& clock) {
-                      return ops::StartRunbook(rt.cloud(), clock, **journal, kind, resources, plan,
-                                               ro);
-                    });
+  return RunRunbook(
+      session, rt, format, verb.empty() ? std::string(journal::OperationKindName(kind)) : verb,
+      options,
+      [&](const ops::RunbookOptions& ro, core::Clock& sleep_on) {
+        return ops::StartRunbook(rt.cloud(), sleep_on, **journal, kind, resources, plan, ro);
+      },
+      /*rollback_asked=*/false, clock);
 }
 
 }  // namespace rotor::cli

@@ -18,9 +18,11 @@ using RunbookFn =
 
 // Fills the lease TTL, back-off bound, progress and Ctrl-C handling of `options`, calls `run`,
 // prints "VERB completed in 2s (3 steps)" (or why not) and returns the exit code: 0 completed
-// (or rolled back, when a rollback is what was asked), 4 paused, 1 otherwise.
+// (or rolled back, when a rollback is what was asked), 4 paused, 1 otherwise. `clock` (default:
+// the runtime's) is what the runbook sleeps on.
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
-               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked = false);
+               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked = false,
+               core::Clock* clock = nullptr);
 
 // The options of a runbook command whose last step rolls groups (upgrade, update-stack):
 // --parallel and the policy's readiness probes. `probes` receives the probe set, which must
@@ -32,9 +34,11 @@ core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& p
 // What a new runbook command does once its plan is confirmed (PlanAndConfirm): record the
 // operation (`kind`, the resources it leases — "group/NAME", "stack/NAME" —, the plan as JSON)
 // and run it. `options` may carry command-specific settings (the rolling part's probes); the
-// id, command line and owner are filled in here.
+// id, command line and owner are filled in here. `verb` and `clock` as for RunRunbook (default
+// verb: the kind's name).
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
                    const std::string& id, const std::vector<std::string>& resources,
-                   const std::string& plan, ops::RunbookOptions options);
+                   const std::string& plan, ops::RunbookOptions options,
+                   const std::string& verb = "", core::Clock* clock = nullptr);
 
 }  // namespace rotor::cli

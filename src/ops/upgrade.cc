@@ -48,17 +48,22 @@ std::vector<std::unique_ptr<runbook::Step>> UpgradeSteps(cloud::Cloud& cloud,
   return steps;
 }
 
+int MembersToReplace(const UpgradePlan& plan, const GroupPatch& patch, const cloud::Group& group) {
+  int n = 0;
+  for (const cloud::Instance& i : group.instances) {
+    n += i.image_id != patch.after.image_id || plan.policy.all ||
+         (!patch.after.instance_type.empty() && i.instance_type != patch.after.instance_type);
+  }
+  return n;
+}
+
 std::vector<std::string> DescribeRoll(const UpgradePlan& plan,
                                       const std::vector<cloud::Group>& groups) {
   std::vector<std::string> out;
   for (const GroupPatch& p : plan.patch.groups) {
     for (const cloud::Group& g : groups) {
       if (g.name != p.group) continue;
-      int behind = 0;
-      for (const cloud::Instance& i : g.instances) {
-        behind += i.image_id != p.after.image_id || plan.policy.all ||
-                  (!p.after.instance_type.empty() && i.instance_type != p.after.instance_type);
-      }
+      int behind = MembersToReplace(plan, p, g);
       out.push_back(fmt::format(
           "{}: then replace {} of {} members ({} strategy, on failure {}: "
           "the members and the launch spec)",

@@ -37,4 +37,8 @@ std::vector<std::unique_ptr<runbook::Step>> UpgradeSteps(cloud::Cloud& cloud,
 std::vector<std::string> DescribeRoll(const UpgradePlan& plan,
                                       const std::vector<cloud::Group>& groups);
 
+// How many members of `group` the plan replaces: those not running the image (or instance type)
+// the plan gives it; every one with --all.
+int MembersToReplace(const UpgradePlan& plan, const GroupPatch& patch, const cloud::Group& group);
+
 }  // namespace rotor::ops

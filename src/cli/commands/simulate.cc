@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -52,11 +53,15 @@ std::string OutcomeOf(Runtime& rt, const Report& r, const std::set<std::string>&
   auto journal = rt.journal();
   auto rollouts = journal.ok() ? ops::ListRollouts(**journal, /*all=*/true)
                                : core::Result<std::vector<journal::RolloutInfo>>(journal.status());
+  // Of several operations (upgrade --all-behind), the first that did not complete.
+  std::optional<std::string> outcome;
   for (const journal::RolloutInfo& info :
        rollouts.ok() ? *rollouts : std::vector<journal::RolloutInfo>{}) {
     if (earlier.count(info.id)) continue;
-    return info.status == journal::kRunning ? "failed" : info.status;  // a crash left it
+    std::string status = info.status == journal::kRunning ? "failed" : info.status;  // a crash
+    if (!outcome || *outcome == "completed") outcome = status;
   }
+  if (outcome) return *outcome;
   if (r.exit_code == kExitPaused) return "paused";
   return r.exit_code == 0 && !rt.sim()->crashed() ? "completed" : "failed";
 }

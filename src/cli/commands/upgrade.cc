@@ -1,10 +1,13 @@
 // rotor upgrade STACK [VERSION] | --asg NAME | --limit PREFIX [patch flags] [policy flags]:
 // patch and respawn as one journaled operation.
+// rotor upgrade --all-behind --image-filter GLOB [--owner ID] [policy flags] [--parallel N]: the
+// same for every stack behind the family's newest image, one operation per stack, N at once.
 #include "ops/upgrade.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <map>
 #include <sstream>
 
 #include "cli/commands/commands.h"
@@ -13,13 +16,17 @@
 #include "cli/probes.h"
 #include "cli/rolling.h"
 #include "cli/runbook_run.h"
+#include "core/turns.h"
+#include "ops/behind.h"
 #include "ops/runbooks.h"
 #include "ops/targets.h"
 
 namespace rotor::cli {
 namespace {
 
-struct UpgradeArgs : TargetFlags, PatchFlags, PolicyFlags {};
+struct UpgradeArgs : TargetFlags, PatchFlags, PolicyFlags {
+  bool all_behind = false;
+};
 
 void PrintPlan(const ops::UpgradePlan& plan, const std::vector<std::string>& roll,
                std::ostream& out) {
@@ -33,7 +40,173 @@ void PrintPlan(const ops::UpgradePlan& plan, const std::vector<std::string>& rol
   for (const std::string& line : roll) out << "  " << line << "\n";
 }
 
+// One stack's part of --all-behind: its own upgrade operation.
+struct StackUpgrade {
+  std::string stack;
+  std::optional<int> days_behind;
+  std::vector<std::string> groups;
+  ops::UpgradePlan plan;
+  std::vector<std::string> roll;
+};
+
+struct AllBehind {
+  ops::Behind behind;
+  std::vector<StackUpgrade> stacks;
+  std::vector<std::string> current;  // candidates already on the newest image that fits them
+  std::string glob;                  // the family
+};
+
+bool Current(const ops::UpgradePlan& plan, const std::vector<cloud::Group>& groups) {
+  for (const ops::GroupPatch& p : plan.patch.groups) {
+    if (p.Changes()) return false;
+    for (const cloud::Group& g : groups) {
+      if (g.name == p.group && ops::MembersToReplace(plan, p, g) > 0) return false;
+    }
+  }
+  return true;
+}
+
+core::Status CheckAllBehindArgs(const UpgradeArgs& a) {
+  if (!a.positional.empty() || !a.asg.empty() || !a.limit.empty()) {
+    return core::InvalidArgument(
+        "--all-behind picks the stacks itself: give no STACK, --asg or "
+        "--limit");
+  }
+  if (a.image_filter.empty()) {
+    return core::InvalidArgument(
+        "--all-behind needs --image-filter GLOB: the image family to bring every stack to");
+  }
+  if (!a.image.empty() && a.image != "latest") {
+    return core::InvalidArgument(
+        "--all-behind installs the family's newest image: leave out "
+        "--image (or say --image latest)");
+  }
+  if (!a.instance_type.empty() || !a.user_data_file.empty() || !a.user_data_set.empty()) {
+    return core::InvalidArgument(
+        "--all-behind changes images only: give --instance-type or user "
+        "data with a STACK");
+  }
+  return core::Status::Ok();
+}
+
+// Every stack behind, each patched to the newest image of the family that fits its groups (an
+// arm64 image is newest for arm64 groups only), with its own operation id, kept in `ids` so that
+// a plan made again keeps them.
+core::Result<AllBehind> PlanAllBehind(Runtime& rt, const UpgradeArgs& args,
+                                      const rollout::Policy& policy, core::Time now,
+                                      std::map<std::string, std::string>& ids) {
+  std::vector<std::string> owners;
+  if (!args.owner.empty()) owners.push_back(args.owner);
+  AllBehind all;
+  all.glob = args.image_filter;
+  ASSIGN_OR_RETURN(all.behind, ops::FindBehind(rt.cloud(), args.image_filter, owners, now));
+  ops::PatchRequest request;
+  request.image = ops::ImageRequest{"latest", args.image_filter, args.owner};
+  for (const ops::BehindStack& b : all.behind.stacks) {
+    ASSIGN_OR_RETURN(ops::Targets targets, ops::ResolveTargets(rt.cloud(), {b.stack, "", "", ""}));
+    if (!ids.count(b.stack)) ids[b.stack] = NewRolloutId(now);
+    ASSIGN_OR_RETURN(ops::PatchPlan patch,
+                     ops::PlanPatch(rt.cloud(), targets.groups, request, ids[b.stack], now));
+    ops::UpgradePlan plan{patch, policy};
+    ASSIGN_OR_RETURN(auto groups, rt.cloud().groups.ObserveGroups(targets.groups));
+    if (Current(plan, groups)) {
+      all.current.push_back(b.stack);
+      continue;
+    }
+    std::vector<std::string> roll = ops::DescribeRoll(plan, groups);
+    all.stacks.push_back({b.stack, b.days_behind, targets.groups, std::move(plan), roll});
+  }
+  return all;
+}
+
+std::string RenderAllBehind(const AllBehind& all, int parallel) {
+  std::ostringstream out;
+  const cloud::Image& newest = all.behind.newest;
+  out << fmt::format(
+      "upgrade --all-behind: {} stack{} behind the newest {} images (newest of all: {}, {}); {}; "
+      "each its own operation, rolled back on its own failure, after which no further stack "
+      "starts\n",
+      all.stacks.size(), all.stacks.size() == 1 ? "" : "s", all.glob, newest.name, newest.id,
+      parallel > 1 ? fmt::format("{} at once", parallel) : "one after another");
+  for (const StackUpgrade& s : all.stacks) {
+    out << fmt::format("stack {}{}:\n", s.stack,
+                       s.days_behind ? fmt::format(", {} days behind", *s.days_behind) : "");
+    PrintPlan(s.plan, s.roll, out);
+  }
+  for (const std::string& line : all.behind.left) out << "  " << line << "\n";
+  for (const std::string& stack : all.current) {
+    out << fmt::format("  {}: runs the newest image of the family that fits it\n", stack);
+  }
+  return out.str();
+}
+
+// Runs each stack's upgrade, `parallel` at once (their sleeps interleaved on one clock), and
+// returns the worst exit code; stacks not started after a failure are named.
+int RunAllBehind(Session& session, Runtime& rt, Format format, const AllBehind& all,
+                 const ops::RunbookOptions& options, int parallel) {
+  std::vector<int> codes(all.stacks.size(), kExitOk);
+  std::vector<core::Turns::Task> tasks;
+  for (size_t i = 0; i < all.stacks.size(); ++i) {
+    tasks.push_back([&, i](core::Clock& clock) {
+      const StackUpgrade& s = all.stacks[i];
+      codes[i] =
+          StartAfterPlan(session, rt, format, journal::OperationKind::kUpgrade,
+                         s.plan.patch.operation_id, journal::GroupResources(s.groups),
+                         ops::UpgradePlanToJson(s.plan), options, "upgrade " + s.stack, &clock);
+      return codes[i] == kExitOk;
+    });
+  }
+  core::Turns turns(rt.clock());
+  size_t started = turns.Run(std::move(tasks), parallel);
+  for (size_t i = started; i < all.stacks.size(); ++i) {
+    session.err() << fmt::format(
+        "rotor: upgrade of stack {} not started: a stack before it did "
+        "not complete\n",
+        all.stacks[i].stack);
+  }
+  int worst = kExitOk;
+  for (int c : codes) {
+    if (c != kExitOk && (worst == kExitOk || c == kExitFailed)) worst = c;
+  }
+  return started < all.stacks.size() && worst == kExitOk ? kExitFailed : worst;
+}
+
+int RunAll(const UpgradeArgs& args, Session& session) {
+  std::ostream& err = session.err();
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), err);
+  if (core::Status s = CheckAllBehindArgs(args); !s.ok()) return ReportError(s, err);
+  auto policy = BuildPolicy(args);
+  if (!policy.ok()) return ReportError(policy.status(), err);
+  auto runtime = session.runtime();
+  if (!runtime.ok()) return ReportError(runtime.status(), err);
+  Runtime& rt = **runtime;
+  if (args.parallel < 1) {
+    return ReportError(core::InvalidArgument("--parallel must be at least 1"), err);
+  }
+  std::unique_ptr<ProbeSet> probes;
+  auto o = RollingRunbookOptions(*policy, /*parallel=*/1, rt, probes);
+  if (!o.ok()) return ReportError(o.status(), err);
+  core::Time now = rt.clock().Now();
+  std::map<std::string, std::string> ids;
+  PlanSteps<AllBehind> steps;
+  steps.make = [&] { return PlanAllBehind(rt, args, *policy, now, ids); };
+  steps.render = [&](const AllBehind& all) { return RenderAllBehind(all, args.parallel); };
+  steps.idle = [&](const AllBehind& all) {
+    if (all.stacks.empty()) {
+      session.out() << fmt::format(
+          "nothing behind: every stack runs the newest {} image that fits it\n", all.glob);
+    }
+    return all.stacks.empty();
+  };
+  auto all = PlanAndConfirm(steps, PlanIo(session, rt, *format));
+  if (!all.ok()) return ReportError(all.status(), err);
+  if (!*all) return kExitOk;
+  return RunAllBehind(session, rt, *format, **all, *o, args.parallel);
+}
+
 int Run(const UpgradeArgs& args, Session& session) {
+  if (args.all_behind) return RunAll(args, session);
   std::ostream& err = session.err();
   auto format = session.format();
   if (!format.ok()) return ReportError(format.status(), err);
@@ -95,6 +268,9 @@ void AddUpgradeCommand(CLI::App& app, CommandFn& chosen) {
   AddTargetFlags(cmd, *a);
   AddPatchFlags(cmd, *a);
   AddPolicyFlags(cmd, *a);
+  cmd->add_flag("--all-behind", a->all_behind,
+                "every stack whose members run an older image of --image-filter's family, each "
+                "its own operation (--parallel N: stacks at once)");
   cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
 }
 
