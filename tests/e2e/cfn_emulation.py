@@ -9,6 +9,10 @@ for the end-to-end tests (never a special case of rotor):
 - a change set that puts parameters back to the values the stack was created with has changes
   (moto compares them with the creation's values, not the current ones, and says "didn't
   contain changes"): it is shown as ready and executed as an update of the stack;
+- the groups a stack creates carry the stack's tags (`aws:cloudformation:stack-name`,
+  `aws:cloudformation:logical-id`), propagated to their instances, as AWS tags every resource
+  it creates (moto tags neither), so `rotor images` and `upgrade --all-behind` find the stacks
+  their instances belong to;
 - a member of a launch template group is reported with the template version it was launched
   from (moto reports the template's default version for every member, so a group pointed at
   any other version would look out of date for ever): the newest version with the member's
@@ -42,7 +46,9 @@ class CloudFormationEmulation:
         proxy.rewrite("DescribeAutoScalingGroups", self.member_versions)
 
     def after_change(self, form):
-        self.point_groups(form.get("StackName", [""])[0])
+        stack = form.get("StackName", [""])[0]
+        self.point_groups(stack)
+        self.tag_groups(stack)
 
     @staticmethod
     def parameters(form):
@@ -126,6 +132,21 @@ class CloudFormationEmulation:
     def observe(self, stack):
         for _, lc in self.configurations(stack):
             self.seen[lc] = self.data(lc)
+        self.tag_groups(stack)
+
+    def tag_groups(self, stack):
+        for group, _, ids in self.groups(stack):
+            logical = next(k for k, v in ids.items() if v == group)
+            tags = {"aws:cloudformation:stack-name": stack,
+                    "aws:cloudformation:logical-id": logical}
+            self.asg.create_or_update_tags(Tags=[
+                {"ResourceId": group, "ResourceType": "auto-scaling-group", "Key": k,
+                 "Value": v, "PropagateAtLaunch": True} for k, v in tags.items()])
+            members = [i["InstanceId"] for i in self.asg.describe_auto_scaling_groups(
+                AutoScalingGroupNames=[group])["AutoScalingGroups"][0]["Instances"]]
+            if members:
+                self.ec2.create_tags(Resources=members, Tags=[
+                    {"Key": k, "Value": v} for k, v in tags.items()])
 
     def template(self, stack):
         body = self.cfn.get_template(StackName=stack)["TemplateBody"]

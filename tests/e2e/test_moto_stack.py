@@ -65,7 +65,8 @@ class StackFixture(e2e.RespawnFixture):
             StackName="web-9", TemplateBody=template(cls.zone),
             Parameters=[{"ParameterKey": "ImageId", "ParameterValue": cls.fx["old_ami"]},
                         {"ParameterKey": "DbPassword", "ParameterValue": "old-db-secret"}])
-        cls.emulation.observe("web-9")
+        for stack in ("web-1", "db-2", "web-9"):  # the fixture's stacks too
+            cls.emulation.observe(stack)
         cls.ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cls.client_for(
             "cloudformation").list_stack_resources(StackName="web-9")["StackResourceSummaries"]}
 
@@ -203,6 +204,30 @@ class Upgrade(StackFixture):
         self.assertIn("rolled_back", r.stdout)
         self.assertEqual(self.images("up-App"), {old})
         self.assert_nothing_extra_running()
+
+
+class AllBehind(StackFixture):
+    """`rotor upgrade --all-behind`: every stack behind the family's newest image, two at once,
+    each its own operation."""
+
+    def test_every_stack_behind_is_upgraded(self):
+        old, new = self.fx["old_ami"], self.fx["new_ami"]
+        app, worker = self.ids["App"], self.ids["Worker"]
+        self.assertEqual(self.images("web-1-AppServer"), {old})
+        self.assertEqual(self.images(app), {old})
+        r = self.run_rotor(["upgrade", "--all-behind", "--image-filter", "app-*", "--parallel",
+                            "2", "--drain", "1s"])
+        self.assertIn("2 stacks behind the newest app-* images", r.stdout)
+        self.assertIn("upgrade web-1 completed", r.stdout)
+        self.assertIn("upgrade web-9 completed", r.stdout)
+        for group in ("web-1-AppServer", app, worker):
+            self.assertEqual(self.images(group), {new}, group)
+        kinds = [o["kind"] for o in json.loads(self.run_rotor(
+            ["--output", "json", "rollout", "list", "--all"]).stdout)]
+        self.assertEqual(kinds.count("upgrade"), 2)
+        self.assert_nothing_extra_running()
+        r = self.run_rotor(["upgrade", "--all-behind", "--image-filter", "app-*"])
+        self.assertIn("nothing behind", r.stdout)
 
 
 class Conversation:
