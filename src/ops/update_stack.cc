@@ -487,12 +487,13 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
   for (const std::string& c : summary->capabilities) {
     if (!Contains(request.capabilities, c)) missing.push_back(c);
   }
-  if (!missing.empty()) {
-    return core::InvalidArgument(fmt::format(
-        "the template of stack {} needs {}{}: accept with --capabilities {}", request.stack,
-        core::Join(missing, ", "),
-        summary->capabilities_reason.empty() ? "" : " (" + summary->capabilities_reason + ")",
-        core::Join(missing, ",")));
+  std::string needs = fmt::format(
+      "the template of stack {} needs {}{}", request.stack, core::Join(missing, ", "),
+      summary->capabilities_reason.empty() ? "" : " (" + summary->capabilities_reason + ")");
+  if (!missing.empty() &&
+      !(request.accept_capabilities && request.accept_capabilities(needs + ": accept?"))) {
+    return core::InvalidArgument(
+        fmt::format("{}: accept with --capabilities {}", needs, core::Join(missing, ",")));
   }
   plan.capabilities = summary->capabilities;
   plan.notes = ParameterNotes(plan, settings.parameters, summary->parameters);

@@ -5,6 +5,7 @@
 // them), even after the update completed.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ struct StackUpdateRequest {
   bool respawn = true;
   core::Duration action_timeout = std::chrono::minutes(30);
   int plan_number = 1;  // > 1: a plan made again, its change set named apart
+  // Asked, when set, whether capabilities the template needs and `capabilities` lacks are
+  // accepted (a person at a terminal): `question` names them and why. Unset or false: the plan
+  // is refused, naming them and the --capabilities flag.
+  std::function<bool(const std::string& question)> accept_capabilities;
 };
 
 struct StackUpdatePlan {

@@ -79,7 +79,7 @@ class FaultProxy:
         self.outage_timer = None
         self.outage_error = None     # why listening again failed, if it did
         self.stopped = False
-        self.after_hooks = {}        # action -> fn(form), run after moto answered it with 200
+        self.after_hooks = collections.defaultdict(list)  # action -> [fn(form)], after a 200
         self.rewrites = collections.defaultdict(list)    # action -> [fn(form, data) -> data]
         self.intercepts = collections.defaultdict(list)  # action -> [fn(form) -> bytes or None]
         self.stack_failures = {}     # stack -> (logical id, reason) of its next update
@@ -222,7 +222,8 @@ class FaultProxy:
         return True
 
     def after(self, action, fn):
-        self.after_hooks[action] = fn
+        """fn(form) after moto answered `action` with 200, after those added before."""
+        self.after_hooks[action].append(fn)
 
     def rewrite(self, action, fn):
         """fn(form, data) -> data for every 200 answer to `action`, after those added before."""
@@ -347,8 +348,7 @@ class FaultProxy:
                     return  # moto acted; the answer is lost
                 for rewrite in proxy.rewrites[action] if status == 200 else []:
                     data = rewrite(form, data)
-                hook = proxy.after_hooks.get(action)
-                if hook and status == 200:
+                for hook in proxy.after_hooks[action] if status == 200 else []:
                     hook(form)
                 self.answer(status, data)
 

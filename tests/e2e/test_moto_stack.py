@@ -330,5 +330,25 @@ class ConfirmedPlan(StackFixture):
         self.assertEqual(cfn.list_change_sets(StackName="web-9")["Summaries"], [])
 
 
+    def test_capabilities_are_asked_for_on_a_terminal(self):
+        path = self.write("roles-2.json", json.dumps({
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {
+                "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}}}}}))
+        talk = Conversation(self, ["update-stack", "roles-2", "--template", path])
+        talk.until("needs CAPABILITY_IAM")
+        talk.until("accept? [y/N]")
+        talk.answer("y")
+        self.assertIn("stack roles-2 does not exist: it will be created",
+                      talk.until(Conversation.PROMPT))
+        sent = []  # moto keeps no capabilities: what CreateStack was sent is looked at instead
+        self.proxy.after("CreateStack", lambda form: sent.append(
+            [v[0] for k, v in form.items() if k.startswith("Capabilities.member.")]))
+        talk.answer("y")
+        self.assertIn("update-stack completed", talk.finish())
+        self.assertEqual(sent, [["CAPABILITY_IAM"]])
+        stack = self.client_for("cloudformation").describe_stacks(StackName="roles-2")
+        self.assertEqual(stack["Stacks"][0]["StackStatus"], "CREATE_COMPLETE")
+
 if __name__ == "__main__":
     sys.exit(e2e.run_tests())

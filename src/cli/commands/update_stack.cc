@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "cli/commands/commands.h"
@@ -121,6 +122,16 @@ int Run(const UpdateStackArgs& args, Session& session) {
   std::string id = NewRolloutId(rt.clock().Now());
   PlanSteps<ops::StackUpdatePlan> steps;
   int plans = 0;
+  ConfirmIo io = PlanIo(session, rt, *format);
+  std::set<std::string> accepted;  // questions answered yes: a plan made again does not re-ask
+  if (io.ask) {
+    request->accept_capabilities = [&](const std::string& question) {
+      if (accepted.count(question)) return true;
+      bool yes = Confirm(session.out(), question);
+      if (yes) accepted.insert(question);
+      return yes;
+    };
+  }
   steps.make = [&] {
     ops::StackUpdateRequest r = *request;
     r.plan_number = ++plans;
@@ -143,7 +154,7 @@ int Run(const UpdateStackArgs& args, Session& session) {
   steps.discard = [&rt](const ops::StackUpdatePlan& p) {
     if (!p.change_set.empty()) (void)rt.cloud().stacks.DropChange(p.stack, p.change_set);
   };
-  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, *format));
+  auto plan = PlanAndConfirm(steps, io);
   if (!plan.ok()) return ReportError(plan.status(), err);
   if (!*plan) return kExitOk;
   std::vector<std::string> resources = {journal::StackResource((*plan)->stack)};
@@ -165,7 +176,8 @@ void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen) {
                   "parameters in the AWS CLI's JSON format; KEY=VALUE arguments win");
   cmd->add_option("--tag", a->tags, "K=V, repeatable: the stack's tags (default: kept)");
   cmd->add_option("--capabilities", a->capabilities,
-                  "capabilities the template needs, accepted: CAPABILITY_IAM,...");
+                  "capabilities the template needs, accepted: CAPABILITY_IAM,... (on a "
+                  "terminal, else asked)");
   cmd->add_flag("--no-respawn", a->no_respawn, "change the stack only; roll nothing");
   cmd->add_option("--action-timeout", a->action_timeout,
                   "how long the stack may take before the update is cancelled")
