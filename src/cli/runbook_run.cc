@@ -47,10 +47,9 @@ core::Status ReadTimes(const GlobalOptions& g, ops::RunbookOptions& o) {
 }  // namespace
 
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
-               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked,
-               core::Clock* clock) {
+               ops::RunbookOptions options, const RunbookFn& run, const RunbookRun& how) {
   std::ostream& out = session.out();
-  core::Clock& base = clock != nullptr ? *clock : rt.clock();
+  core::Clock& base = how.clock != nullptr ? *how.clock : rt.clock();
   if (core::Status s = ReadTimes(session.options(), options); !s.ok()) {
     return ReportError(s, session.err());
   }
@@ -115,7 +114,11 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
                         {"seconds", std::chrono::duration<double>(took).count()},
                         {"steps_done", report->done},
                         {"reason", report->reason}};
-    out << j.dump(2) << "\n";
+    if (!how.target.empty()) {
+      j["target"] = how.target;
+      j["operation"] = options.operation_id;
+    }
+    out << j.dump(how.target.empty() ? 2 : -1) << "\n";
   } else {
     out << fmt::format("{} {} in {} ({} step{} done){}\n", verb,
                        runbook::OutcomeName(report->outcome), Seconds(took), report->done,
@@ -128,7 +131,7 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
           options.operation_id);
     }
   }
-  return ExitFor(report->outcome, rollback_asked);
+  return ExitFor(report->outcome, how.rollback_asked);
 }
 
 core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& policy, int parallel,
@@ -145,21 +148,21 @@ core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& p
 
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
                    const std::string& id, const std::vector<std::string>& resources,
-                   const std::string& plan, ops::RunbookOptions options, const std::string& verb,
-                   core::Clock* clock) {
+                   const std::string& plan, ops::RunbookOptions options, const RunbookRun& how) {
   auto journal = rt.journal();
   if (!journal.ok()) return ReportError(journal.status(), session.err());
   options.operation_id = id;
   options.command = session.options().command_line;
   options.owner = rt.owner();
   options.owner_gone = Runtime::LocalOwnerGone;
+  std::string verb(journal::OperationKindName(kind));
+  if (!how.target.empty()) verb += " " + how.target;
   return RunRunbook(
-      session, rt, format, verb.empty() ? std::string(journal::OperationKindName(kind)) : verb,
-      options,
+      session, rt, format, verb, options,
       [&](const ops::RunbookOptions& ro, core::Clock& sleep_on) {
         return ops::StartRunbook(rt.cloud(), sleep_on, **journal, kind, resources, plan, ro);
       },
-      /*rollback_asked=*/false, clock);
+      how);
 }
 
 }  // namespace rotor::cli

@@ -16,13 +16,20 @@ namespace rotor::cli {
 using RunbookFn =
     std::function<core::Result<runbook::Report>(const ops::RunbookOptions&, core::Clock&)>;
 
+// How RunRunbook runs one runbook, besides its options.
+struct RunbookRun {
+  bool rollback_asked = false;   // a rollback is what was asked: rolled_back is success
+  core::Clock* clock = nullptr;  // what the runbook sleeps on (default: the runtime's)
+  // One of several operations of one command (upgrade --all-behind): the JSON report names it
+  // ("target") and takes one line, so that the command's output is JSON lines.
+  std::string target;
+};
+
 // Fills the lease TTL, back-off bound, progress and Ctrl-C handling of `options`, calls `run`,
 // prints "VERB completed in 2s (3 steps)" (or why not) and returns the exit code: 0 completed
-// (or rolled back, when a rollback is what was asked), 4 paused, 1 otherwise. `clock` (default:
-// the runtime's) is what the runbook sleeps on.
+// (or rolled back, when a rollback is what was asked), 4 paused, 1 otherwise.
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
-               ops::RunbookOptions options, const RunbookFn& run, bool rollback_asked = false,
-               core::Clock* clock = nullptr);
+               ops::RunbookOptions options, const RunbookFn& run, const RunbookRun& how = {});
 
 // The options of a runbook command whose last step rolls groups (upgrade, update-stack):
 // --parallel and the policy's readiness probes. `probes` receives the probe set, which must
@@ -34,11 +41,11 @@ core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& p
 // What a new runbook command does once its plan is confirmed (PlanAndConfirm): record the
 // operation (`kind`, the resources it leases — "group/NAME", "stack/NAME" —, the plan as JSON)
 // and run it. `options` may carry command-specific settings (the rolling part's probes); the
-// id, command line and owner are filled in here. `verb` and `clock` as for RunRunbook (default
-// verb: the kind's name).
+// id, command line and owner are filled in here. `how.target` also names the operation in the
+// text report ("upgrade web-1 completed").
 int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
                    const std::string& id, const std::vector<std::string>& resources,
                    const std::string& plan, ops::RunbookOptions options,
-                   const std::string& verb = "", core::Clock* clock = nullptr);
+                   const RunbookRun& how = {});
 
 }  // namespace rotor::cli

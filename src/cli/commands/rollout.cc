@@ -204,7 +204,7 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
       [&](const ops::RunbookOptions& ro, core::Clock& clock) {
         return ops::ResumeRunbook(rt.cloud(), clock, j, info, rollback, a.force_unlock, ro);
       },
-      rollback);
+      {.rollback_asked = rollback, .clock = nullptr, .target = ""});
 }
 
 int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
