@@ -63,7 +63,7 @@ int main() {
 
   std::vector<std::string> names;
   for (int g = 0; g < kGroups; ++g) names.push_back(fmt::format("svc-{:04}-App", g));
-  auto observed = cloud.ObserveGroups(names);
+  auto observed = cloud.cloud().groups.ObserveGroups(names);
   if (!observed.ok()) {
     std::cerr << observed.status().message() << "\n";
     return 1;
@@ -78,20 +78,21 @@ int main() {
   for (int minute = 0; minute < 60; ++minute) {
     for (int n = 0; n < 100; ++n) {
       const std::string& name = names[static_cast<size_t>(rng.Uniform01() * kGroups)];
-      auto groups = cloud.ListGroups({name});
+      auto groups = cloud.cloud().groups.ListGroups({name});
       if (!groups.ok() || (*groups)[0].instances.empty()) continue;
       const auto& members = (*groups)[0].instances;
       const std::string& victim = members[static_cast<size_t>(rng.Uniform01() * members.size())].id;
-      terminations += cloud.TerminateInstance(victim, false).ok();
+      terminations += cloud.cloud().group_changes.TerminateInstance(victim, false).ok();
     }
     for (int n = 0; n < 20; ++n) {
       const std::string& name = names[static_cast<size_t>(rng.Uniform01() * kGroups)];
       int desired = kPerGroup + (rng.Uniform01() < 0.5 ? -1 : 1);
-      resizes += cloud.SetSizes(name, {std::nullopt, std::nullopt, desired}).ok();
+      resizes +=
+          cloud.cloud().group_changes.SetSizes(name, {std::nullopt, std::nullopt, desired}).ok();
     }
     cloud.clock().SleepUntil(cloud.start() + std::chrono::minutes(minute + 1));
   }
-  auto final_observation = cloud.ObserveGroups(names);
+  auto final_observation = cloud.cloud().groups.ObserveGroups(names);
   auto t3 = std::chrono::steady_clock::now();
 
   rusage usage{};

@@ -1,11 +1,13 @@
-// SimCloud's changes: each costs the calls AwsCloud would make (sim_api.cc), then acts on the
-// simulated world and lets the groups reconcile.
+// SimGroupChanges: each change costs the calls AwsCloud would make (through the world's API
+// gate), then acts on the simulated world and lets the groups reconcile.
+#include "sim/sim_changes.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "core/strings.h"
-#include "sim/sim_state.h"
+#include "sim/world.h"
 
 namespace rotor::sim {
 namespace {
@@ -24,10 +26,10 @@ const std::set<std::string>& KnownProcesses() {
 
 }  // namespace
 
-core::Status SimCloud::SetSizes(const std::string& name, const cloud::Sizes& sizes) {
-  ASSIGN_OR_RETURN(int g, GroupIndex(name));
-  RETURN_IF_ERROR(Api(kAsg, "UpdateAutoScalingGroup", true));
-  Grp& grp = *groups_[g];
+core::Status SimGroupChanges::SetSizes(const std::string& name, const cloud::Sizes& sizes) {
+  ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));
+  RETURN_IF_ERROR(world_.Api(kAsg, "UpdateAutoScalingGroup", true));
+  Grp& grp = *world_.groups_[g];
   int min = sizes.min.value_or(grp.min), max = sizes.max.value_or(grp.max);
   int desired = sizes.desired.value_or(grp.desired);
   if (min > max || desired < min || desired > max) {
@@ -37,72 +39,74 @@ core::Status SimCloud::SetSizes(const std::string& name, const cloud::Sizes& siz
                     desired, min, max));
   }
   grp.min = min, grp.max = max, grp.desired = desired;
-  Trace("set_sizes", fmt::format("{} min {} max {} desired {}", name, min, max, desired));
-  Reconcile(g);
+  world_.Trace("set_sizes", fmt::format("{} min {} max {} desired {}", name, min, max, desired));
+  world_.Reconcile(g);
   return core::Status::Ok();
 }
 
-core::Status SimCloud::SetLaunchSpec(const std::string& name, const cloud::LaunchSpec& spec) {
-  ASSIGN_OR_RETURN(int g, GroupIndex(name));
-  RETURN_IF_ERROR(Api(kAsg, "UpdateAutoScalingGroup", true));
-  Grp& grp = *groups_[g];
+core::Status SimGroupChanges::SetLaunchSpec(const std::string& name,
+                                            const cloud::LaunchSpec& spec) {
+  ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));
+  RETURN_IF_ERROR(world_.Api(kAsg, "UpdateAutoScalingGroup", true));
+  Grp& grp = *world_.groups_[g];
   if (spec.kind == cloud::LaunchSpec::Kind::kTemplate) {
-    if (grp.tmpl < 0 || templates_[grp.tmpl]->id != spec.template_id) {
+    if (grp.tmpl < 0 || world_.templates_[grp.tmpl]->id != spec.template_id) {
       return Validation("launch template " + spec.template_id + " is not this group's");
     }
     std::string v = spec.resolved_version.empty() ? spec.version : spec.resolved_version;
     int n = v == "$Latest" || v == "$Default" ? 1 : std::atoi(v.c_str());
-    if (n < 1 || n > static_cast<int>(templates_[grp.tmpl]->versions.size())) {
+    if (n < 1 || n > static_cast<int>(world_.templates_[grp.tmpl]->versions.size())) {
       return Validation("launch template version " + v + " does not exist");
     }
     grp.version = v;
   } else {
-    if (!configurations_.count(spec.configuration_name)) {
+    if (!world_.configurations_.count(spec.configuration_name)) {
       return Validation("launch configuration " + spec.configuration_name + " does not exist");
     }
     grp.tmpl = -1;
     grp.configuration = spec.configuration_name;
   }
-  Trace("set_launch_spec", name + " " + spec.Describe());
+  world_.Trace("set_launch_spec", name + " " + spec.Describe());
   return core::Status::Ok();
 }
 
-core::Status SimCloud::SuspendProcesses(const std::string& name,
-                                        const std::vector<std::string>& p) {
-  ASSIGN_OR_RETURN(int g, GroupIndex(name));
-  RETURN_IF_ERROR(Api(kAsg, "SuspendProcesses", true));
+core::Status SimGroupChanges::SuspendProcesses(const std::string& name,
+                                               const std::vector<std::string>& p) {
+  ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));
+  RETURN_IF_ERROR(world_.Api(kAsg, "SuspendProcesses", true));
   for (const std::string& proc : p) {
     if (!KnownProcesses().count(proc)) return Validation("unknown process " + proc);
   }
-  groups_[g]->suspended.insert(p.begin(), p.end());
-  Trace("suspend", name + " " + core::Join(p, ","));
+  world_.groups_[g]->suspended.insert(p.begin(), p.end());
+  world_.Trace("suspend", name + " " + core::Join(p, ","));
   return core::Status::Ok();
 }
 
-core::Status SimCloud::ResumeProcesses(const std::string& name, const std::vector<std::string>& p) {
-  ASSIGN_OR_RETURN(int g, GroupIndex(name));
-  RETURN_IF_ERROR(Api(kAsg, "ResumeProcesses", true));
+core::Status SimGroupChanges::ResumeProcesses(const std::string& name,
+                                              const std::vector<std::string>& p) {
+  ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));
+  RETURN_IF_ERROR(world_.Api(kAsg, "ResumeProcesses", true));
   for (const std::string& proc : p) {
     if (!KnownProcesses().count(proc)) return Validation("unknown process " + proc);
-    groups_[g]->suspended.erase(proc);
+    world_.groups_[g]->suspended.erase(proc);
   }
-  Trace("resume", name + " " + core::Join(p, ","));
-  Reconcile(g);
+  world_.Trace("resume", name + " " + core::Join(p, ","));
+  world_.Reconcile(g);
   return core::Status::Ok();
 }
 
-core::Status SimCloud::TerminateInstance(const std::string& id, bool decrement) {
-  RETURN_IF_ERROR(Api(kAsg, "TerminateInstanceInAutoScalingGroup", true));
-  int i = InstanceIndex(id);
-  if (i < 0 || insts_[i]->group < 0) {  // as AwsCloud translates Auto Scaling's answer
+core::Status SimGroupChanges::TerminateInstance(const std::string& id, bool decrement) {
+  RETURN_IF_ERROR(world_.Api(kAsg, "TerminateInstanceInAutoScalingGroup", true));
+  int i = world_.InstanceIndex(id);
+  if (i < 0 || world_.insts_[i]->group < 0) {  // as AwsCloud translates Auto Scaling's answer
     return core::Status(core::Code::kNotFound,
                         fmt::format("instance {} is in no Auto Scaling group: Instance Id not "
                                     "found - {}",
                                     id, id))
         .set_aws_code("ValidationError");
   }
-  int g = insts_[i]->group;
-  Grp& grp = *groups_[g];
+  int g = world_.insts_[i]->group;
+  Grp& grp = *world_.groups_[g];
   if (decrement) {
     if (grp.desired - 1 < grp.min) {
       return Validation(
@@ -113,21 +117,21 @@ core::Status SimCloud::TerminateInstance(const std::string& id, bool decrement) 
     }
     --grp.desired;
   }
-  StartTermination(i, decrement ? "by rotor, decrementing" : "by rotor");
-  Reconcile(g);
+  world_.StartTermination(i, decrement ? "by rotor, decrementing" : "by rotor");
+  world_.Reconcile(g);
   return core::Status::Ok();
 }
 
-core::Status SimCloud::DetachInstances(const std::string& name, const std::vector<std::string>& ids,
-                                       bool decrement) {
-  ASSIGN_OR_RETURN(int g, GroupIndex(name));
+core::Status SimGroupChanges::DetachInstances(const std::string& name,
+                                              const std::vector<std::string>& ids, bool decrement) {
+  ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));
   for (int p = Pages(ids.size(), 20); p > 0; --p)
-    RETURN_IF_ERROR(Api(kAsg, "DetachInstances", true));
-  Grp& grp = *groups_[g];
+    RETURN_IF_ERROR(world_.Api(kAsg, "DetachInstances", true));
+  Grp& grp = *world_.groups_[g];
   std::vector<int> idx;
   for (const std::string& id : ids) {
-    int i = InstanceIndex(id);
-    if (i < 0 || insts_[i]->group != g) {
+    int i = world_.InstanceIndex(id);
+    if (i < 0 || world_.insts_[i]->group != g) {
       return Validation(
           fmt::format("The instance {} is not part of Auto Scaling group {}.", id, name));
     }
@@ -138,47 +142,30 @@ core::Status SimCloud::DetachInstances(const std::string& name, const std::vecto
         "Detaching these instances with decrement would go below the group's min size");
   }
   for (int i : idx) {
-    RemoveFromGroup(i);
-    Drain(i, clock_.Now());
-    Trace("detach",
-          fmt::format("{} from {}{}", insts_[i]->id, name, decrement ? ", decrementing" : ""));
+    world_.RemoveFromGroup(i);
+    world_.Drain(i, world_.clock_.Now());
+    world_.Trace("detach", fmt::format("{} from {}{}", world_.insts_[i]->id, name,
+                                       decrement ? ", decrementing" : ""));
   }
   if (decrement) grp.desired -= static_cast<int>(idx.size());
-  Reconcile(g);
+  world_.Reconcile(g);
   return core::Status::Ok();
 }
 
-core::Status SimCloud::Deregister(const std::string& name, const std::vector<std::string>& ids) {
-  ASSIGN_OR_RETURN(int g, GroupIndex(name));
-  RETURN_IF_ERROR(Api(kAsg, "DescribeAutoScalingGroups", false));
-  for (int lb : groups_[g]->lbs) {
-    bool classic = lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb;
-    RETURN_IF_ERROR(
-        Api(kElb, classic ? "DeregisterInstancesFromLoadBalancer" : "DeregisterTargets", true));
+core::Status SimGroupChanges::Deregister(const std::string& name,
+                                         const std::vector<std::string>& ids) {
+  ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));
+  RETURN_IF_ERROR(world_.Api(kAsg, "DescribeAutoScalingGroups", false));
+  for (int lb : world_.groups_[g]->lbs) {
+    bool classic = world_.lbs_[lb]->spec.type == LoadBalancerSpec::Type::kElb;
+    RETURN_IF_ERROR(world_.Api(
+        kElb, classic ? "DeregisterInstancesFromLoadBalancer" : "DeregisterTargets", true));
   }
   for (const std::string& id : ids) {
-    int i = InstanceIndex(id);
+    int i = world_.InstanceIndex(id);
     if (i < 0) continue;  // AWS ignores targets it does not know
-    Drain(i, clock_.Now());
-    Trace("deregister", id);
-  }
-  return core::Status::Ok();
-}
-
-core::Status SimCloud::TerminateInstances(const std::vector<std::string>& ids) {
-  RETURN_IF_ERROR(Api(kEc2, "TerminateInstances", true));
-  for (const std::string& id : ids) {
-    int i = InstanceIndex(id);
-    if (i < 0) {
-      return core::Status(core::Code::kNotFound, "The instance ID '" + id + "' does not exist")
-          .set_aws_code("InvalidInstanceID.NotFound");
-    }
-  }
-  for (const std::string& id : ids) {
-    int i = InstanceIndex(id);
-    int g = insts_[i]->group;
-    StartTermination(i, "by rotor (EC2)");
-    if (g >= 0) Reconcile(g);
+    world_.Drain(i, world_.clock_.Now());
+    world_.Trace("deregister", id);
   }
   return core::Status::Ok();
 }

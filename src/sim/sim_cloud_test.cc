@@ -120,7 +120,8 @@ TEST_F(SimTest, LaunchTimelineTable) {
   for (const Row& r : rows) {
     Load(Base("", "", r.interval));
     At(100);
-    ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
+    ASSERT_TRUE(
+        sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
     std::string id = LastLaunched();
     EXPECT_EQ(EventAt("launch", id), 100) << r.interval;
     cloud::Group g = Group();
@@ -146,7 +147,7 @@ TEST_F(SimTest, DeregisteredTargetDrainsForTheDelay) {
   Load(Base());
   std::string id = Group().instances[0].id;
   At(100);
-  ASSERT_TRUE(sim_->Deregister("web-App", {id}).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.Deregister("web-App", {id}).ok());
   EXPECT_EQ(Health(id), "draining");
   AtMs(129999);
   EXPECT_EQ(Health(id), "draining");
@@ -158,7 +159,7 @@ TEST_F(SimTest, TerminateWithoutDecrementIsReplacedAtOnce) {
   Load(Base());
   std::string id = Group().instances[0].id;
   At(100);
-  ASSERT_TRUE(sim_->TerminateInstance(id, /*decrement=*/false).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.TerminateInstance(id, /*decrement=*/false).ok());
   cloud::Group g = Group();
   EXPECT_EQ(g.desired, 3);
   EXPECT_EQ(g.instances.size(), 3u);
@@ -172,7 +173,7 @@ TEST_F(SimTest, TerminateWithoutDecrementIsReplacedAtOnce) {
 TEST_F(SimTest, TerminateWithDecrementIsNotReplaced) {
   Load(Base());
   std::string id = Group().instances[0].id;
-  ASSERT_TRUE(sim_->TerminateInstance(id, /*decrement=*/true).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.TerminateInstance(id, /*decrement=*/true).ok());
   EXPECT_EQ(Group().desired, 2);
   EXPECT_EQ(Group().instances.size(), 2u);
   EXPECT_EQ(LastLaunched(), "");
@@ -180,8 +181,9 @@ TEST_F(SimTest, TerminateWithDecrementIsNotReplaced) {
 
 TEST_F(SimTest, DecrementBelowMinIsRefused) {
   Load(Base());
-  ASSERT_TRUE(sim_->SetSizes("web-App", {3, std::nullopt, std::nullopt}).ok());
-  auto st = sim_->TerminateInstance(Group().instances[0].id, true);
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {3, std::nullopt, std::nullopt}).ok());
+  auto st = sim_->cloud().group_changes.TerminateInstance(Group().instances[0].id, true);
   EXPECT_EQ(st.code(), core::Code::kFailedPrecondition);
   EXPECT_EQ(st.aws_code(), "ValidationError");
   EXPECT_EQ(Group().instances.size(), 3u);
@@ -191,45 +193,47 @@ TEST_F(SimTest, DetachKeepsTheInstanceRunningAndDrainsIt) {
   Load(Base());
   std::string id = Group().instances[1].id;
   At(50);
-  ASSERT_TRUE(sim_->DetachInstances("web-App", {id}, /*decrement=*/false).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.DetachInstances("web-App", {id}, /*decrement=*/false).ok());
   EXPECT_EQ(Member(Group(), id), nullptr);
   EXPECT_EQ(Group().instances.size(), 3u);  // replacement launched at once
   EXPECT_EQ(EventAt("launch", LastLaunched()), 50);
-  auto running = sim_->ListInstances({id});
+  auto running = sim_->cloud().instances.ListInstances({id});
   ASSERT_TRUE(running.ok());
   ASSERT_EQ(running->size(), 1u);
   EXPECT_EQ((*running)[0].ec2_state, "running");
-  ASSERT_TRUE(sim_->TerminateInstances({id}).ok());
+  ASSERT_TRUE(sim_->cloud().instances.TerminateInstances({id}).ok());
   At(100);
   EXPECT_EQ(EventAt("terminated", id), 60);
 }
 
 TEST_F(SimTest, SuspendedLaunchDelaysTheReplacementUntilResumed) {
   Load(Base());
-  ASSERT_TRUE(sim_->SuspendProcesses("web-App", {"Launch"}).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.SuspendProcesses("web-App", {"Launch"}).ok());
   At(10);
-  ASSERT_TRUE(sim_->TerminateInstance(Group().instances[0].id, false).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.TerminateInstance(Group().instances[0].id, false).ok());
   EXPECT_EQ(Group().instances.size(), 2u);
   EXPECT_EQ(Group().suspended_processes, std::vector<std::string>{"Launch"});
   At(40);
-  ASSERT_TRUE(sim_->ResumeProcesses("web-App", {"Launch"}).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.ResumeProcesses("web-App", {"Launch"}).ok());
   EXPECT_EQ(Group().instances.size(), 3u);
   EXPECT_EQ(EventAt("launch", LastLaunched()), 40);
-  EXPECT_FALSE(sim_->SuspendProcesses("web-App", {"Lunch"}).ok());
+  EXPECT_FALSE(sim_->cloud().group_changes.SuspendProcesses("web-App", {"Lunch"}).ok());
 }
 
 TEST_F(SimTest, MaxSizeIsHonoured) {
   Load(Base());
-  auto st = sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 11});
+  auto st = sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 11});
   EXPECT_EQ(st.code(), core::Code::kFailedPrecondition);
   EXPECT_NE(st.message().find("must be between"), std::string::npos);
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, 4, 4}).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, 4, 4}).ok());
   EXPECT_EQ(Group().instances.size(), 4u);
 }
 
 TEST_F(SimTest, AzRebalanceTerminatesInTheFullestZone) {
   Load(Base());
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 6}).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 6}).ok());
   cloud::Group g = Group();
   ASSERT_EQ(g.instances.size(), 6u);
   std::vector<std::string> in_a;
@@ -237,7 +241,8 @@ TEST_F(SimTest, AzRebalanceTerminatesInTheFullestZone) {
     if (i.zone == "z-a") in_a.push_back(i.id);
   }
   ASSERT_EQ(in_a.size(), 2u);
-  for (const std::string& id : in_a) ASSERT_TRUE(sim_->TerminateInstance(id, true).ok());
+  for (const std::string& id : in_a)
+    ASSERT_TRUE(sim_->cloud().group_changes.TerminateInstance(id, true).ok());
   std::map<std::string, int> zones;
   for (const auto& i : Group().instances) ++zones[i.zone];
   EXPECT_EQ(Group().instances.size(), 4u);
@@ -253,11 +258,12 @@ TEST_F(SimTest, AzRebalanceTerminatesInTheFullestZone) {
 
 TEST_F(SimTest, NoRebalanceWhileSuspended) {
   Load(Base());
-  ASSERT_TRUE(sim_->SuspendProcesses("web-App", {"AZRebalance"}).ok());
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 6}).ok());
+  ASSERT_TRUE(sim_->cloud().group_changes.SuspendProcesses("web-App", {"AZRebalance"}).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 6}).ok());
   for (const auto& i : Group().instances) {
     if (i.zone != "z-a") continue;
-    ASSERT_TRUE(sim_->TerminateInstance(i.id, true).ok());
+    ASSERT_TRUE(sim_->cloud().group_changes.TerminateInstance(i.id, true).ok());
   }
   for (const TraceEvent& e : sim_->trace())
     EXPECT_EQ(e.detail.find("az-rebalance"), std::string::npos);
@@ -265,7 +271,8 @@ TEST_F(SimTest, NoRebalanceWhileSuspended) {
 
 TEST_F(SimTest, BootFailureTurnsUnhealthyAfterTheThreshold) {
   Load(Base("", "faults:\n  - {kind: boot_failure, image: ami-2, probability: 1}\n"));
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
   std::string id = LastLaunched();
   // Registered at 20, checks every 10 s. A booting target stays "initial"; one that never boots
   // fails the checks from when it should have answered (60) and is unhealthy after 2: at 70.
@@ -281,7 +288,8 @@ TEST_F(SimTest, BootFailureTurnsUnhealthyAfterTheThreshold) {
 
 TEST_F(SimTest, UnhealthyAfterFailsAHealthyInstance) {
   Load(Base("", "faults:\n  - {kind: unhealthy_after, image: ami-2, after: 300s}\n"));
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
   std::string id = LastLaunched();
   At(60);
   EXPECT_EQ(Health(id), "healthy");  // up at 60
@@ -300,7 +308,8 @@ TEST_F(SimTest, ZoneOutageFailsChecksThenRecovers) {
   EXPECT_EQ(Health(in_b), "unhealthy");
   EXPECT_EQ(Health(Group().instances[0].id), "healthy");
   At(1200);  // while z-b is out, the group launches elsewhere
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 5}).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 5}).ok());
   std::map<std::string, int> zones;
   for (const auto& i : Group().instances) ++zones[i.zone];
   EXPECT_EQ(zones["z-b"], 1);
@@ -313,7 +322,8 @@ TEST_F(SimTest, ElbHealthCheckReplacesAnInstanceThatNeverBoots) {
   std::string text = Base("", "faults:\n  - {kind: boot_failure, image: ami-2, probability: 1}\n");
   text = Replace(text, "        instances:", "        health_check_type: ELB\n        instances:");
   Load(text);
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
   std::string id = LastLaunched();
   At(71);
   EXPECT_EQ(EventAt("terminate", id), 70);
@@ -327,7 +337,8 @@ TEST_F(SimTest, HealthCheckGraceDelaysTheReplacement) {
       text, "        instances:",
       "        health_check_type: ELB\n        health_check_grace: 300s\n        instances:");
   Load(text);
-  ASSERT_TRUE(sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
+  ASSERT_TRUE(
+      sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4}).ok());
   std::string id = LastLaunched();
   At(299);
   EXPECT_EQ(EventAt("terminate", id), -1);  // unhealthy since 70 s, but within the grace period
@@ -345,7 +356,7 @@ TEST_F(SimTest, ApiCallsAreCountedLikeAwsCloud) {
         load_balancers: [{type: elb}]
 )";
   Load(Base(db));
-  ASSERT_TRUE(sim_->ObserveGroups({"web-App", "web-Db"}).ok());
+  ASSERT_TRUE(sim_->cloud().groups.ObserveGroups({"web-App", "web-Db"}).ok());
   std::map<std::string, int> want = {
       {"autoscaling:DescribeAutoScalingGroups", 1},
       {"ec2:DescribeLaunchTemplates", 1},
@@ -357,13 +368,14 @@ TEST_F(SimTest, ApiCallsAreCountedLikeAwsCloud) {
   };
   EXPECT_EQ(sim_->api_calls(), want);
   EXPECT_EQ(sim_->min_ready_observed(), 4);
-  auto missing = sim_->ObserveGroups({"nope"});
+  auto missing = sim_->cloud().groups.ObserveGroups({"nope"});
   EXPECT_EQ(missing.status().code(), core::Code::kNotFound);
 }
 
 TEST_F(SimTest, ThrottlingIsRetriedLikeTheWire) {
   Load(Base("", "faults:\n  - {kind: throttle, service: ec2, refill_per_s: 10, bucket: 3}\n"));
-  for (int n = 0; n < 10; ++n) ASSERT_TRUE(sim_->ObserveGroups({"web-App"}).ok()) << n;
+  for (int n = 0; n < 10; ++n)
+    ASSERT_TRUE(sim_->cloud().groups.ObserveGroups({"web-App"}).ok()) << n;
   int throttled = 0;
   for (const TraceEvent& e : sim_->trace()) {
     throttled +=
@@ -377,7 +389,7 @@ TEST_F(SimTest, InjectedErrorsFollowTheRetryRules) {
   Load(Base("",
             "faults:\n  - {kind: api_error, service: autoscaling, probability: 1, code: "
             "InternalFailure}\n"));
-  auto st = sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4});
+  auto st = sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4});
   EXPECT_EQ(st.aws_code(), "InternalFailure");
   EXPECT_NE(st.message().find("gave up after 3 attempts"), std::string::npos);
   EXPECT_EQ(sim_->api_calls().at("autoscaling:UpdateAutoScalingGroup"), 3);
@@ -386,17 +398,17 @@ TEST_F(SimTest, InjectedErrorsFollowTheRetryRules) {
   Load(Base("",
             "faults:\n  - {kind: api_error, service: autoscaling, probability: 1, code: "
             "ValidationError}\n"));
-  st = sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4});
+  st = sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4});
   EXPECT_EQ(sim_->api_calls().at("autoscaling:UpdateAutoScalingGroup"), 1);  // not retried
 }
 
 TEST_F(SimTest, CrashStopsEveryLaterCall) {
   Load(Base("", "faults:\n  - {kind: crash, after_steps: 2}\n"));
-  ASSERT_TRUE(sim_->SuspendProcesses("web-App", {"AZRebalance"}).ok());
-  auto st = sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 4});
+  ASSERT_TRUE(sim_->cloud().group_changes.SuspendProcesses("web-App", {"AZRebalance"}).ok());
+  auto st = sim_->cloud().group_changes.SetSizes("web-App", {std::nullopt, std::nullopt, 4});
   EXPECT_EQ(st.code(), core::Code::kAborted);
   EXPECT_TRUE(sim_->crashed());
-  EXPECT_EQ(sim_->ObserveGroups({"web-App"}).status().code(), core::Code::kAborted);
+  EXPECT_EQ(sim_->cloud().groups.ObserveGroups({"web-App"}).status().code(), core::Code::kAborted);
   EXPECT_EQ(Group().desired, 3);
 }
 
@@ -417,8 +429,9 @@ TEST_F(SimTest, SameSeedSameTrace) {
         Replace(text, "        instances:", "        health_check_type: ELB\n        instances:");
     Load(text);
     for (int round = 0; round < 5; ++round) {
-      (void)sim_->SetSizes("web-App", {std::nullopt, std::nullopt, 6 + round});
-      (void)sim_->ObserveGroups({"web-App"});
+      (void)sim_->cloud().group_changes.SetSizes("web-App",
+                                                 {std::nullopt, std::nullopt, 6 + round});
+      (void)sim_->cloud().groups.ObserveGroups({"web-App"});
       sim_->clock().SleepFor(5min);
     }
     return std::make_pair(sim_->TraceHash(), sim_->TraceText());
@@ -448,7 +461,7 @@ TEST_F(SimTest, SurroundingsAsDeclared) {
   cloud::Group g = Group();
   EXPECT_EQ(Health(g.instances[0].id), "healthy");  // z-a
   EXPECT_EQ(Health(g.instances[2].id), "unused");   // z-c: not enabled
-  auto s = sim_->DescribeSurroundings("web-App");
+  auto s = sim_->cloud().groups.DescribeSurroundings("web-App");
   ASSERT_TRUE(s.ok());
   ASSERT_EQ(s->load_balancers.size(), 1u);
   EXPECT_EQ(s->load_balancers[0].zones, (std::vector<std::string>{"z-a", "z-b"}));
@@ -457,15 +470,16 @@ TEST_F(SimTest, SurroundingsAsDeclared) {
   EXPECT_EQ(s->hooks[0].heartbeat_timeout, 5min);
   EXPECT_EQ(s->hooks[0].default_result, "ABANDON");
   EXPECT_EQ(s->instance_refresh, "InProgress");
-  auto room = sim_->RoomFor("t3.micro");
+  auto room = sim_->cloud().instances.RoomFor("t3.micro");
   ASSERT_TRUE(room.ok());
   EXPECT_EQ(room->instances, 2);  // (10 − 3 × 2) / 2
-  EXPECT_EQ(sim_->DescribeSurroundings("nope").status().code(), core::Code::kNotFound);
+  EXPECT_EQ(sim_->cloud().groups.DescribeSurroundings("nope").status().code(),
+            core::Code::kNotFound);
 }
 
 TEST_F(SimTest, QuotaUnknownWithoutAccount) {
   Load(Base());
-  auto room = sim_->RoomFor("t3.micro");
+  auto room = sim_->cloud().instances.RoomFor("t3.micro");
   ASSERT_TRUE(room.ok());
   EXPECT_FALSE(room->instances.has_value());
   EXPECT_NE(room->why_unknown.find("on_demand_vcpus"), std::string::npos);

@@ -1,15 +1,15 @@
-// SimCloud's CloudFormation: stacks with parameters, change sets, events and updates that take
-// `update_time`. An update that changes a parameter a launch spec's image comes from adds a
-// template version (or a configuration) and points the group at it, as CloudFormation does
-// with `!GetAtt LaunchTemplate.LatestVersionNumber`; `stack_update_failure` makes it fail at
-// the first changed resource and roll back.
+// SimStacks: CloudFormation's API on the world's stacks — descriptions, templates, parameters
+// resolved as CloudFormation resolves them, change sets, events, creation and cancel. What an
+// executed change set then does over `update_time` is the world's (world_stacks.cc).
+#include "sim/sim_stacks.h"
+
 #include <fmt/format.h>
 
-#include <cctype>
+#include <algorithm>
 
 #include "cloud/template.h"
 #include "core/strings.h"
-#include "sim/sim_state.h"
+#include "sim/world.h"
 
 namespace rotor::sim {
 namespace {
@@ -17,35 +17,6 @@ namespace {
 constexpr char kNoChanges[] =
     "The submitted information didn't contain changes. Submit different information to create "
     "a change set.";
-
-// A template's name for a group: its name without what logical ids may not hold.
-std::string LogicalId(const std::string& name) {
-  std::string out;
-  for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
-  }
-  return out;
-}
-
-// The template a scenario stack stands for: its parameters and its groups.
-std::string Synthesize(const StackSpec& s) {
-  std::string out = fmt::format(
-      "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: {} (simulated)\n", s.name);
-  if (!s.parameters.empty()) out += "Parameters:\n";
-  for (const auto& [key, value] : s.parameters) {
-    bool no_echo = std::find(s.no_echo.begin(), s.no_echo.end(), key) != s.no_echo.end();
-    out += fmt::format("  {}:\n    Type: String\n{}", key, no_echo ? "    NoEcho: true\n" : "");
-  }
-  out += "Resources:\n";
-  for (const GroupSpec& g : s.groups) {
-    out += fmt::format("  {}:\n    Type: AWS::AutoScaling::AutoScalingGroup\n", LogicalId(g.name));
-    if (g.cfn_rolls) {
-      out += "    UpdatePolicy:\n      AutoScalingRollingUpdate: {MinInstancesInService: 1}\n";
-    }
-  }
-  if (s.groups.empty()) out += "  Nothing:\n    Type: AWS::CloudFormation::WaitConditionHandle\n";
-  return out;
-}
 
 core::Status Refused(const std::string& code, const std::string& message) {
   return core::InvalidArgument(message).set_aws_code(code);
@@ -100,52 +71,10 @@ core::Status CheckCapabilities(const cloud::TemplateSummary& summary,
 
 }  // namespace
 
-void SimCloud::BuildStacks(const Scenario& sc) {
-  for (const StackSpec& spec : sc.stacks) {
-    auto st = std::make_unique<SimStack>();
-    st->spec = spec;
-    st->id = fmt::format("arn:aws:cloudformation:{}:123456789012:stack/{}/{:08x}", region_,
-                         spec.name, stacks_.size() + 1);
-    st->created = start_ - std::chrono::hours(24 * 60);
-    st->template_body = Synthesize(spec);
-    for (const auto& [key, value] : spec.parameters) st->params.push_back({key, value, false});
-    st->events.push_back({fmt::format("{}-0", spec.name), st->created, spec.name,
-                          "AWS::CloudFormation::Stack", "CREATE_COMPLETE", ""});
-    stacks_.push_back(std::move(st));
-  }
-}
-
-SimCloud::SimStack* SimCloud::FindStack(const std::string& name) {
-  for (auto& s : stacks_) {
-    if (s->spec.name == name || s->id == name) return s.get();
-  }
-  return nullptr;
-}
-
-core::Result<SimCloud::SimStack*> SimCloud::ExistingStack(const std::string& name) {
-  if (SimStack* s = FindStack(name)) return s;
-  return core::NotFound(
-             fmt::format("stack '{}' does not exist in region {}; 'rotor images' lists the "
-                         "stacks running instances",
-                         name, region_))
-      .set_aws_code("ValidationError");
-}
-
-void SimCloud::StackEvent(SimStack& s, const std::string& logical, const std::string& type,
-                          const std::string& status, const std::string& reason) {
-  s.events.push_back({fmt::format("{}-{}", s.spec.name, s.events.size()), clock_.Now(), logical,
-                      type, status, reason});
-  if (logical == s.spec.name) {
-    s.status = status;
-    s.reason = reason;
-  }
-  Trace("stack_event", fmt::format("{} {} {}", s.spec.name, logical, status));
-}
-
-core::Result<cloud::Stack> SimCloud::DescribeStack(const std::string& name) {
-  RETURN_IF_ERROR(Api(kCfn, "DescribeStacks", false));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(name));
-  RETURN_IF_ERROR(Api(kCfn, "ListStackResources", false));
+core::Result<cloud::Stack> SimStacks::DescribeStack(const std::string& name) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "DescribeStacks", false));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(name));
+  RETURN_IF_ERROR(world_.Api(kCfn, "ListStackResources", false));
   cloud::Stack out{s->spec.name, s->status, s->created, {}, {}, s->reason};
   for (const GroupSpec& g : s->spec.groups) {
     out.group_names.push_back(g.name);
@@ -154,10 +83,10 @@ core::Result<cloud::Stack> SimCloud::DescribeStack(const std::string& name) {
   return out;
 }
 
-core::Result<cloud::StackSettings> SimCloud::ReadSettings(const std::string& name) {
-  RETURN_IF_ERROR(Api(kCfn, "DescribeStacks", false));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(name));
-  RETURN_IF_ERROR(Api(kCfn, "GetTemplate", false));
+core::Result<cloud::StackSettings> SimStacks::ReadSettings(const std::string& name) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "DescribeStacks", false));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(name));
+  RETURN_IF_ERROR(world_.Api(kCfn, "GetTemplate", false));
   cloud::StackSettings out{s->id, s->status, s->template_body, s->params, s->tags, s->capabilities};
   for (cloud::StackParameter& p : out.parameters) {
     const auto& masked = s->spec.no_echo;
@@ -166,15 +95,15 @@ core::Result<cloud::StackSettings> SimCloud::ReadSettings(const std::string& nam
   return out;
 }
 
-core::Result<cloud::TemplateSummary> SimCloud::Summarize(const std::string& template_body) {
-  RETURN_IF_ERROR(Api(kCfn, "GetTemplateSummary", false));
+core::Result<cloud::TemplateSummary> SimStacks::Summarize(const std::string& template_body) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "GetTemplateSummary", false));
   ASSIGN_OR_RETURN(cloud::TemplateFacts facts, cloud::ReadTemplate(template_body));
   return facts.summary;
 }
 
-core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange& change) {
-  RETURN_IF_ERROR(Api(kCfn, "CreateChangeSet", true));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(change.stack));
+core::Result<cloud::ChangeSet> SimStacks::PrepareChange(const cloud::StackChange& change) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "CreateChangeSet", true));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(change.stack));
   if (s->Busy() || s->status == "UPDATE_ROLLBACK_FAILED" || s->status == "ROLLBACK_COMPLETE") {
     return core::Status(
                core::Code::kFailedPrecondition,
@@ -199,12 +128,12 @@ core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange&
     std::string cause = (g.uses_template() ? g.template_params.back() : g.configuration_param);
     if (!is_changed(cause)) continue;
     cause += " (parameter)";
-    ASSIGN_OR_RETURN(int gi, GroupIndex(g.name));
-    const Grp& grp = *groups_[gi];
+    ASSIGN_OR_RETURN(int gi, world_.GroupIndex(g.name));
+    const Grp& grp = *world_.groups_[gi];
     if (g.uses_template()) {
       p.set.changes.push_back({"Modify",
                                LogicalId(g.name) + "LaunchTemplate",
-                               templates_[grp.tmpl]->id,
+                               world_.templates_[grp.tmpl]->id,
                                "AWS::EC2::LaunchTemplate",
                                "False",
                                {cause}});
@@ -230,8 +159,8 @@ core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange&
     }
   }
   bool same = changed.empty() && p.body == s->template_body && (!p.tags || *p.tags == s->tags);
-  p.set.id = fmt::format("arn:aws:cloudformation:{}:123456789012:changeSet/{}/{:08x}", region_,
-                         change.name, ++s->change_sets_made);
+  p.set.id = fmt::format("arn:aws:cloudformation:{}:123456789012:changeSet/{}/{:08x}",
+                         world_.region_, change.name, ++s->change_sets_made);
   p.set.status = same ? "FAILED" : "CREATE_COMPLETE";
   p.set.execution_status = same ? "UNAVAILABLE" : "AVAILABLE";
   p.set.no_changes = same;
@@ -241,10 +170,10 @@ core::Result<cloud::ChangeSet> SimCloud::PrepareChange(const cloud::StackChange&
   return out;
 }
 
-core::Result<cloud::ChangeSet> SimCloud::ReadChange(const std::string& stack,
-                                                    const std::string& id) {
-  RETURN_IF_ERROR(Api(kCfn, "DescribeChangeSet", false));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(stack));
+core::Result<cloud::ChangeSet> SimStacks::ReadChange(const std::string& stack,
+                                                     const std::string& id) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "DescribeChangeSet", false));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(stack));
   auto it = s->change_sets.find(id);
   if (it == s->change_sets.end()) {
     return core::NotFound(fmt::format("ChangeSet [{}] does not exist", id))
@@ -253,16 +182,16 @@ core::Result<cloud::ChangeSet> SimCloud::ReadChange(const std::string& stack,
   return it->second.set;
 }
 
-core::Status SimCloud::DropChange(const std::string& stack, const std::string& id) {
-  RETURN_IF_ERROR(Api(kCfn, "DeleteChangeSet", true));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(stack));
+core::Status SimStacks::DropChange(const std::string& stack, const std::string& id) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "DeleteChangeSet", true));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(stack));
   s->change_sets.erase(id);
   return core::Status::Ok();
 }
 
-core::Status SimCloud::ApplyChange(const std::string& stack, const std::string& id) {
-  RETURN_IF_ERROR(Api(kCfn, "ExecuteChangeSet", true));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(stack));
+core::Status SimStacks::ApplyChange(const std::string& stack, const std::string& id) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "ExecuteChangeSet", true));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(stack));
   auto it = s->change_sets.find(id);
   if (it == s->change_sets.end()) {
     return core::NotFound(fmt::format("ChangeSet [{}] does not exist", id))
@@ -277,116 +206,24 @@ core::Status SimCloud::ApplyChange(const std::string& stack, const std::string& 
   }
   s->executing = std::move(it->second);
   s->change_sets.clear();  // executing one change set deletes the stack's others
-  StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS",
-             "User Initiated");
+  world_.StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS",
+                    "User Initiated");
   int gen = ++s->generation;
   core::Duration half = s->spec.update_time / 2;
-  queue_.At(clock_.Now() + half, [this, s, gen] {
+  world_.queue_.At(world_.clock_.Now() + half, [this, s, gen] {
     if (gen != s->generation || !s->executing) return;
     for (const cloud::ResourceChange& c : s->executing->set.changes) {
-      StackEvent(*s, c.logical_id, c.type, "UPDATE_IN_PROGRESS");
+      world_.StackEvent(*s, c.logical_id, c.type, "UPDATE_IN_PROGRESS");
     }
   });
-  queue_.At(clock_.Now() + s->spec.update_time, [this, s, gen] { FinishUpdate(*s, gen); });
+  world_.queue_.At(world_.clock_.Now() + s->spec.update_time,
+                   [this, s, gen] { world_.FinishUpdate(*s, gen); });
   return core::Status::Ok();
 }
 
-bool SimCloud::UpdateFails(const SimStack& s) {
-  for (const Fault& f : faults_) {
-    if (f.kind == Fault::Kind::kStackUpdateFailure && f.stack == s.spec.name &&
-        world_rng_.Uniform01() < f.probability) {
-      return true;
-    }
-  }
-  return false;
-}
-
-void SimCloud::FinishUpdate(SimStack& s, int gen) {
-  if (gen != s.generation || !s.executing) return;
-  SimStack::Pending p = std::move(*s.executing);
-  s.executing.reset();
-  if (UpdateFails(s)) {
-    std::string failed = p.set.changes.empty() ? s.spec.name : p.set.changes.front().logical_id;
-    std::string type =
-        p.set.changes.empty() ? "AWS::CloudFormation::Stack" : p.set.changes.front().type;
-    StackEvent(s, failed, type, "UPDATE_FAILED",
-               "Resource handler returned message: \"Instance failed to stabilize\" "
-               "(simulated stack_update_failure)");
-    StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS",
-               fmt::format("The following resource(s) failed to update: [{}].", failed));
-    bool fails = false;
-    for (const Fault& f : faults_) {
-      fails |=
-          f.kind == Fault::Kind::kStackUpdateFailure && f.stack == s.spec.name && f.rollback_fails;
-    }
-    queue_.At(clock_.Now() + s.spec.update_time / 2,
-              [this, &s, gen, fails] { FinishRollback(s, gen, fails); });
-    return;
-  }
-  std::vector<cloud::StackParameter> before = s.params;
-  s.params = p.params;
-  s.template_body = p.body;
-  if (p.tags) s.tags = *p.tags;
-  PointGroupsAtParameters(s, before);
-  for (const cloud::ResourceChange& c : p.set.changes) {
-    StackEvent(s, c.logical_id, c.type, "UPDATE_COMPLETE");
-  }
-  StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
-  StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE");
-}
-
-void SimCloud::FinishRollback(SimStack& s, int gen, bool fails) {
-  if (gen != s.generation) return;
-  if (fails) {
-    StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_FAILED",
-               "The following resource(s) failed to update: [" +
-                   (s.spec.groups.empty() ? s.spec.name : LogicalId(s.spec.groups[0].name)) + "].");
-    return;
-  }
-  StackEvent(s, s.spec.name, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE");
-}
-
-// What CloudFormation does to the resources an image parameter feeds: a new template version
-// (the group pointed at it when it names a number), or a new configuration.
-void SimCloud::PointGroupsAtParameters(SimStack& s,
-                                       const std::vector<cloud::StackParameter>& before) {
-  auto changed = [&](const std::string& key) -> const std::string* {
-    const cloud::StackParameter* now = cloud::FindParameter(s.params, key);
-    const cloud::StackParameter* was = cloud::FindParameter(before, key);
-    if (key.empty() || !now || (was && was->value == now->value)) return nullptr;
-    return &now->value;
-  };
-  for (const GroupSpec& spec : s.spec.groups) {
-    auto gi = GroupIndex(spec.name);
-    if (!gi.ok()) continue;
-    Grp& g = *groups_[*gi];
-    if (spec.uses_template()) {
-      const std::string* image = changed(spec.template_params.back());
-      if (!image) continue;
-      Tmpl& t = *templates_[g.tmpl];
-      cloud::LaunchData d = t.versions.back();
-      d.image_id = *image;
-      d.description.clear();
-      d.spec.version = d.spec.resolved_version = std::to_string(t.versions.size() + 1);
-      t.versions.push_back(d);
-      if (g.version != "$Latest" && g.version != "$Default") g.version = d.spec.version;
-      Trace("stack_update",
-            fmt::format("{} {} version {} {}", spec.name, t.id, d.spec.version, *image));
-    } else if (const std::string* image = changed(spec.configuration_param)) {
-      cloud::LaunchData d = configurations_[g.configuration];
-      std::string name = fmt::format("{}-{}", spec.configuration_name, s.generation);
-      d.spec.configuration_name = name;
-      d.image_id = *image;
-      configurations_[name] = d;
-      g.configuration = name;
-      Trace("stack_update", fmt::format("{} {} {}", spec.name, name, *image));
-    }
-  }
-}
-
-core::Result<std::string> SimCloud::CreateStack(const cloud::StackChange& change) {
-  RETURN_IF_ERROR(Api(kCfn, "CreateStack", true));
-  if (FindStack(change.stack)) {
+core::Result<std::string> SimStacks::CreateStack(const cloud::StackChange& change) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "CreateStack", true));
+  if (world_.FindStack(change.stack)) {
     return core::Status(core::Code::kFailedPrecondition,
                         fmt::format("Stack [{}] already exists", change.stack))
         .set_aws_code("AlreadyExistsException");
@@ -396,42 +233,42 @@ core::Result<std::string> SimCloud::CreateStack(const cloud::StackChange& change
   ASSIGN_OR_RETURN(st->params, Resolve(nullptr, facts.summary, change.parameters));
   RETURN_IF_ERROR(CheckCapabilities(facts.summary, change.capabilities));
   st->spec.name = change.stack;
-  st->id = fmt::format("arn:aws:cloudformation:{}:123456789012:stack/{}/{:08x}", region_,
-                       change.stack, stacks_.size() + 1);
-  st->created = clock_.Now();
+  st->id = fmt::format("arn:aws:cloudformation:{}:123456789012:stack/{}/{:08x}", world_.region_,
+                       change.stack, world_.stacks_.size() + 1);
+  st->created = world_.clock_.Now();
   st->template_body = change.template_body;
   if (change.tags) st->tags = *change.tags;
   st->capabilities = change.capabilities;
   SimStack* s = st.get();
-  stacks_.push_back(std::move(st));
-  StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS",
-             "User Initiated");
+  world_.stacks_.push_back(std::move(st));
+  world_.StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS",
+                    "User Initiated");
   int gen = ++s->generation;
-  queue_.At(clock_.Now() + s->spec.update_time, [this, s, gen] {
+  world_.queue_.At(world_.clock_.Now() + s->spec.update_time, [this, s, gen] {
     if (gen == s->generation)
-      StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "CREATE_COMPLETE");
+      world_.StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "CREATE_COMPLETE");
   });
   return s->id;
 }
 
-core::Result<std::vector<cloud::StackEvent>> SimCloud::Events(const std::string& stack,
-                                                              const std::string& after_id) {
-  RETURN_IF_ERROR(Api(kCfn, "DescribeStackEvents", false));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(stack));
+core::Result<std::vector<cloud::StackEvent>> SimStacks::Events(const std::string& stack,
+                                                               const std::string& after_id) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "DescribeStackEvents", false));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(stack));
   size_t from = s->events.size() > 100 ? s->events.size() - 100 : 0;
   for (size_t i = 0; i < s->events.size(); ++i) {
     if (s->events[i].id == after_id) from = i + 1;
   }
   // Newest first, 100 a page: a long gap costs more pages.
   for (int p = Pages(s->events.size() - from, 100); p > 1; --p) {
-    RETURN_IF_ERROR(Api(kCfn, "DescribeStackEvents", false));
+    RETURN_IF_ERROR(world_.Api(kCfn, "DescribeStackEvents", false));
   }
   return std::vector<cloud::StackEvent>(s->events.begin() + from, s->events.end());
 }
 
-core::Status SimCloud::CancelUpdate(const std::string& stack) {
-  RETURN_IF_ERROR(Api(kCfn, "CancelUpdateStack", true));
-  ASSIGN_OR_RETURN(SimStack * s, ExistingStack(stack));
+core::Status SimStacks::CancelUpdate(const std::string& stack) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "CancelUpdateStack", true));
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(stack));
   if (s->status != "UPDATE_IN_PROGRESS") {
     return core::Status(core::Code::kFailedPrecondition,
                         "CancelUpdateStack cannot be called from current stack status")
@@ -439,10 +276,10 @@ core::Status SimCloud::CancelUpdate(const std::string& stack) {
   }
   int gen = ++s->generation;
   s->executing.reset();
-  StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS",
-             "Stack update cancelled");
-  queue_.At(clock_.Now() + s->spec.update_time / 2,
-            [this, s, gen] { FinishRollback(*s, gen, false); });
+  world_.StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS",
+                    "Stack update cancelled");
+  world_.queue_.At(world_.clock_.Now() + s->spec.update_time / 2,
+                   [this, s, gen] { world_.FinishRollback(*s, gen, false); });
   return core::Status::Ok();
 }
 

@@ -1,4 +1,5 @@
-// SimCloud's internal state; included only by sim_*.cc.
+// The simulated world's model: instances, groups, load balancers, launch templates and stacks as
+// the World (sim/world.h) keeps them. Internal to sim/: included by world.h and sim/'s .cc files.
 #pragma once
 
 #include <algorithm>
@@ -11,7 +12,8 @@
 #include <vector>
 
 #include "cloud/model.h"
-#include "sim/sim_cloud.h"
+#include "cloud/stacks.h"
+#include "sim/scenario.h"
 
 namespace rotor::sim {
 
@@ -33,7 +35,7 @@ inline int Pages(size_t items, size_t per_call) {
 
 enum class Ec2State { kPending, kRunning, kShuttingDown, kTerminated };
 
-struct SimCloud::Inst {
+struct Inst {
   std::string id;
   int group = -1;  // -1 once it left its group (detached or terminating)
   std::string zone;
@@ -52,25 +54,25 @@ struct SimCloud::Inst {
   std::vector<int> lbs;   // load balancers it is (or was) registered with
 };
 
-struct SimCloud::Target {
+struct Target {
   core::Time registered{};
   core::Time deregistered = kNever;
 };
 
-struct SimCloud::Lb {
+struct Lb {
   LoadBalancerSpec spec;
   std::string id;  // classic ELB name or target group ARN
   std::unordered_map<int, Target> targets;
 };
 
-struct SimCloud::Tmpl {
+struct Tmpl {
   std::string id;
   std::string name;
   std::vector<cloud::LaunchData> versions;  // version i+1
   int default_version = 1;
 };
 
-struct SimCloud::Grp {
+struct Grp {
   GroupSpec spec;
   std::string stack;
   int min = 0, max = 0, desired = 0;
@@ -86,7 +88,7 @@ struct SimCloud::Grp {
 
 // A CloudFormation stack: its template, parameters, events and change sets. Its groups are the
 // scenario's; an update changes the launch specs whose image comes from a changed parameter.
-struct SimCloud::SimStack {
+struct SimStack {
   StackSpec spec;
   std::string id;
   std::string status = "CREATE_COMPLETE";
@@ -111,6 +113,17 @@ struct SimCloud::SimStack {
   bool Busy() const { return cloud::InProgress(status); }
 };
 
+// A throttle fault's token bucket for one service.
+struct Bucket {
+  double tokens = 0;
+  double refill_per_s = 0;
+  int capacity = 0;
+  core::Time last{};
+};
+
 std::string StateName(Ec2State s);
+
+// A template's logical id for a group: its name without what logical ids may not hold.
+std::string LogicalId(const std::string& name);
 
 }  // namespace rotor::sim

@@ -42,9 +42,9 @@ class CrashingCloud final : public cloud::GroupsWrapper,
                             public cloud::InstancesWrapper {
  public:
   CrashingCloud(sim::SimCloud& sim, CrashAt at, int k)
-      : GroupsWrapper(sim),
-        GroupChangesWrapper(sim),
-        InstancesWrapper(sim),
+      : GroupsWrapper(sim.cloud().groups),
+        GroupChangesWrapper(sim.cloud().group_changes),
+        InstancesWrapper(sim.cloud().instances),
         sim_(sim),
         at_(at),
         k_(k) {}
@@ -62,35 +62,39 @@ class CrashingCloud final : public cloud::GroupsWrapper,
 
   core::Result<std::vector<cloud::Group>> PollGroups(const std::vector<std::string>& n) override {
     if (at_ == CrashAt::kWhileWaiting && ++polls_ == k_) return Die();
-    return sim_.PollGroups(n);
+    return sim_.cloud().groups.PollGroups(n);
   }
 
   core::Status SetSizes(const std::string& g, const cloud::Sizes& s) override {
-    return Change([&] { return sim_.SetSizes(g, s); });
+    return Change([&] { return sim_.cloud().group_changes.SetSizes(g, s); });
   }
   core::Status SetLaunchSpec(const std::string& g, const cloud::LaunchSpec& s) override {
-    return Change([&] { return sim_.SetLaunchSpec(g, s); });
+    return Change([&] { return sim_.cloud().group_changes.SetLaunchSpec(g, s); });
   }
   core::Status SuspendProcesses(const std::string& g, const std::vector<std::string>& p) override {
-    return Change([&] { return sim_.SuspendProcesses(g, p); });
+    return Change([&] { return sim_.cloud().group_changes.SuspendProcesses(g, p); });
   }
   core::Status ResumeProcesses(const std::string& g, const std::vector<std::string>& p) override {
-    return Change([&] { return sim_.ResumeProcesses(g, p); });
+    return Change([&] { return sim_.cloud().group_changes.ResumeProcesses(g, p); });
   }
   core::Status TerminateInstance(const std::string& id, bool decrement) override {
-    return Change([&] { return Log(sim_.TerminateInstance(id, decrement), terminated, {id}); });
+    return Change([&] {
+      return Log(sim_.cloud().group_changes.TerminateInstance(id, decrement), terminated, {id});
+    });
   }
   core::Status DetachInstances(const std::string& g, const std::vector<std::string>& ids,
                                bool decrement) override {
-    return Change([&] { return Log(sim_.DetachInstances(g, ids, decrement), detached, ids); });
+    return Change([&] {
+      return Log(sim_.cloud().group_changes.DetachInstances(g, ids, decrement), detached, ids);
+    });
   }
   core::Status Deregister(const std::string& g, const std::vector<std::string>& ids) override {
-    return Change([&] { return sim_.Deregister(g, ids); });
+    return Change([&] { return sim_.cloud().group_changes.Deregister(g, ids); });
   }
   core::Status TerminateInstances(const std::vector<std::string>& ids) override {
     if (forget_next_terminated && !ids.empty()) {
       forget_next_terminated = false;
-      sim_.TerminateInstances({ids[0]}).IgnoreError();
+      sim_.cloud().instances.TerminateInstances({ids[0]}).IgnoreError();
       forgotten.insert(ids[0]);
     }
     for (const std::string& id : ids) {
@@ -102,12 +106,13 @@ class CrashingCloud final : public cloud::GroupsWrapper,
     std::vector<std::string> counted = ids;
     if (at_ == CrashAt::kPowerLoss) {  // a repeat on an instance already gone changes nothing
       counted.clear();
-      auto alive = sim_.ListInstances(ids);
+      auto alive = sim_.cloud().instances.ListInstances(ids);
       for (const cloud::Instance& i : alive.ok() ? *alive : std::vector<cloud::Instance>{}) {
         counted.push_back(i.id);
       }
     }
-    return Change([&] { return Log(sim_.TerminateInstances(ids), terminated, counted); });
+    return Change(
+        [&] { return Log(sim_.cloud().instances.TerminateInstances(ids), terminated, counted); });
   }
 
  private:
@@ -136,9 +141,9 @@ class CrashingCloud final : public cloud::GroupsWrapper,
   cloud::Cloud bundle_{.groups = *this,
                        .group_changes = *this,
                        .instances = *this,
-                       .images = sim_,
-                       .launch_specs = sim_,
-                       .stacks = sim_};
+                       .images = sim_.cloud().images,
+                       .launch_specs = sim_.cloud().launch_specs,
+                       .stacks = sim_.cloud().stacks};
   CrashAt at_;
   int k_;
   int changes_ = 0;
@@ -151,7 +156,7 @@ std::vector<std::string> RunningOutside(sim::SimCloud& sim) {
   std::set<std::string> members;
   const std::vector<cloud::Group> groups = sim.Peek();
   for (const cloud::Instance& i : groups.at(0).instances) members.insert(i.id);
-  auto running = sim.ListInstances({});
+  auto running = sim.cloud().instances.ListInstances({});
   if (!running.ok()) return {"list: " + running.status().message()};
   std::vector<std::string> outside;
   for (const cloud::Instance& i : *running) {

@@ -297,40 +297,48 @@ TEST_P(Outages, InvariantsHoldAcrossSeedsFaultsAndOutages) {
 class LostAnswer final : public cloud::GroupChangesWrapper, public cloud::InstancesWrapper {
  public:
   LostAnswer(sim::SimCloud& sim, int k)
-      : GroupChangesWrapper(sim), InstancesWrapper(sim), sim_(sim), k_(k) {}
+      : GroupChangesWrapper(sim.cloud().group_changes),
+        InstancesWrapper(sim.cloud().instances),
+        sim_(sim),
+        k_(k) {}
   cloud::Cloud& cloud() { return bundle_; }
   bool lost = false;
   std::map<std::string, int> detached, terminated;  // calls carried out, per instance
 
   core::Status SetSizes(const std::string& g, const cloud::Sizes& s) override {
-    return Change([&] { return sim_.SetSizes(g, s); });
+    return Change([&] { return sim_.cloud().group_changes.SetSizes(g, s); });
   }
   core::Status SetLaunchSpec(const std::string& g, const cloud::LaunchSpec& s) override {
-    return Change([&] { return sim_.SetLaunchSpec(g, s); });
+    return Change([&] { return sim_.cloud().group_changes.SetLaunchSpec(g, s); });
   }
   core::Status SuspendProcesses(const std::string& g, const std::vector<std::string>& p) override {
-    return Change([&] { return sim_.SuspendProcesses(g, p); });
+    return Change([&] { return sim_.cloud().group_changes.SuspendProcesses(g, p); });
   }
   core::Status ResumeProcesses(const std::string& g, const std::vector<std::string>& p) override {
-    return Change([&] { return sim_.ResumeProcesses(g, p); });
+    return Change([&] { return sim_.cloud().group_changes.ResumeProcesses(g, p); });
   }
   core::Status TerminateInstance(const std::string& id, bool decrement) override {
-    return Change([&] { return Count(sim_.TerminateInstance(id, decrement), terminated, {id}); });
+    return Change([&] {
+      return Count(sim_.cloud().group_changes.TerminateInstance(id, decrement), terminated, {id});
+    });
   }
   core::Status DetachInstances(const std::string& g, const std::vector<std::string>& ids,
                                bool decrement) override {
-    return Change([&] { return Count(sim_.DetachInstances(g, ids, decrement), detached, ids); });
+    return Change([&] {
+      return Count(sim_.cloud().group_changes.DetachInstances(g, ids, decrement), detached, ids);
+    });
   }
   core::Status Deregister(const std::string& g, const std::vector<std::string>& ids) override {
-    return Change([&] { return sim_.Deregister(g, ids); });
+    return Change([&] { return sim_.cloud().group_changes.Deregister(g, ids); });
   }
   core::Status TerminateInstances(const std::vector<std::string>& ids) override {
     std::vector<std::string> alive;  // terminating one already gone changes nothing
-    auto listed = sim_.ListInstances(ids);
+    auto listed = sim_.cloud().instances.ListInstances(ids);
     for (const cloud::Instance& i : listed.ok() ? *listed : std::vector<cloud::Instance>{}) {
       alive.push_back(i.id);
     }
-    return Change([&] { return Count(sim_.TerminateInstances(ids), terminated, alive); });
+    return Change(
+        [&] { return Count(sim_.cloud().instances.TerminateInstances(ids), terminated, alive); });
   }
 
  private:
@@ -353,12 +361,12 @@ class LostAnswer final : public cloud::GroupChangesWrapper, public cloud::Instan
   sim::SimCloud& sim_;
   int k_;
   int changes_ = 0;
-  cloud::Cloud bundle_{.groups = sim_,
+  cloud::Cloud bundle_{.groups = sim_.cloud().groups,
                        .group_changes = *this,
                        .instances = *this,
-                       .images = sim_,
-                       .launch_specs = sim_,
-                       .stacks = sim_};
+                       .images = sim_.cloud().images,
+                       .launch_specs = sim_.cloud().launch_specs,
+                       .stacks = sim_.cloud().stacks};
 };
 
 TEST_P(Outages, AnAnswerLostAfterTheChangeIsSettledByLooking) {
@@ -392,7 +400,7 @@ TEST_P(Outages, AnAnswerLostAfterTheChangeIsSettledByLooking) {
       std::set<std::string> members;
       const std::vector<cloud::Group> now = sim.Peek();
       for (const cloud::Instance& i : now[0].instances) members.insert(i.id);
-      auto running = sim.ListInstances({});
+      auto running = sim.cloud().instances.ListInstances({});
       ASSERT_TRUE(running.ok());
       for (const cloud::Instance& i : *running) {
         EXPECT_TRUE(members.count(i.id)) << where << ": " << i.id << " runs outside the group";

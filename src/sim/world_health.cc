@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "sim/sim_state.h"
+#include "sim/world.h"
 
 namespace rotor::sim {
 namespace {
@@ -27,7 +27,7 @@ core::Time Plus(core::Time t, core::Duration d) { return t == kNever ? kNever : 
 
 }  // namespace
 
-bool SimCloud::ZoneDown(const std::string& zone, core::Time t) const {
+bool World::ZoneDown(const std::string& zone, core::Time t) const {
   for (const Fault& f : faults_) {
     if (f.kind == Fault::Kind::kZoneOutage && f.zone == zone && t >= start_ + f.at &&
         t < start_ + f.at + f.length) {
@@ -40,7 +40,7 @@ bool SimCloud::ZoneDown(const std::string& zone, core::Time t) const {
 // Worked example (ALB, interval 10 s, unhealthy threshold 2): registered at 20 s, application
 // up at 60 s -> checks at 20, 30, ..., 60 -> "initial" until 60 s, healthy from then on. A boot
 // failure: the checks from 60 s on fail, "unhealthy" from the 2nd failure at 70 s.
-std::string SimCloud::TargetState(const Lb& lb, int i, core::Time t) const {
+std::string World::TargetState(const Lb& lb, int i, core::Time t) const {
   bool classic = lb.spec.type == LoadBalancerSpec::Type::kElb;
   const char* healthy = classic ? "InService" : "healthy";
   const char* unhealthy = classic ? "OutOfService" : "unhealthy";
@@ -87,17 +87,7 @@ std::string SimCloud::TargetState(const Lb& lb, int i, core::Time t) const {
   return healthy;
 }
 
-bool SimCloud::AppAnswers(const std::string& address) const {
-  core::Time t = clock_.now();
-  for (const auto& in : insts_) {
-    if (in->private_ip != address) continue;
-    return in->state == Ec2State::kRunning && t >= in->app_up && t < in->fails_at &&
-           !ZoneDown(in->zone, t);
-  }
-  return false;
-}
-
-bool SimCloud::Ready(int i, core::Time t) const {
+bool World::Ready(int i, core::Time t) const {
   const Inst& in = *insts_[i];
   if (in.group < 0 || in.state != Ec2State::kRunning) return false;
   for (int lb : groups_[in.group]->lbs) {
@@ -109,7 +99,7 @@ bool SimCloud::Ready(int i, core::Time t) const {
 
 // With ELB health checks, the group replaces a member its load balancer reports unhealthy once
 // the grace period is over (unless ReplaceUnhealthy or HealthCheck is suspended).
-void SimCloud::WatchHealth(int i) {
+void World::WatchHealth(int i) {
   const Inst& in = *insts_[i];
   const Grp& g = *groups_[in.group];
   if (g.spec.health_check_type != "ELB" || g.lbs.empty()) return;

@@ -1,0 +1,130 @@
+// The simulator's one shared world (DESIGN.md section 2): the event queue on a virtual clock,
+// the seeded rngs, the instances, groups, load balancers, launch specs and stacks, the faults,
+// and the API gate every simulated call passes (latency, accounting, throttling, injected
+// errors, retries, pacing, the crash fault). Everything that happens by itself over time —
+// launches, boots, terminations, a group's own reconciliation, health, stack updates — happens
+// here; the simulated services (sim_groups.h, ...) answer calls through the gate and act on the
+// world. Internal to sim/: its state is open to the services and SimCloud, which owns it.
+// Not thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cloud/pacer.h"
+#include "cloud/retry.h"
+#include "core/rng.h"
+#include "sim/event_queue.h"
+#include "sim/scenario.h"
+#include "sim/sim_state.h"
+#include "sim/trace.h"
+
+namespace rotor::sim {
+
+class World {
+ public:
+  // REQUIRES: `scenario` came from LoadScenario / ParseScenario (validated).
+  explicit World(const Scenario& scenario);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // The API gate (world_api.cc): one call of `op` on `service` as the real wire would make it,
+  // with latency in virtual time, counted, throttled or failed as configured, and retried with
+  // the same decisions as cloud/retry.h. `mutating`: the call is a change.
+  core::Status Api(const std::string& service, const std::string& op, bool mutating);
+  void Trace(const std::string& kind, const std::string& detail);
+
+  // Lookups and the model as the API describes it (world_api.cc).
+  core::Result<int> GroupIndex(const std::string& name) const;
+  int InstanceIndex(const std::string& id) const;  // -1 if unknown
+  cloud::Group Describe(int group, bool with_details, core::Time t) const;
+  cloud::Instance DescribeInstance(int inst, bool with_health, core::Time t) const;
+  cloud::LaunchSpec CurrentSpec(const Grp& g) const;
+
+  // How the world moves (world.cc).
+  void Launch(int group);
+  void StartTermination(int inst, const std::string& why);
+  void RemoveFromGroup(int inst);
+  void Drain(int inst, core::Time t);
+  // What an Auto Scaling group does by itself: launch, scale in, rebalance zones.
+  void Reconcile(int group);
+
+  // Health in closed form (world_health.cc): no event per health check.
+  std::string TargetState(const Lb& lb, int inst, core::Time t) const;
+  bool Ready(int inst, core::Time t) const;
+  bool ZoneDown(const std::string& zone, core::Time t) const;
+
+  // CloudFormation's own progress (world_stacks.cc).
+  SimStack* FindStack(const std::string& name);
+  core::Result<SimStack*> ExistingStack(const std::string& name);
+  void StackEvent(SimStack& s, const std::string& logical, const std::string& type,
+                  const std::string& status, const std::string& reason = "");
+  void FinishUpdate(SimStack& s, int generation);
+  void FinishRollback(SimStack& s, int generation, bool fails);
+
+  EventQueue queue_;
+  SimClock clock_;
+  core::Time start_;
+  Timing timing_;
+  std::string region_;
+  int on_demand_vcpus_ = 0;
+  core::SeededRng world_rng_;  // boot times, faults, victims
+  core::SeededRng retry_rng_;  // retry jitter, apart so that retries do not shift the world
+  cloud::RetryQuota quota_;
+  cloud::RetryConfig retry_config_;
+
+  std::vector<ImageSpec> images_;
+  std::vector<std::unique_ptr<Inst>> insts_;
+  std::vector<std::unique_ptr<Grp>> groups_;
+  std::vector<std::unique_ptr<Lb>> lbs_;
+  std::vector<std::unique_ptr<Tmpl>> templates_;
+  std::map<std::string, cloud::LaunchData> configurations_;  // by name
+  std::vector<std::unique_ptr<SimStack>> stacks_;
+  std::unordered_map<std::string, int> group_by_name_;
+  std::vector<Fault> faults_;
+
+  std::map<std::string, Bucket> buckets_;  // by service
+  int mutating_calls_ = 0;
+  int changes_ = 0;                            // mutating calls made, for endpoint_outage at_step
+  std::map<size_t, core::Time> outage_began_;  // endpoint_outage faults by index, once begun
+  double ceiling_ = cloud::kDefaultRequestCeiling;
+  cloud::RequestPacer pacer_{cloud::kDefaultRequestCeiling};
+  std::vector<cloud::TimedCall> calls_;
+  int crash_after_ = 0;  // 0: never
+  bool crashed_ = false;
+
+  std::map<std::string, int> api_calls_;
+  std::vector<TraceEvent> trace_;
+  int min_ready_observed_ = -1;  // ready members in the fewest seen by one observation
+
+ private:
+  // Building the world from the scenario (world.cc, world_stacks.cc).
+  void Build(const Scenario& s);
+  void BuildStacks(const Scenario& s);
+  void PlaceInitialInstances(int group);
+  int NewInstance(int group, const std::string& zone, const std::string& image,
+                  const cloud::LaunchSpec& spec, core::Time launched);
+  void ScheduleFaults(const Scenario& s);
+
+  void BecomeRunning(int inst);
+  void Register(int inst, int lb, core::Time t);
+  std::map<std::string, int> ZoneCounts(const Grp& g) const;
+  std::string PickZone(const Grp& g) const;
+  int PickVictim(const Grp& g, const std::string& zone) const;
+  void Rebalance(int group);
+  void WatchHealth(int inst);
+
+  core::Status Injected(const std::string& service, bool* throttled);
+  // Whether an endpoint_outage fault cuts `service` off now; `mutating`: the call is a change
+  // (an outage `at_step` begins at its change).
+  bool Unreachable(const std::string& service, bool mutating);
+
+  bool UpdateFails(const SimStack& s);
+  void PointGroupsAtParameters(SimStack& s, const std::vector<cloud::StackParameter>& before);
+};
+
+}  // namespace rotor::sim
