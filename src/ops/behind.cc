@@ -6,6 +6,7 @@
 
 #include "core/strings.h"
 #include "ops/images.h"
+#include "ops/targets.h"
 
 namespace rotor::ops {
 namespace {
@@ -24,6 +25,17 @@ std::string Outside(const std::string& stack, const std::vector<const ImageRow*>
     }
   }
   return "";
+}
+
+// Whether the plan changes nothing: no new spec, no member to replace.
+bool Current(const UpgradePlan& plan, const std::vector<cloud::Group>& groups) {
+  for (const GroupPatch& p : plan.patch.groups) {
+    if (p.Changes()) return false;
+    for (const cloud::Group& g : groups) {
+      if (g.name == p.group && MembersToReplace(plan, p, g) > 0) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -57,6 +69,32 @@ core::Result<Behind> FindBehind(cloud::Cloud& cloud, const std::string& image_fi
     out.stacks.push_back({c.stack, c.instances, c.days_behind});
   }
   return out;
+}
+
+core::Result<AllBehindPlan> PlanAllBehind(
+    cloud::Cloud& cloud, const AllBehindRequest& request, const rollout::Policy& policy,
+    core::Time now, const std::function<std::string(const std::string& stack)>& id_for) {
+  std::vector<std::string> owners;
+  if (!request.owner.empty()) owners.push_back(request.owner);
+  AllBehindPlan all;
+  all.glob = request.image_filter;
+  ASSIGN_OR_RETURN(all.behind, FindBehind(cloud, request.image_filter, owners, now));
+  PatchRequest patch_request;
+  patch_request.image = ImageRequest{"latest", request.image_filter, request.owner};
+  for (const BehindStack& b : all.behind.stacks) {
+    ASSIGN_OR_RETURN(Targets targets, ResolveTargets(cloud, {b.stack, "", "", ""}));
+    ASSIGN_OR_RETURN(PatchPlan patch,
+                     PlanPatch(cloud, targets.groups, patch_request, id_for(b.stack), now));
+    UpgradePlan plan{patch, policy};
+    ASSIGN_OR_RETURN(auto groups, cloud.groups.ObserveGroups(targets.groups));
+    if (Current(plan, groups)) {
+      all.current.push_back(b.stack);
+      continue;
+    }
+    std::vector<std::string> roll = DescribeRoll(plan, groups);
+    all.stacks.push_back({b.stack, b.days_behind, targets.groups, std::move(plan), roll});
+  }
+  return all;
 }
 
 }  // namespace rotor::ops

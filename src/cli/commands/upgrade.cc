@@ -40,32 +40,6 @@ void PrintPlan(const ops::UpgradePlan& plan, const std::vector<std::string>& rol
   for (const std::string& line : roll) out << "  " << line << "\n";
 }
 
-// One stack's part of --all-behind: its own upgrade operation.
-struct StackUpgrade {
-  std::string stack;
-  std::optional<int> days_behind;
-  std::vector<std::string> groups;
-  ops::UpgradePlan plan;
-  std::vector<std::string> roll;
-};
-
-struct AllBehind {
-  ops::Behind behind;
-  std::vector<StackUpgrade> stacks;
-  std::vector<std::string> current;  // candidates already on the newest image that fits them
-  std::string glob;                  // the family
-};
-
-bool Current(const ops::UpgradePlan& plan, const std::vector<cloud::Group>& groups) {
-  for (const ops::GroupPatch& p : plan.patch.groups) {
-    if (p.Changes()) return false;
-    for (const cloud::Group& g : groups) {
-      if (g.name == p.group && ops::MembersToReplace(plan, p, g) > 0) return false;
-    }
-  }
-  return true;
-}
-
 core::Status CheckAllBehindArgs(const UpgradeArgs& a) {
   if (!a.positional.empty() || !a.asg.empty() || !a.limit.empty()) {
     return core::InvalidArgument(
@@ -89,37 +63,7 @@ core::Status CheckAllBehindArgs(const UpgradeArgs& a) {
   return core::Status::Ok();
 }
 
-// Every stack behind, each patched to the newest image of the family that fits its groups (an
-// arm64 image is newest for arm64 groups only), with its own operation id, kept in `ids` so that
-// a plan made again keeps them.
-core::Result<AllBehind> PlanAllBehind(Runtime& rt, const UpgradeArgs& args,
-                                      const rollout::Policy& policy, core::Time now,
-                                      std::map<std::string, std::string>& ids) {
-  std::vector<std::string> owners;
-  if (!args.owner.empty()) owners.push_back(args.owner);
-  AllBehind all;
-  all.glob = args.image_filter;
-  ASSIGN_OR_RETURN(all.behind, ops::FindBehind(rt.cloud(), args.image_filter, owners, now));
-  ops::PatchRequest request;
-  request.image = ops::ImageRequest{"latest", args.image_filter, args.owner};
-  for (const ops::BehindStack& b : all.behind.stacks) {
-    ASSIGN_OR_RETURN(ops::Targets targets, ops::ResolveTargets(rt.cloud(), {b.stack, "", "", ""}));
-    if (!ids.count(b.stack)) ids[b.stack] = NewRolloutId(now);
-    ASSIGN_OR_RETURN(ops::PatchPlan patch,
-                     ops::PlanPatch(rt.cloud(), targets.groups, request, ids[b.stack], now));
-    ops::UpgradePlan plan{patch, policy};
-    ASSIGN_OR_RETURN(auto groups, rt.cloud().groups.ObserveGroups(targets.groups));
-    if (Current(plan, groups)) {
-      all.current.push_back(b.stack);
-      continue;
-    }
-    std::vector<std::string> roll = ops::DescribeRoll(plan, groups);
-    all.stacks.push_back({b.stack, b.days_behind, targets.groups, std::move(plan), roll});
-  }
-  return all;
-}
-
-std::string RenderAllBehind(const AllBehind& all, int parallel) {
+std::string RenderAllBehind(const ops::AllBehindPlan& all, int parallel) {
   std::ostringstream out;
   const cloud::Image& newest = all.behind.newest;
   out << fmt::format(
@@ -128,7 +72,7 @@ std::string RenderAllBehind(const AllBehind& all, int parallel) {
       "starts\n",
       all.stacks.size(), all.stacks.size() == 1 ? "" : "s", all.glob, newest.name, newest.id,
       parallel > 1 ? fmt::format("{} at once", parallel) : "one after another");
-  for (const StackUpgrade& s : all.stacks) {
+  for (const ops::StackUpgrade& s : all.stacks) {
     out << fmt::format("stack {}{}:\n", s.stack,
                        s.days_behind ? fmt::format(", {} days behind", *s.days_behind) : "");
     PrintPlan(s.plan, s.roll, out);
@@ -142,13 +86,13 @@ std::string RenderAllBehind(const AllBehind& all, int parallel) {
 
 // Runs each stack's upgrade, `parallel` at once (their sleeps interleaved on one clock), and
 // returns the worst exit code; stacks not started after a failure are named.
-int RunAllBehind(Session& session, Runtime& rt, Format format, const AllBehind& all,
+int RunAllBehind(Session& session, Runtime& rt, Format format, const ops::AllBehindPlan& all,
                  const ops::RunbookOptions& options, int parallel) {
   std::vector<int> codes(all.stacks.size(), kExitOk);
   std::vector<core::Turns::Task> tasks;
   for (size_t i = 0; i < all.stacks.size(); ++i) {
     tasks.push_back([&, i](core::Clock& clock) {
-      const StackUpgrade& s = all.stacks[i];
+      const ops::StackUpgrade& s = all.stacks[i];
       codes[i] = StartAfterPlan(session, rt, format, journal::OperationKind::kUpgrade,
                                 s.plan.patch.operation_id, journal::GroupResources(s.groups),
                                 ops::UpgradePlanToJson(s.plan), options,
@@ -189,10 +133,17 @@ int RunAll(const UpgradeArgs& args, Session& session) {
   if (!o.ok()) return ReportError(o.status(), err);
   core::Time now = rt.clock().Now();
   std::map<std::string, std::string> ids;
-  PlanSteps<AllBehind> steps;
-  steps.make = [&] { return PlanAllBehind(rt, args, *policy, now, ids); };
-  steps.render = [&](const AllBehind& all) { return RenderAllBehind(all, args.parallel); };
-  steps.idle = [&](const AllBehind& all) {
+  PlanSteps<ops::AllBehindPlan> steps;
+  // One id per stack, kept when the plan is made again.
+  auto id_for = [&](const std::string& stack) {
+    if (!ids.count(stack)) ids[stack] = NewRolloutId(now);
+    return ids[stack];
+  };
+  steps.make = [&] {
+    return ops::PlanAllBehind(rt.cloud(), {args.image_filter, args.owner}, *policy, now, id_for);
+  };
+  steps.render = [&](const ops::AllBehindPlan& all) { return RenderAllBehind(all, args.parallel); };
+  steps.idle = [&](const ops::AllBehindPlan& all) {
     if (all.stacks.empty()) {
       session.out() << fmt::format(
           "nothing behind: every stack runs the newest {} image that fits it\n", all.glob);
