@@ -54,9 +54,13 @@ core::Result<std::vector<std::string>> StackChangedSince(cloud::Stacks& stacks,
   CompareParameters(was.parameters, now->parameters, plan.no_echo, out);
   if (now->tags != was.tags) out.push_back(fmt::format("stack {}: its tags changed", plan.stack));
   if (!plan.no_changes && !plan.change_set.empty()) {
-    ASSIGN_OR_RETURN(cloud::ChangeSet set, stacks.ReadChange(plan.stack, plan.change_set));
-    if (set.execution_status != "AVAILABLE") {
-      out.push_back(fmt::format("the plan's change set is now {}", set.execution_status));
+    // Executing a change set deletes the stack's others: someone else's update can take ours.
+    auto set = stacks.ReadChange(plan.stack, plan.change_set);
+    if (!set.ok() && set.status().code() != core::Code::kNotFound) return set.status();
+    if (!set.ok()) {
+      out.push_back("the plan's change set is gone");
+    } else if (set->execution_status != "AVAILABLE") {
+      out.push_back(fmt::format("the plan's change set is now {}", set->execution_status));
     }
   }
   return out;

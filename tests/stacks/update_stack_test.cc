@@ -164,6 +164,46 @@ TEST_F(UpdateStackTest, CapabilitiesAreAcceptedExplicitlyAndStacksCreated) {
   EXPECT_EQ(sim_->cloud().stacks.DescribeStack("roles-1")->status, "CREATE_COMPLETE");
 }
 
+// The plan confirmed is the plan run: what changed in the stack while its plan was shown.
+TEST_F(UpdateStackTest, StackChangedSinceNamesWhatChangedAndNoSecret) {
+  auto mine = PlanStackUpdate(sim_->cloud(), sim_->clock(), Request({{"ImageId", "ami-0new"}}),
+                              rollout::Policy{}, "op-mine");
+  ASSERT_TRUE(mine.ok()) << mine.status().message();
+  auto nothing = StackChangedSince(sim_->cloud().stacks, *mine);
+  ASSERT_TRUE(nothing.ok()) << nothing.status().message();
+  EXPECT_TRUE(nothing->empty()) << (*nothing)[0];
+
+  // Someone else changes the password, through a change set of their own, while ours is shown.
+  auto theirs =
+      PlanStackUpdate(sim_->cloud(), sim_->clock(), Request({{"DbPassword", "their-new-secret"}}),
+                      rollout::Policy{}, "op-theirs");
+  ASSERT_TRUE(theirs.ok()) << theirs.status().message();
+  ASSERT_TRUE(sim_->cloud().stacks.ApplyChange("web-9", theirs->change_set).ok());
+  sim_->clock().SleepFor(120s);
+  auto changed = StackChangedSince(sim_->cloud().stacks, *mine);
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  std::string all;
+  for (const std::string& line : *changed) all += line + "\n";
+  EXPECT_NE(all.find("web-9: CREATE_COMPLETE → UPDATE_COMPLETE"), std::string::npos) << all;
+  // AWS (and the simulator) show NoEcho values as ****: the change shows in the stack's status.
+  EXPECT_NE(all.find("the plan's change set is gone"), std::string::npos) << all;
+  EXPECT_EQ(all.find("secret"), std::string::npos) << all;
+
+  // A stack planned for creation that someone else created meanwhile.
+  StackUpdateRequest create;
+  create.stack = "web-10";
+  create.template_body = R"({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})";
+  create.template_file = "q.json";
+  auto plan = PlanStackUpdate(sim_->cloud(), sim_->clock(), create, rollout::Policy{}, "op-new");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_TRUE(
+      sim_->cloud().stacks.CreateStack({"web-10", "", create.template_body, {}, {}, {}}).ok());
+  auto created = StackChangedSince(sim_->cloud().stacks, *plan);
+  ASSERT_TRUE(created.ok());
+  ASSERT_EQ(created->size(), 1u);
+  EXPECT_NE(created->front().find("stack web-10 now exists"), std::string::npos);
+}
+
 class FailingRollbackTest : public UpdateStackTest {
  protected:
   FailingRollbackTest()
