@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/aws_launch_specs.h"
 #include "core/strings.h"
 #include "fakes/fake_transport.h"
 
