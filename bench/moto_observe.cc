@@ -37,7 +37,7 @@ int Observe(testing::MotoServer& moto, int groups, int size) {
       "",        0,     nullptr, &counts};
   auto cloud = aws::AwsCloud::Create(ctx);
   auto t0 = std::chrono::steady_clock::now();
-  auto observed = (*cloud)->ObserveGroups(*names);
+  auto observed = (*cloud)->cloud().groups.ObserveGroups(*names);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!observed.ok()) {
     std::cerr << observed.status().message() << "\n";

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aws/aws_launch_specs.h"
 #include "core/strings.h"
 #include "fakes/fake_transport.h"
 
@@ -94,7 +95,7 @@ class AwsCloudTest : public ::testing::Test {
 TEST_F(AwsCloudTest, ObserveResolvesVersionsImagesAndMemberHealth) {
   auto cloud = AwsCloud::Create(context_);
   ASSERT_TRUE(cloud.ok());
-  auto groups = (*cloud)->ObserveGroups({"web-1-AppServer", "db-2-Db", "mixed"});
+  auto groups = (*cloud)->cloud().groups.ObserveGroups({"web-1-AppServer", "db-2-Db", "mixed"});
   ASSERT_TRUE(groups.ok()) << groups.status().message();
   ASSERT_EQ(groups->size(), 3u);
   const cloud::Group& web = (*groups)[0];
@@ -131,7 +132,7 @@ TEST_F(AwsCloudTest, ObserveResolvesVersionsImagesAndMemberHealth) {
 
 TEST_F(AwsCloudTest, ObservationIsBatched) {
   auto cloud = AwsCloud::Create(context_);
-  ASSERT_TRUE((*cloud)->ObserveGroups({"web-1-AppServer", "db-2-Db", "mixed"}).ok());
+  ASSERT_TRUE((*cloud)->cloud().groups.ObserveGroups({"web-1-AppServer", "db-2-Db", "mixed"}).ok());
   std::map<std::string, int> want = {
       {"autoscaling:DescribeAutoScalingGroups", 2},  // two pages
       {"ec2:DescribeLaunchTemplates", 1},            // all templates at once
@@ -146,7 +147,7 @@ TEST_F(AwsCloudTest, ObservationIsBatched) {
 
 TEST_F(AwsCloudTest, MissingGroupIsNotFound) {
   auto cloud = AwsCloud::Create(context_);
-  auto groups = (*cloud)->ObserveGroups({"web-1-AppServer", "ghost"});
+  auto groups = (*cloud)->cloud().groups.ObserveGroups({"web-1-AppServer", "ghost"});
   ASSERT_FALSE(groups.ok());
   EXPECT_EQ(groups.status().code(), core::Code::kNotFound);
   EXPECT_NE(groups.status().message().find("'ghost' does not exist in region eu-west-1"),
@@ -160,13 +161,14 @@ TEST_F(AwsCloudTest, TerminatingAMemberThatIsGoneIsNotFound) {
   transport_.PushXml(400, R"(<ErrorResponse><Error><Type>Sender</Type>
     <Code>ValidationError</Code><Message>Instance Id not found - No managed instance found for
     instance ID: i-0gone</Message></Error><RequestId>r-1</RequestId></ErrorResponse>)");
-  core::Status gone = (*cloud)->TerminateInstance("i-0gone", false);
+  core::Status gone = (*cloud)->cloud().group_changes.TerminateInstance("i-0gone", false);
   EXPECT_EQ(gone.code(), core::Code::kNotFound) << gone.ToString();
   EXPECT_NE(gone.message().find("i-0gone is in no Auto Scaling group"), std::string::npos);
   transport_.PushXml(400, R"(<ErrorResponse><Error><Type>Sender</Type>
     <Code>ValidationError</Code><Message>Currently, desiredSize equals minSize (1).</Message>
     </Error><RequestId>r-2</RequestId></ErrorResponse>)");
-  EXPECT_EQ((*cloud)->TerminateInstance("i-0abc", true).code(), core::Code::kFailedPrecondition);
+  EXPECT_EQ((*cloud)->cloud().group_changes.TerminateInstance("i-0abc", true).code(),
+            core::Code::kFailedPrecondition);
 }
 
 }  // namespace

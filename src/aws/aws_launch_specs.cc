@@ -1,12 +1,15 @@
-// AwsCloud's launch specs: template versions through EC2, launch configurations through Auto
-// Scaling. Every field of a version or configuration is read (flattened by its wire name) so
-// that a copy can be checked field by field.
+// AwsLaunchSpecs: template versions through EC2, launch configurations through Auto Scaling.
+// Every field of a version or configuration is read (flattened by its wire name) so that a copy
+// can be checked field by field.
+#include "aws/aws_launch_specs.h"
+
 #include <fmt/format.h>
 
 #include <cctype>
+#include <map>
 #include <set>
 
-#include "aws/aws_cloud.h"
+#include "aws/ec2.h"
 #include "core/strings.h"
 
 namespace rotor::aws {
@@ -108,7 +111,7 @@ std::string TemplateRequestName(const std::string& key) {
   return out;
 }
 
-core::Result<cloud::LaunchData> AwsCloud::ReadLaunchData(const cloud::LaunchSpec& spec) {
+core::Result<cloud::LaunchData> AwsLaunchSpecs::ReadLaunchData(const cloud::LaunchSpec& spec) {
   if (spec.kind == cloud::LaunchSpec::Kind::kConfiguration) {
     std::string what = "launch configuration " + spec.configuration_name;
     Params p;
@@ -146,7 +149,7 @@ core::Result<cloud::LaunchData> AwsCloud::ReadLaunchData(const cloud::LaunchSpec
   return TemplateData(versions.front(), spec.template_id);
 }
 
-core::Result<std::string> AwsCloud::DefaultVersion(const std::string& template_id) {
+core::Result<std::string> AwsLaunchSpecs::DefaultVersion(const std::string& template_id) {
   auto templates = ec2::DescribeLaunchTemplates(ec2_, {template_id}, {});
   if (!templates.ok()) return Translate(templates.status(), "launch template " + template_id);
   auto it = templates->find(template_id);
@@ -154,8 +157,8 @@ core::Result<std::string> AwsCloud::DefaultVersion(const std::string& template_i
   return it->second.default_version;
 }
 
-core::Result<std::optional<std::string>> AwsCloud::FindVersion(const std::string& template_id,
-                                                               const std::string& description) {
+core::Result<std::optional<std::string>> AwsLaunchSpecs::FindVersion(
+    const std::string& template_id, const std::string& description) {
   std::optional<std::string> found;
   std::string token;
   do {
@@ -176,9 +179,9 @@ core::Result<std::optional<std::string>> AwsCloud::FindVersion(const std::string
 // Every field of the source is sent (by its request name); the new version is then read back
 // and every field compared with the source's, so a copy that lost anything is refused rather
 // than launched.
-core::Result<std::string> AwsCloud::CreateVersion(const std::string& template_id,
-                                                  const cloud::LaunchData& data,
-                                                  const std::string& description) {
+core::Result<std::string> AwsLaunchSpecs::CreateVersion(const std::string& template_id,
+                                                        const cloud::LaunchData& data,
+                                                        const std::string& description) {
   std::string what = "launch template " + template_id;
   Params p;
   p.Add("LaunchTemplateId", template_id);
@@ -211,8 +214,8 @@ core::Result<std::string> AwsCloud::CreateVersion(const std::string& template_id
   return made.spec.version;
 }
 
-core::Status AwsCloud::SetDefaultVersion(const std::string& template_id,
-                                         const std::string& version) {
+core::Status AwsLaunchSpecs::SetDefaultVersion(const std::string& template_id,
+                                               const std::string& version) {
   Params p;
   p.Add("LaunchTemplateId", template_id);
   p.Add("SetDefaultVersion", version);
@@ -220,7 +223,8 @@ core::Status AwsCloud::SetDefaultVersion(const std::string& template_id,
                    "launch template " + template_id);
 }
 
-core::Status AwsCloud::CreateConfiguration(const std::string& name, const cloud::LaunchData& data) {
+core::Status AwsLaunchSpecs::CreateConfiguration(const std::string& name,
+                                                 const cloud::LaunchData& data) {
   // AWS refuses a name in use (AlreadyExists); look first as well, so that no endpoint that
   // would replace it silently (moto does) ever does.
   cloud::LaunchSpec existing;

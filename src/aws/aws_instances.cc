@@ -1,13 +1,13 @@
-// AwsCloud's pre-flight reads: load balancer zones, lifecycle hooks, Instance Refreshes, and the
-// account's on-demand vCPU quota.
+// AwsInstances: EC2 instances apart from their groups, and the room the account's on-demand vCPU
+// quota (Service Quotas) leaves for more.
+#include "aws/aws_instances.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
-#include "aws/autoscaling.h"
-#include "aws/aws_cloud.h"
 #include "aws/ec2.h"
-#include "aws/elb.h"
 
 namespace rotor::aws {
 namespace {
@@ -22,31 +22,12 @@ bool IsStandardFamily(const std::string& type) {
 
 }  // namespace
 
-core::Result<cloud::Surroundings> AwsCloud::DescribeSurroundings(const std::string& group) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, DescribeNamed({group}));
-  cloud::Surroundings out;
-  for (const std::string& lb : groups[0].classic_elbs) {
-    ASSIGN_OR_RETURN(std::vector<std::string> zones, elb::ClassicZones(elb_, lb));
-    out.load_balancers.push_back({lb, zones});
-  }
-  for (const std::string& tg : groups[0].target_groups) {
-    ASSIGN_OR_RETURN(std::vector<cloud::LoadBalancerZones> lbs, elb::TargetGroupZones(elbv2_, tg));
-    if (lbs.empty()) out.load_balancers.push_back({tg, {}});  // attached to none
-    for (cloud::LoadBalancerZones& lb : lbs) out.load_balancers.push_back(std::move(lb));
-  }
-  ASSIGN_OR_RETURN(out.hooks, autoscaling::DescribeLifecycleHooks(asg_, group));
-  // Not every endpoint offers DescribeInstanceRefreshes (moto does not): say what was not
-  // checked rather than refuse every rollout.
-  auto refresh = autoscaling::UnfinishedInstanceRefresh(asg_, group);
-  if (refresh.ok()) {
-    out.instance_refresh = *refresh;
-  } else {
-    out.unknown.push_back("instance refresh: " + refresh.status().message());
-  }
-  return out;
+core::Result<std::vector<cloud::Instance>> AwsInstances::ListInstances(
+    const std::vector<std::string>& ids) {
+  return ec2::DescribeInstances(ec2_, ids, {"pending", "running"});
 }
 
-core::Result<cloud::LaunchRoom> AwsCloud::RoomFor(const std::string& instance_type) {
+core::Result<cloud::LaunchRoom> AwsInstances::RoomFor(const std::string& instance_type) {
   cloud::LaunchRoom room;
   if (!IsStandardFamily(instance_type)) {
     room.why_unknown = fmt::format("the quota of {}'s family is not checked", instance_type);
@@ -88,6 +69,11 @@ core::Result<cloud::LaunchRoom> AwsCloud::RoomFor(const std::string& instance_ty
   room.detail =
       fmt::format("quota {} vCPUs, {} in use, {} per {}", limit, used, per, instance_type);
   return room;
+}
+
+core::Status AwsInstances::TerminateInstances(const std::vector<std::string>& ids) {
+  if (ids.empty()) return core::Status::Ok();
+  return ec2::TerminateInstances(ec2_, ids);
 }
 
 }  // namespace rotor::aws
