@@ -1,4 +1,4 @@
-// SimGroups: the reads AwsCloud makes (aws/aws_cloud.cc), call for call, answered from the world.
+// SimGroups: the reads AwsGroups makes (aws/aws_groups.cc), call for call, answered from the world.
 #include "sim/sim_groups.h"
 
 #include <fmt/format.h>
@@ -18,7 +18,7 @@ core::Result<std::vector<cloud::Group>> SimGroups::ObserveGroups(
     idx.push_back(g);
   }
   if (idx.empty()) return std::vector<cloud::Group>{};
-  // The calls AwsCloud makes (aws/aws_cloud.cc), in the same order.
+  // The calls AwsGroups makes (aws/aws_groups.cc), in the same order.
   for (int p = Pages(idx.size(), 50); p > 0; --p)
     RETURN_IF_ERROR(world_.Api(kAsg, "DescribeAutoScalingGroups", false));
   std::set<int> templates;
