@@ -557,15 +557,19 @@ class Journaled(FreshFleet):
     whose lease was taken over while it was stopped does not act again."""
 
     def start(self, args):
+        self.calls_at_start = dict(self.proxy.calls)
         return subprocess.Popen([ROTOR, "--endpoint-url", self.proxy.url, "--yes"] + args,
                                 env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
 
-    def wait_for(self, action, count=1):
+    def wait_for(self, action):
+        """Until the rotor started last has made `action` (the proxy counts for the whole class:
+        an absolute count would be met by an earlier test's calls)."""
+        want = self.calls_at_start.get(action, 0) + 1
         deadline = time.monotonic() + 60
-        while self.proxy.calls.get(action, 0) < count and time.monotonic() < deadline:
+        while self.proxy.calls.get(action, 0) < want and time.monotonic() < deadline:
             time.sleep(0.05)
-        self.assertGreaterEqual(self.proxy.calls.get(action, 0), count, action)
+        self.assertGreaterEqual(self.proxy.calls.get(action, 0), want, action)
 
     def unfinished_id(self, args):
         r = self.rotor(args)
@@ -580,9 +584,8 @@ class Journaled(FreshFleet):
                             ("db-2-Db", ["respawn", "db", "2", "--all"])):
             with self.subTest(group=group):
                 before = self.group(group)
-                detached = self.proxy.calls.get("DetachInstances", 0)
                 proc = self.start(["--lease-ttl", "2s"] + args + ["--drain", "3s"])
-                self.wait_for("DetachInstances", detached + 1)
+                self.wait_for("DetachInstances")
                 proc.kill()  # SIGKILL: no chance to clean up
                 proc.communicate(timeout=10)
                 # The group is half-changed; a new respawn refuses and names the rollout.
@@ -638,6 +641,7 @@ class Journaled(FreshFleet):
     def test_ctrl_c_on_a_terminal_asks_then_pauses(self):
         before = self.group("web-1-AppServer")
         master, slave = pty.openpty()
+        self.calls_at_start = dict(self.proxy.calls)
         proc = subprocess.Popen([ROTOR, "--endpoint-url", self.proxy.url, "--yes", "respawn",
                                  "web-1", "--drain", "6s"], env=self.env(), stdin=slave,
                                 stdout=slave, stderr=slave, close_fds=True)
