@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "cli/commands/commands.h"
@@ -633,18 +634,38 @@ TEST(Cli, UpgradeAllBehindUpgradesEveryStackBehind) {
   fs::remove(other);
 }
 
+// One after another, a stack that fails starts no further one; two at once, both were started
+// and both roll back on their own. Either way every stack's events go to the one --events file,
+// each naming its stack.
 TEST(Cli, UpgradeAllBehindStopsAfterAStackThatFails) {
   std::string bad = MonthlyWith("rotor-cli-all-behind-bad.yaml",
                                 "  - {kind: boot_failure, image: ami-0app11, probability: 1}\n");
-  auto j = Simulated(
-      {"upgrade", "--all-behind", "--image-filter", "app-*", "--yes", "--health-timeout", "5m"},
-      bad, kExitFailed);
-  EXPECT_EQ(j["outcome"], "rolled_back");
-  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
-  std::string out = j["command_output"], errors = j["command_errors"];
-  EXPECT_NE(out.find("upgrade db-2 rolled_back"), std::string::npos) << out;
-  EXPECT_EQ(out.find("upgrade web-1 "), std::string::npos) << out;
-  EXPECT_NE(errors.find("upgrade of stack web-1 not started"), std::string::npos) << errors;
+  std::string events = (fs::temp_directory_path() / "rotor-cli-all-behind-events.jsonl").string();
+  for (const char* parallel : {"1", "2"}) {
+    SCOPED_TRACE(std::string("--parallel ") + parallel);
+    auto j = Simulated({"--events", events, "upgrade", "--all-behind", "--image-filter", "app-*",
+                        "--yes", "--health-timeout", "5m", "--parallel", parallel},
+                       bad, kExitFailed);
+    EXPECT_EQ(j["outcome"], "rolled_back");
+    EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+    std::string out = j["command_output"], errors = j["command_errors"];
+    EXPECT_NE(out.find("upgrade db-2 rolled_back"), std::string::npos) << out;
+    bool together = std::string(parallel) == "2";
+    EXPECT_EQ(out.find("upgrade web-1 rolled_back") != std::string::npos, together) << out;
+    EXPECT_EQ(errors.find("upgrade of stack web-1 not started") != std::string::npos, !together)
+        << errors;
+    std::ifstream in(events);
+    std::set<std::string> targets;
+    for (std::string line; std::getline(in, line);) {
+      auto e = nlohmann::json::parse(line, nullptr, false);
+      ASSERT_TRUE(e.is_object()) << line;
+      targets.insert(e.value("target", "(none)"));
+    }
+    std::set<std::string> want = {"db-2"};
+    if (together) want.insert("web-1");
+    EXPECT_EQ(targets, want);
+  }
+  fs::remove(events);
   fs::remove(bad);
 }
 

@@ -58,11 +58,18 @@ core::Result<std::optional<Plan>> PlanAndConfirm(const PlanSteps<Plan>& steps,
   auto drop = [&](const Plan& p) {
     if (steps.discard) steps.discard(p);
   };
-  auto changed = [&](const Plan& p) -> core::Result<std::vector<std::string>> {
+  // What changed since `p` was made; `fresh` gets the plan made again to find out, if it differs.
+  auto look_again = [&](const Plan& p,
+                        std::optional<Plan>& fresh) -> core::Result<std::vector<std::string>> {
     if (steps.changed) return steps.changed(p);
-    ASSIGN_OR_RETURN(Plan fresh, steps.make());
-    drop(fresh);
-    return DiffLines(steps.render(p), steps.render(fresh));
+    ASSIGN_OR_RETURN(Plan again, steps.make());
+    std::vector<std::string> diff = DiffLines(steps.render(p), steps.render(again));
+    if (diff.empty()) {
+      drop(again);
+    } else {
+      fresh = std::move(again);
+    }
+    return diff;
   };
   ASSIGN_OR_RETURN(Plan plan, steps.make());
   for (int made = 1;; ++made) {
@@ -77,7 +84,8 @@ core::Result<std::optional<Plan>> PlanAndConfirm(const PlanSteps<Plan>& steps,
       io.err << "rotor: nothing changed\n";
       return std::optional<Plan>();
     }
-    auto changes = changed(plan);
+    std::optional<Plan> fresh;
+    auto changes = look_again(plan, fresh);
     if (!changes.ok()) {
       drop(plan);
       return changes.status();
@@ -86,9 +94,16 @@ core::Result<std::optional<Plan>> PlanAndConfirm(const PlanSteps<Plan>& steps,
     io.err << "rotor: the fleet changed since this plan was made:\n";
     for (const std::string& c : *changes) io.err << "  " << c << "\n";
     drop(plan);
-    if (made == io.max_plans) return KeptChanging(made);
+    if (made >= io.max_plans) {
+      if (fresh) drop(*fresh);
+      return KeptChanging(made);
+    }
     io.err << "rotor: planning again\n";
-    ASSIGN_OR_RETURN(plan, steps.make());
+    if (fresh) {
+      plan = std::move(*fresh);
+    } else {
+      ASSIGN_OR_RETURN(plan, steps.make());
+    }
   }
 }
 

@@ -46,6 +46,16 @@ core::Status ReadTimes(const GlobalOptions& g, ops::RunbookOptions& o) {
 
 }  // namespace
 
+core::Status OpenEvents(Session& session, EventsSink& sink) {
+  const std::string& ev = session.options().events;
+  if (ev == "-") sink.stream = &session.out();
+  if (ev.empty() || ev == "-") return core::Status::Ok();
+  sink.file.open(ev);
+  if (!sink.file) return core::InvalidArgument("cannot write --events " + ev);
+  sink.stream = &sink.file;
+  return core::Status::Ok();
+}
+
 int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& verb,
                ops::RunbookOptions options, const RunbookFn& run, const RunbookRun& how) {
   std::ostream& out = session.out();
@@ -53,19 +63,24 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
   if (core::Status s = ReadTimes(session.options(), options); !s.ok()) {
     return ReportError(s, session.err());
   }
-  std::ofstream events_file;
-  const std::string& ev = session.options().events;
-  if (!ev.empty() && ev != "-") {
-    events_file.open(ev);
-    if (!events_file)
-      return ReportError(core::InvalidArgument("cannot write --events " + ev), session.err());
+  EventsSink own;
+  if (how.events == nullptr) {
+    if (core::Status s = OpenEvents(session, own); !s.ok()) return ReportError(s, session.err());
   }
-  std::ostream* events = ev == "-" ? &out : (events_file.is_open() ? &events_file : nullptr);
+  std::ostream* events = how.events != nullptr ? how.events->stream : own.stream;
+  // One of several operations: its lines say which.
+  std::string label = how.target.empty() ? "" : "[" + how.target + "] ";
+  auto event = [&](nlohmann::json j) {
+    if (!how.target.empty()) j["target"] = how.target;
+    *events << j.dump() << "\n" << std::flush;  // a killed rotor's events file keeps every event
+  };
   core::Time start = base.Now();
   options.note = [&](const std::string& line) {
     double t = std::chrono::duration<double>(base.Now() - start).count();
-    if (format != Format::kJson) out << fmt::format("  +{:7.1f}s  {}\n", t, line) << std::flush;
-    if (events) *events << nlohmann::json{{"t_s", t}, {"step", line}}.dump() << "\n" << std::flush;
+    if (format != Format::kJson) {
+      out << fmt::format("  +{:7.1f}s  {}{}\n", t, label, line) << std::flush;
+    }
+    if (events) event({{"t_s", t}, {"step", line}});
   };
   // A step that runs the rolling engine (upgrade) reports each of its steps as respawn does,
   // and in a simulation its invariants are checked after every step.
@@ -77,14 +92,11 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
           << std::flush;
     }
     if (events) {
-      *events << nlohmann::json{{"t_s", t},
-                                {"group", e.group},
-                                {"step", e.what},
-                                {"replaced", e.replaced},
-                                {"phase", e.phase}}
-                     .dump()
-              << "\n"
-              << std::flush;
+      event({{"t_s", t},
+             {"group", e.group},
+             {"step", e.what},
+             {"replaced", e.replaced},
+             {"phase", e.phase}});
     }
   };
   std::unique_ptr<InvariantChecker> checker;

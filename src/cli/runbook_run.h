@@ -3,6 +3,7 @@
 // with its exit code.
 #pragma once
 
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,13 +17,22 @@ namespace rotor::cli {
 using RunbookFn =
     std::function<core::Result<runbook::Report>(const ops::RunbookOptions&, core::Clock&)>;
 
+// Where --events lines go: nowhere, stdout ("-"), or the file, emptied when opened.
+struct EventsSink {
+  std::ofstream file;
+  std::ostream* stream = nullptr;
+};
+core::Status OpenEvents(Session& session, EventsSink& sink);
+
 // How RunRunbook runs one runbook, besides its options.
 struct RunbookRun {
   bool rollback_asked = false;   // a rollback is what was asked: rolled_back is success
   core::Clock* clock = nullptr;  // what the runbook sleeps on (default: the runtime's)
-  // One of several operations of one command (upgrade --all-behind): the JSON report names it
-  // ("target") and takes one line, so that the command's output is JSON lines.
+  // One of several operations of one command (upgrade --all-behind): its progress lines, its
+  // events and its JSON report name it ("[web-1]", "target"), and the report takes one line, so
+  // that the command's output is JSON lines.
   std::string target;
+  EventsSink* events = nullptr;  // --events opened once by such a command (default: here)
 };
 
 // Fills the lease TTL, back-off bound, progress and Ctrl-C handling of `options`, calls `run`,

@@ -14,6 +14,7 @@ int Turns::Run(std::vector<Task> tasks, int parallel) {
   cv_.wait(lock, [&] { return running_ == 0; });
   lock.unlock();
   for (Slot& s : slots_) s.thread.join();
+  if (thrown_) std::rethrow_exception(thrown_);
   return static_cast<int>(slots_.size());
 }
 
@@ -54,10 +55,17 @@ void Turns::Body(size_t i) {
     std::unique_lock<std::mutex> lock(mu_);
     WaitTurn(lock, i);
   }
-  bool go_on = tasks_[i](*slots_[i].clock);
+  bool go_on = false;
+  std::exception_ptr thrown;
+  try {
+    go_on = tasks_[i](*slots_[i].clock);
+  } catch (...) {
+    thrown = std::current_exception();
+  }
   std::unique_lock<std::mutex> lock(mu_);
   slots_[i].done = true;
   --running_;
+  if (thrown && !thrown_) thrown_ = thrown;
   if (!go_on) stop_starting_ = true;
   if (!stop_starting_ && slots_.size() < tasks_.size()) Start(slots_.size());
   PassTurn(lock);

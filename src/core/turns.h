@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,7 +28,12 @@ class Turns {
   explicit Turns(Clock& clock) : clock_(clock) {}
 
   // Runs the tasks, at most `parallel` (>= 1) at once, starting them in order; returns when
-  // every started task has returned. Returns how many tasks were started.
+  // every started task has returned. Returns how many tasks were started. A task that throws
+  // (a library's exception; our code throws none) stops further starts, and the exception is
+  // rethrown here once the others are done. Call once per Turns.
+  //
+  // Only sleeps on the given clock pass the turn: a task sleeping on another clock (an API
+  // client's back-off) holds it meanwhile, and the others wait.
   int Run(std::vector<Task> tasks, int parallel);
 
  private:
@@ -64,6 +70,7 @@ class Turns {
   size_t running_ = 0;          // started and not done
   int parallel_ = 1;
   bool stop_starting_ = false;
+  std::exception_ptr thrown_;  // the first task's exception, rethrown by Run
 };
 
 }  // namespace rotor::core

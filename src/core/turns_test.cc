@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 
 namespace rotor::core {
@@ -59,6 +60,21 @@ TEST(Turns, ATaskThatFailsStartsNoFurtherOne) {
                 2);
   EXPECT_EQ(started, 2);  // a, in flight, finishes; c never starts
   EXPECT_EQ(log, (std::vector<std::string>{"a@0", "b@0", "b@5", "a@30"}));
+}
+
+TEST(Turns, AnExceptionStopsFurtherStartsAndReachesTheCaller) {
+  Time start{std::chrono::hours(1000)};
+  ManualClock clock(start);
+  std::vector<std::string> log;
+  Turns turns(clock);
+  std::vector<Turns::Task> tasks = {Logging("a", {30s}, log, start),
+                                    [](Clock& c) -> bool {
+                                      c.SleepFor(5s);
+                                      throw std::runtime_error("library failure");
+                                    },
+                                    Logging("c", {}, log, start)};
+  EXPECT_THROW(turns.Run(std::move(tasks), 2), std::runtime_error);
+  EXPECT_EQ(log, (std::vector<std::string>{"a@0", "a@30"}));  // a finished; c never started
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ void CompareParameters(const std::vector<cloud::StackParameter>& before,
   for (const std::string& k : keys) {
     std::string a = ValueOf(before, k), b = ValueOf(now, k);
     if (a == b) continue;
-    bool secret = std::find(no_echo.begin(), no_echo.end(), k) != no_echo.end();
+    bool secret = std::find(no_echo.begin(), no_echo.end(), k) != no_echo.end() ||
+                  a == cloud::kMasked || b == cloud::kMasked;
     out.push_back(secret ? fmt::format("parameter {}: changed (NoEcho)", k)
                          : fmt::format("parameter {}: {} → {}", k, a, b));
   }
@@ -51,7 +52,10 @@ core::Result<std::vector<std::string>> StackChangedSince(cloud::Stacks& stacks,
   if (now->template_body != was.template_body) {
     out.push_back(fmt::format("stack {}: its template changed", plan.stack));
   }
-  CompareParameters(was.parameters, now->parameters, plan.no_echo, out);
+  // NoEcho in the template now (someone else's update may have made a key NoEcho) counts too.
+  std::vector<std::string> no_echo = plan.no_echo;
+  for (const std::string& k : NoEchoKeys(now->template_body)) no_echo.push_back(k);
+  CompareParameters(was.parameters, now->parameters, no_echo, out);
   if (now->tags != was.tags) out.push_back(fmt::format("stack {}: its tags changed", plan.stack));
   if (!plan.no_changes && !plan.change_set.empty()) {
     // Executing a change set deletes the stack's others: someone else's update can take ours.

@@ -213,8 +213,8 @@ class StackStep : public runbook::Step {
 
   std::string Describe() const override {
     if (plan_.create) return fmt::format("create stack {}", plan_.stack);
-    return fmt::format("update stack {} through change set rotor-{} ({} resource change{})",
-                       plan_.stack, plan_.operation_id, plan_.changes.size(),
+    return fmt::format("update stack {} through change set {} ({} resource change{})", plan_.stack,
+                       plan_.change_set_name, plan_.changes.size(),
                        plan_.changes.size() == 1 ? "" : "s");
   }
 
@@ -478,6 +478,9 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
     if (d.no_echo && given) plan.secret_keys.push_back(d.key);
     if (d.no_echo) plan.no_echo.push_back(d.key);
   }
+  for (const std::string& k : NoEchoKeys(settings.template_body)) {
+    if (!Contains(plan.no_echo, k)) plan.no_echo.push_back(k);
+  }
   // What the service says the template needs, and what its resources plainly need even where
   // the service does not say so: never fewer than the template's own IAM resources and macros.
   for (const std::string& c : facts->summary.capabilities) {
@@ -506,10 +509,10 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
     plan.notes.push_back(fmt::format("stack {} does not exist: it will be created", plan.stack));
     return plan;
   }
-  std::string name = "rotor-" + operation_id;
-  if (request.plan_number > 1) name += fmt::format("-plan{}", request.plan_number);
+  plan.change_set_name = "rotor-" + operation_id;
+  if (request.plan_number > 1) plan.change_set_name += fmt::format("-plan{}", request.plan_number);
   cloud::StackChange change{plan.stack,
-                            name,
+                            plan.change_set_name,
                             plan.template_body == settings.template_body ? "" : plan.template_body,
                             plan.parameters,
                             plan.tags,
@@ -523,6 +526,17 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
   plan.changes = set.changes;
   RETURN_IF_ERROR(SortGroups(cloud, facts->self_rolling, request.respawn, plan));
   return plan;
+}
+
+std::vector<std::string> NoEchoKeys(const std::string& template_body) {
+  std::vector<std::string> out;
+  if (template_body.empty()) return out;
+  auto facts = cloud::ReadTemplate(template_body);
+  if (!facts.ok()) return out;
+  for (const cloud::DeclaredParameter& d : facts->summary.parameters) {
+    if (d.no_echo) out.push_back(d.key);
+  }
+  return out;
 }
 
 std::string DescribeChange(const cloud::ResourceChange& c) {
@@ -540,7 +554,7 @@ std::vector<std::string> DescribeStackUpdate(const StackUpdatePlan& plan) {
     if (plan.no_changes) {
       out.push_back("CloudFormation finds nothing to change in the stack");
     } else {
-      out.push_back(fmt::format("change set rotor-{}: {} resource change{}", plan.operation_id,
+      out.push_back(fmt::format("change set {}: {} resource change{}", plan.change_set_name,
                                 plan.changes.size(), plan.changes.size() == 1 ? "" : "s"));
     }
   }
@@ -580,6 +594,7 @@ std::string StackUpdatePlanToJson(const StackUpdatePlan& p) {
               {"tags", PairsToJson(p.tags)},
               {"capabilities", p.capabilities},
               {"change_set", p.change_set},
+              {"change_set_name", p.change_set_name},
               {"no_changes", p.no_changes},
               {"changes", changes},
               {"roll", p.roll},
@@ -607,6 +622,7 @@ core::Result<StackUpdatePlan> StackUpdatePlanFromJson(const std::string& text) {
     p.tags = PairsFromJson(j["tags"]);
     p.capabilities = j.value("capabilities", std::vector<std::string>{});
     p.change_set = j.value("change_set", "");
+    p.change_set_name = j.value("change_set_name", "rotor-" + p.operation_id);  // older plans
     p.no_changes = j.value("no_changes", false);
     for (const json& c : j["changes"]) {
       p.changes.push_back({c.value("action", ""), c.value("logical_id", ""),

@@ -45,11 +45,12 @@ struct StackUpdatePlan {
   std::string template_body;                      // empty: keep the current one
   std::vector<cloud::StackParameter> parameters;  // as sent: given values, the rest kept
   std::vector<std::string> secret_keys;           // NoEcho keys given a value: never journaled
-  std::vector<std::string> no_echo;               // every NoEcho key: its values never shown
+  std::vector<std::string> no_echo;  // NoEcho in the new or the current template: never shown
   std::optional<Pairs> tags;
   std::vector<std::string> capabilities;
-  std::string change_set;      // made for the plan; the update makes another if it is gone
-  cloud::StackSettings basis;  // the stack as the plan found it (nothing when created)
+  std::string change_set;       // made for the plan; the update makes another if it is gone
+  std::string change_set_name;  // its name: rotor-<operation id>[-plan<n>]
+  cloud::StackSettings basis;   // the stack as the plan found it (nothing when created)
   bool no_changes = false;
   std::vector<cloud::ResourceChange> changes;
   std::vector<std::string> roll;   // groups rolled after the update
@@ -77,6 +78,9 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
 
 // The plan's lines: parameters, template, changes, groups rolled and left alone.
 std::vector<std::string> DescribeStackUpdate(const StackUpdatePlan& plan);
+
+// The keys a template declares NoEcho (none for a body that is no template).
+std::vector<std::string> NoEchoKeys(const std::string& template_body);
 
 // What changed in the stack since `plan` was made, a line each (empty: nothing): a stack that
 // appeared or went, its status, template, parameters or tags, or a change set no longer

@@ -204,6 +204,43 @@ TEST_F(UpdateStackTest, StackChangedSinceNamesWhatChangedAndNoSecret) {
   EXPECT_NE(created->front().find("stack web-10 now exists"), std::string::npos);
 }
 
+// An endpoint that does not mask NoEcho values (moto): they never reach the description of a
+// change, whether the new template, the stack's current one or neither declares them NoEcho.
+class Unmasked : public cloud::StacksWrapper {
+ public:
+  using cloud::StacksWrapper::StacksWrapper;
+  core::Result<cloud::StackSettings> ReadSettings(const std::string& name) override {
+    auto s = cloud::StacksWrapper::ReadSettings(name);
+    if (s.ok()) {
+      for (cloud::StackParameter& p : s->parameters) {
+        if (p.key == "DbPassword") p.value = password;
+      }
+    }
+    return s;
+  }
+  std::string password = "rotated-secret-value";
+};
+
+TEST_F(UpdateStackTest, ANoEchoValueAnEndpointShowsIsNeverDescribed) {
+  auto plan = PlanStackUpdate(sim_->cloud(), sim_->clock(), Request({{"ImageId", "ami-0new"}}),
+                              rollout::Policy{}, "op-mine");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_EQ(plan->no_echo, std::vector<std::string>{"DbPassword"});
+  for (cloud::StackParameter& p : plan->basis.parameters) {
+    if (p.key == "DbPassword") p.value = "old-secret-value";  // as such an endpoint gave it
+  }
+  Unmasked unmasked(sim_->cloud().stacks);
+  for (bool declared : {true, false}) {
+    SCOPED_TRACE(declared ? "NoEcho in the plan" : "NoEcho only in the stack's template");
+    StackUpdatePlan p = *plan;
+    if (!declared) p.no_echo.clear();
+    auto changed = StackChangedSince(unmasked, p);
+    ASSERT_TRUE(changed.ok()) << changed.status().message();
+    ASSERT_EQ(changed->size(), 1u);
+    EXPECT_EQ(changed->front(), "parameter DbPassword: changed (NoEcho)");
+  }
+}
+
 class FailingRollbackTest : public UpdateStackTest {
  protected:
   FailingRollbackTest()

@@ -5,9 +5,9 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
@@ -53,15 +53,22 @@ std::string OutcomeOf(Runtime& rt, const Report& r, const std::set<std::string>&
   auto journal = rt.journal();
   auto rollouts = journal.ok() ? ops::ListRollouts(**journal, /*all=*/true)
                                : core::Result<std::vector<journal::RolloutInfo>>(journal.status());
-  // Of several operations (upgrade --all-behind), the first that did not complete.
-  std::optional<std::string> outcome;
+  // Of several operations (upgrade --all-behind), the one that ended first without completing
+  // (ties: the earlier started, then the id), else completed.
+  const journal::RolloutInfo* first = nullptr;
+  bool any = false;
   for (const journal::RolloutInfo& info :
        rollouts.ok() ? *rollouts : std::vector<journal::RolloutInfo>{}) {
     if (earlier.count(info.id)) continue;
-    std::string status = info.status == journal::kRunning ? "failed" : info.status;  // a crash
-    if (!outcome || *outcome == "completed") outcome = status;
+    any = true;
+    if (info.status == "completed") continue;
+    if (first == nullptr || std::tie(info.updated, info.started, info.id) <
+                                std::tie(first->updated, first->started, first->id)) {
+      first = &info;
+    }
   }
-  if (outcome) return *outcome;
+  if (first != nullptr) return first->status == journal::kRunning ? "failed" : first->status;
+  if (any) return "completed";
   if (r.exit_code == kExitPaused) return "paused";
   return r.exit_code == 0 && !rt.sim()->crashed() ? "completed" : "failed";
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "cli/commands/commands.h"
@@ -88,15 +89,17 @@ std::string RenderAllBehind(const ops::AllBehindPlan& all, int parallel) {
 // returns the worst exit code; stacks not started after a failure are named.
 int RunAllBehind(Session& session, Runtime& rt, Format format, const ops::AllBehindPlan& all,
                  const ops::RunbookOptions& options, int parallel) {
+  EventsSink events;  // opened once: every stack's events go to the one file
+  if (core::Status s = OpenEvents(session, events); !s.ok()) return ReportError(s, session.err());
   std::vector<int> codes(all.stacks.size(), kExitOk);
   std::vector<core::Turns::Task> tasks;
   for (size_t i = 0; i < all.stacks.size(); ++i) {
     tasks.push_back([&, i](core::Clock& clock) {
       const ops::StackUpgrade& s = all.stacks[i];
-      codes[i] = StartAfterPlan(session, rt, format, journal::OperationKind::kUpgrade,
-                                s.plan.patch.operation_id, journal::GroupResources(s.groups),
-                                ops::UpgradePlanToJson(s.plan), options,
-                                {.rollback_asked = false, .clock = &clock, .target = s.stack});
+      codes[i] = StartAfterPlan(
+          session, rt, format, journal::OperationKind::kUpgrade, s.plan.patch.operation_id,
+          journal::GroupResources(s.groups), ops::UpgradePlanToJson(s.plan), options,
+          {.rollback_asked = false, .clock = &clock, .target = s.stack, .events = &events});
       return codes[i] == kExitOk;
     });
   }
@@ -134,10 +137,14 @@ int RunAll(const UpgradeArgs& args, Session& session) {
   core::Time now = rt.clock().Now();
   std::map<std::string, std::string> ids;
   PlanSteps<ops::AllBehindPlan> steps;
-  // One id per stack, kept when the plan is made again.
+  // One id per stack, kept when the plan is made again, never two alike (they share `now`).
+  std::set<std::string> taken;
   auto id_for = [&](const std::string& stack) {
-    if (!ids.count(stack)) ids[stack] = NewRolloutId(now);
-    return ids[stack];
+    auto known = ids.find(stack);
+    if (known != ids.end()) return known->second;
+    std::string id = NewRolloutId(now);
+    while (!taken.insert(id).second) id = NewRolloutId(now);
+    return ids[stack] = id;
   };
   steps.make = [&] {
     return ops::PlanAllBehind(rt.cloud(), {args.image_filter, args.owner}, *policy, now, id_for);
@@ -145,7 +152,7 @@ int RunAll(const UpgradeArgs& args, Session& session) {
   steps.render = [&](const ops::AllBehindPlan& all) { return RenderAllBehind(all, args.parallel); };
   steps.idle = [&](const ops::AllBehindPlan& all) {
     if (all.stacks.empty()) {
-      session.out() << fmt::format(
+      (*format == Format::kJson ? session.err() : session.out()) << fmt::format(
           "nothing behind: every stack runs the newest {} image that fits it\n", all.glob);
     }
     return all.stacks.empty();
