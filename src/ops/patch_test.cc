@@ -258,5 +258,52 @@ TEST_F(PatchTest, AKillAtEveryChangeIsResumedToExactlyOneNewSpecEach) {
   }
 }
 
+// `rotor rollout abort` on a runbook a dead rotor left: its done steps stay done, its leases go,
+// and `rotor rollout rollback` still undoes what was done.
+TEST_F(PatchTest, AnAbortedPatchKeepsItsDoneStepsAndRollbackUndoesThem) {
+  std::vector<std::string> groups = {"number-App", "lc-App"};
+  PatchRequest r;
+  r.image = ImageRequest{};
+  auto plan = PlanPatch(cloud_.cloud(), groups, r, "op-1", kNow);
+  ASSERT_TRUE(plan.ok());
+  KillingSpecs killing(cloud_, /*at=*/3, /*after=*/false);  // dies before the third change
+  cloud::Cloud c{.groups = cloud_,
+                 .group_changes = killing,
+                 .instances = cloud_,
+                 .images = cloud_,
+                 .launch_specs = killing,
+                 .stacks = cloud_};
+  RunbookOptions o;
+  o.operation_id = "op-1";
+  o.owner = "me@here:1";
+  ASSERT_EQ(StartRunbook(c, clock_, journal_, journal::OperationKind::kPatch,
+                         journal::GroupResources(groups), PatchPlanToJson(*plan), o)
+                .status()
+                .code(),
+            core::Code::kAborted);
+  // Done before rotor died: the configuration copied and the group pointed at it.
+  EXPECT_EQ(cloud_.groups["lc-App"].spec.configuration_name, "lc-App-20261130T030405");
+  clock_.Advance(std::chrono::seconds(61));  // its leases lapse
+  o.owner = "me@here:2";
+  ASSERT_TRUE(AbortRunbook(journal_, clock_, *journal_.GetRollout("op-1"), false, o).ok());
+  auto info = journal_.GetRollout("op-1");
+  EXPECT_EQ(info->status, "aborted");
+  // Abort changes nothing.
+  EXPECT_EQ(cloud_.groups["lc-App"].spec.configuration_name, "lc-App-20261130T030405");
+  EXPECT_EQ(cloud_.groups["number-App"].spec.version, "1");
+  auto free = journal_.TakeLease("group/number-App", "other@host:3", "op-2", 60s, clock_.Now(),
+                                 /*force=*/false);
+  // the leases were released
+  ASSERT_TRUE(free.ok()) << free.status().message();
+  ASSERT_TRUE(journal_.ReleaseLease(*free).ok());
+  auto back = ResumeRunbook(cloud_.cloud(), clock_, journal_, *info, /*rollback=*/true, false, o);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->outcome, runbook::Outcome::kRolledBack) << back->reason;
+  EXPECT_EQ(cloud_.groups["lc-App"].spec.configuration_name, "lc-App-lc");
+  EXPECT_EQ(cloud_.groups["number-App"].spec.version, "1");
+  EXPECT_EQ(cloud_.templates["lt-2"].versions.size(), 1u);  // never made
+  EXPECT_EQ(journal_.GetRollout("op-1")->status, "rolled_back");
+}
+
 }  // namespace
 }  // namespace rotor::ops

@@ -130,7 +130,8 @@ core::Result<runbook::Report> ResumeRunbook(cloud::Cloud& cloud, core::Clock& cl
                                             journal::Journal& journal,
                                             const journal::RolloutInfo& info, bool rollback,
                                             bool force_unlock, const RunbookOptions& options) {
-  bool reopen = rollback && info.status == "completed";
+  // Done steps can be undone after the operation completed, or after an abort left them done.
+  bool reopen = rollback && (info.status == "completed" || info.status == "aborted");
   if (IsFinished(info.status) && !reopen) {
     return core::Status(
         core::Code::kFailedPrecondition,
