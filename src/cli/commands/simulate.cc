@@ -55,10 +55,11 @@ std::string OutcomeOf(Runtime& rt, const Report& r, const std::set<std::string>&
                                : core::Result<std::vector<journal::RolloutInfo>>(journal.status());
   // Of several operations (upgrade --all-behind), the one that ended first without completing
   // (ties: the earlier started, then the id), else completed.
-  const journal::RolloutInfo* first = nullptr;
+  const std::vector<journal::RolloutInfo> listed =
+      rollouts.ok() ? *rollouts : std::vector<journal::RolloutInfo>{};
+  const journal::RolloutInfo* first = nullptr;  // into `listed`
   bool any = false;
-  for (const journal::RolloutInfo& info :
-       rollouts.ok() ? *rollouts : std::vector<journal::RolloutInfo>{}) {
+  for (const journal::RolloutInfo& info : listed) {
     if (earlier.count(info.id)) continue;
     any = true;
     if (info.status == "completed") continue;
