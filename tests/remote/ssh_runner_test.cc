@@ -7,6 +7,7 @@
 
 #include "fakes/ports.h"
 #include "fakes/sshd.h"
+#include "remote/probe.h"
 #include "remote/ssh.h"
 
 namespace rotor::remote {
@@ -116,6 +117,47 @@ TEST_F(SshRunnerTest, HostKeysArePinned) {
   ASSERT_TRUE(fresh.ok()) << fresh.status().message();
   auto again = Runner().Run({"i-0new", "10.0.0.5"}, "true", 30s);  // now known: strict passes
   EXPECT_TRUE(again.ok()) << again.status().message();
+}
+
+// A prober that must not be asked: ssh probes never go to sockets.
+class NoSockets final : public Prober {
+ public:
+  core::Status Probe(const ProbeSpec& p, const std::string&) override {
+    return core::Internal("sockets asked for " + p.text);
+  }
+};
+
+// `ssh:COMMAND` probes: exit status 0 passes; anything else says why, naming the address.
+TEST_F(SshRunnerTest, SshProbesPassOnExitStatusZero) {
+  NoSockets sockets;
+  OpenSshRunner runner = Runner();
+  HostProber prober(sockets, runner, 30s);
+  // The new instance's key is not known yet: a probe pins it (accept-new).
+  std::ofstream(lab_->known_hosts(), std::ios::trunc).flush();
+  struct {
+    const char* probe;
+    bool ok;
+    const char* says;
+  } rows[] = {
+      {"ssh:test \"$ROTOR_TEST_HOST\" = app", true, ""},
+      {"ssh:echo not booted yet >&2; exit 2", false, "exit status 2: not booted yet"},
+      {"ssh:false", false, "exit status 1"},
+  };
+  for (const auto& row : rows) {
+    auto spec = ProbeSpec::Parse(row.probe);
+    ASSERT_TRUE(spec.ok()) << row.probe;
+    core::Status s = prober.Probe(*spec, "10.0.0.5");
+    EXPECT_EQ(s.ok(), row.ok) << row.probe << ": " << s.message();
+    if (!row.ok) {
+      EXPECT_EQ(s.code(), core::Code::kUnavailable);
+      EXPECT_NE(s.message().find("10.0.0.5"), std::string::npos) << s.message();
+      EXPECT_NE(s.message().find(row.says), std::string::npos) << s.message();
+    }
+  }
+  auto down = ProbeSpec::Parse("ssh:true");
+  core::Status gone = prober.Probe(*down, "10.0.0.9");
+  EXPECT_EQ(gone.code(), core::Code::kUnavailable);
+  EXPECT_NE(gone.message().find("cannot reach"), std::string::npos) << gone.message();
 }
 
 TEST(SshArgv, UsersOptionsFirstThenRotorsPolicy) {
