@@ -61,6 +61,14 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
       ->capture_default_str();
   app.add_option("--events", opts.events,
                  "write progress events as JSON lines to FILE (- for stdout)");
+  app.add_option("--ssh-user", opts.ssh_user, "user for ssh to instances (default: ssh's)");
+  app.add_option("--ssh-key", opts.ssh_key, "private key file for ssh to instances");
+  app.add_option("--ssh-jump", opts.ssh_jump, "a bastion to reach instances through (ProxyJump)");
+  app.add_option("--ssh-config", opts.ssh_config, "ssh configuration file (default ~/.ssh/config)");
+  app.add_option("--ssh-option", opts.ssh_options, "K=V given to ssh as -o K=V (repeatable)");
+  app.add_option("--ssh-address", opts.ssh_address,
+                 "which address of an instance ssh goes to: private or public")
+      ->capture_default_str();
 }
 
 }  // namespace

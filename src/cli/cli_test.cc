@@ -360,12 +360,21 @@ TEST(Cli, ProbesGateNewInstances) {
   auto blind = Simulated({"respawn", "web", "--yes"}, bad, kExitOk);
   EXPECT_NE(blind["command_output"].get<std::string>().find("web-App: completed"),
             std::string::npos);
-  auto probed = Simulated({"respawn", "web", "--yes", "--probe", "http://:8080/health", "--probe",
-                           "tcp:22", "--health-timeout", "3m"},
-                          bad, kExitFailed);
+  auto probed = Simulated(
+      {"respawn", "web", "--yes", "--probe", "http://:8080/health", "--probe", "tcp:22", "--probe",
+       "ssh:test -f /var/lib/cloud/instance/boot-finished", "--health-timeout", "3m"},
+      bad, kExitFailed);
   std::string out = probed["command_output"];
   EXPECT_NE(out.find("web-App: rolled_back"), std::string::npos) << out;
   EXPECT_TRUE(probed["invariant_violations"].empty()) << probed["invariant_violations"];
+  // The --ssh-* flags an ssh probe needs are checked before anything runs.
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--ssh-address", "ipv9"}, {"--ssh-option", "Port"}}) {
+    Outcome r = Rotor(
+        {"--cloud", "sim:" + bad, flag, value, "respawn", "web", "--yes", "--probe", "ssh:true"});
+    EXPECT_EQ(r.code, kExitUsage) << flag;
+    EXPECT_NE(r.err.find(flag + " '" + value + "'"), std::string::npos) << r.err;
+  }
   // A probe no current member passes (here: every zone down) is refused before anything changes.
   std::ofstream(bad) << no_lb(text) +
                             "  - {kind: zone_outage, zone: z-a, at: 0s, for: 1h}\n"

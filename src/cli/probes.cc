@@ -7,7 +7,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// In a simulation the application "answers" exactly when the simulator says it is up.
+// In a simulation the application "answers" exactly when the simulator says it is up; an ssh
+// probe passes then too. TODO(issue 12): remote commands scripted per pattern and host.
 class SimProber final : public remote::Prober {
  public:
   explicit SimProber(const sim::SimCloud& sim) : sim_(sim) {}
@@ -24,32 +25,43 @@ class SimProber final : public remote::Prober {
 }  // namespace
 
 core::Result<std::unique_ptr<ProbeSet>> ProbeSet::Create(const std::vector<std::string>& texts,
-                                                         const std::string& address,
-                                                         sim::SimCloud* sim) {
+                                                         const std::string& address, Runtime& rt) {
   if (address != "private" && address != "public") {
     return core::InvalidArgument(
         fmt::format("--probe-address '{}' is not private or public", address));
   }
-  std::vector<remote::ProbeSpec> specs;
+  std::unique_ptr<ProbeSet> set(new ProbeSet());
+  bool ssh = false;
   for (const std::string& t : texts) {
     ASSIGN_OR_RETURN(remote::ProbeSpec s, remote::ProbeSpec::Parse(t));
-    specs.push_back(std::move(s));
+    ssh |= s.kind == remote::ProbeSpec::Kind::kSsh;
+    set->specs_.push_back(std::move(s));
   }
-  std::unique_ptr<remote::Prober> prober;
-  if (sim) {
-    prober = std::make_unique<SimProber>(*sim);
+  set->public_ = address == "public";
+  set->ssh_public_ = rt.ssh_public_address();
+  if (ssh) RETURN_IF_ERROR(rt.SshFlags().status());
+  if (rt.sim()) {
+    set->prober_ = std::make_unique<SimProber>(*rt.sim());
   } else {
-    prober = std::make_unique<remote::SocketProber>(2s);
+    set->sockets_ = std::make_unique<remote::SocketProber>(2s);
+    if (ssh) {
+      ASSIGN_OR_RETURN(remote::SshSettings settings, rt.Ssh());
+      set->runner_ = std::make_unique<remote::OpenSshRunner>(settings);
+      set->prober_ = std::make_unique<remote::HostProber>(*set->sockets_, *set->runner_, 30s);
+    }
   }
-  return std::unique_ptr<ProbeSet>(
-      new ProbeSet(std::move(specs), address == "public", std::move(prober)));
+  return set;
 }
 
 core::Status ProbeSet::Check(const cloud::Instance& i) {
-  const std::string& preferred = public_ ? i.public_ip : i.private_ip;
-  const std::string& address =
-      preferred.empty() ? (public_ ? i.private_ip : i.public_ip) : preferred;
-  for (const remote::ProbeSpec& s : specs_) RETURN_IF_ERROR(prober_->Probe(s, address));
+  for (const remote::ProbeSpec& s : specs_) {
+    bool use_public = s.kind == remote::ProbeSpec::Kind::kSsh ? ssh_public_ : public_;
+    const std::string& preferred = use_public ? i.public_ip : i.private_ip;
+    const std::string& address =
+        preferred.empty() ? (use_public ? i.private_ip : i.public_ip) : preferred;
+    remote::Prober& prober = prober_ ? *prober_ : *sockets_;
+    RETURN_IF_ERROR(prober.Probe(s, address));
+  }
   return core::Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/runtime.h"
 #include "cloud/model.h"
 #include "remote/probe.h"
 #include "sim/sim_cloud.h"
@@ -14,22 +15,23 @@ namespace rotor::cli {
 
 class ProbeSet {
  public:
-  // `texts`: tcp:PORT / http://:PORT/PATH; `address`: "private" or "public". `sim` may be null
-  // (AWS). kInvalidArgument naming a bad probe or address kind.
+  // `texts`: tcp:PORT / http://:PORT/PATH / ssh:COMMAND; `address`: "private" or "public" (an
+  // ssh probe goes to the --ssh-address instead). `sim` may be null (AWS). kInvalidArgument
+  // naming a bad probe, address kind or --ssh-* flag.
   static core::Result<std::unique_ptr<ProbeSet>> Create(const std::vector<std::string>& texts,
-                                                        const std::string& address,
-                                                        sim::SimCloud* sim);
+                                                        const std::string& address, Runtime& rt);
 
   // Every probe against the instance's chosen address (the other one when it has none).
   core::Status Check(const cloud::Instance& instance);
 
  private:
-  ProbeSet(std::vector<remote::ProbeSpec> specs, bool public_address,
-           std::unique_ptr<remote::Prober> prober)
-      : specs_(std::move(specs)), public_(public_address), prober_(std::move(prober)) {}
+  ProbeSet() = default;
 
   std::vector<remote::ProbeSpec> specs_;
-  bool public_;
+  bool public_ = false;      // --probe-address public
+  bool ssh_public_ = false;  // --ssh-address public
+  std::unique_ptr<remote::Prober> sockets_;
+  std::unique_ptr<remote::Runner> runner_;
   std::unique_ptr<remote::Prober> prober_;
 };
 

@@ -149,7 +149,7 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
 core::Result<ops::RunbookOptions> RollingRunbookOptions(const rollout::Policy& policy, int parallel,
                                                         Runtime& rt,
                                                         std::unique_ptr<ProbeSet>& probes) {
-  ASSIGN_OR_RETURN(probes, ProbeSet::Create(policy.probes, policy.probe_address, rt.sim()));
+  ASSIGN_OR_RETURN(probes, ProbeSet::Create(policy.probes, policy.probe_address, rt));
   ops::RunbookOptions o;
   o.rolling.parallel = parallel;
   if (!policy.probes.empty()) {

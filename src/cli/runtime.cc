@@ -74,7 +74,7 @@ aws::EndpointConfig ResolveEndpoints(const std::string& flag, const std::string&
 
 std::unique_ptr<Runtime> Runtime::CreateLocal(const GlobalOptions& options, aws::AwsEnv env) {
   std::unique_ptr<Runtime> rt(new Runtime());
-  rt->state_ = options.state;
+  rt->KeepFlags(options);
   rt->env_ = std::move(env);
   return rt;
 }
@@ -97,7 +97,7 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
                                                        aws::AwsEnv env, std::ostream& debug_out) {
   if (core::StartsWith(options.cloud, "sim:")) {
     ASSIGN_OR_RETURN(auto rt, CreateSim(options.cloud.substr(4), options.max_rps));
-    rt->state_ = options.state;
+    rt->KeepFlags(options);
     rt->env_ = env;
     return rt;
   }
@@ -108,7 +108,7 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
   RETURN_IF_ERROR(CheckMaxRps(options.max_rps));
   std::unique_ptr<Runtime> rt(new Runtime());
   rt->pacer_ = cloud::RequestPacer(options.max_rps);
-  rt->state_ = options.state;
+  rt->KeepFlags(options);
   rt->env_ = env;
   ASSIGN_OR_RETURN(aws::SharedConfig shared, aws::LoadSharedConfig(env));
   std::string profile_name = aws::SelectedProfile(env, options.profile);
@@ -191,22 +191,8 @@ core::Result<journal::Journal*> Runtime::OpenJournal() {
   }
   std::string path = state_;
   if (path.empty()) {
-    std::string base = env_.Get("XDG_STATE_HOME");
-    if (base.empty()) {
-      std::string home = env_.Get("HOME");
-      if (home.empty()) {
-        return core::InvalidArgument(
-            "no place for the journal: set HOME or XDG_STATE_HOME, or pass --state PATH");
-      }
-      base = home + "/.local/state";
-    }
-    path = base + "/rotor/journal.db";
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    if (ec) {
-      return core::InvalidArgument(
-          fmt::format("cannot create the journal's directory for {}: {}", path, ec.message()));
-    }
+    ASSIGN_OR_RETURN(std::string dir, StateDir());
+    path = dir + "/journal.db";
   }
   ASSIGN_OR_RETURN(auto j, journal::SqliteJournal::Open(path));
   journal_ = std::move(j);
@@ -237,6 +223,61 @@ std::string Runtime::owner() const {
   if (user.empty()) user = env_.Get("USER");
   if (user.empty()) user = fmt::format("uid{}", geteuid());
   return fmt::format("{}@{}:{}", user, host, getpid());
+}
+
+void Runtime::KeepFlags(const GlobalOptions& options) {
+  state_ = options.state;
+  ssh_flags_ = options;
+  ssh_address_ = options.ssh_address;
+}
+
+core::Result<std::string> Runtime::StateDir() {
+  std::string base = env_.Get("XDG_STATE_HOME");
+  if (base.empty()) {
+    std::string home = env_.Get("HOME");
+    if (home.empty()) {
+      return core::InvalidArgument(
+          "no place for rotor's state: set HOME or XDG_STATE_HOME, or pass --state PATH");
+    }
+    base = home + "/.local/state";
+  }
+  std::string dir = base + "/rotor";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return core::InvalidArgument(
+        fmt::format("cannot create rotor's state directory {}: {}", dir, ec.message()));
+  }
+  return dir;
+}
+
+core::Result<remote::SshSettings> Runtime::SshFlags() const {
+  const GlobalOptions& o = ssh_flags_;
+  if (o.ssh_address != "private" && o.ssh_address != "public") {
+    return core::InvalidArgument(
+        fmt::format("--ssh-address '{}' is not private or public", o.ssh_address));
+  }
+  remote::SshSettings s;
+  s.user = o.ssh_user;
+  s.key_file = o.ssh_key;
+  s.jump = o.ssh_jump;
+  s.config_file = o.ssh_config;
+  for (const std::string& kv : o.ssh_options) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return core::InvalidArgument(
+          fmt::format("--ssh-option '{}' is not K=V (e.g. --ssh-option Port=2222)", kv));
+    }
+    s.options.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return s;
+}
+
+core::Result<remote::SshSettings> Runtime::Ssh() {
+  ASSIGN_OR_RETURN(remote::SshSettings s, SshFlags());
+  ASSIGN_OR_RETURN(std::string dir, StateDir());
+  s.known_hosts = dir + "/known_hosts";
+  return s;
 }
 
 }  // namespace rotor::cli

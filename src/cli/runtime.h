@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/rng.h"
 #include "journal/journal.h"
+#include "remote/ssh.h"
 #include "sim/sim_cloud.h"
 
 namespace rotor::cli {
@@ -34,7 +35,11 @@ struct GlobalOptions {
   // --max-rps: requests per second to each AWS service (I9); Runtime::Create checks it.
   double max_rps = cloud::kDefaultRequestCeiling;
   std::string unreachable_timeout = "30m";  // --unreachable-timeout
-  std::string command_line;  // "rotor ARGS...", for the journal (set by RunCommandLine)
+  // --ssh-*: how rotor reaches instances (DESIGN.md section 5b).
+  std::string ssh_user, ssh_key, ssh_jump, ssh_config;
+  std::vector<std::string> ssh_options;  // K=V
+  std::string ssh_address = "private";   // private or public
+  std::string command_line;              // "rotor ARGS...", for the journal (set by RunCommandLine)
   bool yes = false;
   bool dry_run = false;
   bool debug = false;
@@ -70,6 +75,13 @@ class Runtime {
   // $XDG_STATE_HOME/rotor/journal.db, else ~/.local/state/rotor/journal.db; in a simulation,
   // memory unless --state is given) or dynamodb://TABLE.
   core::Result<journal::Journal*> journal();
+  // The --ssh-* settings, with rotor's own known-hosts file beside the default journal
+  // (created on first use). kInvalidArgument for an --ssh-option that is not K=V, an
+  // --ssh-address that is not private or public, or no place for the file.
+  core::Result<remote::SshSettings> Ssh();
+  // The same without the known-hosts file: the flags checked only (the simulator needs no more).
+  core::Result<remote::SshSettings> SshFlags() const;
+  bool ssh_public_address() const { return ssh_address_ == "public"; }
   // Whether `owner` (user@host:pid) ran on this host and its process is gone (journal::OwnerGone).
   static bool LocalOwnerGone(const std::string& owner);
   // user@host:pid, for leases and the journal.
@@ -78,6 +90,8 @@ class Runtime {
  private:
   Runtime() = default;
   core::Result<journal::Journal*> OpenJournal();  // the store --state names, unchecked
+  core::Result<std::string> StateDir();  // $XDG_STATE_HOME/rotor or ~/.local/state/rotor, made
+  void KeepFlags(const GlobalOptions& options);  // --state, --ssh-*
 
   core::RealClock clock_;
   core::SeededRng rng_{0};
@@ -93,6 +107,8 @@ class Runtime {
   std::map<std::string, int> call_counts_;
   // Last: the journal may use the wire above.
   std::string state_;
+  GlobalOptions ssh_flags_;  // the --ssh-* values (the rest unused)
+  std::string ssh_address_ = "private";
   aws::AwsEnv env_;
   std::unique_ptr<aws::AwsClient> dynamo_;
   std::unique_ptr<journal::Journal> journal_;

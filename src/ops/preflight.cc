@@ -120,8 +120,8 @@ core::Status CheckProbes(const cloud::Group& g,
   if (first.ok()) return core::Status::Ok();  // no ready member to try them on
   return Blocked(fmt::format(
       "the probes fail on every ready member of group {} ({}): no new instance could ever count "
-      "as ready. Check the port and path, and that this machine reaches the instances (security "
-      "groups, VPN), or try --probe-address public",
+      "as ready. Check the port, path or command, and that this machine reaches the instances "
+      "(security groups, VPN, the --ssh-* settings), or try --probe-address public",
       g.name, first.message()));
 }
 

@@ -77,12 +77,38 @@ core::Result<ProbeSpec> ProbeSpec::Parse(const std::string& text) {
     }
     return p;
   }
+  if (text.rfind("ssh:", 0) == 0) {
+    p.kind = Kind::kSsh;
+    p.command = text.substr(4);
+    if (p.command.find_first_not_of(' ') == std::string::npos) {
+      return core::InvalidArgument(
+          fmt::format("probe '{}': no command after ssh: (e.g. ssh:test -f /run/app.ready)", text));
+    }
+    return p;
+  }
   return core::InvalidArgument(fmt::format(
-      "probe '{}' is not tcp:PORT or http://:PORT/PATH (the address is each instance's own)",
+      "probe '{}' is not tcp:PORT, http://:PORT/PATH or ssh:COMMAND (the address is each "
+      "instance's own)",
       text));
 }
 
+core::Status HostProber::Probe(const ProbeSpec& p, const std::string& address) {
+  if (p.kind != ProbeSpec::Kind::kSsh) return sockets_.Probe(p, address);
+  if (address.empty()) return Down(p, "(no address)", "the instance has no IP address yet");
+  auto r = runner_.Run({address, address, /*accept_new_key=*/true}, p.command, timeout_);
+  if (!r.ok()) return Down(p, address, r.status().message());
+  if (r->exit_status == 0) return core::Status::Ok();
+  std::string said = r->err.empty() ? r->out : r->err;
+  while (!said.empty() && (said.back() == '\n' || said.back() == '\r')) said.pop_back();
+  if (said.size() > 200) said = "..." + said.substr(said.size() - 200);
+  return Down(p, address,
+              fmt::format("exit status {}{}", r->exit_status, said.empty() ? "" : ": " + said));
+}
+
 core::Status SocketProber::Probe(const ProbeSpec& p, const std::string& address) {
+  if (p.kind == ProbeSpec::Kind::kSsh) {
+    return core::InvalidArgument(fmt::format("probe {}: sockets cannot run a command", p.text));
+  }
   if (address.empty()) return Down(p, "(no address)", "the instance has no IP address yet");
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

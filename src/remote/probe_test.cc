@@ -33,7 +33,9 @@ TEST(ProbeSpec, ParseTable) {
       {"tcp:http", false, ProbeSpec::Kind::kTcp, 0, ""},
       {"http://example.com:80/x", false, ProbeSpec::Kind::kTcp, 0, ""},
       {"http://:80/a b", false, ProbeSpec::Kind::kTcp, 0, ""},
-      {"ssh:uptime", false, ProbeSpec::Kind::kTcp, 0, ""},
+      {"ssh:test -f /var/lib/cloud/instance/boot-finished", true, ProbeSpec::Kind::kSsh, 0, ""},
+      {"ssh:", false, ProbeSpec::Kind::kTcp, 0, ""},
+      {"ssh:   ", false, ProbeSpec::Kind::kTcp, 0, ""},
       {"", false, ProbeSpec::Kind::kTcp, 0, ""},
   };
   for (const Row& r : rows) {
@@ -47,6 +49,9 @@ TEST(ProbeSpec, ParseTable) {
     EXPECT_EQ(p->kind, r.kind) << r.text;
     EXPECT_EQ(p->port, r.port) << r.text;
     EXPECT_EQ(p->path, r.path) << r.text;
+    if (p->kind == ProbeSpec::Kind::kSsh) {
+      EXPECT_EQ("ssh:" + p->command, r.text);
+    }
   }
 }
 

@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fault_proxy  # noqa: E402
 import fixture  # noqa: E402
 import moto_harness  # noqa: E402
+import sshd_harness  # noqa: E402
 
 ROTOR = None
 MOTO = None
@@ -430,6 +431,64 @@ class Respawn(RespawnFixture):
             r = self.rotor(args)
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(fragment, r.stderr)
+
+
+class SshProbes(RespawnFixture):
+    """`--probe ssh:COMMAND` on moto: the command runs over ssh on each new instance (every
+    address mapped onto an sshd of the test's through --ssh-config) and gates it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lab = sshd_harness.SshLab()
+        cls.lab.map("*", cls.lab.server("hosts"))
+        cls.lab.write()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.stop()
+        super().tearDownClass()
+
+    def test_new_instances_are_ready_once_the_command_passes(self):
+        log = os.path.join(self.lab.dir, "probed")
+        before = {i["InstanceId"] for i in self.group("web-1-AppServer")["Instances"]}
+        r = self.rotor(["--ssh-config", self.lab.config, "respawn", "web-1", "--all", "--drain",
+                        "1s", "--probe", f"ssh:echo $ROTOR_TEST_HOST >> {log}"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("web-1-AppServer: completed — 3 of 3 replaced", r.stdout)
+        with open(log) as f:
+            ran_on = f.read().split()
+        # Once in pre-flight on a current member, then at least once on each new one.
+        self.assertGreaterEqual(len(ran_on), 4, ran_on)
+        self.assertEqual(set(ran_on), {"hosts"})
+        after = {i["InstanceId"] for i in self.group("web-1-AppServer")["Instances"]}
+        self.assertEqual(len(after), 3)
+        self.assertFalse(after & before)
+        self.assert_nothing_extra_running()
+
+    def test_a_command_no_member_passes_is_refused_before_anything_changes(self):
+        before = {i["InstanceId"] for i in self.group("web-1-AppServer")["Instances"]}
+        r = self.rotor(["--ssh-config", self.lab.config, "respawn", "web-1", "--all", "--probe",
+                        "ssh:echo app not ready >&2; exit 3"])
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn("exit status 3: app not ready", r.stderr)
+        self.assertIn("the --ssh-* settings", r.stderr)
+        self.assertEqual({i["InstanceId"] for i in self.group("web-1-AppServer")["Instances"]},
+                         before)
+
+    def test_a_command_that_fails_on_the_new_instances_rolls_back(self):
+        # Passes once (pre-flight, on a current member), then never again.
+        count = os.path.join(self.lab.dir, "count")
+        probe = (f"ssh:n=$(cat {count} 2>/dev/null || echo 0); echo $((n+1)) > {count}; "
+                 "test $n -lt 1 || { echo new app not ready >&2; exit 3; }")
+        before = {i["InstanceId"] for i in self.group("web-1-AppServer")["Instances"]}
+        r = self.rotor(["--ssh-config", self.lab.config, "respawn", "web-1", "--all", "--drain",
+                        "1s", "--health-timeout", "15s", "--probe", probe])
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("web-1-AppServer: rolled_back", r.stdout)
+        self.assertEqual({i["InstanceId"] for i in self.group("web-1-AppServer")["Instances"]},
+                         before)
+        self.assert_nothing_extra_running()
 
 
 class Preflight(RespawnFixture):

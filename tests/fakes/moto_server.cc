@@ -12,25 +12,10 @@
 #include <thread>
 
 #include "aws/curl_transport.h"
+#include "fakes/ports.h"
 
 namespace rotor::testing {
 namespace {
-
-core::Result<int> FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) close(fd);
-    return core::Internal("cannot find a free loopback port");
-  }
-  close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
-}
 
 core::Result<int> Post(const std::string& url, const std::string& body) {
   aws::CurlTransport t;

@@ -59,7 +59,7 @@ int Run(const RespawnArgs& args, Session& session) {
   if (args.parallel < 1) {
     return ReportError(core::InvalidArgument("--parallel must be at least 1"), err);
   }
-  auto probes = ProbeSet::Create(args.probes, args.probe_address, rt.sim());
+  auto probes = ProbeSet::Create(args.probes, args.probe_address, rt);
   if (!probes.ok()) return ReportError(probes.status(), err);
   std::function<core::Status(const cloud::Instance&)> probe;
   if (!args.probes.empty()) {

@@ -191,7 +191,7 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
   if (info.kind == journal::OperationKind::kUpgrade) {
     auto plan = ops::UpgradePlanFromJson(info.policy);
     if (!plan.ok()) return ReportError(plan.status(), session.err());
-    auto set = ProbeSet::Create(plan->policy.probes, plan->policy.probe_address, rt.sim());
+    auto set = ProbeSet::Create(plan->policy.probes, plan->policy.probe_address, rt);
     if (!set.ok()) return ReportError(set.status(), session.err());
     probes = std::move(set).value();
     if (!plan->policy.probes.empty()) {
@@ -227,7 +227,7 @@ int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
   }
   if (ops::IsRunbookKind(detail->info.kind))
     return ContinueRunbook(a, session, rt, *format, **j, detail->info, mode);
-  auto probes = ProbeSet::Create(detail->policy.probes, detail->policy.probe_address, rt.sim());
+  auto probes = ProbeSet::Create(detail->policy.probes, detail->policy.probe_address, rt);
   if (!probes.ok()) return ReportError(probes.status(), err);
   ops::RespawnOptions ro;
   ro.owner = rt.owner();
