@@ -185,7 +185,16 @@ TEST_F(PatchTest, ASecondRotorIsKeptOffTheGroups) {
 class KillingSpecs : public cloud::LaunchSpecsWrapper, public cloud::GroupChangesWrapper {
  public:
   KillingSpecs(testing::FakeCloud& f, int at, bool after)
-      : LaunchSpecsWrapper(f), GroupChangesWrapper(f), at_(at), after_(after) {}
+      : LaunchSpecsWrapper(f), GroupChangesWrapper(f), f_(f), at_(at), after_(after) {}
+  // The fake cloud with its launch specs and group changes going through this one.
+  cloud::Cloud Bundle() {
+    return {.groups = f_,
+            .group_changes = *this,
+            .instances = f_,
+            .images = f_,
+            .launch_specs = *this,
+            .stacks = f_};
+  }
   core::Result<std::string> CreateVersion(const std::string& id, const cloud::LaunchData& d,
                                           const std::string& desc) override {
     return Change([&] { return LaunchSpecsWrapper::CreateVersion(id, d, desc); });
@@ -208,6 +217,7 @@ class KillingSpecs : public cloud::LaunchSpecsWrapper, public cloud::GroupChange
     if (after_) (void)act();
     return core::Status(core::Code::kAborted, "killed");
   }
+  testing::FakeCloud& f_;
   int at_;
   bool after_;
 };
@@ -228,12 +238,7 @@ TEST_F(PatchTest, AKillAtEveryChangeIsResumedToExactlyOneNewSpecEach) {
       cloud_.configurations = configurations0;
       journal::MemoryJournal journal;
       KillingSpecs killing(cloud_, at, after);
-      cloud::Cloud c{.groups = cloud_,
-                     .group_changes = killing,
-                     .instances = cloud_,
-                     .images = cloud_,
-                     .launch_specs = killing,
-                     .stacks = cloud_};
+      cloud::Cloud c = killing.Bundle();
       RunbookOptions o;
       o.operation_id = "op-1";
       o.owner = "me@here:1";
@@ -267,12 +272,7 @@ TEST_F(PatchTest, AnAbortedPatchKeepsItsDoneStepsAndRollbackUndoesThem) {
   auto plan = PlanPatch(cloud_.cloud(), groups, r, "op-1", kNow);
   ASSERT_TRUE(plan.ok());
   KillingSpecs killing(cloud_, /*at=*/3, /*after=*/false);  // dies before the third change
-  cloud::Cloud c{.groups = cloud_,
-                 .group_changes = killing,
-                 .instances = cloud_,
-                 .images = cloud_,
-                 .launch_specs = killing,
-                 .stacks = cloud_};
+  cloud::Cloud c = killing.Bundle();
   RunbookOptions o;
   o.operation_id = "op-1";
   o.owner = "me@here:1";
