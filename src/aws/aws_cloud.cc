@@ -22,11 +22,15 @@ AwsCloud::AwsCloud(AwsClients clients)
       images_(clients_),
       launch_specs_(clients_),
       stacks_(clients_),
+      addresses_(clients_),
+      dns_(clients_),
       bundle_{.groups = groups_,
               .group_changes = group_changes_,
               .instances = instances_,
               .images = images_,
               .launch_specs = launch_specs_,
-              .stacks = stacks_} {}
+              .stacks = stacks_,
+              .addresses = addresses_,
+              .dns = dns_} {}
 
 }  // namespace rotor::aws

@@ -5,7 +5,9 @@
 
 #include <memory>
 
+#include "aws/aws_addresses.h"
 #include "aws/aws_clients.h"
+#include "aws/aws_dns.h"
 #include "aws/aws_group_changes.h"
 #include "aws/aws_groups.h"
 #include "aws/aws_images.h"
@@ -38,6 +40,8 @@ class AwsCloud final : public cloud::Backend {
   AwsImages images_;
   AwsLaunchSpecs launch_specs_;
   AwsStacks stacks_;
+  AwsAddresses addresses_;
+  AwsDns dns_;
   cloud::Cloud bundle_;
 };
 

@@ -76,4 +76,28 @@ core::Status AwsInstances::TerminateInstances(const std::vector<std::string>& id
   return ec2::TerminateInstances(ec2_, ids);
 }
 
+core::Result<cloud::Host> AwsInstances::DescribeHost(const std::string&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Result<std::vector<cloud::Host>> AwsInstances::FindHosts(const std::string&,
+                                                               const std::string&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Result<std::string> AwsInstances::RunInstance(const cloud::LaunchLike&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Status AwsInstances::SetRunning(const std::string&, bool) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Status AwsInstances::Tag(const std::string&, const std::map<std::string, std::string>&,
+                               const std::vector<std::string>&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Status AwsInstances::SetTerminationProtection(const std::string&, bool) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Result<std::string> AwsInstances::ConsoleOutput(const std::string&) {
+  return core::Internal("not built yet (issue 12)");
+}
+
 }  // namespace rotor::aws

@@ -4,6 +4,8 @@
 // wrapper (GroupsWrapper, ...) and overrides only the verbs it cares about.
 #pragma once
 
+#include "cloud/addresses.h"
+#include "cloud/dns.h"
 #include "cloud/group_changes.h"
 #include "cloud/groups.h"
 #include "cloud/images.h"
@@ -22,6 +24,8 @@ struct Cloud {
   Images& images;
   LaunchSpecs& launch_specs;
   Stacks& stacks;
+  Addresses& addresses;
+  Dns& dns;
 };
 
 // Whatever owns a provider's capabilities (AwsCloud, SimCloud, a test fake) and hands them out
@@ -40,7 +44,9 @@ class Provider : public Backend,
                  public Instances,
                  public Images,
                  public LaunchSpecs,
-                 public Stacks {
+                 public Stacks,
+                 public Addresses,
+                 public Dns {
  public:
   Provider() = default;
   Provider(const Provider&) = delete;
@@ -54,7 +60,9 @@ class Provider : public Backend,
                 .instances = *this,
                 .images = *this,
                 .launch_specs = *this,
-                .stacks = *this};
+                .stacks = *this,
+                .addresses = *this,
+                .dns = *this};
 };
 
 }  // namespace rotor::cloud

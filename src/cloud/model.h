@@ -50,6 +50,7 @@ struct Instance {
   std::string instance_type;
   std::string private_ip;
   std::string public_ip;
+  std::vector<std::string> ipv6_addresses;  // of its primary network interface
   bool protected_from_scale_in = false;
   bool spot = false;  // a Spot instance (counts against the Spot quota, not on-demand)
   LaunchSpec spec;    // what the group launched it from (kind kNone for non-members)

@@ -193,7 +193,9 @@ class KillingSpecs : public cloud::LaunchSpecsWrapper, public cloud::GroupChange
             .instances = f_,
             .images = f_,
             .launch_specs = *this,
-            .stacks = f_};
+            .stacks = f_,
+            .addresses = f_,
+            .dns = f_};
   }
   core::Result<std::string> CreateVersion(const std::string& id, const cloud::LaunchData& d,
                                           const std::string& desc) override {

@@ -17,12 +17,16 @@ SimCloud::SimCloud(const Scenario& s)
       sim_images_(*world_),
       sim_launch_specs_(*world_),
       sim_stacks_(*world_),
+      sim_addresses_(*world_),
+      sim_dns_(*world_),
       cloud_{.groups = sim_groups_,
              .group_changes = sim_group_changes_,
              .instances = sim_instances_,
              .images = sim_images_,
              .launch_specs = sim_launch_specs_,
-             .stacks = sim_stacks_} {}
+             .stacks = sim_stacks_,
+             .addresses = sim_addresses_,
+             .dns = sim_dns_} {}
 
 SimCloud::~SimCloud() = default;
 

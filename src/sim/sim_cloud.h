@@ -16,7 +16,9 @@
 #include "cloud/pacer.h"
 #include "core/clock.h"
 #include "sim/scenario.h"
+#include "sim/sim_addresses.h"
 #include "sim/sim_changes.h"
+#include "sim/sim_dns.h"
 #include "sim/sim_groups.h"
 #include "sim/sim_images.h"
 #include "sim/sim_instances.h"
@@ -85,6 +87,8 @@ class SimCloud final : public cloud::Backend {
   SimImages sim_images_;
   SimLaunchSpecs sim_launch_specs_;
   SimStacks sim_stacks_;
+  SimAddresses sim_addresses_;
+  SimDns sim_dns_;
   cloud::Cloud cloud_;
   std::vector<std::string> violations_;
 };

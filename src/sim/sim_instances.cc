@@ -65,4 +65,28 @@ core::Status SimInstances::TerminateInstances(const std::vector<std::string>& id
   return core::Status::Ok();
 }
 
+core::Result<cloud::Host> SimInstances::DescribeHost(const std::string&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Result<std::vector<cloud::Host>> SimInstances::FindHosts(const std::string&,
+                                                               const std::string&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Result<std::string> SimInstances::RunInstance(const cloud::LaunchLike&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Status SimInstances::SetRunning(const std::string&, bool) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Status SimInstances::Tag(const std::string&, const std::map<std::string, std::string>&,
+                               const std::vector<std::string>&) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Status SimInstances::SetTerminationProtection(const std::string&, bool) {
+  return core::Internal("not built yet (issue 12)");
+}
+core::Result<std::string> SimInstances::ConsoleOutput(const std::string&) {
+  return core::Internal("not built yet (issue 12)");
+}
+
 }  // namespace rotor::sim

@@ -2,6 +2,7 @@
 // more, and termination outside any group, each costing the calls AwsCloud would make.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,15 @@ class SimInstances final : public cloud::Instances {
       const std::vector<std::string>& ids) override;
   core::Result<cloud::LaunchRoom> RoomFor(const std::string& instance_type) override;
   core::Status TerminateInstances(const std::vector<std::string>& ids) override;
+  core::Result<cloud::Host> DescribeHost(const std::string& id_or_name) override;
+  core::Result<std::vector<cloud::Host>> FindHosts(const std::string& key,
+                                                   const std::string& value) override;
+  core::Result<std::string> RunInstance(const cloud::LaunchLike& launch) override;
+  core::Status SetRunning(const std::string& instance_id, bool running) override;
+  core::Status Tag(const std::string& instance_id, const std::map<std::string, std::string>& set,
+                   const std::vector<std::string>& remove) override;
+  core::Status SetTerminationProtection(const std::string& instance_id, bool on) override;
+  core::Result<std::string> ConsoleOutput(const std::string& instance_id) override;
 
  private:
   World& world_;

@@ -143,7 +143,9 @@ class CrashingCloud final : public cloud::GroupsWrapper,
                        .instances = *this,
                        .images = sim_.cloud().images,
                        .launch_specs = sim_.cloud().launch_specs,
-                       .stacks = sim_.cloud().stacks};
+                       .stacks = sim_.cloud().stacks,
+                       .addresses = sim_.cloud().addresses,
+                       .dns = sim_.cloud().dns};
   CrashAt at_;
   int k_;
   int changes_ = 0;

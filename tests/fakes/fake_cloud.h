@@ -211,10 +211,10 @@ class FakeCloud final : public cloud::Provider {
   core::Result<cloud::StackSettings> ReadSettings(const std::string&) override {
     return NoStacks();
   }
-  core::Result<cloud::TemplateSummary> Summarize(const std::string&) override {
+  core::Result<cloud::TemplateSummary> Summarize(const std::string&) override { return NoStacks(); }
+  core::Result<cloud::ChangeSet> PrepareChange(const cloud::StackChange&) override {
     return NoStacks();
   }
-  core::Result<cloud::ChangeSet> PrepareChange(const cloud::StackChange&) override { return NoStacks(); }
   core::Result<cloud::ChangeSet> ReadChange(const std::string&, const std::string&) override {
     return NoStacks();
   }
@@ -226,6 +226,40 @@ class FakeCloud final : public cloud::Provider {
     return NoStacks();
   }
   core::Status CancelUpdate(const std::string&) override { return NoStacks(); }
+  // Hosts, elastic IPs and Route 53 are SimCloud's: tests of host runbooks run on it.
+  static core::Status NoHosts() {
+    return core::Status(core::Code::kInternal,
+                        "FakeCloud has no hosts, addresses or DNS: use SimCloud");
+  }
+  core::Result<cloud::Host> DescribeHost(const std::string&) override { return NoHosts(); }
+  core::Result<std::vector<cloud::Host>> FindHosts(const std::string&,
+                                                   const std::string&) override {
+    return NoHosts();
+  }
+  core::Result<std::string> RunInstance(const cloud::LaunchLike&) override { return NoHosts(); }
+  core::Status SetRunning(const std::string&, bool) override { return NoHosts(); }
+  core::Status Tag(const std::string&, const std::map<std::string, std::string>&,
+                   const std::vector<std::string>&) override {
+    return NoHosts();
+  }
+  core::Status SetTerminationProtection(const std::string&, bool) override { return NoHosts(); }
+  core::Result<std::string> ConsoleOutput(const std::string&) override { return NoHosts(); }
+  core::Result<std::vector<cloud::ElasticIp>> AddressesOf(const std::string&) override {
+    return NoHosts();
+  }
+  core::Result<cloud::ElasticIp> DescribeAddress(const std::string&) override { return NoHosts(); }
+  core::Status Associate(const std::string&, const std::string&) override { return NoHosts(); }
+  core::Status Disassociate(const std::string&) override { return NoHosts(); }
+  core::Result<std::vector<cloud::HostedZone>> ListZones() override { return NoHosts(); }
+  core::Result<std::vector<cloud::DnsRecord>> ListRecords(const std::string&) override {
+    return NoHosts();
+  }
+  core::Result<std::string> ChangeRecords(const std::string&,
+                                          const std::vector<cloud::RecordChange>&,
+                                          const std::string&) override {
+    return NoHosts();
+  }
+  core::Result<bool> ChangeInSync(const std::string&) override { return NoHosts(); }
 };
 
 }  // namespace rotor::testing

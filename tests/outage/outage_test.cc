@@ -366,7 +366,9 @@ class LostAnswer final : public cloud::GroupChangesWrapper, public cloud::Instan
                        .instances = *this,
                        .images = sim_.cloud().images,
                        .launch_specs = sim_.cloud().launch_specs,
-                       .stacks = sim_.cloud().stacks};
+                       .stacks = sim_.cloud().stacks,
+                       .addresses = sim_.cloud().addresses,
+                       .dns = sim_.cloud().dns};
 };
 
 TEST_P(Outages, AnAnswerLostAfterTheChangeIsSettledByLooking) {
