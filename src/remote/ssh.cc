@@ -81,4 +81,8 @@ core::Result<CommandResult> OpenSshRunner::Run(const SshTarget& host, const std:
                        done->truncated};
 }
 
+core::Status OpenSshRunner::PortOpen(const SshTarget&, int, std::chrono::milliseconds) {
+  return core::Internal("not built yet (issue 12)");
+}
+
 }  // namespace rotor::remote

@@ -50,6 +50,12 @@ class Runner {
   // locally). ssh cannot tell its own failure from a command exiting 255: 255 is taken as ssh's.
   virtual core::Result<CommandResult> Run(const SshTarget& host, const std::string& command,
                                           std::chrono::milliseconds timeout) = 0;
+  // Whether `port` on `host` accepts a TCP connection now, reached the way ssh reaches the host:
+  // its configuration resolves the address and the jump host (`ssh -G`); with a jump host the
+  // connection is tried through it (`ssh -W`), else directly. Ok when it accepts; kUnavailable
+  // (with the reason: refused, no answer within `timeout`, the jump host unreachable) otherwise.
+  virtual core::Status PortOpen(const SshTarget& host, int port,
+                                std::chrono::milliseconds timeout) = 0;
 };
 
 class OpenSshRunner final : public Runner {
@@ -58,6 +64,8 @@ class OpenSshRunner final : public Runner {
       : settings_(std::move(settings)), max_output_(max_output) {}
   core::Result<CommandResult> Run(const SshTarget& host, const std::string& command,
                                   std::chrono::milliseconds timeout) override;
+  core::Status PortOpen(const SshTarget& host, int port,
+                        std::chrono::milliseconds timeout) override;
 
  private:
   SshSettings settings_;
