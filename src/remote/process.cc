@@ -118,6 +118,12 @@ core::Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
       ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
       if (n > 0) {
         Keep(*into[i], buffer, static_cast<size_t>(n), limits.max_output, result.truncated);
+        if (i == 1 && !limits.stop_when.empty() &&
+            result.err.find(limits.stop_when) != std::string::npos) {
+          result.exit_status = ExitStatus(Kill(pid));
+          result.stopped = true;
+          return result;
+        }
       } else if (n == 0 || errno != EINTR) {
         fds[i].fd = -1;  // EOF (or a read error: nothing more will come)
         --open;

@@ -15,6 +15,10 @@ struct ProcessLimits {
   std::chrono::milliseconds timeout{60000};  // then the process group is killed
   size_t max_output = 64 * 1024;             // bytes kept of stdout, and of stderr; the rest read
                                              // and dropped, so the program never blocks on a pipe
+  // When not empty: the program is ended as soon as its stderr shows this text, and the result
+  // says so (`stopped`) — for a program that has answered but would go on (ssh -W holding a
+  // connection open). The text must come within the first max_output bytes.
+  std::string stop_when;
 };
 
 struct ProcessResult {
@@ -22,6 +26,7 @@ struct ProcessResult {
   std::string out;         // stdout, at most max_output bytes
   std::string err;         // stderr, likewise
   bool truncated = false;  // either was cut at max_output
+  bool stopped = false;    // ended on seeing ProcessLimits::stop_when
 };
 
 // Runs argv[0] (looked up in PATH) with argv, stdin from /dev/null, in a process group of its

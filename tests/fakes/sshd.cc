@@ -36,7 +36,7 @@ core::Result<std::string> ReadFile(const std::string& path) {
 core::Result<std::string> NewKey(const std::string& path) {
   auto r = remote::RunProcess(
       {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rotor-test", "-f", path},
-      {std::chrono::seconds(30), 4096});
+      {std::chrono::seconds(30), 4096, ""});
   if (!r.ok()) return r.status();
   if (r->exit_status != 0) return core::Internal("ssh-keygen failed: " + r->err);
   ASSIGN_OR_RETURN(std::string pub, ReadFile(path + ".pub"));
@@ -46,7 +46,7 @@ core::Result<std::string> NewKey(const std::string& path) {
 
 bool Listening(int port) {
   auto r = remote::RunProcess({"bash", "-c", fmt::format("exec 3<>/dev/tcp/127.0.0.1/{}", port)},
-                              {std::chrono::seconds(2), 1024});
+                              {std::chrono::seconds(2), 1024, ""});
   return r.ok() && r->exit_status == 0;
 }
 

@@ -1,6 +1,10 @@
 // remote::OpenSshRunner against real sshd servers on loopback (a bastion and hosts behind it),
 // reached through an ssh configuration that maps instance addresses onto them.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -31,7 +35,11 @@ class SshRunnerTest : public ::testing::Test {
     lab_->Map("10.0.0.6", servers_["db"]->port(), /*jump=*/"10.0.0.1");
     auto closed = testing::FreeLoopbackPort();
     ASSERT_TRUE(closed.ok());
-    lab_->Map("10.0.0.9", *closed);  // nothing listens there
+    lab_->Map("10.0.0.9", *closed);                        // nothing listens there
+    lab_->Map("10.0.0.10", *closed, /*jump=*/"10.0.0.1");  // nothing there, behind the bastion
+    lab_->Map("10.0.0.11", servers_["app"]->port(), /*jump=*/"10.0.0.9");  // jump unreachable
+    silent_ = Listen();
+    lab_->Map("10.0.0.12", silent_.second, /*jump=*/"10.0.0.1");  // accepts, never speaks
     ASSERT_TRUE(lab_->Write().ok());
     // The hosts the team already knows (the bastion too: the jump connection checks it).
     std::ofstream known(lab_->known_hosts());
@@ -48,9 +56,56 @@ class SshRunnerTest : public ::testing::Test {
     return OpenSshRunner(s, max_output);
   }
 
+  // A loopback socket that accepts connections (the kernel completes them) and never speaks.
+  static std::pair<int, int> Listen() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), len) != 0 || listen(fd, 8) != 0) return {-1, 0};
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    return {fd, ntohs(a.sin_port)};
+  }
+  void TearDown() override {
+    if (silent_.first >= 0) close(silent_.first);
+  }
+
   std::unique_ptr<testing::SshLab> lab_;
   std::map<std::string, std::unique_ptr<testing::TestSshd>> servers_;
+  std::pair<int, int> silent_{-1, 0};
 };
+
+// Port waits go where ssh would go: the configuration's HostName and Port (port 22 is ssh's),
+// through ssh -W when a jump host applies.
+TEST_F(SshRunnerTest, PortWaitsFollowTheConfiguration) {
+  struct Row {
+    const char* name;
+    const char* address;
+    int port;
+    bool open;
+    const char* says;  // in the reason when closed
+  };
+  const Row rows[] = {
+      {"direct, mapped port open", "10.0.0.5", 22, true, ""},
+      {"direct, nothing listens", "10.0.0.9", 22, false, "port 22 on h (10.0.0.9)"},
+      {"through the bastion, open", "10.0.0.6", 22, true, ""},
+      {"through the bastion, refused", "10.0.0.10", 22, false, "through 10.0.0.1"},
+      {"jump host unreachable", "10.0.0.11", 22, false, "cannot reach the jump host 10.0.0.9"},
+      {"a silent service behind the bastion", "10.0.0.12", 22, true, ""},
+  };
+  OpenSshRunner runner = Runner();
+  for (const Row& row : rows) {
+    auto start = std::chrono::steady_clock::now();
+    core::Status s = runner.PortOpen({"h", row.address}, row.port, 8s);
+    EXPECT_EQ(s.ok(), row.open) << row.name << ": " << s.message();
+    if (!row.open) {
+      EXPECT_EQ(s.code(), core::Code::kUnavailable) << row.name;
+      EXPECT_NE(s.message().find(row.says), std::string::npos) << row.name << ": " << s.message();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 7s) << row.name << " hung";
+  }
+}
 
 TEST_F(SshRunnerTest, ACommandsOutputAndExitStatusComeBack) {
   auto r = Runner().Run({"i-0app", "10.0.0.5"},
