@@ -31,11 +31,13 @@ core::Status SetProcesses(AwsClient& client, const std::string& group,
                           const std::vector<std::string>& processes, bool suspend);
 core::Status TerminateInstance(AwsClient& client, const std::string& instance_id, bool decrement);
 // Up to 20 instances per call (the API's limit); the caller batches.
+core::Status AttachInstances(AwsClient& client, const std::string& group,
+                             const std::vector<std::string>& ids);
 core::Status DetachInstances(AwsClient& client, const std::string& group,
                              const std::vector<std::string>& ids, bool decrement);
 
 core::Result<std::vector<cloud::LifecycleHook>> DescribeLifecycleHooks(AwsClient& client,
-                                                                      const std::string& group);
+                                                                       const std::string& group);
 // The status of the newest Instance Refresh when it is not finished (Pending, InProgress,
 // Cancelling, RollbackInProgress, Baking); empty when there is none.
 core::Result<std::string> UnfinishedInstanceRefresh(AwsClient& client, const std::string& group);

@@ -43,6 +43,14 @@ core::Status TerminateInstance(AwsClient& client, const std::string& instance_id
   return client.Query("TerminateInstanceInAutoScalingGroup", p).status();
 }
 
+core::Status AttachInstances(AwsClient& client, const std::string& group,
+                             const std::vector<std::string>& ids) {
+  Params p;
+  p.Add("AutoScalingGroupName", group);
+  p.AddMemberList("InstanceIds", ids);
+  return client.Query("AttachInstances", p).status();
+}
+
 core::Status DetachInstances(AwsClient& client, const std::string& group,
                              const std::vector<std::string>& ids, bool decrement) {
   Params p;

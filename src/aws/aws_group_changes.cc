@@ -53,6 +53,14 @@ core::Status AwsGroupChanges::DetachInstances(const std::string& group,
   });
 }
 
+core::Status AwsGroupChanges::AttachInstances(const std::string& group,
+                                              const std::vector<std::string>& ids) {
+  constexpr size_t kPerCall = 20;  // AttachInstances accepts at most 20 ids
+  return ForEachBatch(ids, kPerCall, [&](const std::vector<std::string>& batch) {
+    return autoscaling::AttachInstances(asg_, group, batch);
+  });
+}
+
 core::Status AwsGroupChanges::Deregister(const std::string& group,
                                          const std::vector<std::string>& ids) {
   ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, DescribeNamedGroups(asg_, {group}));

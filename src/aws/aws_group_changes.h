@@ -25,6 +25,8 @@ class AwsGroupChanges final : public cloud::GroupChanges {
   core::Status TerminateInstance(const std::string& instance_id, bool decrement) override;
   core::Status DetachInstances(const std::string& group, const std::vector<std::string>& ids,
                                bool decrement) override;
+  core::Status AttachInstances(const std::string& group,
+                               const std::vector<std::string>& ids) override;
   core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override;
 
  private:

@@ -41,6 +41,11 @@ class GroupChanges {
   virtual core::Status DetachInstances(const std::string& group,
                                        const std::vector<std::string>& instance_ids,
                                        bool decrement) = 0;
+  // Puts running instances that are in no group into `group`, raising its desired capacity by
+  // as many (kFailedPrecondition past its max size); they are registered with its load
+  // balancers. The undo of a detach with decrement.
+  virtual core::Status AttachInstances(const std::string& group,
+                                       const std::vector<std::string>& instance_ids) = 0;
   // Deregisters instances from every classic ELB and target group of `group` (they drain).
   virtual core::Status Deregister(const std::string& group,
                                   const std::vector<std::string>& instance_ids) = 0;
@@ -71,6 +76,10 @@ class GroupChangesWrapper : public GroupChanges {
                                const std::vector<std::string>& instance_ids,
                                bool decrement) override {
     return target_.DetachInstances(group, instance_ids, decrement);
+  }
+  core::Status AttachInstances(const std::string& group,
+                               const std::vector<std::string>& instance_ids) override {
+    return target_.AttachInstances(group, instance_ids);
   }
   core::Status Deregister(const std::string& group,
                           const std::vector<std::string>& instance_ids) override {

@@ -152,6 +152,35 @@ core::Status SimGroupChanges::DetachInstances(const std::string& name,
   return core::Status::Ok();
 }
 
+core::Status SimGroupChanges::AttachInstances(const std::string& name,
+                                              const std::vector<std::string>& ids) {
+  ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));
+  for (int p = Pages(ids.size(), 20); p > 0; --p)
+    RETURN_IF_ERROR(world_.Api(kAsg, "AttachInstances", true));
+  Grp& grp = *world_.groups_[g];
+  std::vector<int> idx;
+  for (const std::string& id : ids) {
+    int i = world_.InstanceIndex(id);
+    if (i < 0 || world_.insts_[i]->state != Ec2State::kRunning || world_.insts_[i]->group >= 0) {
+      return Validation(fmt::format("Instance {} is not running or already in a group.", id));
+    }
+    idx.push_back(i);
+  }
+  if (grp.desired + static_cast<int>(idx.size()) > grp.max) {
+    return Validation(fmt::format("Attaching {} instances to {} would exceed its max size {}.",
+                                  idx.size(), name, grp.max));
+  }
+  for (int i : idx) {
+    Inst& in = *world_.insts_[i];
+    in.group = g;
+    grp.members.push_back(i);
+    for (int lb : grp.lbs) world_.Register(i, lb, world_.clock_.Now());
+    world_.Trace("attach", fmt::format("{} to {}", in.id, name));
+  }
+  grp.desired += static_cast<int>(idx.size());
+  return core::Status::Ok();
+}
+
 core::Status SimGroupChanges::Deregister(const std::string& name,
                                          const std::vector<std::string>& ids) {
   ASSIGN_OR_RETURN(int g, world_.GroupIndex(name));

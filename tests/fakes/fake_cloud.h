@@ -120,6 +120,11 @@ class FakeCloud final : public cloud::Provider {
                       core::Join(ids, ","));
     return core::Status::Ok();
   }
+  core::Status AttachInstances(const std::string& group,
+                               const std::vector<std::string>& ids) override {
+    actions.push_back("Attach " + group + " " + core::Join(ids, ","));
+    return core::Status::Ok();
+  }
   core::Status Deregister(const std::string& group, const std::vector<std::string>& ids) override {
     actions.push_back("Deregister " + group + " " + core::Join(ids, ","));
     return core::Status::Ok();
