@@ -42,7 +42,8 @@ struct Host {
   std::string root_device;                   // "/dev/xvda"
   std::vector<BlockDevice> devices;          // EBS volumes, root included
   bool termination_protection = false;
-  std::string group;  // the Auto Scaling group it is a member of ("" if none)
+  std::string group;      // the Auto Scaling group it is a member of ("" if none)
+  std::string user_data;  // plain text, "" if none
 };
 
 // The root volume of an instance being launched.

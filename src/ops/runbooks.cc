@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/bastion.h"
 #include "ops/patch.h"
 #include "ops/rollouts.h"
 #include "ops/update_stack.h"
@@ -56,7 +57,7 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
   rolling.run.backoff = options.backoff;
   OperationControl control(journal, clock, leases, options);
   rolling.run.pause_requested = [&control] { return control.PauseRequested(); };
-  auto steps = StepsFor(cloud, info.kind, info.policy, rolling);
+  auto steps = StepsFor(cloud, info.kind, info.policy, rolling, options.remote);
   if (!steps.ok()) {
     leases.ReleaseAll();
     return steps.status();
@@ -81,7 +82,8 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
 core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud& cloud,
                                                                    journal::OperationKind kind,
                                                                    const std::string& plan,
-                                                                   RollingContext& rolling) {
+                                                                   RollingContext& rolling,
+                                                                   remote::Runner* remote) {
   switch (kind) {
     case journal::OperationKind::kPatch: {
       ASSIGN_OR_RETURN(PatchPlan p, PatchPlanFromJson(plan));
@@ -94,6 +96,11 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
     case journal::OperationKind::kUpdateStack: {
       ASSIGN_OR_RETURN(StackUpdatePlan p, StackUpdatePlanFromJson(plan));
       return StackUpdateSteps(cloud, p, rolling);
+    }
+    case journal::OperationKind::kRedeployBastion: {
+      ASSIGN_OR_RETURN(BastionPlan p, BastionPlanFromJson(plan));
+      if (!remote) return core::Internal("redeploy-bastion needs a remote runner");
+      return BastionSteps(cloud, rolling.clock, *remote, p);
     }
     default:
       return core::InvalidArgument(

@@ -13,6 +13,7 @@
 #include "journal/journal.h"
 #include "journal/lease.h"
 #include "ops/upgrade.h"
+#include "remote/ssh.h"
 #include "runbook/driver.h"
 
 namespace rotor::ops {
@@ -31,6 +32,8 @@ struct RunbookOptions {
   // For a step that runs the rolling engine (upgrade): progress, probes, Ctrl-C; the lease,
   // heartbeat, pause flag and id are filled in by the run.
   RunOptions rolling;
+  // For runbooks with remote steps (redeploy-bastion: port waits): ssh, or the simulation's.
+  remote::Runner* remote = nullptr;
 };
 
 // The operation's steps rebuilt from its journaled plan (`plan` is what StartRunbook stored).
@@ -38,7 +41,8 @@ struct RunbookOptions {
 core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud& cloud,
                                                                    journal::OperationKind kind,
                                                                    const std::string& plan,
-                                                                   RollingContext& rolling);
+                                                                   RollingContext& rolling,
+                                                                   remote::Runner* remote);
 
 // Records the operation (kind, plan, resources), takes the leases (kBlocked when an unfinished
 // operation or a live rotor holds one), runs the steps, records the final status.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "remote/host_keys.h"
 #include "remote/probe.h"
 #include "remote/process.h"
 
@@ -185,6 +186,12 @@ core::Status OpenSshRunner::PortOpen(const SshTarget& target, int port,
   core::Status open = sockets.Probe({ProbeSpec::Kind::kTcp, real_port, "", "", ""}, route.host);
   if (open.ok()) return open;
   return Unreachable(fmt::format("{}: {}", where, open.message()));
+}
+
+core::Status OpenSshRunner::TrustHostKeys(const std::vector<std::string>& addresses,
+                                          const std::vector<std::string>& keys) {
+  if (settings_.known_hosts.empty() || keys.empty()) return core::Status::Ok();
+  return PinHostKeys(settings_.known_hosts, addresses, keys);
 }
 
 }  // namespace rotor::remote

@@ -56,6 +56,11 @@ class Runner {
   // (with the reason: refused, no answer within `timeout`, the jump host unreachable) otherwise.
   virtual core::Status PortOpen(const SshTarget& host, int port,
                                 std::chrono::milliseconds timeout) = 0;
+  // Pins `keys` ("ssh-ed25519 AAAA...", from the instance's console: remote/host_keys.h) as the
+  // only keys of `addresses` in rotor's known-hosts file, so the first connection to an
+  // instance rotor launched is checked strictly. Errors: the file cannot be written.
+  virtual core::Status TrustHostKeys(const std::vector<std::string>& addresses,
+                                     const std::vector<std::string>& keys) = 0;
 };
 
 class OpenSshRunner final : public Runner {
@@ -66,6 +71,9 @@ class OpenSshRunner final : public Runner {
                                   std::chrono::milliseconds timeout) override;
   core::Status PortOpen(const SshTarget& host, int port,
                         std::chrono::milliseconds timeout) override;
+  // Nothing is pinned without a known-hosts file of rotor's own: the user's is never written.
+  core::Status TrustHostKeys(const std::vector<std::string>& addresses,
+                             const std::vector<std::string>& keys) override;
 
  private:
   SshSettings settings_;

@@ -11,6 +11,7 @@
 
 #include "fakes/ports.h"
 #include "fakes/sshd.h"
+#include "remote/host_keys.h"
 #include "remote/probe.h"
 #include "remote/ssh.h"
 
@@ -75,6 +76,26 @@ class SshRunnerTest : public ::testing::Test {
   std::map<std::string, std::unique_ptr<testing::TestSshd>> servers_;
   std::pair<int, int> silent_{-1, 0};
 };
+
+// Keys read from an instance's console are pinned before the first connection: the right key
+// lets a strict connection through, another instance's key (an address that moved) does not.
+TEST_F(SshRunnerTest, KeysPinnedFromTheConsoleAreCheckedStrictly) {
+  std::string pinned = lab_->dir() + "/pinned/known_hosts";
+  SshSettings s;
+  s.config_file = lab_->config();
+  s.known_hosts = pinned;
+  s.connect_timeout = 5s;
+  OpenSshRunner runner(s);
+  std::string console =
+      "ec2: -----BEGIN SSH HOST KEY KEYS-----\nec2: " + servers_["app"]->host_key() +
+      " root@ip-10-0-0-5\nec2: -----END SSH HOST KEY KEYS-----\n";
+  ASSERT_TRUE(PinHostKeys(pinned, {"10.0.0.5"}, HostKeysFromConsole(console)).ok());
+  auto r = runner.Run({"i-0app", "10.0.0.5", /*accept_new_key=*/false}, "true", 30s);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(PinHostKeys(pinned, {"10.0.0.5"}, {servers_["db"]->host_key()}).ok());
+  r = runner.Run({"i-0app", "10.0.0.5", false}, "true", 30s);
+  EXPECT_EQ(r.status().code(), core::Code::kFailedPrecondition) << r.status().message();
+}
 
 // Port waits go where ssh would go: the configuration's HostName and Port (port 22 is ssh's),
 // through ssh -W when a jump host applies.

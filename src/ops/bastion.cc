@@ -1,0 +1,253 @@
+// redeploy-bastion: the plan (what is launched, what moves) and its journaled form. The steps
+// are in bastion_steps.cc.
+#include "ops/bastion.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/strings.h"
+#include "journal/journal.h"
+
+namespace rotor::ops {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kTemplateTag[] = "aws:ec2launchtemplate:id";
+
+bool Contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The tags the new instance carries: the old one's (Name kept), without the ones AWS reserves,
+// and the operation's own, by which a resumed run finds it again.
+std::map<std::string, std::string> NewTags(const cloud::Host& old, const std::string& id) {
+  std::map<std::string, std::string> tags;
+  for (const auto& [k, v] : old.instance.tags) {
+    if (k.rfind("aws:", 0) != 0 && k.rfind("rotor:", 0) != 0) tags[k] = v;
+  }
+  tags["rotor:operation"] = id;
+  tags["rotor:replaces"] = old.instance.id;
+  return tags;
+}
+
+std::optional<cloud::BlockDevice> RootOf(const cloud::Host& h) {
+  for (const cloud::BlockDevice& d : h.devices) {
+    if (d.device == h.root_device) return d;
+  }
+  return std::nullopt;
+}
+
+// The image for a standalone bastion: its launch template's when it came from one, else
+// --image, else the image it runs.
+core::Result<ImageChoice> ImageFor(cloud::Cloud& cloud, const cloud::Host& old,
+                                   const BastionRequest& request, core::Time now) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Image> current,
+                   cloud.images.DescribeImages({old.instance.image_id}));
+  cloud::Image running = current.empty() ? cloud::Image{} : current[0];
+  auto tag = old.instance.tags.find(kTemplateTag);
+  if (tag != old.instance.tags.end()) {
+    if (request.image) {
+      return core::InvalidArgument(
+          fmt::format("{} was launched from launch template {}, which names its image: change the "
+                      "template instead of giving --image",
+                      old.instance.id, tag->second));
+    }
+    cloud::LaunchSpec spec;
+    spec.kind = cloud::LaunchSpec::Kind::kTemplate;
+    spec.template_id = tag->second;
+    spec.version = "$Default";
+    ASSIGN_OR_RETURN(cloud::LaunchData data, cloud.launch_specs.ReadLaunchData(spec));
+    cloud::Image named;
+    named.id = data.image_id;
+    return ImageChoice{
+        named, fmt::format("the default version of launch template {} names it", tag->second)};
+  }
+  if (!request.image) {
+    return ImageChoice{running, fmt::format("the image {} runs now ({})", old.instance.id,
+                                            running.name.empty() ? "name unknown" : running.name)};
+  }
+  cloud::ImageQuery query{QueryGlob(*request.image, running),
+                          {QueryOwner(*request.image, running)}};
+  ASSIGN_OR_RETURN(std::vector<cloud::Image> candidates, cloud.images.FindImages(query));
+  return ChooseImage(*request.image, running, candidates, old.instance.instance_type, now);
+}
+
+cloud::LaunchLike LaunchFor(const cloud::Host& old, const BastionRequest& request,
+                            const std::string& image, const std::string& id) {
+  cloud::LaunchLike l;
+  l.image_id = image;
+  l.instance_type = old.instance.instance_type;
+  l.subnet_id = request.subnet.empty() ? old.subnet_id : request.subnet;
+  l.security_groups = old.security_groups;
+  l.key_name = old.key_name;
+  l.profile_arn = old.profile_arn;
+  l.tags = NewTags(old, id);
+  l.ipv6_count = static_cast<int>(old.instance.ipv6_addresses.size());
+  if (auto root = RootOf(old)) {
+    l.root = cloud::RootVolume{root->device, root->size_gib, root->volume_type, root->encrypted};
+  }
+  l.user_data = old.user_data;
+  l.termination_protection = old.termination_protection;
+  l.client_token = "rotor-" + id;
+  return l;
+}
+
+// A group member is redeployed by its group: only when it is the group's only member.
+core::Status CheckGroup(cloud::Cloud& cloud, const cloud::Host& old, const BastionRequest& r,
+                        BastionPlan& plan) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.groups.ObserveGroups({old.group}));
+  if (groups.empty()) return core::NotFound("group " + old.group + " does not exist");
+  const cloud::Group& g = groups[0];
+  if (g.instances.size() != 1 || g.desired != 1) {
+    return core::InvalidArgument(fmt::format(
+        "{} is one of {} members of group {} (desired {}): `rotor respawn --asg {}` replaces "
+        "group members",
+        old.instance.id, g.instances.size(), g.name, g.desired, g.name));
+  }
+  if (r.image || !r.subnet.empty()) {
+    return core::InvalidArgument(fmt::format(
+        "{} is the only member of group {}, whose launch spec ({}) decides what its successor "
+        "runs and where: change it with `rotor patch --asg {}` instead of --image or --subnet",
+        old.instance.id, g.name, g.spec.Describe(), g.name));
+  }
+  plan.group = g.name;
+  plan.group_desired = g.desired;
+  plan.group_max = g.max_size;
+  plan.image_why = fmt::format("group {}'s launch spec ({}) names {}", g.name, g.spec.Describe(),
+                               g.spec.image_id.empty() ? "its image" : g.spec.image_id);
+  return core::Status::Ok();
+}
+
+// The records naming the old instance: those naming an elastic IP follow it; the others
+// (private, public, IPv6 addresses) are repointed.
+core::Status FindRecords(cloud::Cloud& cloud, BastionPlan& plan) {
+  std::vector<std::string> eips, others;
+  for (const cloud::ElasticIp& e : plan.addresses) eips.push_back(e.public_ip);
+  const cloud::Instance& i = plan.old.instance;
+  if (!i.private_ip.empty()) others.push_back(i.private_ip);
+  if (!i.public_ip.empty() && !Contains(eips, i.public_ip)) others.push_back(i.public_ip);
+  others.insert(others.end(), i.ipv6_addresses.begin(), i.ipv6_addresses.end());
+  std::vector<std::string> all = eips;
+  all.insert(all.end(), others.begin(), others.end());
+  auto records = cloud::RecordsNaming(cloud.dns, all);
+  if (!records.ok()) return records.status().WithContext("Route 53");
+  for (cloud::DnsRecord& r : *records) {
+    bool moves = std::any_of(r.values.begin(), r.values.end(),
+                             [&](const std::string& v) { return Contains(others, v); });
+    if (!moves) {
+      plan.following.push_back(fmt::format("{} {}", r.name, r.type));
+    } else {
+      plan.records.push_back(std::move(r));
+    }
+  }
+  return core::Status::Ok();
+}
+
+// "10m", "90s": as the flags take durations.
+std::string Span(core::Duration d) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  return s % 60 == 0 ? fmt::format("{}m", s / 60) : fmt::format("{}s", s);
+}
+
+const char* KindName(AddressKind k) {
+  return k == AddressKind::kPublic ? "public" : k == AddressKind::kIpv6 ? "ipv6" : "private";
+}
+
+}  // namespace
+
+core::Result<AddressKind> ParseAddressKind(const std::string& text) {
+  if (text == "private" || text.empty()) return AddressKind::kPrivate;
+  if (text == "public") return AddressKind::kPublic;
+  if (text == "ipv6") return AddressKind::kIpv6;
+  return core::InvalidArgument("--ssh-address " + text + ": use private, public or ipv6");
+}
+
+core::Result<BastionPlan> PlanBastion(cloud::Cloud& cloud, const BastionRequest& request,
+                                      const std::string& operation_id, core::Time now) {
+  BastionPlan plan;
+  plan.operation_id = operation_id;
+  plan.port = request.port;
+  plan.terminate_old = request.terminate_old;
+  plan.address = request.address;
+  plan.health_timeout = request.health_timeout;
+  ASSIGN_OR_RETURN(plan.old, cloud.instances.DescribeHost(request.instance));
+  const cloud::Instance& i = plan.old.instance;
+  if (i.ec2_state != "running") {
+    return core::InvalidArgument(fmt::format(
+        "{} is {}: only a running bastion is redeployed (start it first)", i.id, i.ec2_state));
+  }
+  if (!plan.old.group.empty()) {
+    RETURN_IF_ERROR(CheckGroup(cloud, plan.old, request, plan));
+  } else {
+    ASSIGN_OR_RETURN(ImageChoice image, ImageFor(cloud, plan.old, request, now));
+    plan.launch = LaunchFor(plan.old, request, image.image.id, operation_id);
+    plan.image_why = image.why;
+  }
+  ASSIGN_OR_RETURN(plan.addresses, cloud.addresses.AddressesOf(i.id));
+  RETURN_IF_ERROR(FindRecords(cloud, plan));
+  return plan;
+}
+
+std::vector<std::string> DescribeBastion(const BastionPlan& p) {
+  const cloud::Host& old = p.old;
+  std::vector<std::string> out;
+  out.push_back(fmt::format("{} ({}): {} in {}, {}, running {}", old.instance.id,
+                            old.name.empty() ? "no Name tag" : old.name, old.instance.instance_type,
+                            old.subnet_id, old.instance.zone, old.instance.image_id));
+  if (!p.group.empty()) {
+    out.push_back(
+        fmt::format("the new instance comes from group {} (desired {} -> {} while both run): {}",
+                    p.group, p.group_desired, p.group_desired + 1, p.image_why));
+  } else {
+    const cloud::LaunchLike& l = p.launch;
+    out.push_back(fmt::format("launch like it: {} from {} ({}), subnet {}", l.instance_type,
+                              l.image_id, p.image_why, l.subnet_id));
+    out.push_back(
+        fmt::format("  security groups {}; key {}; tags copied (Name kept); {} IPv6 address(es); "
+                    "termination protection {}",
+                    core::Join(l.security_groups, ","), l.key_name.empty() ? "none" : l.key_name,
+                    l.ipv6_count, l.termination_protection ? "on" : "off"));
+    if (l.root) {
+      out.push_back(fmt::format("  root {} {} GiB {}{}", l.root->device, l.root->size_gib,
+                                l.root->volume_type, l.root->encrypted ? " encrypted" : ""));
+    }
+  }
+  out.push_back(fmt::format("wait until port {} accepts connections on its {} address (at most {})",
+                            p.port, KindName(p.address), Span(p.health_timeout)));
+  for (const cloud::ElasticIp& e : p.addresses) {
+    out.push_back(fmt::format("move elastic IP {} ({}) to it, then wait for port {} through it",
+                              e.public_ip, e.allocation_id, p.port));
+  }
+  if (p.addresses.empty()) out.push_back("no elastic IP to move");
+  for (const cloud::DnsRecord& r : p.records) {
+    out.push_back(fmt::format("point {} {} ({}) at the new instance's addresses", r.name, r.type,
+                              core::Join(r.values, ", ")));
+  }
+  for (const std::string& f : p.following) {
+    out.push_back(fmt::format("{} names an elastic IP: it follows the address", f));
+  }
+  if (!p.group.empty()) {
+    out.push_back(fmt::format("{} leaves group {} with decrement (desired back to {})",
+                              old.instance.id, p.group, p.group_desired));
+  }
+  if (p.terminate_old) {
+    out.push_back(
+        fmt::format("terminate {}{} — cannot be undone", old.instance.id,
+                    old.termination_protection ? " (its termination protection off)" : ""));
+  } else {
+    out.push_back(fmt::format("stop {} and keep it{}", old.instance.id,
+                              old.termination_protection ? " (termination protection kept)" : ""));
+  }
+  return out;
+}
+
+std::vector<std::string> BastionResources(const BastionPlan& plan) {
+  std::vector<std::string> r = {"instance/" + plan.old.instance.id};
+  if (!plan.group.empty()) r.push_back("group/" + plan.group);
+  return r;
+}
+
+}  // namespace rotor::ops
