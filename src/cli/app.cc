@@ -67,7 +67,7 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
   app.add_option("--ssh-config", opts.ssh_config, "ssh configuration file (default ~/.ssh/config)");
   app.add_option("--ssh-option", opts.ssh_options, "K=V given to ssh as -o K=V (repeatable)");
   app.add_option("--ssh-address", opts.ssh_address,
-                 "which address of an instance ssh goes to: private or public")
+                 "which address of an instance ssh goes to: private, public or ipv6")
       ->capture_default_str();
 }
 
@@ -89,6 +89,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddPatchCommand(app, chosen);
   AddUpgradeCommand(app, chosen);
   AddUpdateStackCommand(app, chosen);
+  AddRedeployBastionCommand(app, chosen);
   AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {

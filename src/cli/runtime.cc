@@ -253,9 +253,9 @@ core::Result<std::string> Runtime::StateDir() {
 
 core::Result<remote::SshSettings> Runtime::SshFlags() const {
   const GlobalOptions& o = ssh_flags_;
-  if (o.ssh_address != "private" && o.ssh_address != "public") {
+  if (o.ssh_address != "private" && o.ssh_address != "public" && o.ssh_address != "ipv6") {
     return core::InvalidArgument(
-        fmt::format("--ssh-address '{}' is not private or public", o.ssh_address));
+        fmt::format("--ssh-address '{}' is not private, public or ipv6", o.ssh_address));
   }
   remote::SshSettings s;
   s.user = o.ssh_user;

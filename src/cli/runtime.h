@@ -38,7 +38,7 @@ struct GlobalOptions {
   // --ssh-*: how rotor reaches instances (DESIGN.md section 5b).
   std::string ssh_user, ssh_key, ssh_jump, ssh_config;
   std::vector<std::string> ssh_options;  // K=V
-  std::string ssh_address = "private";   // private or public
+  std::string ssh_address = "private";   // private, public or ipv6
   std::string command_line;              // "rotor ARGS...", for the journal (set by RunCommandLine)
   bool yes = false;
   bool dry_run = false;
@@ -82,6 +82,7 @@ class Runtime {
   // The same without the known-hosts file: the flags checked only (the simulator needs no more).
   core::Result<remote::SshSettings> SshFlags() const;
   bool ssh_public_address() const { return ssh_address_ == "public"; }
+  const std::string& ssh_address() const { return ssh_address_; }
   // Whether `owner` (user@host:pid) ran on this host and its process is gone (journal::OwnerGone).
   static bool LocalOwnerGone(const std::string& owner);
   // user@host:pid, for leases and the journal.

@@ -198,6 +198,12 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
       o.rolling.probe = [p = probes.get()](const cloud::Instance& i) { return p->Check(i); };
     }
   }
+  // A bastion's port waits go through ssh (or the simulation's hosts).
+  if (info.kind == journal::OperationKind::kRedeployBastion) {
+    auto runner = rt.Remote();
+    if (!runner.ok()) return ReportError(runner.status(), session.err());
+    o.remote = *runner;
+  }
   bool rollback = mode == ops::ResumeMode::kRollback;
   return RunRunbook(
       session, rt, format, std::string("rollout ") + (rollback ? "rollback" : "resume"), o,
