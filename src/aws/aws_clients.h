@@ -13,6 +13,7 @@ struct AwsClients {
   AwsClient elbv2;
   AwsClient cfn;  // cloudformation
   AwsClient quotas;
+  AwsClient route53;  // global, signed for us-east-1
 };
 
 }  // namespace rotor::aws

@@ -9,9 +9,10 @@ core::Result<std::unique_ptr<AwsCloud>> AwsCloud::Create(ClientContext& context)
   ASSIGN_OR_RETURN(AwsClient elbv2, AwsClient::Create(kElbV2, context));
   ASSIGN_OR_RETURN(AwsClient cfn, AwsClient::Create(kCloudFormation, context));
   ASSIGN_OR_RETURN(AwsClient quotas, AwsClient::Create(kServiceQuotas, context));
+  ASSIGN_OR_RETURN(AwsClient route53, AwsClient::Create(kRoute53, context));
   return std::unique_ptr<AwsCloud>(
       new AwsCloud({std::move(ec2), std::move(asg), std::move(elb), std::move(elbv2),
-                    std::move(cfn), std::move(quotas)}));
+                    std::move(cfn), std::move(quotas), std::move(route53)}));
 }
 
 AwsCloud::AwsCloud(AwsClients clients)

@@ -12,7 +12,7 @@ namespace rotor::aws {
 class AwsDns final : public cloud::Dns {
  public:
   // REQUIRES: `clients` outlives this object.
-  explicit AwsDns(AwsClients& clients) : clients_(clients) {}
+  explicit AwsDns(AwsClients& clients) : route53_(clients.route53) {}
   core::Result<std::vector<cloud::HostedZone>> ListZones() override;
   core::Result<std::vector<cloud::DnsRecord>> ListRecords(const std::string& zone_id) override;
   core::Result<std::string> ChangeRecords(const std::string& zone_id,
@@ -21,7 +21,7 @@ class AwsDns final : public cloud::Dns {
   core::Result<bool> ChangeInSync(const std::string& change_id) override;
 
  private:
-  AwsClients& clients_;
+  AwsClient& route53_;
 };
 
 }  // namespace rotor::aws

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "aws/ec2.h"
+#include "aws/ec2_hosts.h"
 
 namespace rotor::aws {
 namespace {
@@ -76,28 +77,51 @@ core::Status AwsInstances::TerminateInstances(const std::vector<std::string>& id
   return ec2::TerminateInstances(ec2_, ids);
 }
 
-core::Result<cloud::Host> AwsInstances::DescribeHost(const std::string&) {
-  return core::Internal("not built yet (issue 12)");
+// By id: that instance. By name: the exact Name tag; when none has it, every named host, so that
+// PickHost's error can suggest names like it (one more call, on the failing path only).
+core::Result<std::vector<cloud::Host>> AwsInstances::Candidates(const std::string& id_or_name) {
+  if (id_or_name.starts_with("i-")) return ec2::HostById(ec2_, id_or_name);
+  ASSIGN_OR_RETURN(std::vector<cloud::Host> hosts, ec2::HostsTagged(ec2_, "Name", id_or_name));
+  if (!hosts.empty()) return hosts;
+  return ec2::NamedHosts(ec2_);
 }
-core::Result<std::vector<cloud::Host>> AwsInstances::FindHosts(const std::string&,
-                                                               const std::string&) {
-  return core::Internal("not built yet (issue 12)");
+
+core::Result<cloud::Host> AwsInstances::DescribeHost(const std::string& id_or_name) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Host> candidates, Candidates(id_or_name));
+  ASSIGN_OR_RETURN(cloud::Host host, cloud::PickHost(id_or_name, candidates));
+  std::vector<cloud::Host> one = {std::move(host)};
+  RETURN_IF_ERROR(ec2::CompleteHosts(ec2_, one));
+  return std::move(one.front());
 }
-core::Result<std::string> AwsInstances::RunInstance(const cloud::LaunchLike&) {
-  return core::Internal("not built yet (issue 12)");
+
+core::Result<std::vector<cloud::Host>> AwsInstances::FindHosts(const std::string& key,
+                                                               const std::string& value) {
+  ASSIGN_OR_RETURN(std::vector<cloud::Host> hosts, ec2::HostsTagged(ec2_, key, value));
+  RETURN_IF_ERROR(ec2::CompleteHosts(ec2_, hosts));
+  return hosts;
 }
-core::Status AwsInstances::SetRunning(const std::string&, bool) {
-  return core::Internal("not built yet (issue 12)");
+
+core::Result<std::string> AwsInstances::RunInstance(const cloud::LaunchLike& launch) {
+  return ec2::RunInstance(ec2_, launch);
 }
-core::Status AwsInstances::Tag(const std::string&, const std::map<std::string, std::string>&,
-                               const std::vector<std::string>&) {
-  return core::Internal("not built yet (issue 12)");
+
+core::Status AwsInstances::SetRunning(const std::string& instance_id, bool running) {
+  return ec2::SetRunning(ec2_, instance_id, running);
 }
-core::Status AwsInstances::SetTerminationProtection(const std::string&, bool) {
-  return core::Internal("not built yet (issue 12)");
+
+core::Status AwsInstances::Tag(const std::string& instance_id,
+                               const std::map<std::string, std::string>& set,
+                               const std::vector<std::string>& remove) {
+  RETURN_IF_ERROR(ec2::CreateTags(ec2_, instance_id, set));
+  return ec2::DeleteTags(ec2_, instance_id, remove);
 }
-core::Result<std::string> AwsInstances::ConsoleOutput(const std::string&) {
-  return core::Internal("not built yet (issue 12)");
+
+core::Status AwsInstances::SetTerminationProtection(const std::string& instance_id, bool on) {
+  return ec2::SetDisableApiTermination(ec2_, instance_id, on);
+}
+
+core::Result<std::string> AwsInstances::ConsoleOutput(const std::string& instance_id) {
+  return ec2::ConsoleOutput(ec2_, instance_id);
 }
 
 }  // namespace rotor::aws

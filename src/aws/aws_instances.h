@@ -30,6 +30,8 @@ class AwsInstances final : public cloud::Instances {
   core::Result<std::string> ConsoleOutput(const std::string& instance_id) override;
 
  private:
+  core::Result<std::vector<cloud::Host>> Candidates(const std::string& id_or_name);
+
   AwsClient& ec2_;
   AwsClient& quotas_;
 };

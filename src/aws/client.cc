@@ -80,6 +80,10 @@ core::Code CodeForAwsError(const std::string& aws_code, int http_status) {
   if (In(kDeniedCodes, aws_code)) return core::Code::kPermissionDenied;
   if (IsThrottlingCode(aws_code)) return core::Code::kThrottled;
   if (aws_code.find("NotFound") != std::string::npos) return core::Code::kNotFound;
+  if (core::StartsWith(aws_code, "NoSuch")) return core::Code::kNotFound;  // NoSuchHostedZone
+  if (aws_code == "InvalidChangeBatch" || aws_code == "InvalidInput") {
+    return core::Code::kInvalidArgument;  // Route 53 refusing a request as written
+  }
   if (http_status >= 500) return core::Code::kUnavailable;
   return core::Code::kFailedPrecondition;
 }
@@ -105,6 +109,20 @@ core::Result<XmlDoc> AwsClient::Query(const std::string& action, const Params& p
   ASSIGN_OR_RETURN(HttpResponse response, Send(action, std::move(request), decode));
   return ParseXml(response.body,
                   fmt::format("{} {} ({})", service_->endpoint_prefix, action, endpoint_.url));
+}
+
+core::Result<XmlDoc> AwsClient::RestXml(const std::string& operation, const std::string& method,
+                                        const std::string& path_and_query,
+                                        const std::string& body) {
+  HttpRequest request;
+  request.method = method;
+  request.url = endpoint_.url + path_and_query;
+  request.body = body;
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/xml");
+  auto decode = [](const HttpResponse& r) { return ParseRestXmlError(r.body); };
+  ASSIGN_OR_RETURN(HttpResponse response, Send(operation, std::move(request), decode));
+  return ParseXml(response.body,
+                  fmt::format("{} {} ({})", service_->endpoint_prefix, operation, endpoint_.url));
 }
 
 core::Result<nlohmann::json> AwsClient::Json(const std::string& target_prefix,
@@ -203,6 +221,7 @@ core::Result<HttpResponse> AwsClient::SendOnce(const std::string& operation, Htt
   SetHeader(request.headers, "User-Agent", "rotor/0.1");
   if (sign_) {
     SigningOptions opts{endpoint_.signing_region, service_->signing_name};
+    opts.add_content_sha256 = service_->protocol == Protocol::kRestXml;  // Route 53 asks for it
     SignRequest(request, creds, opts, context_->clock.Now());
   }
   if (context_->debug) {

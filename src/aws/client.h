@@ -65,6 +65,14 @@ class AwsClient {
   core::Result<nlohmann::json> Json(const std::string& target_prefix, const std::string& operation,
                                     const nlohmann::json& body);
 
+  // Calls a rest-xml protocol operation (Route 53): `method` on `path_and_query`, already
+  // URI-encoded ("/2013-04-01/hostedzone?marker=Z2"), with an XML `body` ("" for none). The
+  // x-amz-content-sha256 header is always sent and signed. Returns the parsed XML answer; errors
+  // are decoded from <ErrorResponse><Error> (an InvalidChangeBatch's <Messages> joined as its
+  // message) and classified as for Query.
+  core::Result<XmlDoc> RestXml(const std::string& operation, const std::string& method,
+                               const std::string& path_and_query, const std::string& body);
+
   // Signs and sends `request` with retries; a non-2xx answer becomes an error Status using
   // `decode_error` on it. For the rest-xml and json protocols. With a pacer in the context,
   // each attempt first sleeps on the context's clock until the pacer lets it go, and tells the

@@ -262,6 +262,10 @@ TEST(CodeForAwsError, Table) {
       {"InvalidInstanceID.NotFound", 400, core::Code::kNotFound},
       {"InternalError", 500, core::Code::kUnavailable},
       {"ValidationError", 400, core::Code::kFailedPrecondition},
+      {"NoSuchHostedZone", 404, core::Code::kNotFound},
+      {"NoSuchChange", 404, core::Code::kNotFound},
+      {"InvalidChangeBatch", 400, core::Code::kInvalidArgument},
+      {"InvalidInput", 400, core::Code::kInvalidArgument},
   };
   for (const Row& r : rows) EXPECT_EQ(CodeForAwsError(r.code, r.status), r.want) << r.code;
 }

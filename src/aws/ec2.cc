@@ -15,20 +15,16 @@ std::optional<core::Time> TimeText(const pugi::xml_node& n, const char* child) {
   return *t;
 }
 
-cloud::Instance DecodeInstance(const pugi::xml_node& i) {
-  cloud::Instance out;
-  out.id = Text(i, "instanceId");
-  out.image_id = Text(i, "imageId");
-  out.ec2_state = Text(i.child("instanceState"), "name");
-  out.instance_type = Text(i, "instanceType");
-  out.zone = Text(i.child("placement"), "availabilityZone");
-  out.private_ip = Text(i, "privateIpAddress");
-  out.public_ip = Text(i, "ipAddress");
-  out.spot = Text(i, "instanceLifecycle") == "spot";
-  if (auto t = TimeText(i, "launchTime")) out.launch_time = *t;
-  for (const pugi::xml_node& tag : ListItems(i, "tagSet")) {
-    out.tags[Text(tag, "key")] = Text(tag, "value");
+// The IPv6 addresses of the primary interface (device index 0), else the instance's own one.
+std::vector<std::string> Ipv6Addresses(const pugi::xml_node& i) {
+  std::vector<std::string> out;
+  for (const pugi::xml_node& eni : ListItems(i, "networkInterfaceSet")) {
+    if (IntText(eni.child("attachment"), "deviceIndex", 0) != 0) continue;
+    for (const pugi::xml_node& a : ListItems(eni, "ipv6AddressesSet")) {
+      out.push_back(Text(a, "ipv6Address"));
+    }
   }
+  if (out.empty() && !Text(i, "ipv6Address").empty()) out.push_back(Text(i, "ipv6Address"));
   return out;
 }
 
@@ -55,6 +51,29 @@ pugi::xml_node Top(const pugi::xml_node& n) {
 }
 
 }  // namespace
+
+core::Status ForEachPage(AwsClient& client, const std::string& action, const Params& params,
+                         const std::function<void(const pugi::xml_node&)>& on_page) {
+  return Paged(client, action, params, on_page);
+}
+
+cloud::Instance DecodeInstance(const pugi::xml_node& i) {
+  cloud::Instance out;
+  out.id = Text(i, "instanceId");
+  out.image_id = Text(i, "imageId");
+  out.ec2_state = Text(i.child("instanceState"), "name");
+  out.instance_type = Text(i, "instanceType");
+  out.zone = Text(i.child("placement"), "availabilityZone");
+  out.private_ip = Text(i, "privateIpAddress");
+  out.public_ip = Text(i, "ipAddress");
+  out.ipv6_addresses = Ipv6Addresses(i);
+  out.spot = Text(i, "instanceLifecycle") == "spot";
+  if (auto t = TimeText(i, "launchTime")) out.launch_time = *t;
+  for (const pugi::xml_node& tag : ListItems(i, "tagSet")) {
+    out.tags[Text(tag, "key")] = Text(tag, "value");
+  }
+  return out;
+}
 
 void DecodeInstances(const pugi::xml_node& root, std::vector<cloud::Instance>& out) {
   for (const pugi::xml_node& r : ListItems(Top(root), "reservationSet")) {

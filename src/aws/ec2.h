@@ -1,6 +1,7 @@
 // EC2 reads, decoded into cloud model values.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +10,11 @@
 #include "cloud/model.h"
 
 namespace rotor::aws::ec2 {
+
+// Calls an EC2 Describe action for every page (NextToken), handing each answer's root element
+// to `on_page`; stops at the first error.
+core::Status ForEachPage(AwsClient& client, const std::string& action, const Params& params,
+                         const std::function<void(const pugi::xml_node&)>& on_page);
 
 // Instances in the given states (e.g. {"pending", "running"}), restricted to `ids` when not
 // empty (ids that no longer exist are simply absent), every page.
@@ -45,9 +51,10 @@ core::Status TerminateInstances(AwsClient& client, const std::vector<std::string
 
 // Default vCPUs per instance type (DescribeInstanceTypes); unknown types are absent.
 core::Result<std::map<std::string, int>> InstanceTypeVcpus(AwsClient& client,
-                                                          const std::vector<std::string>& types);
+                                                           const std::vector<std::string>& types);
 
-// Decoding, exposed for tests on recorded answers.
+// Decoding, exposed for tests on recorded answers and for ec2_hosts.cc.
+cloud::Instance DecodeInstance(const pugi::xml_node& item);  // one instancesSet item
 void DecodeInstances(const pugi::xml_node& root, std::vector<cloud::Instance>& out);
 void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out);
 

@@ -20,9 +20,12 @@ const ServiceInfo kElbV2{
 const ServiceInfo kCloudFormation{"cloudformation", "cloudformation", "CLOUDFORMATION",
                                   "2010-05-15",     Protocol::kQuery, false};
 const ServiceInfo kSts{"sts", "sts", "STS", "2011-06-15", Protocol::kQuery, false};
-const ServiceInfo kDynamoDb{"dynamodb", "dynamodb", "DYNAMODB", "2012-08-10", Protocol::kJson10,
-                            false};
-const ServiceInfo kServiceQuotas{"servicequotas", "servicequotas", "SERVICE_QUOTAS",
+const ServiceInfo kDynamoDb{"dynamodb",   "dynamodb",        "DYNAMODB",
+                            "2012-08-10", Protocol::kJson10, false};
+// Global: one endpoint (https://route53.amazonaws.com), signed for us-east-1.
+const ServiceInfo kRoute53{"route53",    "route53",          "ROUTE_53",
+                           "2013-04-01", Protocol::kRestXml, true};
+const ServiceInfo kServiceQuotas{"servicequotas", "servicequotas",   "SERVICE_QUOTAS",
                                  "2019-06-24",    Protocol::kJson11, false};
 
 namespace {

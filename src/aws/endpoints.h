@@ -28,6 +28,7 @@ extern const ServiceInfo kCloudFormation;
 extern const ServiceInfo kSts;
 extern const ServiceInfo kServiceQuotas;
 extern const ServiceInfo kDynamoDb;
+extern const ServiceInfo kRoute53;
 
 // Where endpoint overrides come from: --endpoint-url / AWS_ENDPOINT_URL, and per service
 // AWS_ENDPOINT_URL_<SERVICE> (keyed by ServiceInfo::service_id_env). Read once by cli/.

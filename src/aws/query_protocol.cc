@@ -93,6 +93,22 @@ AwsError ParseXmlError(const std::string& body) {
   return e;
 }
 
+AwsError ParseRestXmlError(const std::string& body) {
+  AwsError e = ParseXmlError(body);
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return e;
+  std::vector<std::string> messages;
+  for (pugi::xml_node m : Find(doc, "Messages").children("Message")) {
+    messages.push_back(m.text().get());
+  }
+  if (!messages.empty()) e.message = core::Join(messages, "; ");
+  if (e.code.empty() && std::strcmp(doc.document_element().name(), "InvalidChangeBatch") == 0) {
+    e.code = "InvalidChangeBatch";
+    e.request_id = Text(doc.document_element(), "RequestId");
+  }
+  return e;
+}
+
 std::string Text(const pugi::xml_node& node, const char* child) {
   return node.child(child).text().get();
 }

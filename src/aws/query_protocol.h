@@ -55,6 +55,11 @@ struct AwsError {
 // Empty code when the body holds no recognisable error.
 AwsError ParseXmlError(const std::string& body);
 
+// The AWS error in a rest-xml body: <ErrorResponse><Error><Type/><Code/><Message/></Error>
+// <RequestId/></ErrorResponse>, or Route 53's <InvalidChangeBatch><Messages><Message/>...
+// (code InvalidChangeBatch, the messages joined with "; " as the message).
+AwsError ParseRestXmlError(const std::string& body);
+
 // Child-text helpers that tolerate missing elements.
 std::string Text(const pugi::xml_node& node, const char* child);
 int IntText(const pugi::xml_node& node, const char* child, int fallback = 0);

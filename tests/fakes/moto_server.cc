@@ -78,7 +78,15 @@ core::Status MotoServer::Reset() {
 }
 
 core::Result<nlohmann::json> MotoServer::BuildFixture() {
-  std::string cmd = fmt::format("python3 {}/e2e/make_fixture.py {}", ROTOR_TESTS_DIR, url_);
+  return RunFixtureScript("make_fixture.py");
+}
+
+core::Result<nlohmann::json> MotoServer::BuildHostFixture() {
+  return RunFixtureScript("host_fixture.py");
+}
+
+core::Result<nlohmann::json> MotoServer::RunFixtureScript(const std::string& script) {
+  std::string cmd = fmt::format("python3 {}/e2e/{} {}", ROTOR_TESTS_DIR, script, url_);
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return core::Internal("cannot run " + cmd);
   std::string out;

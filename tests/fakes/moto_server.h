@@ -24,9 +24,14 @@ class MotoServer {
   core::Status Reset();
   // Builds tests/e2e/fixture.py's fixture; returns what make_fixture.py printed.
   core::Result<nlohmann::json> BuildFixture();
+  // Builds tests/e2e/host_fixture.py's fixture (hosts, elastic IPs, a hosted zone); returns what
+  // it printed.
+  core::Result<nlohmann::json> BuildHostFixture();
 
  private:
   MotoServer() = default;
+  // Runs `python3 tests/e2e/<script> URL` and parses what it printed as JSON.
+  core::Result<nlohmann::json> RunFixtureScript(const std::string& script);
   pid_t pid_ = -1;
   std::string url_;
 };
