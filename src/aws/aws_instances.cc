@@ -91,6 +91,7 @@ core::Result<cloud::Host> AwsInstances::DescribeHost(const std::string& id_or_na
   ASSIGN_OR_RETURN(cloud::Host host, cloud::PickHost(id_or_name, candidates));
   std::vector<cloud::Host> one = {std::move(host)};
   RETURN_IF_ERROR(ec2::CompleteHosts(ec2_, one));
+  ASSIGN_OR_RETURN(one.front().user_data, ec2::UserData(ec2_, one.front().instance.id));
   return std::move(one.front());
 }
 

@@ -232,6 +232,15 @@ core::Status SetDisableApiTermination(AwsClient& client, const std::string& id, 
   return Call(client, "ModifyInstanceAttribute", p, id).status();
 }
 
+core::Result<std::string> UserData(AwsClient& client, const std::string& id) {
+  Params p;
+  p.Add("InstanceId", id).Add("Attribute", "userData");
+  ASSIGN_OR_RETURN(XmlDoc doc, Call(client, "DescribeInstanceAttribute", p, id));
+  std::string encoded = Text(Find(*doc, "userData"), "value");
+  if (encoded.empty()) return std::string();
+  return core::Base64Decode(encoded);
+}
+
 core::Result<std::string> ConsoleOutput(AwsClient& client, const std::string& id) {
   Params p;
   p.Add("InstanceId", id);

@@ -37,6 +37,9 @@ core::Status DeleteTags(AwsClient& client, const std::string& id,
                         const std::vector<std::string>& keys);
 // ModifyInstanceAttribute DisableApiTermination.
 core::Status SetDisableApiTermination(AwsClient& client, const std::string& id, bool on);
+// DescribeInstanceAttribute userData, decoded from base64; "" when it has none.
+core::Result<std::string> UserData(AwsClient& client, const std::string& id);
+
 // GetConsoleOutput, decoded from base64; "" when EC2 has none.
 core::Result<std::string> ConsoleOutput(AwsClient& client, const std::string& id);
 

@@ -151,6 +151,7 @@ TEST_P(Hosts, DescribeByNameAndByIdAgree) {
   EXPECT_FALSE(by_name.vpc_id.empty());
   EXPECT_TRUE(by_name.termination_protection);
   EXPECT_TRUE(by_name.group.empty());
+  EXPECT_EQ(by_name.user_data, "#cloud-config\nhostname: bastion\n");
   ASSERT_FALSE(by_name.devices.empty());
   EXPECT_GT(by_name.devices[0].size_gib, 0);  // completed from the volume
 }

@@ -64,7 +64,8 @@ def build(url):
     image = _image(ec2, subnet)
     ec2.create_key_pair(KeyName="ops")
     bastion = _run(ec2, image, subnet, 1, {"Name": "bastion", "team": "ops"},
-                   KeyName="ops", DisableApiTermination=True)[0]
+                   KeyName="ops", DisableApiTermination=True,
+                   UserData="#cloud-config\nhostname: bastion\n")[0]
     # moto ignores RunInstances' DisableApiTermination (EC2 honours it): set it again.
     ec2.modify_instance_attribute(InstanceId=bastion, DisableApiTermination={"Value": True})
     twins = _run(ec2, image, subnet, 2, {"Name": "twin"})
