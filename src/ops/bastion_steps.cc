@@ -371,24 +371,45 @@ class LeaveGroup : public runbook::Step {
  public:
   explicit LeaveGroup(std::shared_ptr<Ctx> c) : c_(std::move(c)) {}
   std::string Describe() const override {
-    return fmt::format("take {} out of group {} with decrement", c_->old_id(), c_->plan.group);
+    return fmt::format("take {} out of group {} with decrement; max size back to {}", c_->old_id(),
+                       c_->plan.group, c_->plan.group_max);
   }
   core::Result<Check> Look() override {
     ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
-    return old.group.empty() ? Check::Done() : Check::NotDone();
+    ASSIGN_OR_RETURN(cloud::Group g, Group());
+    bool done = old.group.empty() && g.max_size == c_->plan.group_max;
+    return done ? Check::Done() : Check::NotDone();
   }
+  // Each half only when needed: a crash may fall between them.
   core::Status Do() override {
-    return c_->cloud.group_changes.DetachInstances(c_->plan.group, {c_->old_id()}, true);
+    ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
+    if (!old.group.empty()) {
+      RETURN_IF_ERROR(
+          c_->cloud.group_changes.DetachInstances(c_->plan.group, {c_->old_id()}, true));
+    }
+    return c_->cloud.group_changes.SetSizes(c_->plan.group,
+                                            {std::nullopt, c_->plan.group_max, std::nullopt});
   }
-  // Back into the group (it must be running: the stop is undone first).
+  // Back into the group, with room for it (it must be running: the stop is undone first).
   core::Status Undo(const std::string&) override {
     ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
     if (!old.group.empty()) return core::Status::Ok();
+    ASSIGN_OR_RETURN(cloud::Group g, Group());
+    if (g.max_size < g.desired + 1) {
+      RETURN_IF_ERROR(c_->cloud.group_changes.SetSizes(
+          c_->plan.group, {std::nullopt, g.desired + 1, std::nullopt}));
+    }
     RETURN_IF_ERROR(c_->WaitState(c_->old_id(), {"running"}).status());
     return c_->cloud.group_changes.AttachInstances(c_->plan.group, {c_->old_id()});
   }
 
  private:
+  core::Result<cloud::Group> Group() {
+    ASSIGN_OR_RETURN(std::vector<cloud::Group> g, c_->cloud.groups.ListGroups({c_->plan.group}));
+    if (g.empty()) return Failed("group " + c_->plan.group + " no longer exists");
+    return g[0];
+  }
+
   std::shared_ptr<Ctx> c_;
 };
 
