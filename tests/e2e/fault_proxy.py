@@ -49,6 +49,18 @@ JSON_UNAVAILABLE = json.dumps({"__type": "com.amazonaws.fault#ServiceUnavailable
 Request = collections.namedtuple("Request", "action service t fate")
 
 
+def rest_action(method, path):
+    """Route 53's rest-xml calls, named as the API names them."""
+    path = path.split("?")[0]
+    if "/rrset" in path:
+        return "ChangeResourceRecordSets" if method == "POST" else "ListResourceRecordSets"
+    if "/change/" in path:
+        return "GetChange"
+    if path.rstrip("/").endswith("/hostedzone"):
+        return "CreateHostedZone" if method == "POST" else "ListHostedZones"
+    return "GetHostedZone" if method == "GET" else "Route53" + method
+
+
 def service_of(headers):
     m = re.search(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request",
                   headers.get("Authorization", ""))
@@ -302,6 +314,8 @@ class FaultProxy:
                 form = urllib.parse.parse_qs(body.decode())
                 target = self.headers.get("X-Amz-Target", "")
                 action = form.get("Action", [target.rpartition(".")[2]])[0]
+                if self.path.startswith("/2013-04-01/"):
+                    action, form = rest_action("POST", self.path), {}
                 service = service_of(self.headers)
                 with proxy.lock:
                     proxy.calls[action] = proxy.calls.get(action, 0) + 1
@@ -350,6 +364,27 @@ class FaultProxy:
                     data = rewrite(form, data)
                 for hook in proxy.after_hooks[action] if status == 200 else []:
                     hook(form)
+                self.answer(status, data)
+
+            def do_GET(self):  # noqa: N802  (Route 53 reads: forwarded, and can be held)
+                action = rest_action("GET", self.path)
+                with proxy.lock:
+                    proxy.calls[action] = proxy.calls.get(action, 0) + 1
+                    proxy.requests.append(Request(action, service_of(self.headers),
+                                                  time.monotonic(), "forwarded"))
+                if proxy.wait_if_held(action, after=False):
+                    self.close_connection = True
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                req = urllib.request.Request(proxy.upstream + self.path, headers=headers)
+                try:
+                    with urllib.request.urlopen(req, timeout=60) as r:
+                        status, data = r.status, r.read()
+                except urllib.error.HTTPError as e:
+                    status, data = e.code, e.read()
+                if proxy.wait_if_held(action, after=True):
+                    self.close_connection = True
+                    return
                 self.answer(status, data)
 
             def answer(self, status, data, content_type="text/xml"):
