@@ -7,15 +7,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// In a simulation the application "answers" exactly when the simulator says it is up; an ssh
-// probe passes then too. TODO(issue 12): remote commands scripted per pattern and host.
+// In a simulation a tcp or http probe passes exactly when the simulator says its port answers
+// (port 22: sshd is up; any other: the application is); ssh probes run through the SimRunner.
 class SimProber final : public remote::Prober {
  public:
   explicit SimProber(const sim::SimCloud& sim) : sim_(sim) {}
   core::Status Probe(const remote::ProbeSpec& p, const std::string& address) override {
-    if (sim_.AppAnswers(address)) return core::Status::Ok();
+    core::Status s = sim_.PortAnswers(address, p.port);
+    if (s.ok()) return s;
     return core::Status(core::Code::kUnavailable,
-                        fmt::format("probe {} on {}: connection refused", p.text, address));
+                        fmt::format("probe {} on {}: {}", p.text, address, s.message()));
   }
 
  private:
@@ -41,14 +42,13 @@ core::Result<std::unique_ptr<ProbeSet>> ProbeSet::Create(const std::vector<std::
   set->ssh_public_ = rt.ssh_public_address();
   if (ssh) RETURN_IF_ERROR(rt.SshFlags().status());
   if (rt.sim()) {
-    set->prober_ = std::make_unique<SimProber>(*rt.sim());
+    set->sockets_ = std::make_unique<SimProber>(*rt.sim());
   } else {
     set->sockets_ = std::make_unique<remote::SocketProber>(2s);
-    if (ssh) {
-      ASSIGN_OR_RETURN(remote::SshSettings settings, rt.Ssh());
-      set->runner_ = std::make_unique<remote::OpenSshRunner>(settings);
-      set->prober_ = std::make_unique<remote::HostProber>(*set->sockets_, *set->runner_, 30s);
-    }
+  }
+  if (ssh) {
+    ASSIGN_OR_RETURN(remote::Runner * runner, rt.Remote());
+    set->prober_ = std::make_unique<remote::HostProber>(*set->sockets_, *runner, 30s);
   }
   return set;
 }

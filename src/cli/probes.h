@@ -16,8 +16,8 @@ namespace rotor::cli {
 class ProbeSet {
  public:
   // `texts`: tcp:PORT / http://:PORT/PATH / ssh:COMMAND; `address`: "private" or "public" (an
-  // ssh probe goes to the --ssh-address instead). `sim` may be null (AWS). kInvalidArgument
-  // naming a bad probe, address kind or --ssh-* flag.
+  // ssh probe goes to the --ssh-address instead), ssh probes through rt.Remote() (which must
+  // outlive the set). kInvalidArgument naming a bad probe, address kind or --ssh-* flag.
   static core::Result<std::unique_ptr<ProbeSet>> Create(const std::vector<std::string>& texts,
                                                         const std::string& address, Runtime& rt);
 
@@ -31,7 +31,6 @@ class ProbeSet {
   bool public_ = false;      // --probe-address public
   bool ssh_public_ = false;  // --ssh-address public
   std::unique_ptr<remote::Prober> sockets_;
-  std::unique_ptr<remote::Runner> runner_;
   std::unique_ptr<remote::Prober> prober_;
 };
 

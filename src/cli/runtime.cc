@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "cli/sim_runner.h"
 #include "core/strings.h"
 #include "journal/dynamodb_journal.h"
 #include "journal/memory_journal.h"
@@ -278,6 +279,18 @@ core::Result<remote::SshSettings> Runtime::Ssh() {
   ASSIGN_OR_RETURN(std::string dir, StateDir());
   s.known_hosts = dir + "/known_hosts";
   return s;
+}
+
+core::Result<remote::Runner*> Runtime::Remote() {
+  if (remote_) return remote_.get();
+  if (sim_) {
+    RETURN_IF_ERROR(SshFlags().status());  // checked as on AWS, though nothing reads them
+    remote_ = std::make_unique<SimRunner>(*sim_);
+    return remote_.get();
+  }
+  ASSIGN_OR_RETURN(remote::SshSettings settings, Ssh());
+  remote_ = std::make_unique<remote::OpenSshRunner>(std::move(settings));
+  return remote_.get();
 }
 
 }  // namespace rotor::cli

@@ -83,6 +83,11 @@ class Runtime {
   core::Result<remote::SshSettings> SshFlags() const;
   bool ssh_public_address() const { return ssh_address_ == "public"; }
   const std::string& ssh_address() const { return ssh_address_; }
+  // The runner for commands on instances and ssh: probes (DESIGN.md section 5b), built on first
+  // use and owned by the runtime: an OpenSshRunner from Ssh() on AWS; with --cloud sim:FILE a
+  // SimRunner, whose commands take the scenario's time on the virtual clock. kInvalidArgument
+  // for bad --ssh-* flags (as Ssh()).
+  core::Result<remote::Runner*> Remote();
   // Whether `owner` (user@host:pid) ran on this host and its process is gone (journal::OwnerGone).
   static bool LocalOwnerGone(const std::string& owner);
   // user@host:pid, for leases and the journal.
@@ -114,6 +119,7 @@ class Runtime {
   std::unique_ptr<aws::AwsClient> dynamo_;
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<WatchedJournal> watched_;  // around journal_, in a simulation
+  std::unique_ptr<remote::Runner> remote_;   // Remote(), once asked for
 };
 
 // Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`.

@@ -8,116 +8,9 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "sim/scenario_reader.h"
 
 namespace rotor::sim {
-namespace {
-
-// Reads typed values out of YAML nodes, turning every problem into "FILE:LINE: KEY: what".
-// yaml-cpp throws; nothing thrown leaves this file.
-class Reader {
- public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
-
-  core::Status Error(const YAML::Node& at, const std::string& key, const std::string& what) const {
-    int line = at.Mark().is_null() ? 0 : at.Mark().line + 1;
-    return core::InvalidArgument(fmt::format("{}:{}: {}: {}", path_, line, key, what));
-  }
-
-  core::Status CheckKeys(const YAML::Node& map, const std::string& where,
-                         const std::set<std::string>& allowed) const {
-    if (!map.IsMap()) return Error(map, where, "expected a mapping of keys");
-    for (const auto& kv : map) {
-      std::string key = kv.first.Scalar();
-      if (!allowed.count(key)) {
-        return Error(kv.first, where + "." + key,
-                     fmt::format("unknown key (expected one of: {})",
-                                 core::Join({allowed.begin(), allowed.end()}, ", ")));
-      }
-    }
-    return core::Status::Ok();
-  }
-
-  core::Result<std::string> String(const YAML::Node& map, const std::string& key,
-                                   const std::string& where, bool required = true) const {
-    YAML::Node n = map[key];
-    if (!n) {
-      if (required) return Error(map, where + "." + key, "missing");
-      return std::string();
-    }
-    if (!n.IsScalar()) return Error(n, where + "." + key, "expected a single value");
-    return n.Scalar();
-  }
-
-  core::Result<int> Int(const YAML::Node& map, const std::string& key, const std::string& where,
-                        std::optional<int> fallback = std::nullopt) const {
-    YAML::Node n = map[key];
-    if (!n) {
-      if (fallback) return *fallback;
-      return Error(map, where + "." + key, "missing");
-    }
-    try {
-      int v = n.as<int>();
-      if (v < 0) return Error(n, where + "." + key, "must not be negative");
-      return v;
-    } catch (const YAML::Exception&) {
-      return Error(n, where + "." + key, fmt::format("'{}' is not a whole number", n.Scalar()));
-    }
-  }
-
-  core::Result<double> Double(const YAML::Node& map, const std::string& key,
-                              const std::string& where, double fallback) const {
-    YAML::Node n = map[key];
-    if (!n) return fallback;
-    try {
-      return n.as<double>();
-    } catch (const YAML::Exception&) {
-      return Error(n, where + "." + key, fmt::format("'{}' is not a number", n.Scalar()));
-    }
-  }
-
-  core::Result<core::Duration> Dur(const YAML::Node& map, const std::string& key,
-                                   const std::string& where,
-                                   std::optional<core::Duration> fallback = std::nullopt) const {
-    YAML::Node n = map[key];
-    if (!n) {
-      if (fallback) return *fallback;
-      return Error(map, where + "." + key, "missing");
-    }
-    return DurValue(n, where + "." + key);
-  }
-
-  core::Result<core::Duration> DurValue(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) return Error(n, key, "expected a duration such as 90s, 5m, 1h");
-    auto d = core::ParseDuration(n.Scalar());
-    if (!d.ok()) return Error(n, key, d.status().message());
-    return d;
-  }
-
-  core::Result<Distribution> Dist(const YAML::Node& map, const std::string& key,
-                                  const std::string& where, Distribution fallback) const;
-
-  core::Result<core::Time> TimeValue(const YAML::Node& map, const std::string& key,
-                                     const std::string& where) const {
-    YAML::Node n = map[key];
-    if (!n) return Error(map, where + "." + key, "missing");
-    auto t = core::ParseIso8601(n.Scalar());
-    if (!t.ok()) return Error(n, where + "." + key, t.status().message());
-    return t;
-  }
-
-  core::Result<std::vector<std::string>> Strings(const YAML::Node& map, const std::string& key,
-                                                 const std::string& where) const {
-    YAML::Node n = map[key];
-    std::vector<std::string> out;
-    if (!n) return out;
-    if (!n.IsSequence()) return Error(n, where + "." + key, "expected a list");
-    for (const auto& item : n) out.push_back(item.Scalar());
-    return out;
-  }
-
- private:
-  std::string path_;
-};
 
 core::Result<Distribution> Reader::Dist(const YAML::Node& map, const std::string& key,
                                         const std::string& where, Distribution fallback) const {
@@ -145,8 +38,6 @@ core::Result<Distribution> Reader::Dist(const YAML::Node& map, const std::string
   return Distribution{Distribution::Kind::kLogNormal, median, p99};
 }
 
-}  // namespace
-
 namespace {
 
 class ScenarioParser {
@@ -154,9 +45,9 @@ class ScenarioParser {
   explicit ScenarioParser(const std::string& path) : r_(path) { out_.path = path; }
 
   core::Result<Scenario> Parse(const YAML::Node& root) {
-    RETURN_IF_ERROR(r_.CheckKeys(
-        root, "scenario",
-        {"seed", "region", "start", "images", "stacks", "timing", "faults", "account"}));
+    RETURN_IF_ERROR(r_.CheckKeys(root, "scenario",
+                                 {"seed", "region", "start", "images", "stacks", "timing", "faults",
+                                  "account", "hosts", "addresses", "dns", "commands"}));
     if (YAML::Node account = root["account"]) {
       RETURN_IF_ERROR(r_.CheckKeys(account, "account", {"on_demand_vcpus"}));
       ASSIGN_OR_RETURN(out_.on_demand_vcpus, r_.Int(account, "on_demand_vcpus", "account"));
@@ -172,6 +63,7 @@ class ScenarioParser {
     RETURN_IF_ERROR(Images(root["images"]));
     RETURN_IF_ERROR(Stacks(root["stacks"]));
     RETURN_IF_ERROR(Timings(root["timing"]));
+    RETURN_IF_ERROR(ParseHostKeys(r_, root, image_ids_, out_));
     RETURN_IF_ERROR(Faults(root["faults"]));
     return out_;
   }
@@ -310,7 +202,8 @@ core::Result<GroupSpec> ScenarioParser::Group(const YAML::Node& n, const std::st
       n, at,
       {"name", "launch_template", "launch_configuration", "zones", "min", "max", "desired",
        "instances", "load_balancers", "health_check_grace", "health_check_type", "suspended",
-       "lifecycle_hooks", "instance_refresh", "update_policy"}));
+       "lifecycle_hooks", "instance_refresh", "update_policy", "tags"}));
+  ASSIGN_OR_RETURN(g.tags, r_.StringMap(n, "tags", at));
   RETURN_IF_ERROR(LaunchSpecOf(n, at, g));
   ASSIGN_OR_RETURN(std::string policy, r_.String(n, "update_policy", at, false));
   if (!policy.empty() && policy != "rolling" && policy != "none") {
@@ -478,14 +371,18 @@ core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
 
 core::Status ScenarioParser::Timings(const YAML::Node& n) {
   if (!n) return core::Status::Ok();
-  RETURN_IF_ERROR(r_.CheckKeys(
-      n, "timing", {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown"}));
+  RETURN_IF_ERROR(r_.CheckKeys(n, "timing",
+                               {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown",
+                                "command", "ssh_ready", "dns_sync"}));
   Timing& t = out_.timing;
   ASSIGN_OR_RETURN(t.api_latency, r_.Dist(n, "api_latency", "timing", t.api_latency));
   ASSIGN_OR_RETURN(t.launch_to_running,
                    r_.Dist(n, "launch_to_running", "timing", t.launch_to_running));
   ASSIGN_OR_RETURN(t.boot_to_healthy, r_.Dist(n, "boot_to_healthy", "timing", t.boot_to_healthy));
   ASSIGN_OR_RETURN(t.shutdown, r_.Dist(n, "shutdown", "timing", t.shutdown));
+  ASSIGN_OR_RETURN(t.command, r_.Dur(n, "command", "timing", t.command));
+  ASSIGN_OR_RETURN(t.ssh_ready, r_.Dur(n, "ssh_ready", "timing", t.ssh_ready));
+  ASSIGN_OR_RETURN(t.dns_sync, r_.Dur(n, "dns_sync", "timing", t.dns_sync));
   return core::Status::Ok();
 }
 
@@ -583,6 +480,8 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
       return r_.Error(n["rollback_fails"], k + ".rollback_fails", "expected true or false");
     }
     f.rollback_fails = fails == "true";
+  } else if (kind == "command_failure" || kind == "port_closed") {
+    RETURN_IF_ERROR(RemoteFault(r_, n, k, f));
   } else if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
     RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "after_steps"}));
@@ -590,10 +489,10 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
   } else {
     return r_.Error(
         n["kind"], at + ".kind",
-        fmt::format(
-            "'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
-            "zone_outage, throttle, api_error, endpoint_outage, stack_update_failure, crash)",
-            kind));
+        fmt::format("'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
+                    "zone_outage, throttle, api_error, endpoint_outage, stack_update_failure, "
+                    "command_failure, port_closed, crash)",
+                    kind));
   }
   if (!f.service.empty() && !(f.service == "*" && f.kind == Fault::Kind::kEndpointOutage)) {
     static const std::set<std::string> kServices = {"ec2", "autoscaling", "elb", "cloudformation"};

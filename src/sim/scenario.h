@@ -1,6 +1,7 @@
 // A scenario: the simulated cloud's initial state, timings and faults (DESIGN.md section 6).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -66,6 +67,8 @@ struct GroupSpec {
   // Reported to pre-flight; the simulator does not hold instances on them.
   std::vector<cloud::LifecycleHook> lifecycle_hooks;
   std::string instance_refresh;  // status of an unfinished Instance Refresh ("" = none)
+  // Tags the group propagates to the members it launches (e.g. Name), as PropagateAtLaunch.
+  std::map<std::string, std::string> tags;
 
   bool uses_template() const { return !template_name.empty(); }
 };
@@ -74,9 +77,64 @@ struct StackSpec {
   std::string name;
   // Declared parameters with their values, in order; a launch spec's image may come from one.
   std::vector<std::pair<std::string, std::string>> parameters;
-  std::vector<std::string> no_echo;  // parameters CloudFormation masks
+  std::vector<std::string> no_echo;                       // parameters CloudFormation masks
   core::Duration update_time = std::chrono::seconds(60);  // how long an update or creation runs
   std::vector<GroupSpec> groups;
+};
+
+// An EBS volume of a standalone host.
+struct VolumeSpec {
+  std::string device;  // "/dev/xvda" is the root
+  int size_gib = 8;
+  std::string type = "gp3";
+};
+
+// A standalone instance (no group), running since long before the start.
+struct HostSpec {
+  std::string name;  // its Name tag
+  std::string id;    // "" : generated
+  std::string image;
+  std::string type = "t3.micro";
+  std::string zone;    // default: the region's first zone (REGIONa)
+  std::string subnet;  // default: derived from the zone
+  std::string key;
+  std::vector<std::string> security_groups;
+  std::string profile;                      // instance profile ARN
+  std::map<std::string, std::string> tags;  // besides Name
+  int ipv6 = 0;                             // IPv6 addresses on its primary interface
+  bool termination_protection = false;
+  std::vector<VolumeSpec> volumes;  // root first: /dev/xvda 8 GiB gp3 unless given
+};
+
+// An elastic IP, associated with an instance (a host's or a member's Name tag, or an id) or not.
+struct AddressSpec {
+  std::string allocation;  // eipalloc-...
+  std::string ip;
+  std::string instance;  // "" : not associated
+};
+
+// A Route 53 record. A value "host:NAME:public|private|ipv6|eip" stands for that address of the
+// instance named NAME, resolved when the world is built.
+struct RecordSpec {
+  std::string name;  // with the trailing dot
+  std::string type;  // A, AAAA, CNAME, TXT, ...
+  int64_t ttl = 300;
+  std::vector<std::string> values;
+};
+
+struct ZoneSpec {
+  std::string name;  // with the trailing dot
+  bool private_zone = false;
+  std::vector<RecordSpec> records;
+};
+
+// What a remote command does on a host: the first entry whose pattern and host match decides.
+struct CommandSpec {
+  std::string pattern;     // glob over the whole command line
+  std::string host = "*";  // glob over the Name tag or the id
+  core::Duration duration = std::chrono::seconds(2);
+  int exit_status = 0;
+  std::string output;
 };
 
 struct Timing {
@@ -84,6 +142,9 @@ struct Timing {
   Distribution launch_to_running = Distribution::Fixed(std::chrono::seconds(20));
   Distribution boot_to_healthy = Distribution::Fixed(std::chrono::seconds(40));
   Distribution shutdown = Distribution::Fixed(std::chrono::seconds(10));
+  core::Duration command = std::chrono::seconds(2);     // a command no `commands:` entry matches
+  core::Duration ssh_ready = std::chrono::seconds(25);  // running -> sshd answers (DESIGN 9)
+  core::Duration dns_sync = std::chrono::seconds(30);   // a Route 53 change: PENDING -> INSYNC
 };
 
 struct Fault {
@@ -97,16 +158,18 @@ struct Fault {
     kCrash,
     kEndpointOutage,
     kStackUpdateFailure,
+    kCommandFailure,
+    kPortClosed,
   };
   Kind kind = Kind::kBootFailure;
-  std::string image;    // boot_failure, unhealthy_after: only instances of this image ("" = all)
-  std::string group;    // terminate
-  std::string stack;    // stack_update_failure
+  std::string image;  // boot_failure, unhealthy_after: only instances of this image ("" = all)
+  std::string group;  // terminate
+  std::string stack;  // stack_update_failure
   bool rollback_fails = false;  // stack_update_failure: the rollback fails too
-  std::string zone;     // zone_outage
-  std::string service;  // throttle, api_error, endpoint_outage: ec2, autoscaling, elb,
-                        // cloudformation ("*": every service, endpoint_outage only)
-  std::string code;     // api_error
+  std::string zone;             // zone_outage
+  std::string service;          // throttle, api_error, endpoint_outage: ec2, autoscaling, elb,
+                                // cloudformation ("*": every service, endpoint_outage only)
+  std::string code;             // api_error
   double probability = 1.0;
   core::Duration at{0};      // terminate, zone_outage: since the start
   core::Duration after{0};   // unhealthy_after: since the instance became healthy
@@ -114,6 +177,12 @@ struct Fault {
   double refill_per_s = 0;   // throttle
   int bucket = 0;            // throttle
   int after_steps = 0;       // crash; endpoint_outage: begins at this mutating call (0: at)
+  std::string pattern;       // command_failure: glob over the command line
+  std::string host;          // command_failure, port_closed: glob over Name or id; "new": launched
+                             // during the run (port_closed)
+  int exit_status = 1;       // command_failure
+  std::string output;        // command_failure
+  int port = 22;             // port_closed
 };
 
 struct Scenario {
@@ -126,6 +195,10 @@ struct Scenario {
   Timing timing;
   std::vector<Fault> faults;
   int on_demand_vcpus = 0;  // the account's quota (every simulated instance has 2); 0 = unknown
+  std::vector<HostSpec> hosts;
+  std::vector<AddressSpec> addresses;
+  std::vector<ZoneSpec> zones;
+  std::vector<CommandSpec> commands;
 };
 
 // Reads and validates a scenario file. Errors (kInvalidArgument) name the file, the line and

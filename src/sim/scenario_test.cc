@@ -127,6 +127,103 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
   }
 }
 
+const char kHosts[] = R"(region: us-east-1
+images:
+  - {id: ami-1, name: app-1, created: 2026-11-01T00:00:00Z}
+hosts:
+  - {name: bastion, image: ami-1, zone: us-east-1a, ipv6: 1, termination_protection: true}
+  - {name: twin, image: ami-1}
+  - {name: twin, image: ami-1}
+addresses:
+  - {allocation: eipalloc-01, ip: 203.0.113.10, instance: bastion}
+dns:
+  - zone: example.org
+    records:
+      - {name: bastion.example.org, type: A, ttl: 60, values: ["host:bastion:eip"]}
+commands:
+  - {pattern: "apt-get *", duration: 90s, exit: 0}
+timing:
+  ssh_ready: 30s
+faults:
+  - {kind: command_failure, pattern: "apt-get *", host: bastion, exit: 100}
+  - {kind: port_closed, host: new, port: 22, at: 10s, for: 1m}
+)";
+
+TEST(Scenario, ReadsHostsAddressesDnsAndCommands) {
+  auto s = ParseScenario(kHosts, "hosts.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_EQ(s->hosts.size(), 3u);
+  const HostSpec& b = s->hosts[0];
+  EXPECT_EQ(b.type, "t3.micro");
+  EXPECT_EQ(b.tags.at("Name"), "bastion");
+  EXPECT_TRUE(b.termination_protection);
+  ASSERT_EQ(b.volumes.size(), 1u);
+  EXPECT_EQ(b.volumes[0].device, "/dev/xvda");
+  EXPECT_EQ(s->hosts[1].zone, "us-east-1a");  // the region's first
+  EXPECT_EQ(s->zones[0].name, "example.org.");
+  EXPECT_EQ(s->zones[0].records[0].name, "bastion.example.org.");
+  EXPECT_EQ(s->commands[0].duration, std::chrono::seconds(90));
+  EXPECT_EQ(s->timing.ssh_ready, std::chrono::seconds(30));
+  EXPECT_EQ(s->timing.dns_sync, std::chrono::seconds(30));
+  ASSERT_EQ(s->faults.size(), 2u);
+  EXPECT_EQ(s->faults[0].exit_status, 100);
+  EXPECT_EQ(s->faults[1].kind, Fault::Kind::kPortClosed);
+  EXPECT_EQ(s->faults[1].length, std::chrono::minutes(1));
+}
+
+TEST(Scenario, HostKeyErrorsNameFileLineAndKey) {
+  struct Row {
+    const char* name;
+    std::string text;
+    const char* want;
+  };
+  const Row rows[] = {
+      {"unknown host key", Replace(kHosts, "ipv6: 1,", "ipv4: 1,"),
+       "bad.yaml:5: hosts[bastion].ipv4: unknown key"},
+      {"undeclared image",
+       Replace(kHosts, "{name: bastion, image: ami-1", "{name: bastion, image: ami-9"),
+       "bad.yaml:5: hosts[bastion].image: image 'ami-9' is not declared"},
+      {"zone of another region", Replace(kHosts, "zone: us-east-1a", "zone: eu-west-1a"),
+       "hosts[bastion].zone: 'eu-west-1a' is not a zone of region us-east-1"},
+      {"not a bool", Replace(kHosts, "termination_protection: true", "termination_protection: yes"),
+       "hosts[bastion].termination_protection: expected true or false"},
+      {"bad id", Replace(kHosts, "{name: bastion,", "{name: bastion, id: i-xyz,"),
+       "hosts[bastion].id: expected i- and 8 or 17 hex digits"},
+      {"address on nobody", Replace(kHosts, "instance: bastion}", "instance: nobody}"),
+       "bad.yaml:9: addresses[eipalloc-01].instance: no host or group member is named 'nobody'"},
+      {"address on a twin", Replace(kHosts, "instance: bastion}", "instance: twin}"),
+       "'twin' names 2 instances; give a host's id"},
+      {"not an allocation", Replace(kHosts, "allocation: eipalloc-01", "allocation: 01"),
+       "addresses[01].allocation: expected eipalloc-..."},
+      {"bad host value", Replace(kHosts, "host:bastion:eip", "host:bastion:mac"),
+       "bad.yaml:13: dns[example.org.].records[].values: expected "
+       "host:NAME:public|private|ipv6|eip"},
+      {"eip of a host without one", Replace(kHosts, "instance: bastion}", "}"),
+       "no elastic IP under addresses: is on 'bastion'"},
+      {"record outside its zone",
+       Replace(kHosts, "name: bastion.example.org", "name: bastion.example.com"),
+       "'bastion.example.com.' is not in zone example.org."},
+      {"command exit too big",
+       Replace(kHosts, "duration: 90s, exit: 0", "duration: 90s, exit: 300"),
+       "bad.yaml:15: commands[apt-get *].exit: must be 0 to 255"},
+      {"bad command duration", Replace(kHosts, "duration: 90s", "duration: soon"),
+       "commands[apt-get *].duration: 'soon'"},
+      {"unknown timing", Replace(kHosts, "ssh_ready: 30s", "ssh_up: 30s"),
+       "bad.yaml:17: timing.ssh_up: unknown key"},
+      {"port out of range", Replace(kHosts, "port: 22,", "port: 70000,"),
+       "faults[port_closed].port: must be 1 to 65535"},
+      {"command_failure without a pattern", Replace(kHosts, "pattern: \"apt-get *\", host", "host"),
+       "faults[command_failure].pattern: missing"},
+  };
+  for (const Row& r : rows) {
+    auto s = ParseScenario(r.text, "bad.yaml");
+    ASSERT_FALSE(s.ok()) << r.name;
+    EXPECT_EQ(s.status().code(), core::Code::kInvalidArgument) << r.name;
+    EXPECT_NE(s.status().message().find(r.want), std::string::npos)
+        << r.name << ": " << s.status().message();
+  }
+}
+
 TEST(Scenario, MissingFileIsAClearError) {
   auto s = LoadScenario("/nonexistent/scenario.yaml");
   ASSERT_FALSE(s.ok());

@@ -10,6 +10,7 @@
 namespace rotor::sim {
 
 class World;
+struct Eip;
 
 class SimAddresses final : public cloud::Addresses {
  public:
@@ -21,6 +22,7 @@ class SimAddresses final : public cloud::Addresses {
   core::Status Disassociate(const std::string& association_id) override;
 
  private:
+  cloud::ElasticIp Describe(const Eip& e) const;
   World& world_;
 };
 

@@ -30,6 +30,15 @@ namespace rotor::sim {
 
 class World;
 
+// What running a command over ssh on a simulated host does (SimCloud::HostCommand).
+struct RemoteAnswer {
+  bool reachable = false;  // false: ssh cannot connect, for `why`
+  std::string why;
+  core::Duration duration{0};  // how long the command runs
+  int exit_status = 0;
+  std::string output;
+};
+
 class SimCloud final : public cloud::Backend {
  public:
   // REQUIRES: `scenario` came from LoadScenario / ParseScenario (validated).
@@ -50,6 +59,17 @@ class SimCloud final : public cloud::Backend {
   // Whether the application on the instance with this private address answers now (running,
   // booted, not failed, its zone up): what a custom probe from rotor's machine would see.
   bool AppAnswers(const std::string& address) const;
+  // Remote work, without API calls (rotor reaches hosts itself): `address` is an instance's
+  // private, public, elastic or IPv6 address. HostCommand: what running `command` over ssh does
+  // if started now — unreachable unless the instance is running, its zone up, sshd up
+  // (`timing.ssh_ready` after running) and port 22 not closed by a port_closed fault; else the
+  // first `commands:` entry matching the command and host (default: exit 0 after
+  // `timing.command`), a matching command_failure fault overriding its exit status and output.
+  RemoteAnswer HostCommand(const std::string& address, const std::string& command);
+  // Ok when a TCP connection to `port` would be accepted now: the instance running, its zone up,
+  // no port_closed fault covering it, and for port 22 sshd up, for any other port its
+  // application answering (as AppAnswers). kUnavailable with the reason otherwise.
+  core::Status PortAnswers(const std::string& address, int port) const;
   // An instance's EC2 state now ("" if unknown), without API calls.
   std::string PeekState(const std::string& instance_id) const;
   // Invariant violations found by whoever watches the simulation (reported by simulate).

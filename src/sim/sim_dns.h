@@ -10,6 +10,7 @@
 namespace rotor::sim {
 
 class World;
+struct SimZone;
 
 class SimDns final : public cloud::Dns {
  public:
@@ -23,6 +24,7 @@ class SimDns final : public cloud::Dns {
   core::Result<bool> ChangeInSync(const std::string& change_id) override;
 
  private:
+  core::Result<SimZone*> Zone(const std::string& zone_id);  // kNotFound: NoSuchHostedZone
   World& world_;
 };
 

@@ -55,6 +55,14 @@ core::Status SimInstances::TerminateInstances(const std::vector<std::string>& id
       return core::Status(core::Code::kNotFound, "The instance ID '" + id + "' does not exist")
           .set_aws_code("InvalidInstanceID.NotFound");
     }
+    if (world_.insts_[i]->protection) {  // EC2 refuses the whole call
+      return core::Status(core::Code::kFailedPrecondition,
+                          fmt::format("OperationNotPermitted: The instance '{}' may not be "
+                                      "terminated. Modify its 'disableApiTermination' instance "
+                                      "attribute and try again.",
+                                      id))
+          .set_aws_code("OperationNotPermitted");
+    }
   }
   for (const std::string& id : ids) {
     int i = world_.InstanceIndex(id);
@@ -63,30 +71,6 @@ core::Status SimInstances::TerminateInstances(const std::vector<std::string>& id
     if (g >= 0) world_.Reconcile(g);
   }
   return core::Status::Ok();
-}
-
-core::Result<cloud::Host> SimInstances::DescribeHost(const std::string&) {
-  return core::Internal("not built yet (issue 12)");
-}
-core::Result<std::vector<cloud::Host>> SimInstances::FindHosts(const std::string&,
-                                                               const std::string&) {
-  return core::Internal("not built yet (issue 12)");
-}
-core::Result<std::string> SimInstances::RunInstance(const cloud::LaunchLike&) {
-  return core::Internal("not built yet (issue 12)");
-}
-core::Status SimInstances::SetRunning(const std::string&, bool) {
-  return core::Internal("not built yet (issue 12)");
-}
-core::Status SimInstances::Tag(const std::string&, const std::map<std::string, std::string>&,
-                               const std::vector<std::string>&) {
-  return core::Internal("not built yet (issue 12)");
-}
-core::Status SimInstances::SetTerminationProtection(const std::string&, bool) {
-  return core::Internal("not built yet (issue 12)");
-}
-core::Result<std::string> SimInstances::ConsoleOutput(const std::string&) {
-  return core::Internal("not built yet (issue 12)");
 }
 
 }  // namespace rotor::sim

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cloud/dns.h"
+#include "cloud/instances.h"
 #include "cloud/model.h"
 #include "cloud/stacks.h"
 #include "sim/scenario.h"
@@ -33,7 +35,7 @@ inline int Pages(size_t items, size_t per_call) {
   return static_cast<int>(std::max<size_t>(1, (items + per_call - 1) / per_call));
 }
 
-enum class Ec2State { kPending, kRunning, kShuttingDown, kTerminated };
+enum class Ec2State { kPending, kRunning, kShuttingDown, kTerminated, kStopping, kStopped };
 
 struct Inst {
   std::string id;
@@ -52,6 +54,33 @@ struct Inst {
   std::string group_tag;  // aws:autoscaling:groupName, kept after the instance leaves
   std::string stack_tag;  // aws:cloudformation:stack-name
   std::vector<int> lbs;   // load balancers it is (or was) registered with
+  // Hosts (scenario hosts: and RunInstance) and what describing one as a host shows.
+  bool standalone = false;                  // never in a group
+  std::map<std::string, std::string> tags;  // Name, ...; a member's: its group's propagated tags
+  std::string subnet;                       // "" : derived from the zone
+  std::string key;
+  std::vector<std::string> security_groups;
+  std::string profile;
+  std::vector<cloud::BlockDevice> devices;
+  bool protection = false;        // DisableApiTermination
+  std::string public_ip;          // its own ("" : none; released when it stops)
+  std::string eip;                // the elastic IP on it ("" : none); shown as its public IP
+  std::vector<std::string> ipv6;  // of its primary interface
+  int epoch = 0;  // bumped by every stop and start: a stale event finds it changed and does nothing
+};
+
+// An elastic IP and the instance it is on (-1: none).
+struct Eip {
+  std::string allocation;
+  std::string ip;
+  std::string association;  // "" when not associated
+  int inst = -1;
+};
+
+// A Route 53 hosted zone and its record sets.
+struct SimZone {
+  cloud::HostedZone zone;
+  std::vector<cloud::DnsRecord> records;
 };
 
 struct Target {
@@ -122,6 +151,9 @@ struct Bucket {
 };
 
 std::string StateName(Ec2State s);
+
+// The subnet id the simulator gives a zone.
+std::string SubnetOf(const std::string& zone);
 
 // A template's logical id for a group: its name without what logical ids may not hold.
 std::string LogicalId(const std::string& name);

@@ -18,6 +18,10 @@ std::string StateName(Ec2State s) {
       return "shutting-down";
     case Ec2State::kTerminated:
       return "terminated";
+    case Ec2State::kStopping:
+      return "stopping";
+    case Ec2State::kStopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -31,8 +35,11 @@ World::World(const Scenario& s)
       world_rng_(s.seed),
       retry_rng_(s.seed ^ 0x9e3779b97f4a7c15ULL),
       images_(s.images),
-      faults_(s.faults) {
+      faults_(s.faults),
+      commands_(s.commands),
+      remote_rng_(s.seed ^ 0x5bd1e9955bd1e995ULL) {
   Build(s);
+  BuildHosts(s);
   ScheduleFaults(s);
 }
 
@@ -139,6 +146,7 @@ int World::NewInstance(int group, const std::string& zone, const std::string& im
   in->launched = launched;
   in->private_ip = fmt::format("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, (i & 255));
   in->group_tag = groups_[group]->spec.name;
+  in->tags = groups_[group]->spec.tags;
   in->stack_tag = groups_[group]->stack;
   insts_.push_back(std::move(in));
   return i;
@@ -209,6 +217,7 @@ void World::RemoveFromGroup(int i) {
 void World::StartTermination(int i, const std::string& why) {
   Inst& in = *insts_[i];
   if (in.state == Ec2State::kShuttingDown || in.state == Ec2State::kTerminated) return;
+  ++in.epoch;  // a pending stop or start of a host does not happen
   RemoveFromGroup(i);
   Drain(i, clock_.Now());
   in.state = Ec2State::kShuttingDown;

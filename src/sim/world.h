@@ -53,6 +53,22 @@ class World {
   // What an Auto Scaling group does by itself: launch, scale in, rebalance zones.
   void Reconcile(int group);
 
+  // Hosts, elastic IPs and DNS (world_hosts.cc).
+  int LaunchHost(const cloud::LaunchLike& launch);  // pending; running after launch_to_running
+  int InstanceByName(const std::string& id_or_name) const;  // -1 if none (not terminated)
+  int InstanceByAddress(const std::string& address) const;  // private, public, EIP or IPv6
+  std::string PublicIp(const Inst& in) const;               // its elastic IP, else its own
+  cloud::Host HostOf(int inst, core::Time t) const;
+  void Associate(size_t eip, int inst);  // inst -1: disassociate
+  void Stop(int inst);
+  void Start(int inst);
+
+  // Remote work (sim_remote.cc): whether a host matches a glob (Name or id; "new": launched
+  // during the run), and whether `port` accepts a connection now (kUnavailable with why).
+  bool HostMatches(const std::string& glob, int inst) const;
+  bool PortClosed(int inst, int port, core::Time t) const;
+  core::Status Reachable(int inst, int port, core::Time t) const;
+
   // Health in closed form (world_health.cc): no event per health check.
   std::string TargetState(const Lb& lb, int inst, core::Time t) const;
   bool Ready(int inst, core::Time t) const;
@@ -86,6 +102,14 @@ class World {
   std::vector<std::unique_ptr<SimStack>> stacks_;
   std::unordered_map<std::string, int> group_by_name_;
   std::vector<Fault> faults_;
+  std::vector<CommandSpec> commands_;
+  core::SeededRng remote_rng_;  // command_failure draws, apart so that the world is not shifted
+  std::unordered_map<std::string, int> inst_by_id_;  // hosts with ids given in the scenario
+  std::map<std::string, int> tokens_;                // RunInstance client tokens
+  std::vector<Eip> eips_;
+  std::vector<SimZone> zones_;
+  std::map<std::string, core::Time> dns_changes_;        // change id -> INSYNC from
+  int public_ips_ = 0, volumes_ = 0, associations_ = 0;  // numbering
 
   std::map<std::string, Bucket> buckets_;  // by service
   int mutating_calls_ = 0;
@@ -109,6 +133,16 @@ class World {
   int NewInstance(int group, const std::string& zone, const std::string& image,
                   const cloud::LaunchSpec& spec, core::Time launched);
   void ScheduleFaults(const Scenario& s);
+  void BuildHosts(const Scenario& s);
+  void BuildZones(const Scenario& s);
+  std::string ResolveValue(const std::string& value) const;
+  int NewHost(const std::string& image, const std::string& type, const std::string& zone,
+              core::Time launched);
+  std::string NewPublicIp();
+  std::string Ipv6(int inst, int k) const;
+  void AddVolume(Inst& in, const std::string& device, int size_gib, const std::string& type,
+                 bool encrypted);
+  void ScheduleRunning(int inst);
 
   void BecomeRunning(int inst);
   void Register(int inst, int lb, core::Time t);

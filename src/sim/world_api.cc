@@ -129,6 +129,8 @@ core::Result<int> World::GroupIndex(const std::string& name) const {
 }
 
 int World::InstanceIndex(const std::string& id) const {
+  auto given = inst_by_id_.find(id);
+  if (given != inst_by_id_.end()) return given->second;
   if (!core::StartsWith(id, "i-") || id.size() != 19) return -1;
   size_t n = std::strtoull(id.c_str() + 2, nullptr, 16);
   if (n == 0 || n > insts_.size() || insts_[n - 1]->id != id) return -1;
@@ -178,8 +180,13 @@ cloud::Instance World::DescribeInstance(int i, bool with_health, core::Time t) c
   out.private_ip = in.private_ip;
   out.spec = in.spec;
   out.spec.image_id.clear();
-  out.tags["aws:autoscaling:groupName"] = in.group_tag;
-  out.tags["aws:cloudformation:stack-name"] = in.stack_tag;
+  out.public_ip = PublicIp(in);
+  out.ipv6_addresses = in.ipv6;
+  out.tags = in.tags;
+  if (!in.standalone) {
+    out.tags["aws:autoscaling:groupName"] = in.group_tag;
+    out.tags["aws:cloudformation:stack-name"] = in.stack_tag;
+  }
   if (with_health && in.group >= 0) {
     for (int lb : groups_[in.group]->lbs) {
       const Lb& l = *lbs_[lb];

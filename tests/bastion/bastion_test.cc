@@ -3,6 +3,8 @@
 // one never answers, and killed at every change (before the cloud saw it, and after) then
 // resumed: each ends with the address, the records, the old instance and the group as an
 // unbroken run leaves them.
+#include "ops/bastion.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -11,7 +13,6 @@
 
 #include "cli/sim_runner.h"
 #include "journal/memory_journal.h"
-#include "ops/bastion.h"
 #include "ops/runbooks.h"
 #include "sim/sim_cloud.h"
 
@@ -127,14 +128,13 @@ class BastionTest : public ::testing::Test {
   }
   core::Result<runbook::Report> Start(const ops::BastionPlan& plan, cloud::Cloud* cloud = nullptr) {
     return ops::StartRunbook(cloud ? *cloud : c(), clock(), journal_,
-                             journal::OperationKind::kRedeployBastion,
-                             ops::BastionResources(plan), ops::BastionPlanToJson(plan), Options());
+                             journal::OperationKind::kRedeployBastion, ops::BastionResources(plan),
+                             ops::BastionPlanToJson(plan), Options());
   }
   core::Result<runbook::Report> Resume(bool rollback) {
     auto info = journal_.GetRollout("op-1");
     EXPECT_TRUE(info.ok());
-    return ops::ResumeRunbook(c(), clock(), journal_, *info, rollback, false,
-                              Options("me@here:2"));
+    return ops::ResumeRunbook(c(), clock(), journal_, *info, rollback, false, Options("me@here:2"));
   }
   cloud::Host Host(const std::string& id) {
     auto h = c().instances.DescribeHost(id);
@@ -228,7 +228,8 @@ TEST_F(BastionTest, ThePlanSaysWhatMovesAndWhy) {
 }
 
 TEST_F(BastionTest, RefusalsChangeNothing) {
-  Load(Scenario("", "  - {name: twin, image: ami-0bastion10}\n  - {name: twin, image: ami-0bastion10}"));
+  Load(Scenario(
+      "", "  - {name: twin, image: ami-0bastion10}\n  - {name: twin, image: ami-0bastion10}"));
   struct Row {
     const char* name;
     std::string instance;
@@ -276,8 +277,7 @@ TEST_F(BastionTest, APortThatNeverOpensRollsBackWithTheAddressNeverMoved) {
   auto report = Start(plan);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->outcome, runbook::Outcome::kRolledBack);
-  EXPECT_NE(report->reason.find("did not accept connections"), std::string::npos)
-      << report->reason;
+  EXPECT_NE(report->reason.find("did not accept connections"), std::string::npos) << report->reason;
   ExpectAsBefore(plan, "port closed");
   EXPECT_EQ(sim_->api_calls().count("ec2:AssociateAddress"), 0u) << "the address never moved";
 }

@@ -1,0 +1,40 @@
+#include "cli/sim_runner.h"
+
+#include <fmt/format.h>
+
+namespace rotor::cli {
+
+core::Result<remote::CommandResult> SimRunner::Run(const remote::SshTarget& host,
+                                                   const std::string& command,
+                                                   std::chrono::milliseconds timeout) {
+  sim::RemoteAnswer answer = sim_.HostCommand(host.address, command);
+  std::string name = host.name.empty() ? host.address : host.name;
+  if (!answer.reachable) {
+    return core::Status(core::Code::kUnavailable, fmt::format("ssh {}: {}", name, answer.why));
+  }
+  if (answer.duration > timeout) {
+    sim_.clock().SleepFor(timeout);
+    return core::Status(core::Code::kDeadlineExceeded,
+                        fmt::format("ssh {}: '{}' still running after {} ms; killed", name, command,
+                                    timeout.count()));
+  }
+  sim_.clock().SleepFor(answer.duration);
+  return remote::CommandResult{answer.exit_status, answer.output, "", false};
+}
+
+core::Status SimRunner::PortOpen(const remote::SshTarget& host, int port,
+                                 std::chrono::milliseconds) {
+  core::Status s = sim_.PortAnswers(host.address, port);
+  if (s.ok()) return s;
+  std::string name = host.name.empty() ? host.address : host.name;
+  return core::Status(core::Code::kUnavailable, fmt::format("{}: {}", name, s.message()));
+}
+
+core::Status SimRunner::TrustHostKeys(const std::vector<std::string>& addresses,
+                                      const std::vector<std::string>& keys) {
+  if (keys.empty()) return core::Status::Ok();
+  for (const std::string& a : addresses) pinned_[a] = keys;
+  return core::Status::Ok();
+}
+
+}  // namespace rotor::cli
