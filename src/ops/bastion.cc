@@ -66,7 +66,7 @@ core::Result<ImageChoice> ImageFor(cloud::Cloud& cloud, const cloud::Host& old,
         named, fmt::format("the default version of launch template {} names it", tag->second)};
   }
   if (!request.image) {
-    return ImageChoice{running, fmt::format("the image {} runs now ({})", old.instance.id,
+    return ImageChoice{running, fmt::format("the image {} runs now: {}", old.instance.id,
                                             running.name.empty() ? "name unknown" : running.name)};
   }
   cloud::ImageQuery query{QueryGlob(*request.image, running),

@@ -81,7 +81,7 @@ struct Ctx {
       if (std::count(states.begin(), states.end(), h.instance.ec2_state)) return h;
       if (clock.Now() >= until) {
         return core::Status(
-            core::Code::kDeadlineExceeded,
+            core::Code::kFailedPrecondition,
             fmt::format("{} is still {} after {}s", id, h.instance.ec2_state,
                         std::chrono::duration_cast<std::chrono::seconds>(kStateTimeout).count()));
       }
@@ -193,8 +193,8 @@ class WaitPort : public runbook::Step {
       }
       c_->clock.SleepFor(kPoll);
     }
-    // Not kUnavailable: the driver would wait that out as AWS being unreachable.
-    return core::Status(core::Code::kDeadlineExceeded,
+    // A step failure, not a timeout: the driver waits timeouts out as AWS being unreachable.
+    return core::Status(core::Code::kFailedPrecondition,
                         fmt::format("port {} on the new instance did not accept connections "
                                     "within --health-timeout: {}",
                                     c_->plan.port, last));
@@ -353,7 +353,7 @@ class UpdateRecords : public runbook::Step {
         ASSIGN_OR_RETURN(bool synced, c_->cloud.dns.ChangeInSync(id));
         if (synced) break;
         if (c_->clock.Now() >= until) {
-          return core::Status(core::Code::kDeadlineExceeded,
+          return core::Status(core::Code::kFailedPrecondition,
                               "Route 53 change " + id + " is not in sync after 10m");
         }
         c_->clock.SleepFor(kPoll);
@@ -423,9 +423,14 @@ class StopOld : public runbook::Step {
     ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
     const std::string& s = old.instance.ec2_state;
     if (s == "terminated" || s == "shutting-down") return Check::Blocked(c_->old_id() + " is " + s);
+    if (s == "stopping") RETURN_IF_ERROR(c_->WaitState(c_->old_id(), {"stopped"}).status());
     return s == "stopped" || s == "stopping" ? Check::Done() : Check::NotDone();
   }
-  core::Status Do() override { return c_->cloud.instances.SetRunning(c_->old_id(), false); }
+  // Done once it has stopped: the end of the runbook is a stopped instance, not a stopping one.
+  core::Status Do() override {
+    RETURN_IF_ERROR(c_->cloud.instances.SetRunning(c_->old_id(), false));
+    return c_->WaitState(c_->old_id(), {"stopped"}).status();
+  }
   // Started again once it has stopped (EC2 refuses to start a stopping instance).
   core::Status Undo(const std::string&) override {
     ASSIGN_OR_RETURN(cloud::Host old,

@@ -125,6 +125,9 @@ class World {
   std::vector<TraceEvent> trace_;
   int min_ready_observed_ = -1;  // ready members in the fewest seen by one observation
 
+  // Registers an instance with a load balancer from time t (its group's, at launch or attach).
+  void Register(int inst, int lb, core::Time t);
+
  private:
   // Building the world from the scenario (world.cc, world_stacks.cc).
   void Build(const Scenario& s);
@@ -145,7 +148,6 @@ class World {
   void ScheduleRunning(int inst);
 
   void BecomeRunning(int inst);
-  void Register(int inst, int lb, core::Time t);
   std::map<std::string, int> ZoneCounts(const Grp& g) const;
   std::string PickZone(const Grp& g) const;
   int PickVictim(const Grp& g, const std::string& zone) const;

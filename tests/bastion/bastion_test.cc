@@ -208,7 +208,8 @@ TEST_F(BastionTest, ThePlanSaysWhatMovesAndWhy) {
   Load(Scenario());
   ops::BastionPlan plan = Plan("bastion");
   std::string text = fmt::format("{}", fmt::join(ops::DescribeBastion(plan), "\n"));
-  EXPECT_NE(text.find("from ami-0bastion10 (the image " + plan.old.instance.id + " runs now"),
+  EXPECT_NE(text.find("from ami-0bastion10 (the image " + plan.old.instance.id +
+                      " runs now: bastion-2026.10)"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("move elastic IP 203.0.113.10 (eipalloc-0bastion000000001)"),
@@ -263,6 +264,11 @@ TEST_F(BastionTest, AStandaloneBastionIsRedeployedThenRolledBack) {
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->outcome, runbook::Outcome::kCompleted) << report->reason;
   ExpectRedeployed(plan, "completed");
+  // The console's host keys, pinned under the new instance's addresses and the moved EIP.
+  ASSERT_EQ(runner_->pinned().count("203.0.113.10"), 1u);
+  EXPECT_EQ(runner_->pinned().at("203.0.113.10"),
+            runner_->pinned().at(Launched()[0].instance.private_ip));
+  EXPECT_FALSE(runner_->pinned().at("203.0.113.10").empty());
   auto back = Resume(/*rollback=*/true);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->outcome, runbook::Outcome::kRolledBack) << back->reason;
@@ -276,7 +282,7 @@ TEST_F(BastionTest, APortThatNeverOpensRollsBackWithTheAddressNeverMoved) {
   ops::BastionPlan plan = Plan("bastion", r);
   auto report = Start(plan);
   ASSERT_TRUE(report.ok()) << report.status().message();
-  EXPECT_EQ(report->outcome, runbook::Outcome::kRolledBack);
+  EXPECT_EQ(report->outcome, runbook::Outcome::kRolledBack) << report->reason;
   EXPECT_NE(report->reason.find("did not accept connections"), std::string::npos) << report->reason;
   ExpectAsBefore(plan, "port closed");
   EXPECT_EQ(sim_->api_calls().count("ec2:AssociateAddress"), 0u) << "the address never moved";

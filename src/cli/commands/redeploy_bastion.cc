@@ -76,7 +76,9 @@ int Run(const BastionArgs& args, Session& session) {
   if (!plan.ok()) return ReportError(plan.status(), err);
   if (!*plan) return kExitOk;
   ops::RunbookOptions options;
-  options.on_failure = *on_failure;
+  options.on_failure = *on_failure == rollout::OnFailure::kPause   ? runbook::OnFailure::kPause
+                       : *on_failure == rollout::OnFailure::kAbort ? runbook::OnFailure::kAbort
+                                                                   : runbook::OnFailure::kRollback;
   options.remote = *runner;
   return StartAfterPlan(session, rt, *format, journal::OperationKind::kRedeployBastion, id,
                         ops::BastionResources(**plan), ops::BastionPlanToJson(**plan), options);
@@ -105,8 +107,7 @@ void AddRedeployBastionCommand(CLI::App& app, CommandFn& chosen) {
   cmd->add_option("--health-timeout", a->health_timeout,
                   "how long the new instance has to accept connections before it rolls back")
       ->capture_default_str();
-  cmd->add_option("--on-failure", a->on_failure, "rollback, pause or abort")
-      ->capture_default_str();
+  cmd->add_option("--on-failure", a->on_failure, "rollback, pause or abort")->capture_default_str();
   cmd->callback([a, &chosen] { chosen = [a](Session& session) { return Run(*a, session); }; });
 }
 
