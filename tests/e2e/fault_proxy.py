@@ -357,11 +357,13 @@ class FaultProxy:
                     status, data = e.code, e.read()
                 with proxy.lock:
                     proxy.forwarded.append((action, form))
+                # Rewrites first: one that emulates what AWS does with the call (and moto leaves
+                # out) belongs to the act itself, even when the answer is then lost.
+                for rewrite in proxy.rewrites[action] if status == 200 else []:
+                    data = rewrite(form, data)
                 if proxy.wait_if_held(action, after=True):
                     self.close_connection = True
                     return  # moto acted; the answer is lost
-                for rewrite in proxy.rewrites[action] if status == 200 else []:
-                    data = rewrite(form, data)
                 for hook in proxy.after_hooks[action] if status == 200 else []:
                     hook(form)
                 self.answer(status, data)

@@ -11,6 +11,7 @@ resume`, ends in the same fleet as an unbroken run.
 
 Run by ctest: python3 test_moto_bastion.py --rotor PATH/TO/rotor [Standalone|GroupMember|Killed]
 """
+import base64
 import os
 import re
 import subprocess
@@ -47,11 +48,28 @@ class BastionFixture(e2e.RespawnFixture):
         cls.old_sshd = cls.lab.server("old")
         cls.new_sshd = cls.lab.server("new")
         cls.closed = sshd_harness.free_port()
+        # moto ignores RunInstances' DisableApiTermination, which EC2 honours: the fault layer
+        # does what EC2 does, so rotor is tested against AWS's behaviour, not moto's.
+        cls.proxy = fault_proxy.FaultProxy(cls.moto.url).start()
+        cls.proxy.rewrite("RunInstances", cls.protect_at_launch)
+
+    @classmethod
+    def protect_at_launch(cls, form, data):
+        if form.get("DisableApiTermination", ["false"])[0] == "true":
+            for iid in re.findall(r"<instanceId>([^<]+)</instanceId>", data.decode()):
+                cls.client_for("ec2").modify_instance_attribute(
+                    InstanceId=iid, DisableApiTermination={"Value": True})
+        return data
 
     @classmethod
     def tearDownClass(cls):
+        cls.proxy.stop()
         cls.lab.stop()
         super().tearDownClass()
+
+    def rotor(self, args):
+        return subprocess.run([e2e.ROTOR, "--endpoint-url", self.proxy.url, "--yes"] + args,
+                              env=self.env(), capture_output=True, text=True, timeout=600)
 
     def ssh_config(self, old_ips, new_answers=True):
         """A configuration: the old bastions' addresses onto `old`, the rest onto `new` (or
@@ -130,7 +148,7 @@ class BastionFixture(e2e.RespawnFixture):
     def redeploy(self, b, extra=(), new_answers=True, proxy_url=None):
         cfg = self.ssh_config([b["private"]], new_answers)
         return subprocess.run(
-            [e2e.ROTOR, "--endpoint-url", proxy_url or self.moto.url, "--yes",
+            [e2e.ROTOR, "--endpoint-url", proxy_url or self.proxy.url, "--yes",
              "--ssh-config", cfg, "redeploy-bastion", b["name"]] + list(extra),
             env=self.env(), capture_output=True, text=True, timeout=600)
 
@@ -181,8 +199,8 @@ class Standalone(BastionFixture):
         self.assertIn("bastion-a-int.example.org. A", r.stdout)
         new = self.assert_redeployed(b, op)
         ud = self.client("ec2").describe_instance_attribute(InstanceId=new["InstanceId"],
-                                                            Attribute="UserData")
-        self.assertTrue(ud.get("UserData", {}).get("Value"), "user data copied")
+                                                            Attribute="userData")
+        self.assertEqual(base64.b64decode(ud["UserData"]["Value"]).decode(), USER_DATA)
 
         r = self.rotor(["--ssh-config", self.ssh_config([b["private"]]), "rollout", "rollback",
                         op])
@@ -242,50 +260,47 @@ class Killed(BastionFixture):
 
     def test_every_change_killed_then_resumed(self):
         b = self.bastion("bastion-k")
-        proxy = fault_proxy.FaultProxy(self.moto.url).start()
-        try:
-            cfg = self.ssh_config([b["private"]])
+        proxy = self.proxy
+        cfg = self.ssh_config([b["private"]])
 
-            def start(args):
-                return subprocess.Popen(
-                    [e2e.ROTOR, "--endpoint-url", proxy.url, "--yes", "--ssh-config", cfg] +
-                    args, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                    text=True)
+        def start(args):
+            return subprocess.Popen(
+                [e2e.ROTOR, "--endpoint-url", proxy.url, "--yes", "--ssh-config", cfg] +
+                args, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True)
 
-            def crash_at(proc, after):
-                proxy.hold(lambda a: not a.startswith(("Describe", "Get", "List")),
-                           after=after, nth=1)
-                try:
-                    while not proxy.held.wait(0.05):
-                        if proc.poll() is not None:
-                            proxy.hold(lambda a: False)
-                            return proc.communicate()
-                    return None
-                finally:
-                    proc.kill()
-                    proc.communicate(timeout=30)
-                    proxy.release()
+        def crash_at(proc, after):
+            proxy.hold(lambda a: not a.startswith(("Describe", "Get", "List")),
+                       after=after, nth=1)
+            try:
+                while not proxy.held.wait(0.05):
+                    if proc.poll() is not None:
+                        proxy.hold(lambda a: False)
+                        return proc.communicate()
+                return None
+            finally:
+                proc.kill()
+                proc.communicate(timeout=30)
+                proxy.release()
 
-            first = start(["redeploy-bastion", b["name"]])
-            self.assertIsNone(crash_at(first, after=False), "no change at all")
-            listed = self.rotor(["rollout", "list"])
-            op = self.operation(listed.stdout)
-            self.assertIsNotNone(op, listed.stdout + listed.stderr)
-            crashes, after, ended = [f"{proxy.held_action} (before)"], True, None
-            while ended is None:
-                ended = crash_at(start(["rollout", "resume", op]), after)
-                if ended is None:
-                    crashes.append(f"{proxy.held_action} ({'after' if after else 'before'})")
-                after = not after
-            out, err = ended
-            self.assertIn("completed", out, out + err)
-            print(f"\n{len(crashes)} kills: {', '.join(crashes)}", file=sys.stderr)
-            self.assert_redeployed(b, op)
-            for action in ("RunInstances", "AssociateAddress", "StopInstances"):
-                self.assertIn(f"{action} (before)", crashes)
-                self.assertIn(f"{action} (after)", crashes)
-        finally:
-            proxy.stop()
+        first = start(["redeploy-bastion", b["name"]])
+        self.assertIsNone(crash_at(first, after=False), "no change at all")
+        listed = self.rotor(["rollout", "list"])
+        op = self.operation(listed.stdout)
+        self.assertIsNotNone(op, listed.stdout + listed.stderr)
+        crashes, after, ended = [f"{proxy.held_action} (before)"], True, None
+        while ended is None:
+            ended = crash_at(start(["rollout", "resume", op]), after)
+            if ended is None:
+                crashes.append(f"{proxy.held_action} ({'after' if after else 'before'})")
+            after = not after
+        out, err = ended
+        self.assertIn("completed", out, out + err)
+        print(f"\n{len(crashes)} kills: {', '.join(crashes)}", file=sys.stderr)
+        self.assert_redeployed(b, op)
+        for action in ("RunInstances", "AssociateAddress", "StopInstances"):
+            self.assertIn(f"{action} (before)", crashes)
+            self.assertIn(f"{action} (after)", crashes)
 
 
 if __name__ == "__main__":
