@@ -103,6 +103,7 @@ struct HostSpec {
   std::map<std::string, std::string> tags;  // besides Name
   int ipv6 = 0;                             // IPv6 addresses on its primary interface
   bool termination_protection = false;
+  std::string user_data;            // as the instance's user data attribute holds it
   std::vector<VolumeSpec> volumes;  // root first: /dev/xvda 8 GiB gp3 unless given
 };
 

@@ -76,7 +76,7 @@ core::Result<HostSpec> Host(const Reader& r, const YAML::Node& n,
   RETURN_IF_ERROR(
       r.CheckKeys(n, at,
                   {"name", "id", "image", "type", "zone", "subnet", "key", "security_groups",
-                   "profile", "tags", "ipv6", "termination_protection", "volumes"}));
+                   "profile", "tags", "ipv6", "termination_protection", "volumes", "user_data"}));
   HostSpec h;
   h.name = name;
   ASSIGN_OR_RETURN(h.id, r.String(n, "id", at, false));
@@ -107,6 +107,7 @@ core::Result<HostSpec> Host(const Reader& r, const YAML::Node& n,
   h.tags["Name"] = h.name;
   ASSIGN_OR_RETURN(h.ipv6, r.Int(n, "ipv6", at, 0));
   ASSIGN_OR_RETURN(h.termination_protection, r.Bool(n, "termination_protection", at, false));
+  ASSIGN_OR_RETURN(h.user_data, r.String(n, "user_data", at, false));
   RETURN_IF_ERROR(Volumes(r, n, at, h));
   return h;
 }

@@ -62,7 +62,8 @@ struct Inst {
   std::vector<std::string> security_groups;
   std::string profile;
   std::vector<cloud::BlockDevice> devices;
-  bool protection = false;        // DisableApiTermination
+  bool protection = false;  // DisableApiTermination
+  std::string user_data;
   std::string public_ip;          // its own ("" : none; released when it stops)
   std::string eip;                // the elastic IP on it ("" : none); shown as its public IP
   std::vector<std::string> ipv6;  // of its primary interface

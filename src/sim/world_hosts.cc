@@ -40,6 +40,7 @@ void World::BuildHosts(const Scenario& s) {
     in.profile = h.profile;
     in.tags = h.tags;
     in.protection = h.termination_protection;
+    in.user_data = h.user_data;
     for (int k = 0; k < h.ipv6; ++k) in.ipv6.push_back(Ipv6(i, k));
     for (const VolumeSpec& v : h.volumes) AddVolume(in, v.device, v.size_gib, v.type, false);
     in.state = Ec2State::kRunning;
@@ -112,6 +113,7 @@ int World::LaunchHost(const cloud::LaunchLike& l) {
   in.profile = l.profile_arn;
   in.tags = l.tags;
   in.protection = l.termination_protection;
+  in.user_data = l.user_data;
   for (int k = 0; k < l.ipv6_count; ++k) in.ipv6.push_back(Ipv6(i, k));
   cloud::RootVolume root = l.root.value_or(cloud::RootVolume{"/dev/xvda", 8, "gp3", false});
   AddVolume(in, root.device.empty() ? "/dev/xvda" : root.device,
@@ -200,6 +202,7 @@ cloud::Host World::HostOf(int i, core::Time t) const {
                                            "gp3", false, true});
   }
   h.termination_protection = in.protection;
+  h.user_data = in.user_data;
   h.group = in.group >= 0 ? groups_[in.group]->spec.name : "";
   return h;
 }

@@ -1,8 +1,7 @@
 // The hosts contract (issue 12): Instances' host verbs, Addresses and Dns answer alike on every
 // cloud that builds the world of tests/e2e/host_fixture.py (a bastion with an elastic IP named
 // in a hosted zone, two hosts sharing a Name, a spare address). Cases assert relative facts,
-// never a cloud's own ids. Instantiated with "moto" only for now; the simulator's twin of the
-// fixture comes with SimCloud's hosts (a SimHostWorld beside MotoHostWorld, and "sim" below).
+// never a cloud's own ids. The simulator's twin of the fixture is tests/testdata/hosts.yaml.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include "cloud/cloud.h"
 #include "cloud/dns.h"
 #include "fakes/moto_server.h"
+#include "sim/sim_cloud.h"
 
 namespace rotor {
 namespace {
@@ -60,6 +60,21 @@ class MotoHostWorld final : public HostWorld {
 };
 testing::MotoServer* MotoHostWorld::server = nullptr;
 
+// The simulator with tests/testdata/hosts.yaml, the twin of host_fixture.py.
+class SimHostWorld final : public HostWorld {
+ public:
+  SimHostWorld() {
+    auto s = sim::LoadScenario(std::string(ROTOR_TESTS_DIR) + "/testdata/hosts.yaml");
+    EXPECT_TRUE(s.ok()) << s.status().message();
+    sim_ = std::make_unique<sim::SimCloud>(*s);
+  }
+  cloud::Cloud& cloud() override { return sim_->cloud(); }
+  void Settle() override { sim_->clock().SleepFor(std::chrono::minutes(2)); }
+
+ private:
+  std::unique_ptr<sim::SimCloud> sim_;
+};
+
 class Hosts : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
@@ -73,8 +88,11 @@ class Hosts : public ::testing::TestWithParam<std::string> {
     moto_.reset();
   }
   void SetUp() override {
-    ASSERT_EQ(GetParam(), "moto");  // the simulator's world joins with its fixture twin
-    world_ = std::make_unique<MotoHostWorld>();
+    if (GetParam() == "sim") {
+      world_ = std::make_unique<SimHostWorld>();
+    } else {
+      world_ = std::make_unique<MotoHostWorld>();
+    }
   }
 
   cloud::Cloud& c() { return world_->cloud(); }
@@ -298,7 +316,7 @@ TEST_P(Hosts, RecordsOfAnUnknownZoneAreNotFound) {
   EXPECT_EQ(c().dns.ListRecords("Z0NOSUCHZONE000").status().code(), core::Code::kNotFound);
 }
 
-INSTANTIATE_TEST_SUITE_P(Clouds, Hosts, ::testing::Values("moto"),
+INSTANTIATE_TEST_SUITE_P(Clouds, Hosts, ::testing::Values("sim", "moto"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
