@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "remote/host_keys.h"
+
 namespace rotor::cli {
 namespace {
 
@@ -46,11 +48,24 @@ core::Result<std::unique_ptr<ProbeSet>> ProbeSet::Create(const std::vector<std::
   } else {
     set->sockets_ = std::make_unique<remote::SocketProber>(2s);
   }
+  set->ssh_ipv6_ = rt.ssh_address() == "ipv6";
   if (ssh) {
     ASSIGN_OR_RETURN(remote::Runner * runner, rt.Remote());
     set->prober_ = std::make_unique<remote::HostProber>(*set->sockets_, *runner, 30s);
+    set->runner_ptr_ = runner;
+    set->instances_ = &rt.cloud().instances;
   }
   return set;
+}
+
+// Before the first ssh probe of an instance: its host keys from the EC2 console, pinned under
+// the address probed, so the first connection is already checked. A console that shows none
+// (yet), or cannot be read, leaves the key to be pinned at first sight.
+void ProbeSet::PinKeys(const cloud::Instance& i, const std::string& address) {
+  if (!runner_ptr_ || !instances_ || !keyed_.insert(i.id).second) return;
+  auto console = instances_->ConsoleOutput(i.id);
+  if (!console.ok()) return;
+  (void)runner_ptr_->TrustHostKeys({address}, remote::HostKeysFromConsole(*console));
 }
 
 core::Status ProbeSet::Check(const cloud::Instance& i) {
@@ -60,6 +75,16 @@ core::Status ProbeSet::Check(const cloud::Instance& i) {
     const std::string& address =
         preferred.empty() ? (use_public ? i.private_ip : i.public_ip) : preferred;
     remote::Prober& prober = prober_ ? *prober_ : *sockets_;
+    if (s.kind == remote::ProbeSpec::Kind::kSsh && ssh_ipv6_) {
+      if (i.ipv6_addresses.empty()) {
+        return core::Status(core::Code::kUnavailable,
+                            fmt::format("{} has no IPv6 address (--ssh-address ipv6)", i.id));
+      }
+      PinKeys(i, i.ipv6_addresses[0]);
+      RETURN_IF_ERROR(prober.Probe(s, i.ipv6_addresses[0]));
+      continue;
+    }
+    if (s.kind == remote::ProbeSpec::Kind::kSsh) PinKeys(i, address);
     RETURN_IF_ERROR(prober.Probe(s, address));
   }
   return core::Status::Ok();

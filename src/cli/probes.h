@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,15 @@ class ProbeSet {
  private:
   ProbeSet() = default;
 
+  void PinKeys(const cloud::Instance& i, const std::string& address);
+
   std::vector<remote::ProbeSpec> specs_;
-  bool public_ = false;      // --probe-address public
-  bool ssh_public_ = false;  // --ssh-address public
+  bool ssh_ipv6_ = false;                  // --ssh-address ipv6
+  remote::Runner* runner_ptr_ = nullptr;   // the runtime's, for ssh probes
+  cloud::Instances* instances_ = nullptr;  // for the console's host keys
+  std::set<std::string> keyed_;            // instances whose keys were looked for
+  bool public_ = false;                    // --probe-address public
+  bool ssh_public_ = false;                // --ssh-address public
   std::unique_ptr<remote::Prober> sockets_;
   std::unique_ptr<remote::Prober> prober_;
 };

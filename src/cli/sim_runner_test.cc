@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "cli/probes.h"
 #include "cli/runtime.h"
 
 namespace rotor::cli {
@@ -84,6 +87,41 @@ TEST(SimRunner, RuntimeHandsOutOneRunnerInASimulation) {
   EXPECT_NE(dynamic_cast<SimRunner*>(*a), nullptr);
   EXPECT_EQ(*(*rt)->Remote(), *a);
   std::remove(path.c_str());
+}
+
+// An ssh probe pins the host keys the instance's console shows before it first connects, under
+// the address it probes; --ssh-address ipv6 probes the IPv6 address.
+TEST(SimRunner, SshProbesPinTheConsolesHostKeysFirst) {
+  std::string path = ::testing::TempDir() + "/rotor-sim-probe.yaml";
+  {
+    FILE* f = fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs(kScenario, f);
+    fclose(f);
+  }
+  for (std::string kind : {"private", "ipv6"}) {
+    GlobalOptions o;
+    o.cloud = "sim:" + path;
+    o.ssh_address = kind;
+    std::ostringstream debug;
+    auto rt = Runtime::Create(o, aws::AwsEnv{}, debug);
+    ASSERT_TRUE(rt.ok()) << rt.status().message();
+    auto set = ProbeSet::Create({"ssh:true"}, "private", **rt);
+    ASSERT_TRUE(set.ok()) << set.status().message();
+    auto host = (*rt)->cloud().instances.DescribeHost("bastion");
+    ASSERT_TRUE(host.ok());
+    core::Status probed = (*set)->Check(host->instance);
+    auto* runner = dynamic_cast<SimRunner*>(*(*rt)->Remote());
+    ASSERT_NE(runner, nullptr);
+    if (kind == "ipv6") {
+      EXPECT_EQ(probed.code(), core::Code::kUnavailable) << "the bastion has no IPv6 address";
+      EXPECT_NE(probed.message().find("no IPv6 address"), std::string::npos) << probed.message();
+      continue;
+    }
+    EXPECT_TRUE(probed.ok()) << probed.message();
+    ASSERT_EQ(runner->pinned().count(host->instance.private_ip), 1u);
+    EXPECT_FALSE(runner->pinned().at(host->instance.private_ip).empty());
+  }
 }
 
 }  // namespace
