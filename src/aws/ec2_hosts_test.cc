@@ -21,6 +21,11 @@ const char kVolumes[] = R"(<DescribeVolumesResponse><volumeSet>
     <encrypted>false</encrypted></item>
 </volumeSet></DescribeVolumesResponse>)";
 
+// "#cloud-config\nhostname: bastion\n", as EC2 returns user data: base64.
+const char kUserData[] =
+    "<DescribeInstanceAttributeResponse><instanceId>i-0bastion</instanceId><userData><value>"
+    "I2Nsb3VkLWNvbmZpZwpob3N0bmFtZTogYmFzdGlvbgo=</value></userData>"
+    "</DescribeInstanceAttributeResponse>";
 const char kProtected[] = R"(<DescribeInstanceAttributeResponse><instanceId>i-0bastion</instanceId>
   <disableApiTermination><value>true</value></disableApiTermination>
 </DescribeInstanceAttributeResponse>)";
@@ -135,9 +140,10 @@ TEST_F(Ec2HostsTest, DescribeHostByNameFromRecordedAnswers) {
   transport_.PushXml(200, testing::ReadTestdata("aws/describe_instances_host.xml"));
   transport_.PushXml(200, kVolumes);
   transport_.PushXml(200, kProtected);
+  transport_.PushXml(200, kUserData);
   auto h = c().instances.DescribeHost("bastion");
   ASSERT_TRUE(h.ok()) << h.status().message();
-  ASSERT_EQ(transport_.requests().size(), 3u);
+  ASSERT_EQ(transport_.requests().size(), 4u);
   EXPECT_EQ(Action(0), "DescribeInstances");
   EXPECT_EQ(transport_.Param(0, "Filter.1.Name"), "tag:Name");
   EXPECT_EQ(transport_.Param(0, "Filter.1.Value.1"), "bastion");
@@ -148,6 +154,9 @@ TEST_F(Ec2HostsTest, DescribeHostByNameFromRecordedAnswers) {
   EXPECT_EQ(transport_.Param(1, "Filter.1.Value.2"), "vol-0data");
   EXPECT_EQ(Action(2), "DescribeInstanceAttribute");
   EXPECT_EQ(transport_.Param(2, "Attribute"), "disableApiTermination");
+  EXPECT_EQ(Action(3), "DescribeInstanceAttribute");
+  EXPECT_EQ(transport_.Param(3, "Attribute"), "userData");
+  EXPECT_EQ(h->user_data, "#cloud-config\nhostname: bastion\n");
 
   EXPECT_EQ(h->instance.id, "i-0bastion");
   EXPECT_EQ(h->name, "bastion");
@@ -181,6 +190,7 @@ TEST_F(Ec2HostsTest, DescribeHostByIdAsksForThatId) {
   transport_.PushXml(200, testing::ReadTestdata("aws/describe_instances_host.xml"));
   transport_.PushXml(200, kVolumes);
   transport_.PushXml(200, kProtected);
+  transport_.PushXml(200, kUserData);
   auto h = c().instances.DescribeHost("i-0bastion");
   ASSERT_TRUE(h.ok()) << h.status().message();
   EXPECT_EQ(transport_.Param(0, "InstanceId.1"), "i-0bastion");

@@ -137,7 +137,11 @@ core::Status FindRecords(cloud::Cloud& cloud, BastionPlan& plan) {
   for (cloud::DnsRecord& r : *records) {
     bool moves = std::any_of(r.values.begin(), r.values.end(),
                              [&](const std::string& v) { return Contains(others, v); });
-    if (!moves) {
+    if (moves && !r.set_identifier.empty()) {
+      // Weighted, latency, failover...: an UPSERT must repeat the routing policy, which rotor
+      // does not read; said in the plan rather than sent and refused.
+      plan.left.push_back(fmt::format("{} {} (set {})", r.name, r.type, r.set_identifier));
+    } else if (!moves) {
       plan.following.push_back(fmt::format("{} {}", r.name, r.type));
     } else {
       plan.records.push_back(std::move(r));
@@ -228,6 +232,10 @@ std::vector<std::string> DescribeBastion(const BastionPlan& p) {
   }
   for (const std::string& f : p.following) {
     out.push_back(fmt::format("{} names an elastic IP: it follows the address", f));
+  }
+  for (const std::string& l : p.left) {
+    out.push_back(fmt::format(
+        "warning: {} names the old instance but has a routing policy: change it by hand", l));
   }
   if (!p.group.empty()) {
     out.push_back(fmt::format("{} leaves group {} with decrement (desired back to {})",

@@ -47,6 +47,7 @@ struct BastionPlan {
   std::vector<cloud::ElasticIp> addresses;  // the old instance's elastic IPs, moved in order
   std::vector<cloud::DnsRecord> records;    // records naming its other addresses, repointed
   std::vector<std::string> following;       // records naming an elastic IP: they follow it
+  std::vector<std::string> left;            // routing-policy records rotor leaves alone
   int port = 22;
   bool terminate_old = false;
   AddressKind address = AddressKind::kPrivate;

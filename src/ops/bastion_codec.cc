@@ -144,6 +144,7 @@ std::string BastionPlanToJson(const BastionPlan& p) {
               {"addresses", addresses},
               {"records", records},
               {"following", p.following},
+              {"left", p.left},
               {"port", p.port},
               {"terminate_old", p.terminate_old},
               {"address", static_cast<int>(p.address)},
@@ -173,6 +174,7 @@ core::Result<BastionPlan> BastionPlanFromJson(const std::string& text) {
   }
   for (const json& r : j.value("records", json::array())) p.records.push_back(RecordFrom(r));
   p.following = j.value("following", std::vector<std::string>{});
+  p.left = j.value("left", std::vector<std::string>{});
   p.port = j.value("port", 22);
   p.terminate_old = j.value("terminate_old", false);
   p.address = static_cast<AddressKind>(j.value("address", 0));

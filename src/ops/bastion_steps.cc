@@ -46,7 +46,7 @@ struct Ctx {
       }
       return std::optional<cloud::Host>();
     }
-    ASSIGN_OR_RETURN(std::vector<cloud::Group> g, cloud.groups.ObserveGroups({plan.group}));
+    ASSIGN_OR_RETURN(std::vector<cloud::Group> g, cloud.groups.ListGroups({plan.group}));
     for (const cloud::Instance& i : g.empty() ? std::vector<cloud::Instance>{} : g[0].instances) {
       if (i.id == old_id() || i.lifecycle_state.rfind("Terminating", 0) == 0) continue;
       ASSIGN_OR_RETURN(cloud::Host h, cloud.instances.DescribeHost(i.id));
@@ -139,7 +139,7 @@ class Surge : public runbook::Step {
   }
   // Asked already when desired is above what the plan found (a crash after the call).
   core::Result<Check> Look() override {
-    ASSIGN_OR_RETURN(std::vector<cloud::Group> g, c_->cloud.groups.ObserveGroups({c_->plan.group}));
+    ASSIGN_OR_RETURN(std::vector<cloud::Group> g, c_->cloud.groups.ListGroups({c_->plan.group}));
     if (g.empty()) return Check::Blocked("group " + c_->plan.group + " no longer exists");
     return g[0].desired > c_->plan.group_desired ? Check::Done() : Check::NotDone();
   }
