@@ -8,6 +8,7 @@
 #include "aws/aws_cloud.h"
 #include "aws/curl_transport.h"
 #include "cloud/cloud.h"
+#include "fakes/moto_cloud.h"
 #include "fakes/moto_server.h"
 #include "sim/sim_cloud.h"
 
@@ -42,30 +43,16 @@ class MotoWorld final : public World {
  public:
   static testing::MotoServer* server;
 
-  MotoWorld()
-      : creds_(aws::Credentials{"testing", "testing", "", {}, "test"}),
-        rng_(1),
-        context_{transport_, creds_, clock_,
-                 rng_,       quota_, aws::EndpointConfig{"us-east-1", server->url(), {}},
-                 "",         0,      nullptr,
-                 nullptr} {
+  MotoWorld() : moto_(server->url()) {
     EXPECT_TRUE(server->Reset().ok());
     auto fx = server->BuildFixture();
     EXPECT_TRUE(fx.ok()) << fx.status().message();
-    auto c = aws::AwsCloud::Create(context_);
-    EXPECT_TRUE(c.ok()) << c.status().message();
-    cloud_ = std::move(c).value();
+    EXPECT_TRUE(moto_.status().ok()) << moto_.status().message();
   }
-  cloud::Cloud& cloud() override { return cloud_->cloud(); }
+  cloud::Cloud& cloud() override { return moto_.cloud(); }
 
  private:
-  aws::CurlTransport transport_;
-  aws::StaticProvider creds_;
-  core::RealClock clock_;
-  core::SeededRng rng_;
-  cloud::RetryQuota quota_;
-  aws::ClientContext context_;
-  std::unique_ptr<aws::AwsCloud> cloud_;
+  testing::MotoCloud moto_;
 };
 testing::MotoServer* MotoWorld::server = nullptr;
 
