@@ -12,8 +12,15 @@ constexpr std::string_view kRedacted = "<redacted>";
 
 constexpr std::array<std::string_view, 3> kSecretHeaders = {"authorization", "x-amz-security-token",
                                                             "cookie"};
-constexpr std::array<std::string_view, 5> kSecretFields = {
-    "SecretAccessKey", "SessionToken", "WebIdentityToken", "Token", "SecretKey"};
+// User data often carries secrets (bootstrap tokens, passwords): never printed either.
+constexpr std::array<std::string_view, 8> kSecretFields = {"SecretAccessKey",
+                                                           "SessionToken",
+                                                           "WebIdentityToken",
+                                                           "Token",
+                                                           "SecretKey",
+                                                           "UserData",
+                                                           "LaunchTemplateData.UserData",
+                                                           "userData"};
 
 // Replaces the value between `open` and the first `close` after it, everywhere.
 void ReplaceBetween(std::string& s, const std::string& open, const std::string& close) {

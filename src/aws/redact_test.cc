@@ -29,6 +29,12 @@ TEST(Redact, Bodies) {
       {"form middle", "Action=AssumeRoleWithWebIdentity&WebIdentityToken=eyJ&RoleArn=r",
        "Action=AssumeRoleWithWebIdentity&WebIdentityToken=<redacted>&RoleArn=r"},
       {"form first", "WebIdentityToken=eyJ&RoleArn=r", "WebIdentityToken=<redacted>&RoleArn=r"},
+      {"user data sent", "Action=RunInstances&UserData=I2Nsb3Vk&KeyName=ops",
+       "Action=RunInstances&UserData=<redacted>&KeyName=ops"},
+      {"user data in a template", "LaunchTemplateData.UserData=I2Nsb3Vk&Version=2",
+       "LaunchTemplateData.UserData=<redacted>&Version=2"},
+      {"user data read", "<userData><value>I2Nsb3Vk</value></userData>",
+       "<userData><redacted></userData>"},
       {"nothing secret", "Action=DescribeInstances", "Action=DescribeInstances"},
   };
   for (const Row& r : rows) EXPECT_EQ(RedactBody(r.in), r.out) << r.name;

@@ -96,11 +96,22 @@ cloud::LaunchLike LaunchFor(const cloud::Host& old, const BastionRequest& reques
 }
 
 // A group member is redeployed by its group: only when it is the group's only member.
-core::Status CheckGroup(cloud::Cloud& cloud, const cloud::Host& old, const BastionRequest& r,
+// An instance whose group tag outlived its membership (detached, or the group deleted) is a
+// standalone one.
+core::Status CheckGroup(cloud::Cloud& cloud, cloud::Host& old, const BastionRequest& r,
                         BastionPlan& plan) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Group> groups, cloud.groups.ObserveGroups({old.group}));
-  if (groups.empty()) return core::NotFound("group " + old.group + " does not exist");
-  const cloud::Group& g = groups[0];
+  auto groups = cloud.groups.ObserveGroups({old.group});
+  bool gone = !groups.ok() && groups.status().code() == core::Code::kNotFound;
+  if (!groups.ok() && !gone) return groups.status();
+  const cloud::Group* found = gone || groups->empty() ? nullptr : &(*groups)[0];
+  bool member =
+      found && std::any_of(found->instances.begin(), found->instances.end(),
+                           [&](const cloud::Instance& m) { return m.id == old.instance.id; });
+  if (!member) {
+    old.group.clear();
+    return core::Status::Ok();
+  }
+  const cloud::Group& g = *found;
   if (g.instances.size() != 1 || g.desired != 1) {
     return core::InvalidArgument(fmt::format(
         "{} is one of {} members of group {} (desired {}): `rotor respawn --asg {}` replaces "
@@ -183,14 +194,21 @@ core::Result<BastionPlan> PlanBastion(cloud::Cloud& cloud, const BastionRequest&
     return core::InvalidArgument(fmt::format(
         "{} is {}: only a running bastion is redeployed (start it first)", i.id, i.ec2_state));
   }
-  if (!plan.old.group.empty()) {
-    RETURN_IF_ERROR(CheckGroup(cloud, plan.old, request, plan));
-  } else {
+  if (!plan.old.group.empty()) RETURN_IF_ERROR(CheckGroup(cloud, plan.old, request, plan));
+  if (plan.group.empty()) {
     ASSIGN_OR_RETURN(ImageChoice image, ImageFor(cloud, plan.old, request, now));
     plan.launch = LaunchFor(plan.old, request, image.image.id, operation_id);
     plan.image_why = image.why;
   }
   ASSIGN_OR_RETURN(plan.addresses, cloud.addresses.AddressesOf(i.id));
+  if (plan.addresses.size() > 1) {
+    std::vector<std::string> ips;
+    for (const cloud::ElasticIp& e : plan.addresses) ips.push_back(e.public_ip);
+    return core::InvalidArgument(fmt::format(
+        "{} has {} elastic IPs ({}): rotor moves one (onto the primary private address); move "
+        "the others by hand, or keep one",
+        i.id, ips.size(), core::Join(ips, ", ")));
+  }
   RETURN_IF_ERROR(FindRecords(cloud, plan));
   return plan;
 }
@@ -246,7 +264,7 @@ std::vector<std::string> DescribeBastion(const BastionPlan& p) {
         fmt::format("terminate {}{} — cannot be undone", old.instance.id,
                     old.termination_protection ? " (its termination protection off)" : ""));
   } else {
-    out.push_back(fmt::format("stop {} and keep it{}", old.instance.id,
+    out.push_back(fmt::format("rename {} {}-old, stop it and keep it{}", old.instance.id, old.name,
                               old.termination_protection ? " (termination protection kept)" : ""));
   }
   return out;

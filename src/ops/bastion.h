@@ -8,6 +8,7 @@
 // by moving addresses and records back and starting the old instance again.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -77,8 +78,10 @@ nlohmann::json RecordJson(const cloud::DnsRecord& record);
 cloud::DnsRecord RecordFrom(const nlohmann::json& j);
 
 // The runbook's steps, in order. REQUIRES: every reference outlives them.
+// `keep_lease` (may be empty) is called at every poll of a long wait.
 std::vector<std::unique_ptr<runbook::Step>> BastionSteps(cloud::Cloud& cloud, core::Clock& clock,
                                                          remote::Runner& runner,
-                                                         const BastionPlan& plan);
+                                                         const BastionPlan& plan,
+                                                         std::function<core::Status()> keep_lease);
 
 }  // namespace rotor::ops

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -33,6 +34,14 @@ struct Ctx {
   core::Clock& clock;
   remote::Runner& runner;
   BastionPlan plan;
+  std::function<core::Status()> keep_lease;  // renewed at every poll of a long wait
+
+  // Sleeps one poll interval, the leases kept (a lost one stops the step: kBlocked).
+  core::Status Pause() {
+    if (keep_lease) RETURN_IF_ERROR(keep_lease());
+    clock.SleepFor(kPoll);
+    return core::Status::Ok();
+  }
 
   const std::string& old_id() const { return plan.old.instance.id; }
 
@@ -85,7 +94,7 @@ struct Ctx {
             fmt::format("{} is still {} after {}s", id, h.instance.ec2_state,
                         std::chrono::duration_cast<std::chrono::seconds>(kStateTimeout).count()));
       }
-      clock.SleepFor(kPoll);
+      RETURN_IF_ERROR(Pause());
     }
   }
 };
@@ -114,7 +123,16 @@ class LaunchNew : public runbook::Step {
     cloud::LaunchLike launch = c_->plan.launch;
     ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
     launch.user_data = old.user_data;  // never journaled: read again
-    return c_->cloud.instances.RunInstance(launch).status();
+    ASSIGN_OR_RETURN(std::string id, c_->cloud.instances.RunInstance(launch));
+    // EC2's lists catch up with a launch a little later: the steps after this one (and the
+    // undo) find the instance by its tag, so the step ends once the tag finds it.
+    core::Time until = c_->clock.Now() + kStateTimeout;
+    while (c_->clock.Now() < until) {
+      ASSIGN_OR_RETURN(auto h, c_->NewHost());
+      if (h) return core::Status::Ok();
+      RETURN_IF_ERROR(c_->Pause());
+    }
+    return Failed(fmt::format("{} was launched but is not listed by its tags after 10m", id));
   }
   // The new instance held nothing yet: it goes (its protection, copied from the old, off first).
   core::Status Undo(const std::string&) override {
@@ -191,7 +209,7 @@ class WaitPort : public runbook::Step {
         }
         last = open.message();
       }
-      c_->clock.SleepFor(kPoll);
+      RETURN_IF_ERROR(c_->Pause());
     }
     // A step failure, not a timeout: the driver waits timeouts out as AWS being unreachable.
     return core::Status(core::Code::kFailedPrecondition,
@@ -204,7 +222,9 @@ class WaitPort : public runbook::Step {
  private:
   // Where to knock: none while the new instance is not running or has no such address.
   core::Result<std::optional<remote::SshTarget>> Target() {
-    ASSIGN_OR_RETURN(cloud::Host h, c_->RequireNew());
+    ASSIGN_OR_RETURN(auto seen, c_->NewHost());
+    if (!seen) return std::optional<remote::SshTarget>();  // not listed yet: the group launches
+    const cloud::Host& h = *seen;
     if (h.instance.ec2_state == "terminated" || h.instance.ec2_state == "shutting-down") {
       return Failed(fmt::format("the new instance {} is {}", h.instance.id, h.instance.ec2_state));
     }
@@ -293,11 +313,25 @@ class UpdateRecords : public runbook::Step {
     }
     return Apply(changed);
   }
+  // The old values, except a public IPv4 of the old instance's own: a stop and start gave it
+  // a new one, which the records now name.
   core::Status Undo(const std::string& memo) override {
     json j = json::parse(memo, nullptr, false);
     if (!j.is_array()) return core::Status::Ok();  // never changed
+    const std::string& was = c_->plan.old.instance.public_ip;
+    std::string now = was;
+    if (!was.empty() && OldAddresses().count(was)) {
+      ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
+      now = old.instance.public_ip;
+    }
     std::vector<cloud::DnsRecord> before;
-    for (const json& r : j) before.push_back(RecordFrom(r));
+    for (const json& r : j) {
+      cloud::DnsRecord record = RecordFrom(r);
+      for (std::string& v : record.values) {
+        if (v == was && !now.empty()) v = now;
+      }
+      before.push_back(std::move(record));
+    }
     return Apply(before);
   }
 
@@ -356,7 +390,7 @@ class UpdateRecords : public runbook::Step {
           return core::Status(core::Code::kFailedPrecondition,
                               "Route 53 change " + id + " is not in sync after 10m");
         }
-        c_->clock.SleepFor(kPoll);
+        RETURN_IF_ERROR(c_->Pause());
       }
     }
     return core::Status::Ok();
@@ -375,15 +409,14 @@ class LeaveGroup : public runbook::Step {
                        c_->plan.group, c_->plan.group_max);
   }
   core::Result<Check> Look() override {
-    ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
     ASSIGN_OR_RETURN(cloud::Group g, Group());
-    bool done = old.group.empty() && g.max_size == c_->plan.group_max;
+    bool done = !Member(g) && g.max_size == c_->plan.group_max;
     return done ? Check::Done() : Check::NotDone();
   }
   // Each half only when needed: a crash may fall between them.
   core::Status Do() override {
-    ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
-    if (!old.group.empty()) {
+    ASSIGN_OR_RETURN(cloud::Group g, Group());
+    if (Member(g)) {
       RETURN_IF_ERROR(
           c_->cloud.group_changes.DetachInstances(c_->plan.group, {c_->old_id()}, true));
     }
@@ -392,9 +425,8 @@ class LeaveGroup : public runbook::Step {
   }
   // Back into the group, with room for it (it must be running: the stop is undone first).
   core::Status Undo(const std::string&) override {
-    ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
-    if (!old.group.empty()) return core::Status::Ok();
     ASSIGN_OR_RETURN(cloud::Group g, Group());
+    if (Member(g)) return core::Status::Ok();
     if (g.max_size < g.desired + 1) {
       RETURN_IF_ERROR(c_->cloud.group_changes.SetSizes(
           c_->plan.group, {std::nullopt, g.desired + 1, std::nullopt}));
@@ -404,6 +436,12 @@ class LeaveGroup : public runbook::Step {
   }
 
  private:
+  // From the group's own member list: the instance's aws:autoscaling:groupName tag stays after
+  // a detach.
+  bool Member(const cloud::Group& g) const {
+    return std::any_of(g.instances.begin(), g.instances.end(),
+                       [&](const cloud::Instance& i) { return i.id == c_->old_id(); });
+  }
   core::Result<cloud::Group> Group() {
     ASSIGN_OR_RETURN(std::vector<cloud::Group> g, c_->cloud.groups.ListGroups({c_->plan.group}));
     if (g.empty()) return Failed("group " + c_->plan.group + " no longer exists");
@@ -417,7 +455,8 @@ class StopOld : public runbook::Step {
  public:
   explicit StopOld(std::shared_ptr<Ctx> c) : c_(std::move(c)) {}
   std::string Describe() const override {
-    return fmt::format("stop {} (kept, termination protection as it was)", c_->old_id());
+    return fmt::format("rename {} {}-old and stop it (kept, termination protection as it was)",
+                       c_->old_id(), c_->plan.old.name);
   }
   core::Result<Check> Look() override {
     ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
@@ -427,14 +466,22 @@ class StopOld : public runbook::Step {
     return s == "stopped" || s == "stopping" ? Check::Done() : Check::NotDone();
   }
   // Done once it has stopped: the end of the runbook is a stopped instance, not a stopping one.
+  // Renamed NAME-old first, so that NAME names the new bastion alone.
   core::Status Do() override {
+    if (!c_->plan.old.name.empty()) {
+      RETURN_IF_ERROR(
+          c_->cloud.instances.Tag(c_->old_id(), {{"Name", c_->plan.old.name + "-old"}}, {}));
+    }
     RETURN_IF_ERROR(c_->cloud.instances.SetRunning(c_->old_id(), false));
     return c_->WaitState(c_->old_id(), {"stopped"}).status();
   }
   // Started again once it has stopped (EC2 refuses to start a stopping instance).
   core::Status Undo(const std::string&) override {
     ASSIGN_OR_RETURN(cloud::Host old,
-                     c_->WaitState(c_->old_id(), {"stopped", "running", "pending", "terminated"}));
+                     c_->WaitState(c_->old_id(), {"stopped", "running", "terminated"}));
+    if (!c_->plan.old.name.empty() && old.name != c_->plan.old.name) {
+      RETURN_IF_ERROR(c_->cloud.instances.Tag(c_->old_id(), {{"Name", c_->plan.old.name}}, {}));
+    }
     if (old.instance.ec2_state != "stopped") return core::Status::Ok();
     RETURN_IF_ERROR(c_->cloud.instances.SetRunning(c_->old_id(), true));
     return c_->WaitState(c_->old_id(), {"running"}).status();
@@ -452,8 +499,10 @@ class TerminateOld : public runbook::Step {
   }
   runbook::Reversal reversal() const override { return runbook::Reversal::kIrreversible; }
   core::Result<Check> Look() override {
-    ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
-    const std::string& s = old.instance.ec2_state;
+    auto old = c_->cloud.instances.DescribeHost(c_->old_id());
+    if (!old.ok() && old.status().code() == core::Code::kNotFound) return Check::Done();
+    if (!old.ok()) return old.status();
+    const std::string& s = old->instance.ec2_state;
     return s == "terminated" || s == "shutting-down" ? Check::Done() : Check::NotDone();
   }
   core::Status Do() override {
@@ -470,8 +519,9 @@ class TerminateOld : public runbook::Step {
 
 std::vector<std::unique_ptr<runbook::Step>> BastionSteps(cloud::Cloud& cloud, core::Clock& clock,
                                                          remote::Runner& runner,
-                                                         const BastionPlan& plan) {
-  auto c = std::make_shared<Ctx>(Ctx{cloud, clock, runner, plan});
+                                                         const BastionPlan& plan,
+                                                         std::function<core::Status()> keep_lease) {
+  auto c = std::make_shared<Ctx>(Ctx{cloud, clock, runner, plan, std::move(keep_lease)});
   std::vector<std::unique_ptr<runbook::Step>> steps;
   if (plan.group.empty()) {
     steps.push_back(std::make_unique<LaunchNew>(c));

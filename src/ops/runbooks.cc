@@ -100,7 +100,7 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
     case journal::OperationKind::kRedeployBastion: {
       ASSIGN_OR_RETURN(BastionPlan p, BastionPlanFromJson(plan));
       if (!remote) return core::Internal("redeploy-bastion needs a remote runner");
-      return BastionSteps(cloud, rolling.clock, *remote, p);
+      return BastionSteps(cloud, rolling.clock, *remote, p, rolling.run.keep_lease);
     }
     default:
       return core::InvalidArgument(

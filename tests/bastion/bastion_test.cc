@@ -28,11 +28,13 @@ std::string Example() {
   return text.str();
 }
 
-// The example without its faults, plus `faults` (YAML list items) and `hosts` added.
-std::string Scenario(const std::string& faults = "", const std::string& more_hosts = "") {
+// The example without its faults, plus `faults` (YAML list items), `hosts` and `addresses`.
+std::string Scenario(const std::string& faults = "", const std::string& more_hosts = "",
+                     const std::string& more_addresses = "") {
   std::string s = Example();
   s = s.substr(0, s.find("\nfaults:")) + "\n";
   if (!faults.empty()) s += "faults:\n" + faults;
+  if (!more_addresses.empty()) s.insert(s.find("\ndns:"), "\n" + more_addresses);
   if (!more_hosts.empty()) s.insert(s.find("\naddresses:"), "\n" + more_hosts);
   return s;
 }
@@ -189,6 +191,7 @@ class BastionTest : public ::testing::Test {
     EXPECT_TRUE(n.termination_protection) << where;
     cloud::Host old = Host(plan.old.instance.id);
     EXPECT_EQ(old.instance.ec2_state, "stopped") << where;
+    EXPECT_EQ(old.name, "bastion-old") << where << ": the Name is the new bastion's alone";
     EXPECT_TRUE(old.termination_protection) << where;
   }
 
@@ -196,6 +199,7 @@ class BastionTest : public ::testing::Test {
     EXPECT_EQ(Holder("eipalloc-0bastion000000001"), plan.old.instance.id) << where;
     EXPECT_EQ(Record("bastion.example.org.", "AAAA"), plan.old.instance.ipv6_addresses) << where;
     EXPECT_EQ(Host(plan.old.instance.id).instance.ec2_state, "running") << where;
+    EXPECT_EQ(Host(plan.old.instance.id).name, "bastion") << where;
     EXPECT_TRUE(Launched().empty()) << where << ": the new instance is gone";
   }
 
@@ -218,7 +222,9 @@ TEST_F(BastionTest, ThePlanSaysWhatMovesAndWhy) {
   EXPECT_NE(text.find("point bastion.example.org. AAAA"), std::string::npos) << text;
   EXPECT_NE(text.find("bastion.example.org. A names an elastic IP"), std::string::npos) << text;
   EXPECT_NE(text.find("root /dev/xvda 16 GiB gp3"), std::string::npos) << text;
-  EXPECT_NE(text.find("stop " + plan.old.instance.id + " and keep it"), std::string::npos) << text;
+  EXPECT_NE(text.find("rename " + plan.old.instance.id + " bastion-old, stop it and keep it"),
+            std::string::npos)
+      << text;
   ops::BastionRequest latest;
   latest.image = ops::ImageRequest{};
   plan = Plan("bastion", latest);
@@ -255,6 +261,35 @@ TEST_F(BastionTest, RefusalsChangeNothing) {
         << row.name << ": " << plan.status().message();
   }
   EXPECT_EQ(sim_->changes(), 0);
+}
+
+// Two elastic IPs (on two private addresses): rotor moves one, onto the primary address, so it
+// refuses rather than knock one off.
+class TwoAddresses : public cloud::AddressesWrapper {
+ public:
+  using AddressesWrapper::AddressesWrapper;
+  core::Result<std::vector<cloud::ElasticIp>> AddressesOf(const std::string&) override {
+    cloud::ElasticIp a, b;
+    a.allocation_id = "eipalloc-1";
+    a.public_ip = "203.0.113.31";
+    b.allocation_id = "eipalloc-2";
+    b.public_ip = "203.0.113.32";
+    return std::vector<cloud::ElasticIp>{a, b};
+  }
+};
+
+TEST_F(BastionTest, SeveralElasticIpsAreRefused) {
+  Load(Scenario());
+  TwoAddresses two(c().addresses);
+  cloud::Cloud bundle{c().groups,       c().group_changes, c().instances, c().images,
+                      c().launch_specs, c().stacks,        two,           c().dns};
+  ops::BastionRequest r;
+  r.instance = "bastion";
+  auto plan = ops::PlanBastion(bundle, r, "op-1", clock().Now());
+  ASSERT_EQ(plan.status().code(), core::Code::kInvalidArgument);
+  EXPECT_NE(plan.status().message().find("has 2 elastic IPs (203.0.113.31, 203.0.113.32)"),
+            std::string::npos)
+      << plan.status().message();
 }
 
 TEST_F(BastionTest, AStandaloneBastionIsRedeployedThenRolledBack) {
@@ -303,7 +338,7 @@ TEST_F(BastionTest, TheOnlyMemberOfAGroupIsReplacedByTheGroup) {
   EXPECT_NE(g.instances[0].id, old);
   EXPECT_EQ(Holder("eipalloc-0bastion000000002"), g.instances[0].id);
   EXPECT_EQ(Host(old).instance.ec2_state, "stopped");
-  EXPECT_TRUE(Host(old).group.empty());
+  EXPECT_EQ(Host(old).name, "bastion-b-old");
 
   auto back = Resume(/*rollback=*/true);
   ASSERT_TRUE(back.ok()) << back.status().message();
@@ -315,6 +350,51 @@ TEST_F(BastionTest, TheOnlyMemberOfAGroupIsReplacedByTheGroup) {
   EXPECT_EQ(g.instances[0].id, old);
   EXPECT_EQ(Holder("eipalloc-0bastion000000002"), old);
   EXPECT_EQ(Host(old).instance.ec2_state, "running");
+}
+
+// EC2 and Auto Scaling list a new instance a little after the call that made it: the runbook
+// waits for it instead of failing (the launch's tag search, the group's member list).
+class LateLists : public cloud::GroupsWrapper, public cloud::InstancesWrapper {
+ public:
+  LateLists(cloud::Cloud& c, std::string old)
+      : GroupsWrapper(c.groups), InstancesWrapper(c.instances), c_(c), old_(std::move(old)) {}
+  cloud::Cloud Bundle() {
+    return {*this,           c_.group_changes, *this,        c_.images,
+            c_.launch_specs, c_.stacks,        c_.addresses, c_.dns};
+  }
+  core::Result<std::vector<cloud::Group>> ListGroups(const std::vector<std::string>& n) override {
+    ASSIGN_OR_RETURN(auto groups, GroupsWrapper::ListGroups(n));
+    if (late_groups_ > 0 && --late_groups_ >= 0) {
+      for (cloud::Group& g : groups) {
+        std::erase_if(g.instances, [&](const cloud::Instance& i) { return i.id != old_; });
+      }
+    }
+    return groups;
+  }
+  core::Result<std::vector<cloud::Host>> FindHosts(const std::string& k,
+                                                   const std::string& v) override {
+    if (late_hosts_ > 0 && --late_hosts_ >= 0) return std::vector<cloud::Host>{};
+    return InstancesWrapper::FindHosts(k, v);
+  }
+  int late_groups_ = 4, late_hosts_ = 3;
+
+ private:
+  cloud::Cloud& c_;
+  std::string old_;
+};
+
+TEST_F(BastionTest, InstancesListedLateAreWaitedFor) {
+  for (const char* name : {"bastion", "bastion-b"}) {
+    Load(Scenario());
+    journal_ = journal::MemoryJournal();
+    ops::BastionPlan plan = Plan(name);
+    LateLists late(c(), plan.old.instance.id);
+    cloud::Cloud bundle = late.Bundle();
+    auto report = Start(plan, &bundle);
+    ASSERT_TRUE(report.ok()) << name << ": " << report.status().message();
+    EXPECT_EQ(report->outcome, runbook::Outcome::kCompleted) << name << ": " << report->reason;
+    EXPECT_LE(late.late_groups_ + late.late_hosts_, 4) << name << ": the lists were asked again";
+  }
 }
 
 // A kill at every change, before the cloud saw it and after it acted, then `rollout resume`:

@@ -177,6 +177,7 @@ class BastionFixture(e2e.RespawnFixture):
         self.assertTrue(self.protected(new["InstanceId"]))
         old = self.describe(b["id"])
         self.assertEqual(old["State"]["Name"], "stopped")
+        self.assertIn({"Key": "Name", "Value": b["name"] + "-old"}, old["Tags"])
         self.assertTrue(self.protected(b["id"]), "the old instance keeps its protection")
         return new
 
@@ -186,6 +187,7 @@ class BastionFixture(e2e.RespawnFixture):
         if b["ipv6"]:
             self.assertEqual(self.record(f"{b['name']}.example.org.", "AAAA"), [b["ipv6"]])
         self.assertEqual(self.describe(b["id"])["State"]["Name"], "running")
+        self.assertIn({"Key": "Name", "Value": b["name"]}, self.describe(b["id"])["Tags"])
 
 
 class Standalone(BastionFixture):
