@@ -468,9 +468,10 @@ class StopOld : public runbook::Step {
   // Done once it has stopped: the end of the runbook is a stopped instance, not a stopping one.
   // Renamed NAME-old first, so that NAME names the new bastion alone.
   core::Status Do() override {
-    if (!c_->plan.old.name.empty()) {
-      RETURN_IF_ERROR(
-          c_->cloud.instances.Tag(c_->old_id(), {{"Name", c_->plan.old.name + "-old"}}, {}));
+    ASSIGN_OR_RETURN(cloud::Host old, c_->cloud.instances.DescribeHost(c_->old_id()));
+    std::string renamed = c_->plan.old.name + "-old";
+    if (!c_->plan.old.name.empty() && old.name != renamed) {
+      RETURN_IF_ERROR(c_->cloud.instances.Tag(c_->old_id(), {{"Name", renamed}}, {}));
     }
     RETURN_IF_ERROR(c_->cloud.instances.SetRunning(c_->old_id(), false));
     return c_->WaitState(c_->old_id(), {"stopped"}).status();
