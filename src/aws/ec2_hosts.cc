@@ -53,6 +53,7 @@ cloud::Host DecodeHost(const pugi::xml_node& i) {
   h.instance = DecodeInstance(i);
   h.name = TagOf(h.instance, "Name");
   h.group = TagOf(h.instance, "aws:autoscaling:groupName");
+  h.launch_template_id = TagOf(h.instance, "aws:ec2launchtemplate:id");
   h.subnet_id = Text(i, "subnetId");
   h.vpc_id = Text(i, "vpcId");
   for (const pugi::xml_node& g : ListItems(i, "groupSet")) {
@@ -111,8 +112,9 @@ void AddPlacement(Params& p, const cloud::LaunchLike& l) {
   if (l.ipv6_count > 0) p.Add("Ipv6AddressCount", std::to_string(l.ipv6_count));
 }
 
-// The same tags on the instance and on its volumes.
-void AddTagSpecifications(Params& p, const std::map<std::string, std::string>& tags) {
+// The same tags on the instance and on its volumes; EC2 refuses keys starting "aws:" (its own).
+void AddTagSpecifications(Params& p, std::map<std::string, std::string> tags) {
+  std::erase_if(tags, [](const auto& kv) { return kv.first.rfind("aws:", 0) == 0; });
   if (tags.empty()) return;
   p.Add("TagSpecification.1.ResourceType", "instance");
   AddTags(p, "TagSpecification.1.Tag", tags);

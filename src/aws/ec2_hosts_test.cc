@@ -72,7 +72,9 @@ cloud::LaunchLike FullLaunch() {
   l.security_groups = {"sg-0ssh", "sg-0mon"};
   l.key_name = "ops";
   l.profile_arn = "arn:aws:iam::123456789012:instance-profile/bastion";
-  l.tags = {{"Name", "bastion"}, {"rotor:operation", "op-7"}};
+  // A key EC2 reserves, copied along from the old instance's tags, is never sent.
+  l.tags = {
+      {"Name", "bastion"}, {"rotor:operation", "op-7"}, {"aws:cloudformation:stack-name", "x"}};
   l.ipv6_count = 1;
   l.root = cloud::RootVolume{"/dev/xvda", 16, "gp3", true};
   l.user_data = "#!/bin/sh\necho hi\n";
@@ -161,6 +163,7 @@ TEST_F(Ec2HostsTest, DescribeHostByNameFromRecordedAnswers) {
   EXPECT_EQ(h->instance.id, "i-0bastion");
   EXPECT_EQ(h->name, "bastion");
   EXPECT_EQ(h->group, "bastion-asg");
+  EXPECT_EQ(h->launch_template_id, "lt-0bastion");
   EXPECT_EQ(h->subnet_id, "subnet-0aaa");
   EXPECT_EQ(h->vpc_id, "vpc-0bbb");
   EXPECT_EQ(h->security_groups, (std::vector<std::string>{"sg-0ssh", "sg-0mon"}));

@@ -42,8 +42,9 @@ struct Host {
   std::string root_device;                   // "/dev/xvda"
   std::vector<BlockDevice> devices;          // EBS volumes, root included
   bool termination_protection = false;
-  std::string group;      // the Auto Scaling group it is a member of ("" if none)
-  std::string user_data;  // plain text, "" if none
+  std::string group;               // the Auto Scaling group it is a member of ("" if none)
+  std::string launch_template_id;  // the launch template it was launched from ("" if none)
+  std::string user_data;           // plain text, "" if none
 };
 
 // The root volume of an instance being launched.
@@ -62,7 +63,9 @@ struct LaunchLike {
   std::vector<std::string> security_groups;
   std::string key_name;
   std::string profile_arn;
-  std::map<std::string, std::string> tags;  // set at launch, on the instance and its volumes
+  // Set at launch, on the instance and its volumes; keys the provider reserves for itself
+  // (AWS: "aws:...", copied along from a Host's tags) are left out by the provider.
+  std::map<std::string, std::string> tags;
   int ipv6_count = 0;
   std::optional<RootVolume> root;  // none: the image's root as it is
   std::string user_data;           // plain text (the provider encodes it); "" for none

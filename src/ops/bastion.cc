@@ -15,18 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kTemplateTag[] = "aws:ec2launchtemplate:id";
-
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-// The tags the new instance carries: the old one's (Name kept), without the ones AWS reserves,
-// and the operation's own, by which a resumed run finds it again.
+// The tags the new instance carries: the old one's (Name kept; the provider leaves out those it
+// reserves) without rotor's, plus the operation's own, by which a resumed run finds it again.
 std::map<std::string, std::string> NewTags(const cloud::Host& old, const std::string& id) {
   std::map<std::string, std::string> tags;
   for (const auto& [k, v] : old.instance.tags) {
-    if (k.rfind("aws:", 0) != 0 && k.rfind("rotor:", 0) != 0) tags[k] = v;
+    if (k.rfind("rotor:", 0) != 0) tags[k] = v;
   }
   tags["rotor:operation"] = id;
   tags["rotor:replaces"] = old.instance.id;
@@ -47,23 +45,22 @@ core::Result<ImageChoice> ImageFor(cloud::Cloud& cloud, const cloud::Host& old,
   ASSIGN_OR_RETURN(std::vector<cloud::Image> current,
                    cloud.images.DescribeImages({old.instance.image_id}));
   cloud::Image running = current.empty() ? cloud::Image{} : current[0];
-  auto tag = old.instance.tags.find(kTemplateTag);
-  if (tag != old.instance.tags.end()) {
+  if (const std::string& lt = old.launch_template_id; !lt.empty()) {
     if (request.image) {
       return core::InvalidArgument(
           fmt::format("{} was launched from launch template {}, which names its image: change the "
                       "template instead of giving --image",
-                      old.instance.id, tag->second));
+                      old.instance.id, lt));
     }
     cloud::LaunchSpec spec;
     spec.kind = cloud::LaunchSpec::Kind::kTemplate;
-    spec.template_id = tag->second;
+    spec.template_id = lt;
     spec.version = "$Default";
     ASSIGN_OR_RETURN(cloud::LaunchData data, cloud.launch_specs.ReadLaunchData(spec));
     cloud::Image named;
     named.id = data.image_id;
-    return ImageChoice{
-        named, fmt::format("the default version of launch template {} names it", tag->second)};
+    return ImageChoice{named,
+                       fmt::format("the default version of launch template {} names it", lt)};
   }
   if (!request.image) {
     return ImageChoice{running, fmt::format("the image {} runs now: {}", old.instance.id,

@@ -192,8 +192,9 @@ class WaitPort : public runbook::Step {
   core::Result<Check> Look() override {
     ASSIGN_OR_RETURN(auto target, Target());
     if (!target) return Check::NotDone();
-    return c_->runner.PortOpen(*target, c_->plan.port, kProbeTimeout).ok() ? Check::Done()
-                                                                           : Check::NotDone();
+    return c_->runner.PortOpen(target->target, c_->plan.port, kProbeTimeout).ok()
+               ? Check::Done()
+               : Check::NotDone();
   }
   core::Status Do() override {
     core::Time until = c_->clock.Now() + c_->plan.health_timeout;
@@ -201,12 +202,8 @@ class WaitPort : public runbook::Step {
     while (c_->clock.Now() < until) {
       ASSIGN_OR_RETURN(auto target, Target());
       if (target) {
-        core::Status open = c_->runner.PortOpen(*target, c_->plan.port, kProbeTimeout);
-        if (open.ok() && !via_.empty()) return open;
-        if (open.ok()) {
-          ASSIGN_OR_RETURN(cloud::Host h, c_->RequireNew());
-          return c_->PinKeys(h);
-        }
+        core::Status open = c_->runner.PortOpen(target->target, c_->plan.port, kProbeTimeout);
+        if (open.ok()) return via_.empty() ? c_->PinKeys(target->host) : open;
         last = open.message();
       }
       RETURN_IF_ERROR(c_->Pause());
@@ -220,20 +217,25 @@ class WaitPort : public runbook::Step {
   core::Status Undo(const std::string&) override { return core::Status::Ok(); }
 
  private:
-  // Where to knock: none while the new instance is not running or has no such address.
-  core::Result<std::optional<remote::SshTarget>> Target() {
+  // The new instance and where to knock on it.
+  struct Knock {
+    cloud::Host host;
+    remote::SshTarget target;
+  };
+
+  // None while the new instance is not listed yet (the group launches), not running, or has no
+  // such address.
+  core::Result<std::optional<Knock>> Target() {
     ASSIGN_OR_RETURN(auto seen, c_->NewHost());
-    if (!seen) return std::optional<remote::SshTarget>();  // not listed yet: the group launches
+    if (!seen) return std::optional<Knock>();
     const cloud::Host& h = *seen;
     if (h.instance.ec2_state == "terminated" || h.instance.ec2_state == "shutting-down") {
       return Failed(fmt::format("the new instance {} is {}", h.instance.id, h.instance.ec2_state));
     }
     std::string address = via_.empty() ? AddressOf(h, c_->plan.address) : via_;
-    if (h.instance.ec2_state != "running" || address.empty()) {
-      return std::optional<remote::SshTarget>();
-    }
-    return std::optional<remote::SshTarget>(
-        remote::SshTarget{h.instance.id + " (new bastion)", address, true});
+    if (h.instance.ec2_state != "running" || address.empty()) return std::optional<Knock>();
+    return std::optional<Knock>(
+        Knock{h, remote::SshTarget{h.instance.id + " (new bastion)", address, true}});
   }
 
   std::shared_ptr<Ctx> c_;
@@ -436,7 +438,7 @@ class LeaveGroup : public runbook::Step {
   }
 
  private:
-  // From the group's own member list: the instance's aws:autoscaling:groupName tag stays after
+  // From the group's own member list: the group tag an instance carries stays after
   // a detach.
   bool Member(const cloud::Group& g) const {
     return std::any_of(g.instances.begin(), g.instances.end(),

@@ -111,7 +111,8 @@ int World::LaunchHost(const cloud::LaunchLike& l) {
   in.key = l.key_name;
   in.security_groups = l.security_groups;
   in.profile = l.profile_arn;
-  in.tags = l.tags;
+  in.tags = l.tags;  // EC2 refuses keys starting "aws:" (its own); a copy leaves them out
+  std::erase_if(in.tags, [](const auto& kv) { return kv.first.rfind("aws:", 0) == 0; });
   in.protection = l.termination_protection;
   in.user_data = l.user_data;
   for (int k = 0; k < l.ipv6_count; ++k) in.ipv6.push_back(Ipv6(i, k));
