@@ -25,6 +25,7 @@ AwsCloud::AwsCloud(AwsClients clients)
       stacks_(clients_),
       addresses_(clients_),
       dns_(clients_),
+      volumes_(clients_),
       bundle_{.groups = groups_,
               .group_changes = group_changes_,
               .instances = instances_,
@@ -32,6 +33,7 @@ AwsCloud::AwsCloud(AwsClients clients)
               .launch_specs = launch_specs_,
               .stacks = stacks_,
               .addresses = addresses_,
-              .dns = dns_} {}
+              .dns = dns_,
+              .volumes = volumes_} {}
 
 }  // namespace rotor::aws

@@ -14,6 +14,7 @@
 #include "aws/aws_instances.h"
 #include "aws/aws_launch_specs.h"
 #include "aws/aws_stacks.h"
+#include "aws/aws_volumes.h"
 #include "cloud/cloud.h"
 
 namespace rotor::aws {
@@ -42,6 +43,7 @@ class AwsCloud final : public cloud::Backend {
   AwsStacks stacks_;
   AwsAddresses addresses_;
   AwsDns dns_;
+  AwsVolumes volumes_;
   cloud::Cloud bundle_;
 };
 

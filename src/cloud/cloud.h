@@ -12,6 +12,7 @@
 #include "cloud/instances.h"
 #include "cloud/launch_specs.h"
 #include "cloud/stacks.h"
+#include "cloud/volumes.h"
 
 namespace rotor::cloud {
 
@@ -26,6 +27,7 @@ struct Cloud {
   Stacks& stacks;
   Addresses& addresses;
   Dns& dns;
+  Volumes& volumes;
 };
 
 // Whatever owns a provider's capabilities (AwsCloud, SimCloud, a test fake) and hands them out
@@ -46,7 +48,8 @@ class Provider : public Backend,
                  public LaunchSpecs,
                  public Stacks,
                  public Addresses,
-                 public Dns {
+                 public Dns,
+                 public Volumes {
  public:
   Provider() = default;
   Provider(const Provider&) = delete;
@@ -62,7 +65,8 @@ class Provider : public Backend,
                 .launch_specs = *this,
                 .stacks = *this,
                 .addresses = *this,
-                .dns = *this};
+                .dns = *this,
+                .volumes = *this};
 };
 
 }  // namespace rotor::cloud

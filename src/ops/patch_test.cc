@@ -195,7 +195,8 @@ class KillingSpecs : public cloud::LaunchSpecsWrapper, public cloud::GroupChange
             .launch_specs = *this,
             .stacks = f_,
             .addresses = f_,
-            .dns = f_};
+            .dns = f_,
+            .volumes = f_};
   }
   core::Result<std::string> CreateVersion(const std::string& id, const cloud::LaunchData& d,
                                           const std::string& desc) override {

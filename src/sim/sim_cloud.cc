@@ -19,6 +19,7 @@ SimCloud::SimCloud(const Scenario& s)
       sim_stacks_(*world_),
       sim_addresses_(*world_),
       sim_dns_(*world_),
+      sim_volumes_(*world_),
       cloud_{.groups = sim_groups_,
              .group_changes = sim_group_changes_,
              .instances = sim_instances_,
@@ -26,7 +27,8 @@ SimCloud::SimCloud(const Scenario& s)
              .launch_specs = sim_launch_specs_,
              .stacks = sim_stacks_,
              .addresses = sim_addresses_,
-             .dns = sim_dns_} {}
+             .dns = sim_dns_,
+             .volumes = sim_volumes_} {}
 
 SimCloud::~SimCloud() = default;
 

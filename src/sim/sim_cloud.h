@@ -19,6 +19,7 @@
 #include "sim/sim_addresses.h"
 #include "sim/sim_changes.h"
 #include "sim/sim_dns.h"
+#include "sim/sim_volumes.h"
 #include "sim/sim_groups.h"
 #include "sim/sim_images.h"
 #include "sim/sim_instances.h"
@@ -109,6 +110,7 @@ class SimCloud final : public cloud::Backend {
   SimStacks sim_stacks_;
   SimAddresses sim_addresses_;
   SimDns sim_dns_;
+  SimVolumes sim_volumes_;
   cloud::Cloud cloud_;
   std::vector<std::string> violations_;
 };

@@ -61,7 +61,8 @@ class Killing : public cloud::InstancesWrapper,
             .launch_specs = c_.launch_specs,
             .stacks = c_.stacks,
             .addresses = *this,
-            .dns = *this};
+            .dns = *this,
+            .volumes = c_.volumes};
   }
   core::Result<std::string> RunInstance(const cloud::LaunchLike& l) override {
     return Change<std::string>([&] { return InstancesWrapper::RunInstance(l); });
@@ -281,8 +282,9 @@ class TwoAddresses : public cloud::AddressesWrapper {
 TEST_F(BastionTest, SeveralElasticIpsAreRefused) {
   Load(Scenario());
   TwoAddresses two(c().addresses);
-  cloud::Cloud bundle{c().groups,       c().group_changes, c().instances, c().images,
-                      c().launch_specs, c().stacks,        two,           c().dns};
+  cloud::Cloud bundle{c().groups, c().group_changes, c().instances,
+                      c().images, c().launch_specs,  c().stacks,
+                      two,        c().dns,           c().volumes};
   ops::BastionRequest r;
   r.instance = "bastion";
   auto plan = ops::PlanBastion(bundle, r, "op-1", clock().Now());
@@ -359,8 +361,8 @@ class LateLists : public cloud::GroupsWrapper, public cloud::InstancesWrapper {
   LateLists(cloud::Cloud& c, std::string old)
       : GroupsWrapper(c.groups), InstancesWrapper(c.instances), c_(c), old_(std::move(old)) {}
   cloud::Cloud Bundle() {
-    return {*this,           c_.group_changes, *this,        c_.images,
-            c_.launch_specs, c_.stacks,        c_.addresses, c_.dns};
+    return {*this,     c_.group_changes, *this,  c_.images, c_.launch_specs,
+            c_.stacks, c_.addresses,     c_.dns, c_.volumes};
   }
   core::Result<std::vector<cloud::Group>> ListGroups(const std::vector<std::string>& n) override {
     ASSIGN_OR_RETURN(auto groups, GroupsWrapper::ListGroups(n));

@@ -145,7 +145,8 @@ class CrashingCloud final : public cloud::GroupsWrapper,
                        .launch_specs = sim_.cloud().launch_specs,
                        .stacks = sim_.cloud().stacks,
                        .addresses = sim_.cloud().addresses,
-                       .dns = sim_.cloud().dns};
+                       .dns = sim_.cloud().dns,
+                       .volumes = sim_.cloud().volumes};
   CrashAt at_;
   int k_;
   int changes_ = 0;

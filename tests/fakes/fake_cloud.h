@@ -234,7 +234,7 @@ class FakeCloud final : public cloud::Provider {
   // Hosts, elastic IPs and Route 53 are SimCloud's: tests of host runbooks run on it.
   static core::Status NoHosts() {
     return core::Status(core::Code::kInternal,
-                        "FakeCloud has no hosts, addresses or DNS: use SimCloud");
+                        "FakeCloud has no hosts, addresses, DNS or volumes: use SimCloud");
   }
   core::Result<cloud::Host> DescribeHost(const std::string&) override { return NoHosts(); }
   core::Result<std::vector<cloud::Host>> FindHosts(const std::string&,
@@ -265,6 +265,21 @@ class FakeCloud final : public cloud::Provider {
     return NoHosts();
   }
   core::Result<bool> ChangeInSync(const std::string&) override { return NoHosts(); }
+  core::Result<std::vector<cloud::Volume>> DescribeVolumes(const cloud::VolumeQuery&) override {
+    return NoHosts();
+  }
+  core::Status Attach(const std::string&, const std::string&, const std::string&) override {
+    return NoHosts();
+  }
+  core::Status Detach(const std::string&, const std::string&) override { return NoHosts(); }
+  core::Result<std::string> CreateSnapshot(const std::string&, const std::string&,
+                                           const std::map<std::string, std::string>&) override {
+    return NoHosts();
+  }
+  core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(
+      const cloud::SnapshotQuery&) override {
+    return NoHosts();
+  }
 };
 
 }  // namespace rotor::testing

@@ -368,7 +368,8 @@ class LostAnswer final : public cloud::GroupChangesWrapper, public cloud::Instan
                        .launch_specs = sim_.cloud().launch_specs,
                        .stacks = sim_.cloud().stacks,
                        .addresses = sim_.cloud().addresses,
-                       .dns = sim_.cloud().dns};
+                       .dns = sim_.cloud().dns,
+                       .volumes = sim_.cloud().volumes};
 };
 
 TEST_P(Outages, AnAnswerLostAfterTheChangeIsSettledByLooking) {

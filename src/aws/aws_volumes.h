@@ -1,0 +1,33 @@
+// cloud::Volumes on EC2: DescribeVolumes, AttachVolume, DetachVolume, CreateSnapshot and
+// DescribeSnapshots (OwnerIds=self), paged; EC2's refusals translated to Status codes here.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aws/aws_clients.h"
+#include "cloud/volumes.h"
+
+namespace rotor::aws {
+
+class AwsVolumes final : public cloud::Volumes {
+ public:
+  // REQUIRES: `clients` outlives this object.
+  explicit AwsVolumes(AwsClients& clients) : ec2_(clients.ec2) {}
+  core::Result<std::vector<cloud::Volume>> DescribeVolumes(
+      const cloud::VolumeQuery& query) override;
+  core::Status Attach(const std::string& volume_id, const std::string& instance_id,
+                      const std::string& device) override;
+  core::Status Detach(const std::string& volume_id, const std::string& instance_id) override;
+  core::Result<std::string> CreateSnapshot(const std::string& volume_id,
+                                           const std::string& description,
+                                           const std::map<std::string, std::string>& tags) override;
+  core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(
+      const cloud::SnapshotQuery& query) override;
+
+ private:
+  AwsClient& ec2_;
+};
+
+}  // namespace rotor::aws

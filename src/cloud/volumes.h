@@ -1,0 +1,119 @@
+// Volumes: EBS volumes and their snapshots — finding the data volumes of a host, moving a volume
+// from one instance to another (detach, attach at a device), and snapshots taken on the way.
+// Every verb returns once the provider accepted the change; callers follow the state with
+// DescribeVolumes / DescribeSnapshots (a detach or attach takes seconds, a snapshot minutes).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace rotor::cloud {
+
+// Where a volume is attached. EBS allows one attachment per volume (multi-attach aside, which
+// rotor does not move).
+struct VolumeAttachment {
+  std::string instance_id;
+  std::string device;  // "/dev/sdf" as the instance's block device mapping names it
+  std::string state;   // attaching | attached | detaching | busy
+  bool delete_on_termination = false;
+  bool operator==(const VolumeAttachment&) const = default;
+};
+
+struct Volume {
+  std::string id;    // vol-...
+  std::string zone;  // an attachment never crosses zones
+  int size_gib = 0;
+  std::string volume_type;  // gp3, io2, ...
+  bool encrypted = false;
+  std::string state;  // creating | available | in-use | deleting | deleted | error
+  std::optional<VolumeAttachment> attachment;  // none while available
+  std::map<std::string, std::string> tags;
+};
+
+struct Snapshot {
+  std::string id;  // snap-...
+  std::string volume_id;
+  std::string state;  // pending | completed | error
+  int progress_percent = 0;
+  core::Time started{};
+  std::string description;
+  std::map<std::string, std::string> tags;
+};
+
+// Which volumes or snapshots to list: every field given must match (none: the whole region).
+struct VolumeQuery {
+  std::vector<std::string> ids;  // exactly these; kNotFound naming the first that is missing
+  std::string instance_id;       // attached (in any attachment state) to this instance
+  std::string tag_key;           // carrying this tag ...
+  std::string tag_value;         // ... with this value ("" : any value)
+};
+
+struct SnapshotQuery {
+  std::vector<std::string> ids;  // exactly these; kNotFound naming the first that is missing
+  std::string volume_id;         // taken of this volume
+  std::string tag_key;           // carrying this tag ...
+  std::string tag_value;         // ... with this value ("" : any value)
+};
+
+class Volumes {
+ public:
+  virtual ~Volumes() = default;
+
+  // The volumes the query selects, in id order. kNotFound for an id that does not exist.
+  virtual core::Result<std::vector<Volume>> DescribeVolumes(const VolumeQuery& query) = 0;
+
+  // Attaches an available volume to an instance at `device`. The provider refuses (its refusal
+  // as kFailedPrecondition, with its reason) a volume that is attached or in another zone than
+  // the instance, and a device the instance already uses; callers check first, because not
+  // every provider refuses (moto attaches across zones).
+  virtual core::Status Attach(const std::string& volume_id, const std::string& instance_id,
+                              const std::string& device) = 0;
+
+  // Starts detaching a volume from `instance_id`. kFailedPrecondition when it is not attached
+  // there (already detached or detaching elsewhere); kNotFound when the volume does not exist.
+  // The instance's file systems on it should be unmounted first: EBS does not check.
+  virtual core::Status Detach(const std::string& volume_id, const std::string& instance_id) = 0;
+
+  // Starts a snapshot of one volume, tagged at creation; returns its id at once (pending). The
+  // data is the volume's at the moment of the call, even when the volume is detached after.
+  virtual core::Result<std::string> CreateSnapshot(
+      const std::string& volume_id, const std::string& description,
+      const std::map<std::string, std::string>& tags) = 0;
+
+  // The account's own snapshots the query selects, oldest first.
+  virtual core::Result<std::vector<Snapshot>> DescribeSnapshots(const SnapshotQuery& query) = 0;
+};
+
+// Forwards every verb to another Volumes; a test overrides only what it cares about.
+class VolumesWrapper : public Volumes {
+ public:
+  explicit VolumesWrapper(Volumes& target) : target_(target) {}
+  core::Result<std::vector<Volume>> DescribeVolumes(const VolumeQuery& query) override {
+    return target_.DescribeVolumes(query);
+  }
+  core::Status Attach(const std::string& volume_id, const std::string& instance_id,
+                      const std::string& device) override {
+    return target_.Attach(volume_id, instance_id, device);
+  }
+  core::Status Detach(const std::string& volume_id, const std::string& instance_id) override {
+    return target_.Detach(volume_id, instance_id);
+  }
+  core::Result<std::string> CreateSnapshot(
+      const std::string& volume_id, const std::string& description,
+      const std::map<std::string, std::string>& tags) override {
+    return target_.CreateSnapshot(volume_id, description, tags);
+  }
+  core::Result<std::vector<Snapshot>> DescribeSnapshots(const SnapshotQuery& query) override {
+    return target_.DescribeSnapshots(query);
+  }
+
+ private:
+  Volumes& target_;
+};
+
+}  // namespace rotor::cloud
