@@ -1,0 +1,204 @@
+// lsblk's pairs format, and rotor's own unmount/mount commands written and read back.
+#include "remote/disks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+
+#include "core/strings.h"
+
+namespace rotor::remote {
+namespace {
+
+// Root's own, else through sudo without a prompt: the ssh user is the configuration's to choose.
+constexpr char kAsRoot[] =
+    "as_root() { if [ \"$(id -u)\" -eq 0 ]; then \"$@\"; else sudo -n \"$@\"; fi; }; ";
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// One line of KEY="VALUE" pairs; lsblk writes unsafe bytes as \xHH.
+std::optional<std::map<std::string, std::string>> Pairs(const std::string& line) {
+  std::map<std::string, std::string> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    if (line[i] == ' ') {
+      ++i;
+      continue;
+    }
+    size_t eq = line.find("=\"", i);
+    if (eq == std::string::npos) return std::nullopt;
+    std::string key = line.substr(i, eq - i), value;
+    size_t j = eq + 2;
+    for (; j < line.size() && line[j] != '"'; ++j) {
+      if (line[j] == '\\' && j + 3 < line.size() && line[j + 1] == 'x' && Hex(line[j + 2]) >= 0 &&
+          Hex(line[j + 3]) >= 0) {
+        value += static_cast<char>(Hex(line[j + 2]) * 16 + Hex(line[j + 3]));
+        j += 3;
+      } else {
+        value += line[j];
+      }
+    }
+    if (j >= line.size()) return std::nullopt;
+    out[key] = value;
+    i = j + 1;
+  }
+  return out;
+}
+
+// Xen names /dev/sdf /dev/xvdf; EC2 may report either.
+std::string XenName(const std::string& device) {
+  if (device.rfind("/dev/sd", 0) == 0) return "/dev/xvd" + device.substr(7);
+  return device;
+}
+
+// Splits our own commands into words: spaces separate, 'single quotes' group (with '\'' for a
+// quote inside), as ShellWord writes them.
+std::vector<std::string> Words(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false, quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '\'') {
+        quoted = false;
+      } else {
+        word += c;
+      }
+    } else if (c == '\'') {
+      quoted = in_word = true;
+    } else if (c == '\\' && i + 1 < text.size()) {
+      word += text[++i];
+      in_word = true;
+    } else if (c == ' ') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+}  // namespace
+
+std::string ListDisksCommand() { return "lsblk -P -p -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE"; }
+
+core::Result<std::vector<Disk>> ParseDisks(const std::string& output) {
+  std::vector<Disk> disks;
+  int n = 0;
+  for (const std::string& line : core::Split(output, '\n')) {
+    ++n;
+    if (core::Trim(line).empty()) continue;
+    auto pairs = Pairs(line);
+    if (!pairs || !pairs->count("NAME")) {
+      return core::InvalidArgument(
+          fmt::format("lsblk's output line {} is not KEY=\"VALUE\" pairs: {}", n, line));
+    }
+    disks.push_back(Disk{(*pairs)["NAME"], (*pairs)["PKNAME"], (*pairs)["SERIAL"],
+                         (*pairs)["MOUNTPOINT"], (*pairs)["TYPE"]});
+  }
+  return disks;
+}
+
+std::vector<Disk> DisksOfVolume(const std::vector<Disk>& disks, const std::string& volume_id,
+                                const std::string& device) {
+  std::string serial = volume_id;
+  serial.erase(std::remove(serial.begin(), serial.end(), '-'), serial.end());
+  auto whole = std::find_if(disks.begin(), disks.end(), [&](const Disk& d) {
+    return d.parent.empty() && !serial.empty() && d.serial == serial;
+  });
+  if (whole == disks.end() && !device.empty()) {
+    whole = std::find_if(disks.begin(), disks.end(), [&](const Disk& d) {
+      return d.parent.empty() && (d.name == device || d.name == XenName(device));
+    });
+  }
+  if (whole == disks.end()) return {};
+  std::vector<Disk> out = {*whole};
+  // Partitions, and what sits on them (lvm, crypt), found by parent, breadth first.
+  for (size_t k = 0; k < out.size(); ++k) {
+    for (const Disk& d : disks) {
+      if (d.parent == out[k].name) out.push_back(d);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> MountPoints(const std::vector<Disk>& disks) {
+  std::vector<std::string> out;
+  for (const Disk& d : disks) {
+    if (!d.mountpoint.empty() && d.mountpoint != "[SWAP]") out.push_back(d.mountpoint);
+  }
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string UnmountCommand(const std::vector<std::string>& mountpoints) {
+  std::string cmd = kAsRoot;
+  for (const std::string& m : mountpoints) cmd += "as_root umount " + ShellWord(m) + " && ";
+  return cmd + "as_root sync";
+}
+
+std::string MountCommand(const std::string& device, const std::string& mountpoint) {
+  return std::string(kAsRoot) + "as_root mkdir -p " + ShellWord(mountpoint) + " && as_root mount " +
+         ShellWord(device) + " " + ShellWord(mountpoint);
+}
+
+DiskCommand ParseDiskCommand(const std::string& command) {
+  DiskCommand out;
+  if (command == ListDisksCommand()) {
+    out.kind = DiskCommand::Kind::kList;
+    return out;
+  }
+  if (command.rfind(kAsRoot, 0) != 0) return out;
+  std::vector<std::string> words = Words(command.substr(std::string(kAsRoot).size()));
+  // as_root VERB ARGS... [&& as_root VERB ARGS...]
+  std::vector<std::vector<std::string>> parts(1);
+  for (const std::string& w : words) {
+    if (w == "&&") {
+      parts.emplace_back();
+    } else {
+      parts.back().push_back(w);
+    }
+  }
+  for (const auto& p : parts) {
+    if (p.size() < 2 || p[0] != "as_root") return DiskCommand{};
+    if (p[1] == "umount" && p.size() == 3) {
+      out.kind = DiskCommand::Kind::kUnmount;
+      out.mountpoints.push_back(p[2]);
+    } else if (p[1] == "mount" && p.size() == 4) {
+      out.kind = DiskCommand::Kind::kMount;
+      out.device = p[2];
+      out.mountpoints = {p[3]};
+    } else if (!(p[1] == "sync" || (p[1] == "mkdir" && p.size() == 4 && p[2] == "-p"))) {
+      return DiskCommand{};
+    }
+  }
+  return out;
+}
+
+std::string ShellWord(const std::string& text) {
+  bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string("/._-+:=@,%").find(c) != std::string::npos;
+  });
+  if (plain) return text;
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace rotor::remote

@@ -1,0 +1,59 @@
+// The block devices of a host as lsblk lists them, and the commands rotor runs on a host to
+// find, unmount and mount the file systems of EBS volumes (replace-instance --unmount auto).
+// This file owns the format both ways: the runbook writes these commands and reads lsblk's
+// answer; the simulator reads the commands back (ParseDiskCommand) to act them out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace rotor::remote {
+
+// One line of `lsblk -P -p -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE`.
+struct Disk {
+  std::string name;        // "/dev/nvme1n1", "/dev/nvme1n1p1", "/dev/xvdf"
+  std::string parent;      // the disk a partition is on ("" for a disk)
+  std::string serial;      // Nitro EBS: the volume id without its dash ("vol0abc...")
+  std::string mountpoint;  // "" when not mounted
+  std::string type;        // disk | part | lvm | ...
+  bool operator==(const Disk&) const = default;
+};
+
+// The command that lists a host's block devices (no privileges needed).
+std::string ListDisksCommand();
+
+// lsblk's -P output. kInvalidArgument for a line that is not KEY="VALUE" pairs (quoting with
+// \xHH escapes decoded).
+core::Result<std::vector<Disk>> ParseDisks(const std::string& output);
+
+// The disks holding the EBS volume `volume_id`, attached at `device` ("/dev/sdf"): its whole
+// disk, found by serial (Nitro: "vol0abc..." for vol-0abc...) or by device name (Xen: /dev/sdf
+// appears as /dev/sdf or /dev/xvdf), then its partitions. Empty when the host shows neither.
+std::vector<Disk> DisksOfVolume(const std::vector<Disk>& disks, const std::string& volume_id,
+                                const std::string& device);
+
+// The mount points among `disks`, deepest first (so /data/a is unmounted before /data).
+std::vector<std::string> MountPoints(const std::vector<Disk>& disks);
+
+// Unmounts each mount point in order, then flushes with sync; root's own or through `sudo -n`
+// (never a password prompt). REQUIRES: `mountpoints` not empty.
+std::string UnmountCommand(const std::vector<std::string>& mountpoints);
+
+// Mounts `device` at `mountpoint` (made first when missing).
+std::string MountCommand(const std::string& device, const std::string& mountpoint);
+
+// A command of this file read back: what the simulator acts out.
+struct DiskCommand {
+  enum class Kind { kOther, kList, kUnmount, kMount };
+  Kind kind = Kind::kOther;
+  std::vector<std::string> mountpoints;  // kUnmount: in order; kMount: the one
+  std::string device;                    // kMount
+};
+DiskCommand ParseDiskCommand(const std::string& command);
+
+// `text` as one word for a POSIX shell: 'single quoted' when it needs it.
+std::string ShellWord(const std::string& text);
+
+}  // namespace rotor::remote
