@@ -164,18 +164,7 @@ std::string Span(core::Duration d) {
   return s % 60 == 0 ? fmt::format("{}m", s / 60) : fmt::format("{}s", s);
 }
 
-const char* KindName(AddressKind k) {
-  return k == AddressKind::kPublic ? "public" : k == AddressKind::kIpv6 ? "ipv6" : "private";
-}
-
 }  // namespace
-
-core::Result<AddressKind> ParseAddressKind(const std::string& text) {
-  if (text == "private" || text.empty()) return AddressKind::kPrivate;
-  if (text == "public") return AddressKind::kPublic;
-  if (text == "ipv6") return AddressKind::kIpv6;
-  return core::InvalidArgument("--ssh-address " + text + ": use private, public or ipv6");
-}
 
 core::Result<BastionPlan> PlanBastion(cloud::Cloud& cloud, const BastionRequest& request,
                                       const std::string& operation_id, core::Time now) {
@@ -235,7 +224,7 @@ std::vector<std::string> DescribeBastion(const BastionPlan& p) {
     }
   }
   out.push_back(fmt::format("wait until port {} accepts connections on its {} address (at most {})",
-                            p.port, KindName(p.address), Span(p.health_timeout)));
+                            p.port, AddressKindName(p.address), Span(p.health_timeout)));
   for (const cloud::ElasticIp& e : p.addresses) {
     out.push_back(fmt::format("move elastic IP {} ({}) to it, then wait for port {} through it",
                               e.public_ip, e.allocation_id, p.port));

@@ -10,22 +10,18 @@
 
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cloud/cloud.h"
 #include "core/clock.h"
+#include "ops/host_steps.h"
 #include "ops/image_choice.h"
 #include "remote/ssh.h"
 #include "runbook/step.h"
 
 namespace rotor::ops {
-
-// Which address of the new instance rotor reaches it by (--ssh-address).
-enum class AddressKind { kPrivate, kPublic, kIpv6 };
-core::Result<AddressKind> ParseAddressKind(const std::string& text);  // "private|public|ipv6"
 
 struct BastionRequest {
   std::string instance;               // an id or the value of its Name tag
@@ -72,10 +68,6 @@ std::vector<std::string> BastionResources(const BastionPlan& plan);
 // The plan as the journal keeps it, and back (kInvalidArgument for a damaged one).
 std::string BastionPlanToJson(const BastionPlan& plan);
 core::Result<BastionPlan> BastionPlanFromJson(const std::string& text);
-
-// A record as the journal keeps it (the plan, and a step's memo of the values it replaced).
-nlohmann::json RecordJson(const cloud::DnsRecord& record);
-cloud::DnsRecord RecordFrom(const nlohmann::json& j);
 
 // The runbook's steps, in order. REQUIRES: every reference outlives them.
 // `keep_lease` (may be empty) is called at every poll of a long wait.

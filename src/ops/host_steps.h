@@ -1,0 +1,110 @@
+// The steps every job that moves a host's role to a new instance shares (redeploy-bastion,
+// replace-instance): launch one like the old, wait for a port, move an elastic IP, repoint
+// Route 53 records, stop or terminate the old one. Each looks at the cloud afresh: the new
+// instance is found again by the operation's tag (or however the job says), so a resumed run
+// never repeats a step blindly. Waits sleep on the injected clock, the leases kept.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cloud/cloud.h"
+#include "core/clock.h"
+#include "remote/ssh.h"
+#include "runbook/step.h"
+
+namespace rotor::ops {
+
+// What the steps of one operation share: the cloud, the clock, the runner, the old host.
+class HostMove {
+ public:
+  // REQUIRES: the references outlive this. `keep_lease` (may be empty) renews the operation's
+  // leases; called at every poll of a long wait.
+  HostMove(cloud::Cloud& cloud, core::Clock& clock, remote::Runner& runner,
+           std::string operation_id, cloud::Host old, std::function<core::Status()> keep_lease);
+  virtual ~HostMove() = default;
+
+  // The new instance, once there is one: by default the instance other than the old one that
+  // carries rotor:operation = the operation's id.
+  virtual core::Result<std::optional<cloud::Host>> NewHost();
+  // NewHost, a missing one a step failure.
+  core::Result<cloud::Host> RequireNew();
+
+  // Sleeps one poll interval, the leases kept (a lost one stops the step: kBlocked).
+  core::Status Pause();
+  // Waits (at most 10 minutes) until the instance's EC2 state is one of `states`.
+  core::Result<cloud::Host> WaitState(const std::string& id,
+                                      const std::vector<std::string>& states);
+  // The host's keys from its console, pinned under its own addresses and `also` (elastic IPs
+  // moving to it); nothing when EC2 shows none yet.
+  core::Status PinKeys(const cloud::Host& host, const std::vector<std::string>& also);
+
+  const std::string& old_id() const { return old.instance.id; }
+
+  cloud::Cloud& cloud;
+  core::Clock& clock;
+  remote::Runner& runner;
+  const std::string operation_id;
+  const cloud::Host old;  // as the plan found it
+
+ private:
+  std::function<core::Status()> keep_lease_;
+};
+
+// A step failure (not a retryable error): the runbook's on-failure applies.
+core::Status StepFailed(std::string why);
+
+// Which address of an instance rotor reaches it by (--ssh-address).
+enum class AddressKind { kPrivate, kPublic, kIpv6 };
+core::Result<AddressKind> ParseAddressKind(const std::string& text);  // "private|public|ipv6"
+const char* AddressKindName(AddressKind kind);
+std::string AddressOf(const cloud::Host& host, AddressKind kind);  // "" when it has none
+
+// What happens to the new instance when its launch is undone.
+enum class LaunchUndo {
+  kTerminate,  // it held nothing yet: it goes (its termination protection off first)
+  kStopKeep,   // stopped, tagged rotor:rolled-back, kept for a person to look at
+};
+
+// Launches `launch` (its user data read again from the old host: never journaled); done once
+// the new instance is listed.
+std::unique_ptr<runbook::Step> LaunchLikeStep(std::shared_ptr<HostMove> move,
+                                              cloud::LaunchLike launch, LaunchUndo undo);
+
+// Waits until `port` on the new instance accepts connections (at most `timeout`): on its own
+// address of `kind`, or through `via` (an elastic IP) when not empty. Reached on its own
+// address, its console's keys are pinned under it and `pin_also`.
+struct PortWait {
+  int port = 22;
+  AddressKind kind = AddressKind::kPrivate;
+  std::string via;
+  std::vector<std::string> pin_also;
+  core::Duration timeout = std::chrono::minutes(10);
+};
+std::unique_ptr<runbook::Step> WaitPortStep(std::shared_ptr<HostMove> move, PortWait wait);
+
+// Moves an elastic IP from the old instance to the new one (reassociation allowed); undo moves
+// it back.
+std::unique_ptr<runbook::Step> MoveAddressStep(std::shared_ptr<HostMove> move,
+                                               cloud::ElasticIp eip);
+
+// UPSERTs `records` (as the plan found them) so that each value naming an address of the old
+// instance other than its elastic IPs (`eips`) names the new instance's address of the same
+// kind (private, public, IPv6 in order), then waits until in sync; undo writes the old values
+// back.
+std::unique_ptr<runbook::Step> UpdateRecordsStep(std::shared_ptr<HostMove> move,
+                                                 std::vector<cloud::DnsRecord> records,
+                                                 std::vector<std::string> eips);
+
+// Stops the old instance (kept, termination protection as it was), renamed `rename_to` first
+// unless that is empty; undo renames it back and starts it.
+std::unique_ptr<runbook::Step> StopOldStep(std::shared_ptr<HostMove> move, std::string rename_to);
+
+// Terminates the old instance, its termination protection off first. Irreversible.
+std::unique_ptr<runbook::Step> TerminateOldStep(std::shared_ptr<HostMove> move);
+
+}  // namespace rotor::ops
