@@ -14,7 +14,7 @@ core::Result<std::vector<cloud::Image>> AwsImages::DescribeImages(
   for (const cloud::Image& i : found) seen.insert(i.id);
   for (const std::string& id : ids) {
     if (!seen.count(id)) {
-      found.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt, "", "", std::nullopt});
+      found.push_back(cloud::DeregisteredImage(id));
     }
   }
   return found;

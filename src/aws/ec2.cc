@@ -92,6 +92,11 @@ void DecodeImages(const pugi::xml_node& root, std::vector<cloud::Image>& out) {
     img.architecture = Text(i, "architecture");
     img.virtualization = Text(i, "virtualizationType");
     img.deprecated = TimeText(i, "deprecationTime");
+    img.root_device = Text(i, "rootDeviceName");
+    for (const pugi::xml_node& d : ListItems(i, "blockDeviceMapping")) {
+      if (Text(d, "deviceName") != img.root_device) continue;
+      img.root_size_gib = std::atoi(Text(d.child("ebs"), "volumeSize").c_str());
+    }
     out.push_back(std::move(img));
   }
 }

@@ -90,6 +90,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddUpgradeCommand(app, chosen);
   AddUpdateStackCommand(app, chosen);
   AddRedeployBastionCommand(app, chosen);
+  AddReplaceInstanceCommand(app, chosen);
   AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {

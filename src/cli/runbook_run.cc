@@ -11,6 +11,8 @@
 #include "cli/invariants.h"
 #include "cli/progress.h"
 #include "cli/rolling.h"
+
+extern char** environ;
 #include "core/strings.h"
 
 namespace rotor::cli {
@@ -175,6 +177,27 @@ int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::Operat
         return ops::StartRunbook(rt.cloud(), sleep_on, **journal, kind, resources, plan, ro);
       },
       how);
+}
+
+runbook::OnFailure RunbookOnFailure(rollout::OnFailure on_failure) {
+  switch (on_failure) {
+    case rollout::OnFailure::kPause:
+      return runbook::OnFailure::kPause;
+    case rollout::OnFailure::kAbort:
+      return runbook::OnFailure::kAbort;
+    default:
+      return runbook::OnFailure::kRollback;
+  }
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
 }
 
 }  // namespace rotor::cli

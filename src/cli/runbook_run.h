@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -57,5 +58,11 @@ int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::Operat
                    const std::string& id, const std::vector<std::string>& resources,
                    const std::string& plan, ops::RunbookOptions options,
                    const RunbookRun& how = {});
+
+// The runbook's on-failure for the --on-failure flag (the rolling engine's word for it).
+runbook::OnFailure RunbookOnFailure(rollout::OnFailure on_failure);
+
+// This process's environment, read once here (cli/ only): for replace-instance's {env:NAME}.
+std::map<std::string, std::string> ProcessEnvironment();
 
 }  // namespace rotor::cli

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.h"
+
 namespace rotor::cli {
 
 core::Result<remote::CommandResult> SimRunner::Run(const remote::SshTarget& host,
@@ -34,6 +36,25 @@ core::Status SimRunner::TrustHostKeys(const std::vector<std::string>& addresses,
                                       const std::vector<std::string>& keys) {
   if (keys.empty()) return core::Status::Ok();
   for (const std::string& a : addresses) pinned_[a] = keys;
+  return core::Status::Ok();
+}
+
+core::Result<remote::CommandResult> SimRunner::RunLocal(const std::string& command,
+                                                        std::chrono::milliseconds) {
+  local_.push_back(command);
+  return remote::CommandResult{0, "", "", false};
+}
+
+core::Status SimRunner::Copy(const remote::SshTarget& from, const remote::SshTarget& to,
+                             const std::vector<std::string>& paths, std::chrono::milliseconds) {
+  for (const remote::SshTarget* host : {&from, &to}) {
+    core::Status s = sim_.PortAnswers(host->address, 22);
+    std::string name = host->name.empty() ? host->address : host->name;
+    if (!s.ok()) {
+      return core::Status(core::Code::kUnavailable, fmt::format("ssh {}: {}", name, s.message()));
+    }
+  }
+  copies_.push_back(fmt::format("{} -> {}: {}", from.address, to.address, core::Join(paths, " ")));
   return core::Status::Ok();
 }
 

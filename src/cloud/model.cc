@@ -42,4 +42,11 @@ bool IsOutOfDate(const Group& group, const Instance& instance) {
   return !want.image_id.empty() && !instance.image_id.empty() && want.image_id != instance.image_id;
 }
 
+Image DeregisteredImage(const std::string& id) {
+  Image gone;
+  gone.id = id;
+  gone.state = "deregistered";
+  return gone;
+}
+
 }  // namespace rotor::cloud

@@ -83,7 +83,11 @@ struct Image {
   std::string architecture;              // x86_64, arm64, i386, ...; empty if unknown
   std::string virtualization;            // hvm, paravirtual; empty if unknown
   std::optional<core::Time> deprecated;  // when EC2 deprecates (or deprecated) it
+  std::string root_device;               // "/dev/xvda"; empty if unknown
+  int root_size_gib = 0;                 // its root volume's size; 0 if unknown
 };
+// What a provider answers for an image id it no longer lists.
+Image DeregisteredImage(const std::string& id);
 
 struct Stack {
   std::string name;

@@ -5,72 +5,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "core/strings.h"
 #include "journal/journal.h"
+#include "ops/host_plan.h"
 
 namespace rotor::ops {
 namespace {
 
-using nlohmann::json;
-
-bool Contains(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-// The tags the new instance carries: the old one's (Name kept; the provider leaves out those it
-// reserves) without rotor's, plus the operation's own, by which a resumed run finds it again.
-std::map<std::string, std::string> NewTags(const cloud::Host& old, const std::string& id) {
-  std::map<std::string, std::string> tags;
-  for (const auto& [k, v] : old.instance.tags) {
-    if (k.rfind("rotor:", 0) != 0) tags[k] = v;
-  }
-  tags["rotor:operation"] = id;
-  tags["rotor:replaces"] = old.instance.id;
-  return tags;
-}
-
-std::optional<cloud::BlockDevice> RootOf(const cloud::Host& h) {
-  for (const cloud::BlockDevice& d : h.devices) {
-    if (d.device == h.root_device) return d;
-  }
-  return std::nullopt;
-}
-
-// The image for a standalone bastion: its launch template's when it came from one, else
-// --image, else the image it runs.
-core::Result<ImageChoice> ImageFor(cloud::Cloud& cloud, const cloud::Host& old,
-                                   const BastionRequest& request, core::Time now) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Image> current,
-                   cloud.images.DescribeImages({old.instance.image_id}));
-  cloud::Image running = current.empty() ? cloud::Image{} : current[0];
-  if (const std::string& lt = old.launch_template_id; !lt.empty()) {
-    if (request.image) {
-      return core::InvalidArgument(
-          fmt::format("{} was launched from launch template {}, which names its image: change the "
-                      "template instead of giving --image",
-                      old.instance.id, lt));
-    }
-    cloud::LaunchSpec spec;
-    spec.kind = cloud::LaunchSpec::Kind::kTemplate;
-    spec.template_id = lt;
-    spec.version = "$Default";
-    ASSIGN_OR_RETURN(cloud::LaunchData data, cloud.launch_specs.ReadLaunchData(spec));
-    cloud::Image named;
-    named.id = data.image_id;
-    return ImageChoice{named,
-                       fmt::format("the default version of launch template {} names it", lt)};
-  }
-  if (!request.image) {
-    return ImageChoice{running, fmt::format("the image {} runs now: {}", old.instance.id,
-                                            running.name.empty() ? "name unknown" : running.name)};
-  }
-  cloud::ImageQuery query{QueryGlob(*request.image, running),
-                          {QueryOwner(*request.image, running)}};
-  ASSIGN_OR_RETURN(std::vector<cloud::Image> candidates, cloud.images.FindImages(query));
-  return ChooseImage(*request.image, running, candidates, old.instance.instance_type, now);
-}
 
 cloud::LaunchLike LaunchFor(const cloud::Host& old, const BastionRequest& request,
                             const std::string& image, const std::string& id) {
@@ -81,7 +23,7 @@ cloud::LaunchLike LaunchFor(const cloud::Host& old, const BastionRequest& reques
   l.security_groups = old.security_groups;
   l.key_name = old.key_name;
   l.profile_arn = old.profile_arn;
-  l.tags = NewTags(old, id);
+  l.tags = NewHostTags(old, id);
   l.ipv6_count = static_cast<int>(old.instance.ipv6_addresses.size());
   if (auto root = RootOf(old)) {
     l.root = cloud::RootVolume{root->device, root->size_gib, root->volume_type, root->encrypted};
@@ -129,32 +71,13 @@ core::Status CheckGroup(cloud::Cloud& cloud, cloud::Host& old, const BastionRequ
   return core::Status::Ok();
 }
 
-// The records naming the old instance: those naming an elastic IP follow it; the others
-// (private, public, IPv6 addresses) are repointed.
 core::Status FindRecords(cloud::Cloud& cloud, BastionPlan& plan) {
-  std::vector<std::string> eips, others;
+  std::vector<std::string> eips;
   for (const cloud::ElasticIp& e : plan.addresses) eips.push_back(e.public_ip);
-  const cloud::Instance& i = plan.old.instance;
-  if (!i.private_ip.empty()) others.push_back(i.private_ip);
-  if (!i.public_ip.empty() && !Contains(eips, i.public_ip)) others.push_back(i.public_ip);
-  others.insert(others.end(), i.ipv6_addresses.begin(), i.ipv6_addresses.end());
-  std::vector<std::string> all = eips;
-  all.insert(all.end(), others.begin(), others.end());
-  auto records = cloud::RecordsNaming(cloud.dns, all);
-  if (!records.ok()) return records.status().WithContext("Route 53");
-  for (cloud::DnsRecord& r : *records) {
-    bool moves = std::any_of(r.values.begin(), r.values.end(),
-                             [&](const std::string& v) { return Contains(others, v); });
-    if (moves && !r.set_identifier.empty()) {
-      // Weighted, latency, failover...: an UPSERT must repeat the routing policy, which rotor
-      // does not read; said in the plan rather than sent and refused.
-      plan.left.push_back(fmt::format("{} {} (set {})", r.name, r.type, r.set_identifier));
-    } else if (!moves) {
-      plan.following.push_back(fmt::format("{} {}", r.name, r.type));
-    } else {
-      plan.records.push_back(std::move(r));
-    }
-  }
+  ASSIGN_OR_RETURN(HostRecords found, FindHostRecords(cloud.dns, plan.old.instance, eips));
+  plan.records = std::move(found.repoint);
+  plan.following = std::move(found.following);
+  plan.left = std::move(found.left);
   return core::Status::Ok();
 }
 
@@ -182,7 +105,7 @@ core::Result<BastionPlan> PlanBastion(cloud::Cloud& cloud, const BastionRequest&
   }
   if (!plan.old.group.empty()) RETURN_IF_ERROR(CheckGroup(cloud, plan.old, request, plan));
   if (plan.group.empty()) {
-    ASSIGN_OR_RETURN(ImageChoice image, ImageFor(cloud, plan.old, request, now));
+    ASSIGN_OR_RETURN(ImageChoice image, ImageForHost(cloud, plan.old, request.image, now, nullptr));
     plan.launch = LaunchFor(plan.old, request, image.image.id, operation_id);
     plan.image_why = image.why;
   }

@@ -4,6 +4,7 @@
 
 #include "ops/bastion.h"
 #include "ops/patch.h"
+#include "ops/replace_instance.h"
 #include "ops/rollouts.h"
 #include "ops/update_stack.h"
 
@@ -57,7 +58,7 @@ core::Result<runbook::Report> Drive(cloud::Cloud& cloud, core::Clock& clock,
   rolling.run.backoff = options.backoff;
   OperationControl control(journal, clock, leases, options);
   rolling.run.pause_requested = [&control] { return control.PauseRequested(); };
-  auto steps = StepsFor(cloud, info.kind, info.policy, rolling, options.remote);
+  auto steps = StepsFor(cloud, info.kind, info.policy, rolling, options);
   if (!steps.ok()) {
     leases.ReleaseAll();
     return steps.status();
@@ -83,7 +84,7 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
                                                                    journal::OperationKind kind,
                                                                    const std::string& plan,
                                                                    RollingContext& rolling,
-                                                                   remote::Runner* remote) {
+                                                                   const RunbookOptions& options) {
   switch (kind) {
     case journal::OperationKind::kPatch: {
       ASSIGN_OR_RETURN(PatchPlan p, PatchPlanFromJson(plan));
@@ -99,8 +100,14 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
     }
     case journal::OperationKind::kRedeployBastion: {
       ASSIGN_OR_RETURN(BastionPlan p, BastionPlanFromJson(plan));
-      if (!remote) return core::Internal("redeploy-bastion needs a remote runner");
-      return BastionSteps(cloud, rolling.clock, *remote, p, rolling.run.keep_lease);
+      if (!options.remote) return core::Internal("redeploy-bastion needs a remote runner");
+      return BastionSteps(cloud, rolling.clock, *options.remote, p, rolling.run.keep_lease);
+    }
+    case journal::OperationKind::kReplaceInstance: {
+      ASSIGN_OR_RETURN(ReplacePlan p, ReplacePlanFromJson(plan));
+      if (!options.remote) return core::Internal("replace-instance needs a remote runner");
+      return ReplaceSteps(cloud, rolling.clock, *options.remote, p,
+                          {rolling.run.probe, rolling.run.keep_lease, options.env});
     }
     default:
       return core::InvalidArgument(

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,8 @@ struct RunbookOptions {
   RunOptions rolling;
   // For runbooks with remote steps (redeploy-bastion: port waits): ssh, or the simulation's.
   remote::Runner* remote = nullptr;
+  // rotor's environment, for replace-instance's {env:NAME} placeholders (never journaled).
+  std::map<std::string, std::string> env;
 };
 
 // The operation's steps rebuilt from its journaled plan (`plan` is what StartRunbook stored).
@@ -42,7 +45,7 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
                                                                    journal::OperationKind kind,
                                                                    const std::string& plan,
                                                                    RollingContext& rolling,
-                                                                   remote::Runner* remote);
+                                                                   const RunbookOptions& options);
 
 // Records the operation (kind, plan, resources), takes the leases (kBlocked when an unfinished
 // operation or a live rotor holds one), runs the steps, records the final status.

@@ -157,6 +157,18 @@ std::string MountCommand(const std::string& device, const std::string& mountpoin
          ShellWord(device) + " " + ShellWord(mountpoint);
 }
 
+std::string TarOutCommand(const std::vector<std::string>& paths) {
+  std::string cmd = std::string(kAsRoot) + "as_root tar -C / -cpf - --";
+  for (const std::string& p : paths) {
+    cmd += " " + ShellWord(p.find_first_not_of('/') == std::string::npos
+                               ? "."
+                               : p.substr(p.find_first_not_of('/')));
+  }
+  return cmd;
+}
+
+std::string TarInCommand() { return std::string(kAsRoot) + "as_root tar -C / -xpf -"; }
+
 DiskCommand ParseDiskCommand(const std::string& command) {
   DiskCommand out;
   if (command == ListDisksCommand()) {

@@ -44,6 +44,11 @@ std::string UnmountCommand(const std::vector<std::string>& mountpoints);
 // Mounts `device` at `mountpoint` (made first when missing).
 std::string MountCommand(const std::string& device, const std::string& mountpoint);
 
+// Writes `paths` (absolute) as a tar stream on stdout, owners and modes kept; and reads such a
+// stream back onto `/`. REQUIRES: every path absolute.
+std::string TarOutCommand(const std::vector<std::string>& paths);
+std::string TarInCommand();
+
 // A command of this file read back: what the simulator acts out.
 struct DiskCommand {
   enum class Kind { kOther, kList, kUnmount, kMount };

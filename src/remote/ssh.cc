@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "remote/disks.h"
 #include "remote/host_keys.h"
 #include "remote/probe.h"
 #include "remote/process.h"
@@ -186,6 +187,49 @@ core::Status OpenSshRunner::PortOpen(const SshTarget& target, int port,
   core::Status open = sockets.Probe({ProbeSpec::Kind::kTcp, real_port, "", "", ""}, route.host);
   if (open.ok()) return open;
   return Unreachable(fmt::format("{}: {}", where, open.message()));
+}
+
+core::Result<CommandResult> OpenSshRunner::RunLocal(const std::string& command,
+                                                    std::chrono::milliseconds timeout) {
+  auto done = RunProcess({"/bin/sh", "-c", command}, {timeout, max_output_, ""});
+  if (!done.ok() && done.status().code() == core::Code::kDeadlineExceeded) {
+    return core::Status(
+        core::Code::kDeadlineExceeded,
+        fmt::format("`{}` did not finish within {}s", command, timeout.count() / 1000.0));
+  }
+  if (!done.ok()) return done.status();
+  return CommandResult{done->exit_status, std::move(done->out), std::move(done->err),
+                       done->truncated};
+}
+
+// One pipeline, `ssh FROM tar c | ssh TO tar x`, under bash's pipefail so that either side's
+// failure is the pipeline's; which side failed is told from ssh's 255 and tar's messages.
+core::Status OpenSshRunner::Copy(const SshTarget& from, const SshTarget& to,
+                                 const std::vector<std::string>& paths,
+                                 std::chrono::milliseconds timeout) {
+  auto words = [](const std::vector<std::string>& argv) {
+    std::vector<std::string> quoted;
+    for (const std::string& a : argv) quoted.push_back(ShellWord(a));
+    return core::Join(quoted, " ");
+  };
+  std::string pipeline = "set -o pipefail; " +
+                         words(SshArgv(settings_, from, TarOutCommand(paths))) + " | " +
+                         words(SshArgv(settings_, to, TarInCommand()));
+  std::string what =
+      fmt::format("copy {} from {} to {}", core::Join(paths, " "), from.name, to.name);
+  auto done = RunProcess({"bash", "-c", pipeline}, {timeout, max_output_, ""});
+  if (!done.ok() && done.status().code() == core::Code::kDeadlineExceeded) {
+    return core::Status(core::Code::kDeadlineExceeded,
+                        fmt::format("{}: not done within {}s", what, timeout.count() / 1000.0));
+  }
+  if (!done.ok()) return done.status();
+  if (done->exit_status == 0) return core::Status::Ok();
+  if (done->exit_status == 255) {  // pipefail cannot say which ssh it was: both are named
+    return SshFailure(SshTarget{from.name + " or " + to.name, from.address + ", " + to.address},
+                      done->err);
+  }
+  return core::Status(core::Code::kFailedPrecondition,
+                      fmt::format("{}: {}", what, core::Trim(done->err)));
 }
 
 core::Status OpenSshRunner::TrustHostKeys(const std::vector<std::string>& addresses,

@@ -61,6 +61,18 @@ class Runner {
   // instance rotor launched is checked strictly. Errors: the file cannot be written.
   virtual core::Status TrustHostKeys(const std::vector<std::string>& addresses,
                                      const std::vector<std::string>& keys) = 0;
+  // Runs `command` on this machine through /bin/sh (replace-instance --prepare/--after: an
+  // ansible playbook, say); stdin from /dev/null, output bounded. The exit status is an answer;
+  // errors: kDeadlineExceeded (killed after `timeout`), kNotFound (no shell).
+  virtual core::Result<CommandResult> RunLocal(const std::string& command,
+                                               std::chrono::milliseconds timeout) = 0;
+  // Copies `paths` (absolute; files or directories, owners and modes kept) from `from` to the
+  // same paths on `to`, streamed through this machine over one ssh connection to each (never
+  // stored here). Errors as Run for either host; kFailedPrecondition when tar fails on either
+  // side (a path that does not exist), with its message.
+  virtual core::Status Copy(const SshTarget& from, const SshTarget& to,
+                            const std::vector<std::string>& paths,
+                            std::chrono::milliseconds timeout) = 0;
 };
 
 class OpenSshRunner final : public Runner {
@@ -74,6 +86,11 @@ class OpenSshRunner final : public Runner {
   // Nothing is pinned without a known-hosts file of rotor's own: the user's is never written.
   core::Status TrustHostKeys(const std::vector<std::string>& addresses,
                              const std::vector<std::string>& keys) override;
+  core::Result<CommandResult> RunLocal(const std::string& command,
+                                       std::chrono::milliseconds timeout) override;
+  core::Status Copy(const SshTarget& from, const SshTarget& to,
+                    const std::vector<std::string>& paths,
+                    std::chrono::milliseconds timeout) override;
 
  private:
   SshSettings settings_;

@@ -73,8 +73,8 @@ class ScenarioParser {
     if (!list) return core::Status::Ok();
     if (!list.IsSequence()) return r_.Error(list, "images", "expected a list");
     for (const auto& n : list) {
-      RETURN_IF_ERROR(
-          r_.CheckKeys(n, "images[]", {"id", "name", "created", "architecture", "owner", "state"}));
+      RETURN_IF_ERROR(r_.CheckKeys(
+          n, "images[]", {"id", "name", "created", "architecture", "owner", "state", "root_size"}));
       ImageSpec img;
       ASSIGN_OR_RETURN(img.id, r_.String(n, "id", "images[]"));
       ASSIGN_OR_RETURN(img.name, r_.String(n, "name", "images[]", false));
@@ -83,6 +83,9 @@ class ScenarioParser {
                                 std::pair{"owner", &img.owner}, std::pair{"state", &img.state}}) {
         if (!n[key]) continue;
         ASSIGN_OR_RETURN(*field, r_.String(n, key, "images[" + img.id + "]"));
+      }
+      if (n["root_size"]) {
+        ASSIGN_OR_RETURN(img.root_size_gib, r_.Int(n, "root_size", "images[" + img.id + "]"));
       }
       if (!image_ids_.insert(img.id).second)
         return r_.Error(n, "images[]", "duplicate id " + img.id);
@@ -531,7 +534,8 @@ core::Result<Scenario> LoadScenario(const std::string& path) {
 }
 
 cloud::Image ImageSpec::ToImage() const {
-  return cloud::Image{id, name, owner, state, created, architecture, "hvm", std::nullopt};
+  return cloud::Image{id,           name,  owner,        state,       created,
+                      architecture, "hvm", std::nullopt, "/dev/xvda", root_size_gib};
 }
 
 }  // namespace rotor::sim

@@ -21,6 +21,7 @@ struct ImageSpec {
   std::string architecture = "x86_64";
   std::string owner = "123456789012";
   std::string state = "available";  // pending, available, deregistered, ...
+  int root_size_gib = 8;            // the root snapshot's size (GiB)
 
   cloud::Image ToImage() const;
 };

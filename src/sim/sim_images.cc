@@ -19,7 +19,7 @@ core::Result<std::vector<cloud::Image>> SimImages::DescribeImages(
     auto it = std::find_if(world_.images_.begin(), world_.images_.end(),
                            [&](auto& i) { return i.id == id; });
     if (it == world_.images_.end())
-      out.push_back(cloud::Image{id, "", "", "deregistered", std::nullopt, "", "", std::nullopt});
+      out.push_back(cloud::DeregisteredImage(id));
     else
       out.push_back(it->ToImage());
   }

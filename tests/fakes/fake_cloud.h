@@ -62,9 +62,7 @@ class FakeCloud final : public cloud::Provider {
     std::vector<cloud::Image> out;
     for (const std::string& id : ids) {
       auto it = std::find_if(images.begin(), images.end(), [&](auto& i) { return i.id == id; });
-      out.push_back(it == images.end() ? cloud::Image{id, "", "", "deregistered", std::nullopt, "",
-                                                      "", std::nullopt}
-                                       : *it);
+      out.push_back(it == images.end() ? cloud::DeregisteredImage(id) : *it);
     }
     return out;
   }

@@ -49,6 +49,7 @@ void AddUpgradeCommand(CLI::App& app, CommandFn& chosen);
 void AddUpdateAsgsCommand(CLI::App& app, CommandFn& chosen);
 void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen);
 void AddRedeployBastionCommand(CLI::App& app, CommandFn& chosen);
+void AddReplaceInstanceCommand(CLI::App& app, CommandFn& chosen);
 void AddRolloutCommand(CLI::App& app, CommandFn& chosen);
 
 // Parses a whole command line (args without the program name) and runs it. With `runtime`

@@ -76,9 +76,7 @@ int Run(const BastionArgs& args, Session& session) {
   if (!plan.ok()) return ReportError(plan.status(), err);
   if (!*plan) return kExitOk;
   ops::RunbookOptions options;
-  options.on_failure = *on_failure == rollout::OnFailure::kPause   ? runbook::OnFailure::kPause
-                       : *on_failure == rollout::OnFailure::kAbort ? runbook::OnFailure::kAbort
-                                                                   : runbook::OnFailure::kRollback;
+  options.on_failure = RunbookOnFailure(*on_failure);
   options.remote = *runner;
   return StartAfterPlan(session, rt, *format, journal::OperationKind::kRedeployBastion, id,
                         ops::BastionResources(**plan), ops::BastionPlanToJson(**plan), options);

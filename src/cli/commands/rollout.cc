@@ -10,6 +10,7 @@
 #include "cli/rolling.h"
 #include "cli/runbook_run.h"
 #include "core/strings.h"
+#include "ops/replace_instance.h"
 #include "ops/rollouts.h"
 #include "ops/upgrade.h"
 
@@ -198,8 +199,20 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
       o.rolling.probe = [p = probes.get()](const cloud::Instance& i) { return p->Check(i); };
     }
   }
-  // A bastion's port waits go through ssh (or the simulation's hosts).
-  if (info.kind == journal::OperationKind::kRedeployBastion) {
+  // A replaced host's readiness, on the probes it was started with.
+  if (info.kind == journal::OperationKind::kReplaceInstance) {
+    auto plan = ops::ReplacePlanFromJson(info.policy);
+    if (!plan.ok()) return ReportError(plan.status(), session.err());
+    auto set = ProbeSet::Create(plan->probes, plan->probe_address, rt);
+    if (!set.ok()) return ReportError(set.status(), session.err());
+    probes = std::move(set).value();
+    o.rolling.probe = [p = probes.get()](const cloud::Instance& i) { return p->Check(i); };
+    o.env = ProcessEnvironment();
+  }
+  // A bastion's port waits and a replaced host's commands go through ssh (or the simulation's
+  // hosts).
+  if (info.kind == journal::OperationKind::kRedeployBastion ||
+      info.kind == journal::OperationKind::kReplaceInstance) {
     auto runner = rt.Remote();
     if (!runner.ok()) return ReportError(runner.status(), session.err());
     o.remote = *runner;
