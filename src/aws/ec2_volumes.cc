@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <tuple>
 
 #include "aws/ec2.h"
@@ -36,21 +37,19 @@ core::Status Refused(const core::Status& s, const std::string& text) {
       .set_request_id(s.request_id());
 }
 
-// The first of `ids` EC2's message names (it names the missing ones), else all of them.
-std::string Missing(const std::vector<std::string>& ids, const std::string& message) {
-  for (const std::string& id : ids) {
-    if (message.find(id) != std::string::npos) return id;
-  }
-  return core::Join(ids, ", ");
+// EC2's answers for a volume or snapshot id it does not know (or cannot: a malformed one).
+bool NoVolume(const std::string& code) {
+  return IsOneOf(code, {"InvalidVolume.NotFound", "InvalidVolumeID.Malformed"});
+}
+bool NoSnapshot(const std::string& code) {
+  return IsOneOf(code, {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"});
 }
 
-// kNotFound for the volume or instance ids EC2 does not know; other errors unchanged.
-core::Status NotFoundIds(const core::Status& s, const std::vector<std::string>& volumes,
+// kNotFound for a volume or instance id EC2 does not know; other errors unchanged.
+core::Status NotFoundIds(const core::Status& s, const std::string& volume,
                          const std::string& instance) {
   const std::string& code = s.aws_code();
-  if (IsOneOf(code, {"InvalidVolume.NotFound", "InvalidVolumeID.Malformed"})) {
-    return NotFound(s, fmt::format("no volume {} in this region", Missing(volumes, s.message())));
-  }
+  if (NoVolume(code)) return NotFound(s, fmt::format("no volume {} in this region", volume));
   if (IsOneOf(code, {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"})) {
     return NotFound(s, fmt::format("no instance {} in this region", instance));
   }
@@ -77,7 +76,7 @@ core::Status AttachRefused(const core::Status& s, const std::string& volume,
                                   "device name); pick a device the instance does not use yet",
                                   instance, device));
   }
-  return NotFoundIds(s, {volume}, instance);
+  return NotFoundIds(s, volume, instance);
 }
 
 // EC2's refusals of DetachVolume: the volume is not attached there, or is busy changing.
@@ -94,16 +93,7 @@ core::Status DetachRefused(const core::Status& s, const std::string& volume,
                                   "already, or changing); describe it to see its state",
                                   volume, instance));
   }
-  return NotFoundIds(s, {volume}, instance);
-}
-
-core::Status SnapshotRefused(const core::Status& s, const std::vector<std::string>& ids) {
-  if (!IsOneOf(s.aws_code(), {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
-    return s;
-  }
-  // EC2 may leave the message empty for this one: then every id asked for is named.
-  return NotFound(
-      s, fmt::format("no snapshot {} of this account in this region", Missing(ids, s.message())));
+  return NotFoundIds(s, volume, instance);
 }
 
 std::map<std::string, std::string> DecodeTags(const pugi::xml_node& n) {
@@ -187,6 +177,39 @@ void AddSnapshotTags(Params& p, const std::map<std::string, std::string>& tags) 
   }
 }
 
+// What to ask again to learn which ids EC2 does not know.
+struct IdLookup {
+  const char* action;
+  const char* filter;  // e.g. volume-id: unlike VolumeId.N it answers without the missing ones
+  const char* set;
+  const char* id;
+  bool own = false;  // Owner self, as the first call asked
+};
+constexpr IdLookup kVolumeLookup{"DescribeVolumes", "volume-id", "volumeSet", "volumeId", false};
+constexpr IdLookup kSnapshotLookup{"DescribeSnapshots", "snapshot-id", "snapshotSet", "snapshotId",
+                                   true};
+
+// The first of `ids` EC2 does not know. Its message cannot tell (EC2 leaves it empty for
+// snapshots; moto names every id asked for), so with several ids this asks again by filter.
+// All of `ids` when that fails too, or finds them all (created meanwhile).
+std::string FirstMissing(AwsClient& client, const IdLookup& lookup,
+                         const std::vector<std::string>& ids) {
+  if (ids.size() == 1) return ids[0];
+  Params p;
+  if (lookup.own) p.Add("Owner.1", "self");
+  p.AddFilter(lookup.filter, ids);
+  std::set<std::string> known;
+  auto s = ForEachPage(client, lookup.action, p, [&](const pugi::xml_node& root) {
+    for (const pugi::xml_node& item : Find(root, lookup.set).children("item")) {
+      known.insert(Text(item, lookup.id));
+    }
+  });
+  for (const std::string& id : ids) {
+    if (s.ok() && !known.contains(id)) return id;
+  }
+  return core::Join(ids, ", ");
+}
+
 }  // namespace
 
 Params DescribeVolumesParams(const cloud::VolumeQuery& query) {
@@ -228,7 +251,9 @@ core::Result<std::vector<cloud::Volume>> DescribeVolumes(AwsClient& client,
     q.ids = batch;
     auto s = ForEachPage(client, "DescribeVolumes", DescribeVolumesParams(q),
                          [&](const pugi::xml_node& root) { DecodeVolumeSet(root, out); });
-    return s.ok() ? s : NotFoundIds(s, batch, "");
+    if (s.ok() || !NoVolume(s.aws_code())) return s;
+    std::string missing = FirstMissing(client, kVolumeLookup, batch);
+    return NotFound(s, fmt::format("no volume {} in this region", missing));
   }));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
@@ -263,7 +288,7 @@ core::Result<std::string> CreateSnapshot(AwsClient& client, const std::string& v
   AddSnapshotTags(p, tags);
   auto r = client.Query("CreateSnapshot", p);
   if (!r.ok()) {
-    return NotFoundIds(r.status(), {volume_id}, "").WithContext("snapshot " + volume_id);
+    return NotFoundIds(r.status(), volume_id, "").WithContext("snapshot " + volume_id);
   }
   std::string id = Text((*r)->document_element(), "snapshotId");
   if (id.empty()) return core::Malformed("ec2 CreateSnapshot: the answer names no snapshot");
@@ -278,7 +303,9 @@ core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(AwsClient& client,
     q.ids = batch;
     auto s = ForEachPage(client, "DescribeSnapshots", DescribeSnapshotsParams(q),
                          [&](const pugi::xml_node& root) { DecodeSnapshotSet(root, out); });
-    return s.ok() ? s : SnapshotRefused(s, batch);
+    if (s.ok() || !NoSnapshot(s.aws_code())) return s;
+    std::string missing = FirstMissing(client, kSnapshotLookup, batch);
+    return NotFound(s, fmt::format("no snapshot {} of this account in this region", missing));
   }));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a.started, a.id) < std::tie(b.started, b.id);

@@ -18,7 +18,9 @@
 
 namespace rotor::aws::ec2 {
 
-// The volumes `query` selects, every page, in id order.
+// The volumes `query` selects, every page, in id order. For ids EC2 does not know: kNotFound
+// naming the first of them (learnt by one more DescribeVolumes, by filter, when several ids were
+// asked for: EC2's message cannot be relied on to name it).
 core::Result<std::vector<cloud::Volume>> DescribeVolumes(AwsClient& client,
                                                          const cloud::VolumeQuery& query);
 
@@ -36,7 +38,7 @@ core::Result<std::string> CreateSnapshot(AwsClient& client, const std::string& v
                                          const std::map<std::string, std::string>& tags);
 
 // The account's own (Owner self) snapshots `query` selects, every page, oldest first (by start
-// time, then id).
+// time, then id). kNotFound for ids as DescribeVolumes.
 core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(AwsClient& client,
                                                              const cloud::SnapshotQuery& query);
 

@@ -212,7 +212,7 @@ TEST_F(Ec2VolumesTest, RefusalsTranslated) {
       {"describe an unknown volume", "InvalidVolume.NotFound",
        "The volume 'vol-0gone' does not exist.",
        [](cloud::Volumes& v) {
-         return v.DescribeVolumes({{"vol-0data", "vol-0gone"}, "", "", ""}).status();
+         return v.DescribeVolumes({{"vol-0gone"}, "", "", ""}).status();
        },
        core::Code::kNotFound, "vol-0gone"},
       {"a snapshot no one has", "InvalidSnapshot.NotFound", "",
@@ -255,6 +255,30 @@ TEST_F(Ec2VolumesTest, RefusalsTranslated) {
     EXPECT_EQ(s.aws_code(), r.ec2_code) << r.name;
     EXPECT_NE(s.message().find(r.names), std::string::npos) << r.name << ": " << s.message();
   }
+}
+
+// EC2's message may name every id asked for (moto does) or none (snapshots): which one is
+// missing is learnt by asking again with the id filter, which answers without it.
+TEST_F(Ec2VolumesTest, OfSeveralIdsTheUnknownOneIsNamed) {
+  transport_.PushXml(400, Ec2Error("InvalidVolume.NotFound",
+                                   "The volume '{'vol-0logs', 'vol-0gone'}' does not exist."));
+  transport_.PushXml(200, testing::ReadTestdata("aws/describe_volumes_page2.xml"));
+  auto vols = v().DescribeVolumes({{"vol-0logs", "vol-0gone"}, "", "", ""});
+  EXPECT_EQ(vols.status().code(), core::Code::kNotFound);
+  EXPECT_EQ(vols.status().message(), "no volume vol-0gone in this region (InvalidVolume.NotFound)");
+  EXPECT_EQ(Sent(1), (ParamList{{"Filter.1.Name", "volume-id"},
+                                {"Filter.1.Value.1", "vol-0logs"},
+                                {"Filter.1.Value.2", "vol-0gone"}}));
+
+  transport_.PushXml(400, Ec2Error("InvalidSnapshot.NotFound", ""));
+  transport_.PushXml(200, testing::ReadTestdata("aws/describe_snapshots.xml"));
+  auto snaps = v().DescribeSnapshots({{"snap-0old", "snap-0gone", "snap-0new"}, "", "", ""});
+  EXPECT_EQ(snaps.status().code(), core::Code::kNotFound);
+  EXPECT_NE(snaps.status().message().find("no snapshot snap-0gone "), std::string::npos)
+      << snaps.status().message();
+  EXPECT_EQ(transport_.Param(3, "Owner.1"), "self");
+  EXPECT_EQ(transport_.Param(3, "Filter.1.Name"), "snapshot-id");
+  EXPECT_EQ(transport_.requests().size(), 4u);
 }
 
 }  // namespace
