@@ -1,29 +1,32 @@
-// TODO(issue 13): the EC2 calls; until then every verb says it is not there.
 #include "aws/aws_volumes.h"
 
+#include "aws/ec2_volumes.h"
+
 namespace rotor::aws {
-namespace {
 
-core::Status NotYet() {
-  return core::Status(core::Code::kInternal, "EBS volumes are not reachable in this build yet");
+core::Result<std::vector<cloud::Volume>> AwsVolumes::DescribeVolumes(
+    const cloud::VolumeQuery& query) {
+  return ec2::DescribeVolumes(ec2_, query);
 }
 
-}  // namespace
+core::Status AwsVolumes::Attach(const std::string& volume_id, const std::string& instance_id,
+                                const std::string& device) {
+  return ec2::AttachVolume(ec2_, volume_id, instance_id, device);
+}
 
-core::Result<std::vector<cloud::Volume>> AwsVolumes::DescribeVolumes(const cloud::VolumeQuery&) {
-  return NotYet();
+core::Status AwsVolumes::Detach(const std::string& volume_id, const std::string& instance_id) {
+  return ec2::DetachVolume(ec2_, volume_id, instance_id);
 }
-core::Status AwsVolumes::Attach(const std::string&, const std::string&, const std::string&) {
-  return NotYet();
+
+core::Result<std::string> AwsVolumes::CreateSnapshot(
+    const std::string& volume_id, const std::string& description,
+    const std::map<std::string, std::string>& tags) {
+  return ec2::CreateSnapshot(ec2_, volume_id, description, tags);
 }
-core::Status AwsVolumes::Detach(const std::string&, const std::string&) { return NotYet(); }
-core::Result<std::string> AwsVolumes::CreateSnapshot(const std::string&, const std::string&,
-                                                     const std::map<std::string, std::string>&) {
-  return NotYet();
-}
+
 core::Result<std::vector<cloud::Snapshot>> AwsVolumes::DescribeSnapshots(
-    const cloud::SnapshotQuery&) {
-  return NotYet();
+    const cloud::SnapshotQuery& query) {
+  return ec2::DescribeSnapshots(ec2_, query);
 }
 
 }  // namespace rotor::aws

@@ -85,6 +85,10 @@ core::Result<nlohmann::json> MotoServer::BuildHostFixture() {
   return RunFixtureScript("host_fixture.py");
 }
 
+core::Result<nlohmann::json> MotoServer::BuildVolumeFixture() {
+  return RunFixtureScript("volume_fixture.py");
+}
+
 core::Result<nlohmann::json> MotoServer::RunFixtureScript(const std::string& script) {
   std::string cmd = fmt::format("python3 {}/e2e/{} {}", ROTOR_TESTS_DIR, script, url_);
   FILE* p = popen(cmd.c_str(), "r");

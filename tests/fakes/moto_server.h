@@ -27,6 +27,9 @@ class MotoServer {
   // Builds tests/e2e/host_fixture.py's fixture (hosts, elastic IPs, a hosted zone); returns what
   // it printed.
   core::Result<nlohmann::json> BuildHostFixture();
+  // Builds tests/e2e/volume_fixture.py's fixture (hosts db, db-new and far, db's two data
+  // volumes); returns what it printed.
+  core::Result<nlohmann::json> BuildVolumeFixture();
 
  private:
   MotoServer() = default;
