@@ -56,6 +56,7 @@ std::string ReplacePlanToJson(const ReplacePlan& p) {
   for (const cloud::ElasticIp& e : p.addresses) addresses.push_back(AddressJson(e));
   for (const cloud::DnsRecord& r : p.records) records.push_back(RecordJson(r));
   json j = {{"operation", p.operation_id},
+            {"finish_of", p.finish_of},
             {"old", HostJson(p.old)},
             {"launch", LaunchJson(p.launch)},
             {"image_why", p.image_why},
@@ -86,6 +87,7 @@ core::Result<ReplacePlan> ReplacePlanFromJson(const std::string& text) {
   using Strings = std::vector<std::string>;
   ReplacePlan p;
   p.operation_id = j.value("operation", "");
+  p.finish_of = j.value("finish_of", "");
   p.old = HostFrom(j["old"]);
   p.launch = LaunchFrom(j.value("launch", json::object()));
   p.image_why = j.value("image_why", "");

@@ -112,6 +112,15 @@ void DescribeOutage(const ReplacePlan& p, std::vector<std::string>& out) {
 
 std::vector<std::string> DescribeReplace(const ReplacePlan& p) {
   std::vector<std::string> out;
+  if (!p.finish_of.empty()) {
+    out.push_back(fmt::format("{} ({}) was replaced by operation {} and is stopped",
+                              p.old.instance.id, p.old.name.empty() ? "no Name tag" : p.old.name,
+                              p.finish_of));
+    out.push_back(fmt::format(
+        "terminate it{} — cannot be undone; the snapshots {} took are kept",
+        p.old.termination_protection ? " (its termination protection off)" : "", p.finish_of));
+    return out;
+  }
   DescribeLaunch(p, out);
   DescribeOutage(p, out);
   for (const std::string& c : p.after) out.push_back("run here: " + Shown(c, p));

@@ -313,6 +313,7 @@ core::Result<ReplacePlan> PlanReplace(cloud::Cloud& cloud, remote::Runner& runne
 }
 
 std::vector<std::string> ReplaceResources(const ReplacePlan& plan) {
+  if (!plan.finish_of.empty()) return {"instance/" + plan.old.instance.id};
   std::vector<std::string> r = {"instance/" + plan.old.instance.id};
   for (const MovedVolume& v : plan.volumes) r.push_back("volume/" + v.volume.id);
   return r;

@@ -19,6 +19,7 @@
 
 #include "cloud/cloud.h"
 #include "core/clock.h"
+#include "journal/journal.h"
 #include "ops/host_steps.h"
 #include "ops/image_choice.h"
 #include "remote/ssh.h"
@@ -65,6 +66,9 @@ struct MovedVolume {
 
 struct ReplacePlan {
   std::string operation_id;
+  // Set for `rotor rollout finish`: the replace-instance operation whose old host this one
+  // terminates (its only step); the other fields but `old` are then empty.
+  std::string finish_of;
   cloud::Host old;  // as the plan found it
   cloud::LaunchLike launch;
   std::string image_why;
@@ -98,6 +102,19 @@ core::Duration EstimateOutage(const ReplacePlan& plan);
 
 // The resources the operation leases: the instance and every volume that moves.
 std::vector<std::string> ReplaceResources(const ReplacePlan& plan);
+
+// `rotor rollout finish ID`: the old host of a completed replace-instance terminated (its
+// termination protection off first), as an operation of its own whose plan names the one it
+// finishes. kInvalidArgument for an operation that is not a completed replace-instance, or one
+// finished already; kFailedPrecondition when the old host runs again or holds a moved volume
+// (someone put it back in service: a person decides).
+core::Result<ReplacePlan> PlanFinish(cloud::Cloud& cloud, journal::Journal& journal,
+                                     const std::string& of, const std::string& operation_id);
+
+// The completed replace-instance operations on `host` (their old host, or the new one) whose
+// --keep-old has passed by `now` and that no finish has ended yet, oldest first.
+core::Result<std::vector<std::string>> FinishesDue(journal::Journal& journal,
+                                                   const cloud::Host& host, core::Time now);
 
 // The plan as the journal keeps it, and back (kInvalidArgument for a damaged one).
 std::string ReplacePlanToJson(const ReplacePlan& plan);

@@ -168,6 +168,10 @@ std::vector<std::unique_ptr<runbook::Step>> ReplaceSteps(cloud::Cloud& cloud, co
   std::vector<std::string> eips;
   for (const cloud::ElasticIp& e : plan.addresses) eips.push_back(e.public_ip);
   std::vector<std::unique_ptr<runbook::Step>> s;
+  if (!plan.finish_of.empty()) {
+    s.push_back(TerminateOldStep(c));
+    return s;
+  }
   s.push_back(LaunchLikeStep(c, plan.launch, LaunchUndo::kStopKeep));
   s.push_back(WaitPortStep(c, {22, plan.address, "", eips, plan.health_timeout}));
   if (!plan.probes.empty()) s.push_back(std::make_unique<Ready>(c, false));

@@ -50,6 +50,11 @@ void AddUpdateAsgsCommand(CLI::App& app, CommandFn& chosen);
 void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen);
 void AddRedeployBastionCommand(CLI::App& app, CommandFn& chosen);
 void AddReplaceInstanceCommand(CLI::App& app, CommandFn& chosen);
+
+// Before a command acts on `instance`: the replace-instance operations on it whose --keep-old
+// has passed are finished (their old hosts terminated, as `rollout finish` does). The exit code
+// of the first that does not complete, else 0.
+int FinishDue(Session& session, Runtime& rt, Format format, const std::string& instance);
 void AddRolloutCommand(CLI::App& app, CommandFn& chosen);
 
 // Parses a whole command line (args without the program name) and runs it. With `runtime`

@@ -63,6 +63,7 @@ int Run(const BastionArgs& args, Session& session) {
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
   Runtime& rt = **runtime;
+  if (int code = FinishDue(session, rt, *format, args.instance); code != kExitOk) return code;
   auto request = BuildRequest(args, rt);
   if (!request.ok()) return ReportError(request.status(), err);
   auto runner = rt.Remote();

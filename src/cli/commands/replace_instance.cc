@@ -83,6 +83,7 @@ int Run(const ReplaceArgs& args, Session& session) {
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
   Runtime& rt = **runtime;
+  if (int code = FinishDue(session, rt, *format, args.instance); code != kExitOk) return code;
   auto request = BuildRequest(args, rt);
   if (!request.ok()) return ReportError(request.status(), err);
   auto probes = ProbeSet::Create(args.probes, args.probe_address, rt);

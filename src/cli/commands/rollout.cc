@@ -265,7 +265,56 @@ int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
                     });
 }
 
+std::string RenderFinish(const ops::ReplacePlan& p) {
+  std::string text = fmt::format("rollout finish {} ({})\n", p.finish_of, p.operation_id);
+  for (const std::string& line : ops::DescribeReplace(p)) text += "  " + line + "\n";
+  return text;
+}
+
+// The old host of replace-instance `of` terminated, as an operation of its own.
+int FinishOne(Session& session, Runtime& rt, Format format, journal::Journal& j,
+              const std::string& of) {
+  std::string id = NewRolloutId(rt.clock().Now());
+  PlanSteps<ops::ReplacePlan> steps;
+  steps.make = [&] { return ops::PlanFinish(rt.cloud(), j, of, id); };
+  steps.render = RenderFinish;
+  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, format));
+  if (!plan.ok()) return ReportError(plan.status(), session.err());
+  if (!*plan) return kExitOk;
+  ops::RunbookOptions options;
+  auto runner = rt.Remote();
+  if (!runner.ok()) return ReportError(runner.status(), session.err());
+  options.remote = *runner;
+  return StartAfterPlan(session, rt, format, journal::OperationKind::kReplaceInstance, id,
+                        ops::ReplaceResources(**plan), ops::ReplacePlanToJson(**plan), options);
+}
+
+int Finish(const RolloutArgs& a, Session& session) {
+  auto format = session.format();
+  if (!format.ok()) return ReportError(format.status(), session.err());
+  auto runtime = session.runtime();
+  if (!runtime.ok()) return ReportError(runtime.status(), session.err());
+  Runtime& rt = **runtime;
+  auto j = rt.journal();
+  if (!j.ok()) return ReportError(j.status(), session.err());
+  return FinishOne(session, rt, *format, **j, a.id);
+}
+
 }  // namespace
+
+int FinishDue(Session& session, Runtime& rt, Format format, const std::string& instance) {
+  auto host = rt.cloud().instances.DescribeHost(instance);
+  if (!host.ok()) return kExitOk;  // the command itself says what is wrong with it
+  auto j = rt.journal();
+  if (!j.ok()) return ReportError(j.status(), session.err());
+  auto due = ops::FinishesDue(**j, *host, rt.clock().Now());
+  if (!due.ok()) return ReportError(due.status(), session.err());
+  for (const std::string& of : *due) {
+    session.out() << fmt::format("{} kept its old host for --keep-old, which has passed:\n", of);
+    if (int code = FinishOne(session, rt, format, **j, of); code != kExitOk) return code;
+  }
+  return kExitOk;
+}
 
 void AddRolloutCommand(CLI::App& app, CommandFn& chosen) {
   CLI::App* cmd = app.add_subcommand("rollout", "Journaled rollouts: list, show, resume, ...");
@@ -284,6 +333,8 @@ void AddRolloutCommand(CLI::App& app, CommandFn& chosen) {
       ->add_flag("--all", a->all, "finished ones too");
   add("show", "a rollout's groups, state and timeline", [a](Session& s) { return Show(*a, s); });
   add("pause", "stop a running rollout at its next step", [a](Session& s) { return Pause(*a, s); });
+  add("finish", "terminate the old host a completed replace-instance kept",
+      [a](Session& s) { return Finish(*a, s); });
   const std::pair<const char*, ops::ResumeMode> modes[] = {
       {"resume", ops::ResumeMode::kContinue},
       {"abort", ops::ResumeMode::kAbort},
