@@ -374,9 +374,10 @@ core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
 
 core::Status ScenarioParser::Timings(const YAML::Node& n) {
   if (!n) return core::Status::Ok();
-  RETURN_IF_ERROR(r_.CheckKeys(n, "timing",
-                               {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown",
-                                "command", "ssh_ready", "dns_sync"}));
+  RETURN_IF_ERROR(
+      r_.CheckKeys(n, "timing",
+                   {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown", "command",
+                    "ssh_ready", "dns_sync", "attach", "detach", "snapshot"}));
   Timing& t = out_.timing;
   ASSIGN_OR_RETURN(t.api_latency, r_.Dist(n, "api_latency", "timing", t.api_latency));
   ASSIGN_OR_RETURN(t.launch_to_running,
@@ -386,6 +387,9 @@ core::Status ScenarioParser::Timings(const YAML::Node& n) {
   ASSIGN_OR_RETURN(t.command, r_.Dur(n, "command", "timing", t.command));
   ASSIGN_OR_RETURN(t.ssh_ready, r_.Dur(n, "ssh_ready", "timing", t.ssh_ready));
   ASSIGN_OR_RETURN(t.dns_sync, r_.Dur(n, "dns_sync", "timing", t.dns_sync));
+  ASSIGN_OR_RETURN(t.attach, r_.Dur(n, "attach", "timing", t.attach));
+  ASSIGN_OR_RETURN(t.detach, r_.Dur(n, "detach", "timing", t.detach));
+  ASSIGN_OR_RETURN(t.snapshot, r_.Dur(n, "snapshot", "timing", t.snapshot));
   return core::Status::Ok();
 }
 
@@ -485,6 +489,8 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
     f.rollback_fails = fails == "true";
   } else if (kind == "command_failure" || kind == "port_closed") {
     RETURN_IF_ERROR(RemoteFault(r_, n, k, f));
+  } else if (kind == "volume_stuck" || kind == "snapshot_slow") {
+    RETURN_IF_ERROR(VolumeFault(r_, n, k, out_, f));
   } else if (kind == "crash") {
     f.kind = Fault::Kind::kCrash;
     RETURN_IF_ERROR(r_.CheckKeys(n, k, {"kind", "after_steps"}));
@@ -494,7 +500,7 @@ core::Result<Fault> ScenarioParser::OneFault(const YAML::Node& n) {
         n["kind"], at + ".kind",
         fmt::format("'{}' is not a fault (boot_failure, unhealthy_after, terminate, "
                     "zone_outage, throttle, api_error, endpoint_outage, stack_update_failure, "
-                    "command_failure, port_closed, crash)",
+                    "command_failure, port_closed, volume_stuck, snapshot_slow, crash)",
                     kind));
   }
   if (!f.service.empty() && !(f.service == "*" && f.kind == Fault::Kind::kEndpointOutage)) {

@@ -83,11 +83,15 @@ struct StackSpec {
   std::vector<GroupSpec> groups;
 };
 
-// An EBS volume of a standalone host.
+// An EBS volume of a standalone host, attached to it since it was launched.
 struct VolumeSpec {
-  std::string device;  // "/dev/xvda" is the root
+  std::string device = "/dev/xvda";  // the root
   int size_gib = 8;
   std::string type = "gp3";
+  bool encrypted = false;
+  std::map<std::string, std::string> tags;
+  std::string mount;  // where the host mounts it (in its fstab); "" : not mounted
+  std::string id;     // "" : generated
 };
 
 // A standalone instance (no group), running since long before the start.
@@ -147,6 +151,9 @@ struct Timing {
   core::Duration command = std::chrono::seconds(2);     // a command no `commands:` entry matches
   core::Duration ssh_ready = std::chrono::seconds(25);  // running -> sshd answers (DESIGN 9)
   core::Duration dns_sync = std::chrono::seconds(30);   // a Route 53 change: PENDING -> INSYNC
+  core::Duration attach = std::chrono::seconds(5);      // a volume: attaching -> attached
+  core::Duration detach = std::chrono::seconds(10);     // a volume: detaching -> available
+  core::Duration snapshot = std::chrono::seconds(60);   // a snapshot: pending -> completed
 };
 
 struct Fault {
@@ -162,6 +169,8 @@ struct Fault {
     kStackUpdateFailure,
     kCommandFailure,
     kPortClosed,
+    kVolumeStuck,
+    kSnapshotSlow,
   };
   Kind kind = Kind::kBootFailure;
   std::string image;  // boot_failure, unhealthy_after: only instances of this image ("" = all)
@@ -175,17 +184,24 @@ struct Fault {
   double probability = 1.0;
   core::Duration at{0};      // terminate, zone_outage: since the start
   core::Duration after{0};   // unhealthy_after: since the instance became healthy
-  core::Duration length{0};  // zone_outage, endpoint_outage: "for"
+  core::Duration length{0};  // zone_outage, endpoint_outage, volume_stuck, snapshot_slow: "for"
   double refill_per_s = 0;   // throttle
   int bucket = 0;            // throttle
   int after_steps = 0;       // crash; endpoint_outage: begins at this mutating call (0: at)
   std::string pattern;       // command_failure: glob over the command line
-  std::string host;          // command_failure, port_closed: glob over Name or id; "new": launched
-                             // during the run (port_closed)
+  std::string host;          // command_failure, port_closed, volume_stuck: glob over Name or id;
+                             // "new": launched during the run
   int exit_status = 1;       // command_failure
   std::string output;        // command_failure
   int port = 22;             // port_closed
+  std::string volume;        // volume_stuck, snapshot_slow: a volume's id ("" : by host and
+                             // device; snapshot_slow: every volume)
+  std::string device;        // volume_stuck with host: the attachment's device ("/dev/sdf")
+  std::string state;         // volume_stuck: attaching | detaching
 };
+
+// A fault's `for` when not given: for ever.
+inline constexpr core::Duration kForever = core::Duration::max();
 
 struct Scenario {
   std::string path;  // for messages

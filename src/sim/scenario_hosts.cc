@@ -39,29 +39,6 @@ core::Status OneInstance(const Reader& r, const YAML::Node& at, const std::strin
   return r.Error(at, key, fmt::format("'{}' names {} instances; give a host's id", text, n));
 }
 
-core::Status Volumes(const Reader& r, const YAML::Node& n, const std::string& at, HostSpec& h) {
-  h.volumes.push_back(VolumeSpec{"/dev/xvda", 8, "gp3"});
-  YAML::Node list = n["volumes"];
-  if (!list) return core::Status::Ok();
-  if (!list.IsSequence()) return r.Error(list, at + ".volumes", "expected a list");
-  for (const auto& v : list) {
-    std::string key = at + ".volumes[]";
-    RETURN_IF_ERROR(r.CheckKeys(v, key, {"device", "size", "type"}));
-    VolumeSpec spec;
-    ASSIGN_OR_RETURN(spec.device, r.String(v, "device", key));
-    ASSIGN_OR_RETURN(spec.size_gib, r.Int(v, "size", key, 8));
-    if (spec.size_gib < 1) return r.Error(v["size"], key + ".size", "must be at least 1 (GiB)");
-    ASSIGN_OR_RETURN(spec.type, r.String(v, "type", key, false));
-    if (spec.type.empty()) spec.type = "gp3";
-    if (spec.device == "/dev/xvda") {
-      h.volumes.front() = spec;
-    } else {
-      h.volumes.push_back(spec);
-    }
-  }
-  return core::Status::Ok();
-}
-
 // i-XXXXXXXX or i-XXXXXXXXXXXXXXXXX in hex; ids starting i-0000000 are the simulator's own.
 bool GoodId(const std::string& id) {
   if (!core::StartsWith(id, "i-") || (id.size() != 10 && id.size() != 19)) return false;
@@ -70,7 +47,8 @@ bool GoodId(const std::string& id) {
 }
 
 core::Result<HostSpec> Host(const Reader& r, const YAML::Node& n,
-                            const std::set<std::string>& image_ids, const std::string& region) {
+                            const std::set<std::string>& image_ids, const std::string& region,
+                            std::set<std::string>& volume_ids) {
   ASSIGN_OR_RETURN(std::string name, r.String(n, "name", "hosts[]"));
   std::string at = "hosts[" + name + "]";
   RETURN_IF_ERROR(
@@ -108,7 +86,7 @@ core::Result<HostSpec> Host(const Reader& r, const YAML::Node& n,
   ASSIGN_OR_RETURN(h.ipv6, r.Int(n, "ipv6", at, 0));
   ASSIGN_OR_RETURN(h.termination_protection, r.Bool(n, "termination_protection", at, false));
   ASSIGN_OR_RETURN(h.user_data, r.String(n, "user_data", at, false));
-  RETURN_IF_ERROR(Volumes(r, n, at, h));
+  RETURN_IF_ERROR(ParseHostVolumes(r, n, at, volume_ids, h));
   return h;
 }
 
@@ -116,9 +94,9 @@ core::Status Hosts(const Reader& r, const YAML::Node& list, const std::set<std::
                    Scenario& out) {
   if (!list) return core::Status::Ok();
   if (!list.IsSequence()) return r.Error(list, "hosts", "expected a list");
-  std::set<std::string> ids;
+  std::set<std::string> ids, volume_ids;
   for (const auto& n : list) {
-    ASSIGN_OR_RETURN(HostSpec h, Host(r, n, images, out.region));
+    ASSIGN_OR_RETURN(HostSpec h, Host(r, n, images, out.region, volume_ids));
     if (!h.id.empty() && !ids.insert(h.id).second) {
       return r.Error(n["id"], "hosts[" + h.name + "].id", "duplicate id " + h.id);
     }

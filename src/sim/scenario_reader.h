@@ -1,5 +1,5 @@
 // Reading typed values out of a scenario's YAML nodes with "FILE:LINE: KEY: what" errors.
-// Internal to sim/ (scenario.cc, scenario_hosts.cc).
+// Internal to sim/ (scenario.cc, scenario_hosts.cc, scenario_volumes.cc).
 #pragma once
 
 #include <fmt/format.h>
@@ -156,5 +156,14 @@ core::Status ParseHostKeys(const Reader& r, const YAML::Node& root,
                            const std::set<std::string>& image_ids, Scenario& out);
 // The faults command_failure and port_closed; `k` is "faults[KIND]".
 core::Status RemoteFault(const Reader& r, const YAML::Node& n, const std::string& k, Fault& f);
+
+// A host's volumes (scenario_volumes.cc): the root (/dev/xvda, 8 GiB gp3 unless listed) first,
+// then the others in order. `volume_ids`: the ids given so far in the scenario (no duplicates).
+core::Status ParseHostVolumes(const Reader& r, const YAML::Node& host, const std::string& at,
+                              std::set<std::string>& volume_ids, HostSpec& h);
+// The faults volume_stuck and snapshot_slow; `k` is "faults[KIND]"; a volume id must be one of
+// `s`'s hosts' volumes.
+core::Status VolumeFault(const Reader& r, const YAML::Node& n, const std::string& k,
+                         const Scenario& s, Fault& f);
 
 }  // namespace rotor::sim

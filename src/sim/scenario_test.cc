@@ -5,6 +5,8 @@
 namespace rotor::sim {
 namespace {
 
+using namespace std::chrono_literals;
+
 const char kGood[] = R"(seed: 7
 region: eu-west-1
 images:
@@ -214,6 +216,120 @@ TEST(Scenario, HostKeyErrorsNameFileLineAndKey) {
        "faults[port_closed].port: must be 1 to 65535"},
       {"command_failure without a pattern", Replace(kHosts, "pattern: \"apt-get *\", host", "host"),
        "faults[command_failure].pattern: missing"},
+  };
+  for (const Row& r : rows) {
+    auto s = ParseScenario(r.text, "bad.yaml");
+    ASSERT_FALSE(s.ok()) << r.name;
+    EXPECT_EQ(s.status().code(), core::Code::kInvalidArgument) << r.name;
+    EXPECT_NE(s.status().message().find(r.want), std::string::npos)
+        << r.name << ": " << s.status().message();
+  }
+}
+
+// A host with data volumes, two of them mounted, and a spare host.
+constexpr char kVolumes[] = R"(seed: 1
+region: us-east-1
+start: 2026-11-30T09:00:00Z
+images:
+  - {id: ami-1, name: fedora-41, created: 2026-11-01T00:00:00Z}
+hosts:
+  - name: old
+    image: ami-1
+    zone: us-east-1c
+    volumes:
+      - {device: /dev/sdf, id: vol-0da7a000000000001, size: 160, encrypted: true,
+         mount: /var/lib/copr, tags: {app: copr}}
+      - {device: /dev/sdg, id: vol-0db00000000000001, size: 10, mount: /var/lib/pgsql}
+      - {device: /dev/sdh, id: vol-0e5c0000000000001, size: 5}
+  - {name: fresh, image: ami-1, zone: us-east-1c}
+timing:
+  api_latency: 0s
+  shutdown: 10s
+  launch_to_running: 20s
+  ssh_ready: 25s
+)";
+
+TEST(Scenario, ReadsVolumesTheirTimingsAndFaults) {
+  auto s = ParseScenario(std::string(kVolumes) + R"(  attach: 7s
+  detach: 1m
+  snapshot: 10m
+faults:
+  - {kind: volume_stuck, volume: vol-0db00000000000001, state: detaching, for: 5m}
+  - {kind: volume_stuck, host: fresh, device: /dev/sdf, state: attaching}
+  - {kind: snapshot_slow, for: 20m}
+)",
+                         "v.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  const std::vector<VolumeSpec>& v = s->hosts[0].volumes;
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0].device, "/dev/xvda");
+  EXPECT_EQ(v[1].id, "vol-0da7a000000000001");
+  EXPECT_TRUE(v[1].encrypted);
+  EXPECT_EQ(v[1].mount, "/var/lib/copr");
+  EXPECT_EQ(v[1].tags.at("app"), "copr");
+  EXPECT_FALSE(v[2].encrypted);
+  EXPECT_EQ(v[3].mount, "");
+  EXPECT_EQ(s->timing.attach, 7s);
+  EXPECT_EQ(s->timing.detach, 1min);
+  EXPECT_EQ(s->timing.snapshot, 10min);
+  ASSERT_EQ(s->faults.size(), 3u);
+  EXPECT_EQ(s->faults[0].kind, Fault::Kind::kVolumeStuck);
+  EXPECT_EQ(s->faults[0].length, 5min);
+  EXPECT_EQ(s->faults[1].host, "fresh");
+  EXPECT_EQ(s->faults[1].length, kForever);
+  EXPECT_EQ(s->faults[2].kind, Fault::Kind::kSnapshotSlow);
+  EXPECT_EQ(s->faults[2].volume, "");  // every volume
+  auto defaults = ParseScenario(kVolumes, "v.yaml");
+  EXPECT_EQ(defaults->timing.attach, 5s);
+  EXPECT_EQ(defaults->timing.detach, 10s);
+  EXPECT_EQ(defaults->timing.snapshot, 60s);
+}
+
+TEST(Scenario, VolumeKeyErrorsNameFileLineAndKey) {
+  const std::string base = kVolumes;
+  const std::string stuck =
+      base + "faults:\n  - {kind: volume_stuck, volume: vol-0db00000000000001, state: detaching}\n";
+  struct Row {
+    const char* name;
+    std::string text;
+    const char* want;
+  };
+  const Row rows[] = {
+      {"unknown volume key", Replace(base, "size: 5}", "size: 5, iops: 3000}"),
+       "bad.yaml:14: hosts[old].volumes[].iops: unknown key"},
+      {"bad volume id", Replace(base, "id: vol-0e5c0000000000001", "id: vol-xyz"),
+       "bad.yaml:14: hosts[old].volumes[].id: expected vol- and 8 or 17 hex digits"},
+      {"the simulator's own id", Replace(base, "id: vol-0e5c0000000000001", "id: vol-00000001"),
+       "hosts[old].volumes[].id: expected vol-"},
+      {"duplicate id", Replace(base, "id: vol-0e5c0000000000001", "id: vol-0db00000000000001"),
+       "hosts[old].volumes[].id: duplicate volume id vol-0db00000000000001"},
+      {"duplicate device", Replace(base, "device: /dev/sdh", "device: /dev/sdg"),
+       "hosts[old].volumes[].device: duplicate device /dev/sdg"},
+      {"not a device", Replace(base, "device: /dev/sdh", "device: sdh"),
+       "hosts[old].volumes[].device: 'sdh' is not a device name"},
+      {"relative mount", Replace(base, "mount: /var/lib/pgsql", "mount: var/lib/pgsql"),
+       "bad.yaml:13: hosts[old].volumes[].mount: 'var/lib/pgsql' is not an absolute path"},
+      {"a mount on the root",
+       Replace(base, "volumes:\n", "volumes:\n      - {device: /dev/xvda, mount: /boot}\n"),
+       "hosts[old].volumes[].mount: the root volume is mounted at / already"},
+      {"two at one mount point", Replace(base, "mount: /var/lib/pgsql", "mount: /var/lib/copr"),
+       "hosts[old].volumes[].mount: another volume is mounted at /var/lib/copr"},
+      {"encrypted not a bool", Replace(base, "encrypted: true", "encrypted: yes"),
+       "hosts[old].volumes[].encrypted: expected true or false"},
+      {"bad timing", base + "  attach: soon\n", "bad.yaml:21: timing.attach: 'soon'"},
+      {"stuck on nothing", Replace(stuck, "volume: vol-0db00000000000001, ", ""),
+       "faults[volume_stuck]: give either volume: VOL-ID or host: NAME with device: /dev/sdX"},
+      {"stuck on a volume not declared",
+       Replace(stuck, "volume: vol-0db00000000000001", "volume: vol-0feedfeedfeedfeed"),
+       "bad.yaml:22: faults[volume_stuck].volume: no volume under hosts[].volumes[] has id "
+       "'vol-0feedfeedfeedfeed'"},
+      {"stuck on a host without a device",
+       Replace(stuck, "volume: vol-0db00000000000001", "host: old"),
+       "faults[volume_stuck].device: give the attachment's device"},
+      {"stuck in another state", Replace(stuck, "state: detaching", "state: busy"),
+       "faults[volume_stuck].state: expected attaching or detaching"},
+      {"slow without for", base + "faults:\n  - {kind: snapshot_slow, volume: all}\n",
+       "faults[snapshot_slow].for: missing"},
   };
   for (const Row& r : rows) {
     auto s = ParseScenario(r.text, "bad.yaml");

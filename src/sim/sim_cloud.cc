@@ -59,6 +59,10 @@ std::string SimCloud::PeekState(const std::string& id) const {
   return i < 0 ? "" : StateName(world_->insts_[i]->state);
 }
 
+void SimCloud::AddViolation(std::string v) { world_->violations_.push_back(std::move(v)); }
+
+const std::vector<std::string>& SimCloud::violations() const { return world_->violations_; }
+
 void SimCloud::SetRequestCeiling(double ceiling) {
   world_->ceiling_ = ceiling;
   world_->pacer_ = cloud::RequestPacer(ceiling);

@@ -19,12 +19,12 @@
 #include "sim/sim_addresses.h"
 #include "sim/sim_changes.h"
 #include "sim/sim_dns.h"
-#include "sim/sim_volumes.h"
 #include "sim/sim_groups.h"
 #include "sim/sim_images.h"
 #include "sim/sim_instances.h"
 #include "sim/sim_launch_specs.h"
 #include "sim/sim_stacks.h"
+#include "sim/sim_volumes.h"
 #include "sim/trace.h"
 
 namespace rotor::sim {
@@ -73,9 +73,10 @@ class SimCloud final : public cloud::Backend {
   core::Status PortAnswers(const std::string& address, int port) const;
   // An instance's EC2 state now ("" if unknown), without API calls.
   std::string PeekState(const std::string& instance_id) const;
-  // Invariant violations found by whoever watches the simulation (reported by simulate).
-  void AddViolation(std::string v) { violations_.push_back(std::move(v)); }
-  const std::vector<std::string>& violations() const { return violations_; }
+  // Invariant violations found by whoever watches the simulation (reported by simulate), and
+  // those the world finds itself (a volume detached while mounted, also traced).
+  void AddViolation(std::string v);
+  const std::vector<std::string>& violations() const;
 
   // The run's ceiling on requests per second per service (--max-rps): every call, and every
   // retry of one, waits its turn as AwsClient does on the real wire (I9). Default 10; <= 0:
@@ -112,7 +113,6 @@ class SimCloud final : public cloud::Backend {
   SimDns sim_dns_;
   SimVolumes sim_volumes_;
   cloud::Cloud cloud_;
-  std::vector<std::string> violations_;
 };
 
 }  // namespace rotor::sim

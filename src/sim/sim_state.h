@@ -61,13 +61,45 @@ struct Inst {
   std::string key;
   std::vector<std::string> security_groups;
   std::string profile;
-  std::vector<cloud::BlockDevice> devices;
-  bool protection = false;  // DisableApiTermination
+  std::vector<int> volumes;  // attached (in any attachment state), in attach order: its devices
+  std::map<std::string, std::string> fstab;  // volume id -> mount point, mounted at boot
+  bool protection = false;                   // DisableApiTermination
   std::string user_data;
   std::string public_ip;          // its own ("" : none; released when it stops)
   std::string eip;                // the elastic IP on it ("" : none); shown as its public IP
   std::vector<std::string> ipv6;  // of its primary interface
   int epoch = 0;  // bumped by every stop and start: a stale event finds it changed and does nothing
+};
+
+// An EBS volume, attached to one instance or available. An instance's block devices are the
+// volumes attached to it (Inst::volumes).
+struct Vol {
+  std::string id;
+  std::string zone;
+  int size_gib = 8;
+  std::string type = "gp3";
+  bool encrypted = false;
+  std::map<std::string, std::string> tags;
+  bool deleted = false;  // deleted with its instance (delete on termination): gone from the API
+  bool root = false;     // its instance's root volume (/dev/nvme0n1, its partition mounted at /)
+  // The attachment: inst -1 when available.
+  int inst = -1;
+  std::string device;        // as the block device mapping names it ("/dev/sdf")
+  std::string attach_state;  // attaching | attached | detaching
+  bool delete_on_termination = false;
+  int nvme = -1;        // the instance's NVMe index for it once attached (Nitro: /dev/nvmeNn1)
+  std::string mounted;  // where the instance has its file system mounted ("" : not mounted)
+  int epoch = 0;  // bumped by every attach and detach: a stale completion finds it and does nothing
+};
+
+// An EBS snapshot: pending until `completes`, then completed.
+struct Snap {
+  std::string id;
+  std::string volume_id;
+  std::string description;
+  std::map<std::string, std::string> tags;
+  core::Time started{};
+  core::Time completes = kNever;  // kNever: a snapshot_slow fault for ever
 };
 
 // An elastic IP and the instance it is on (-1: none).

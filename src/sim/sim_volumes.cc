@@ -1,29 +1,171 @@
-// TODO(issue 13): the simulated volumes; until then every verb says they are not there.
+// SimVolumes: EBS volumes and snapshots on the world, each verb one EC2 call as AwsCloud makes
+// it, refusing what EC2 refuses with its error codes.
 #include "sim/sim_volumes.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/world.h"
 
 namespace rotor::sim {
 namespace {
 
-core::Status NotYet() {
-  return core::Status(core::Code::kInternal, "the simulator has no EBS volumes yet");
+core::Status NoVolume(const std::string& id) {
+  return core::Status(core::Code::kNotFound, fmt::format("The volume '{}' does not exist.", id))
+      .set_aws_code("InvalidVolume.NotFound");
+}
+
+core::Status NoSnapshot(const std::string& id) {
+  return core::Status(core::Code::kNotFound, fmt::format("The snapshot '{}' does not exist.", id))
+      .set_aws_code("InvalidSnapshot.NotFound");
+}
+
+core::Status NoInstance(const std::string& id) {
+  return core::Status(core::Code::kNotFound, fmt::format("The instance ID '{}' does not exist", id))
+      .set_aws_code("InvalidInstanceID.NotFound");
+}
+
+core::Status Refused(const std::string& aws_code, const std::string& message) {
+  return core::Status(core::Code::kFailedPrecondition, message).set_aws_code(aws_code);
+}
+
+// EC2 takes /dev/sdf and /dev/xvdf for the same attachment point.
+std::string Point(const std::string& device) {
+  if (device.rfind("/dev/xvd", 0) == 0) return "/dev/sd" + device.substr(8);
+  return device;
+}
+
+bool Tagged(const std::map<std::string, std::string>& tags, const std::string& key,
+            const std::string& value) {
+  if (key.empty()) return true;
+  auto it = tags.find(key);
+  return it != tags.end() && (value.empty() || it->second == value);
+}
+
+// Why EC2 refuses to attach `v` to `in` at `device` (Ok: it does not).
+core::Status AttachRefusal(const World& w, const Vol& v, const Inst& in,
+                           const std::string& device) {
+  if (v.inst >= 0) {
+    return Refused("VolumeInUse", fmt::format("{} is already attached to an instance", v.id));
+  }
+  if (in.state != Ec2State::kRunning && in.state != Ec2State::kStopped) {
+    return Refused("IncorrectState", fmt::format("Instance '{}' is not 'running' or 'stopped' "
+                                                 "(it is {}).",
+                                                 in.id, StateName(in.state)));
+  }
+  if (v.zone != in.zone) {
+    return Refused("InvalidVolume.ZoneMismatch",
+                   fmt::format("The volume '{}' is not in the same availability zone as instance "
+                               "'{}' ({} and {}).",
+                               v.id, in.id, v.zone, in.zone));
+  }
+  for (int other : in.volumes) {
+    if (Point(w.vols_[other]->device) != Point(device)) continue;
+    return Refused("InvalidParameterValue",
+                   fmt::format("Invalid value '{}' for unixDevice. Attachment point {} is already "
+                               "in use",
+                               device, device));
+  }
+  return core::Status::Ok();
+}
+
+// Why EC2 refuses to detach `v` from the instance `id` (Ok: it does not).
+core::Status DetachRefusal(const World& w, const Vol& v, const std::string& id) {
+  if (v.inst < 0) {
+    return Refused("IncorrectState", fmt::format("Volume '{}' is in the 'available' state.", v.id));
+  }
+  const Inst& in = *w.insts_[v.inst];
+  if (in.id != id) {
+    return Refused("InvalidAttachment.NotFound",
+                   fmt::format("Attachment point not found: volume '{}' is not attached to "
+                               "instance '{}'",
+                               v.id, id));
+  }
+  if (v.root && in.state != Ec2State::kStopped) {
+    return Refused("IncorrectState",
+                   fmt::format("Unable to detach root volume '{}' from instance '{}'", v.id, id));
+  }
+  return core::Status::Ok();
 }
 
 }  // namespace
 
-core::Result<std::vector<cloud::Volume>> SimVolumes::DescribeVolumes(const cloud::VolumeQuery&) {
-  return NotYet();
+// DescribeVolumes with VolumeIds, or filters attachment.instance-id and tag / tag-key.
+core::Result<std::vector<cloud::Volume>> SimVolumes::DescribeVolumes(const cloud::VolumeQuery& q) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "DescribeVolumes", false));
+  for (const std::string& id : q.ids) {
+    if (world_.VolumeIndex(id) < 0) return NoVolume(id);
+  }
+  std::vector<cloud::Volume> out;
+  for (size_t i = 0; i < world_.vols_.size(); ++i) {
+    const Vol& v = *world_.vols_[i];
+    if (v.deleted || !Tagged(v.tags, q.tag_key, q.tag_value)) continue;
+    if (!q.ids.empty() && std::find(q.ids.begin(), q.ids.end(), v.id) == q.ids.end()) continue;
+    if (!q.instance_id.empty() && (v.inst < 0 || world_.insts_[v.inst]->id != q.instance_id)) {
+      continue;
+    }
+    out.push_back(world_.DescribeVolume(static_cast<int>(i)));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
 }
-core::Status SimVolumes::Attach(const std::string&, const std::string&, const std::string&) {
-  return NotYet();
+
+core::Status SimVolumes::Attach(const std::string& volume_id, const std::string& instance_id,
+                                const std::string& device) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "AttachVolume", true));
+  int vol = world_.VolumeIndex(volume_id);
+  if (vol < 0) return NoVolume(volume_id);
+  int inst = world_.InstanceIndex(instance_id);
+  if (inst < 0 || world_.insts_[inst]->state == Ec2State::kTerminated) {
+    return NoInstance(instance_id);
+  }
+  RETURN_IF_ERROR(AttachRefusal(world_, *world_.vols_[vol], *world_.insts_[inst], device));
+  world_.BeginAttach(vol, inst, device);
+  return core::Status::Ok();
 }
-core::Status SimVolumes::Detach(const std::string&, const std::string&) { return NotYet(); }
-core::Result<std::string> SimVolumes::CreateSnapshot(const std::string&, const std::string&,
-                                                     const std::map<std::string, std::string>&) {
-  return NotYet();
+
+// A second detach of a volume already detaching from the instance changes nothing.
+core::Status SimVolumes::Detach(const std::string& volume_id, const std::string& instance_id) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "DetachVolume", true));
+  int vol = world_.VolumeIndex(volume_id);
+  if (vol < 0) return NoVolume(volume_id);
+  if (world_.InstanceIndex(instance_id) < 0) return NoInstance(instance_id);
+  const Vol& v = *world_.vols_[vol];
+  RETURN_IF_ERROR(DetachRefusal(world_, v, instance_id));
+  if (v.attach_state != "detaching") world_.BeginDetach(vol);
+  return core::Status::Ok();
 }
+
+// CreateSnapshot with TagSpecifications: tagged at creation, in one call.
+core::Result<std::string> SimVolumes::CreateSnapshot(
+    const std::string& volume_id, const std::string& description,
+    const std::map<std::string, std::string>& tags) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "CreateSnapshot", true));
+  int vol = world_.VolumeIndex(volume_id);
+  if (vol < 0) return NoVolume(volume_id);
+  return world_.StartSnapshot(vol, description, tags);
+}
+
+// DescribeSnapshots with OwnerIds=self, and SnapshotIds or filters volume-id and tag / tag-key.
 core::Result<std::vector<cloud::Snapshot>> SimVolumes::DescribeSnapshots(
-    const cloud::SnapshotQuery&) {
-  return NotYet();
+    const cloud::SnapshotQuery& q) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "DescribeSnapshots", false));
+  auto listed = [&](const std::string& id) {
+    return std::any_of(world_.snaps_.begin(), world_.snaps_.end(),
+                       [&](const Snap& s) { return s.id == id; });
+  };
+  for (const std::string& id : q.ids) {
+    if (!listed(id)) return NoSnapshot(id);
+  }
+  std::vector<cloud::Snapshot> out;
+  core::Time now = world_.clock_.Now();
+  for (const Snap& s : world_.snaps_) {  // in creation order: oldest first
+    if (!q.ids.empty() && std::find(q.ids.begin(), q.ids.end(), s.id) == q.ids.end()) continue;
+    if (!q.volume_id.empty() && s.volume_id != q.volume_id) continue;
+    if (Tagged(s.tags, q.tag_key, q.tag_value)) out.push_back(world_.DescribeSnapshot(s, now));
+  }
+  return out;
 }
 
 }  // namespace rotor::sim

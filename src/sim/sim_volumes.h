@@ -1,7 +1,16 @@
 // cloud::Volumes on the simulated world: the scenario's EBS volumes (attached to hosts, or
 // available), attachments that take `timing` to settle (volume_stuck holds one in attaching or
 // detaching), and snapshots that complete after a while (snapshot_slow); each verb costs the
-// calls AwsCloud would make.
+// one EC2 call AwsCloud would make (DescribeVolumes, AttachVolume, DetachVolume, CreateSnapshot,
+// DescribeSnapshots), with the gate's latency, throttling and injected errors.
+// Refusals are EC2's, as kFailedPrecondition with its error code (aws_code): attaching a
+// volume that is not available (VolumeInUse), to an instance neither running nor stopped
+// (IncorrectState), in another zone (InvalidVolume.ZoneMismatch) or at a device the instance
+// uses (InvalidParameterValue); detaching a volume that is available (IncorrectState), attached
+// elsewhere (InvalidAttachment.NotFound), or the root of an instance not stopped
+// (IncorrectState). Unknown ids are kNotFound (InvalidVolume.NotFound, InvalidSnapshot.NotFound,
+// InvalidInstanceID.NotFound). Detaching a volume already detaching from that instance is Ok.
+// Every change is traced.
 #pragma once
 
 #include <map>

@@ -149,6 +149,9 @@ int World::NewInstance(int group, const std::string& zone, const std::string& im
   in->tags = groups_[group]->spec.tags;
   in->stack_tag = groups_[group]->stack;
   insts_.push_back(std::move(in));
+  VolumeSpec root;  // the image's root as it is (8 GiB gp3), under an id of its own
+  root.id = fmt::format("vol-{:017x}", 0x800000 + i);
+  AddVolume(i, root, /*root=*/true);
   return i;
 }
 
@@ -185,6 +188,7 @@ void World::BecomeRunning(int i) {
   if (boots) in.app_up = in.app_expected;
   if (boots && fail_after.count() >= 0) in.fails_at = in.app_up + fail_after;
   Trace("running", fmt::format("{}{}", in.id, boots ? "" : " (will not boot)"));
+  MountFstab(i);
   if (in.group >= 0) {
     for (int lb : groups_[in.group]->lbs) Register(i, lb, in.running_at);
     WatchHealth(i);
@@ -222,12 +226,14 @@ void World::StartTermination(int i, const std::string& why) {
   Drain(i, clock_.Now());
   in.state = Ec2State::kShuttingDown;
   Trace("terminate", fmt::format("{} {}", in.id, why));
+  UnmountAll(i);
   core::Duration shutdown = timing_.shutdown.Sample(world_rng_);
   queue_.At(clock_.Now() + shutdown, [this, i] {
     Inst& done = *insts_[i];
     done.state = Ec2State::kTerminated;
     done.terminated_at = clock_.Now();
     Trace("terminated", done.id);
+    ReleaseVolumes(i);
   });
 }
 

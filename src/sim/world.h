@@ -16,6 +16,7 @@
 
 #include "cloud/pacer.h"
 #include "cloud/retry.h"
+#include "cloud/volumes.h"
 #include "core/rng.h"
 #include "sim/event_queue.h"
 #include "sim/scenario.h"
@@ -63,6 +64,27 @@ class World {
   void Stop(int inst);
   void Start(int inst);
 
+  // EBS volumes and snapshots (world_volumes.cc). A volume is attached, or available; an
+  // instance's block devices are its attached volumes. Changes are traced.
+  int VolumeIndex(const std::string& id) const;  // -1 if unknown or deleted
+  cloud::Volume DescribeVolume(int vol) const;
+  cloud::Snapshot DescribeSnapshot(const Snap& s, core::Time t) const;
+  // Attaching now, attached after `timing.attach` (a volume_stuck fault may hold it).
+  // REQUIRES: the volume available, the instance known.
+  void BeginAttach(int vol, int inst, const std::string& device);
+  // Detaching now, available after `timing.detach` (a volume_stuck fault may hold it); a volume
+  // still mounted on a running instance is a violation. REQUIRES: the volume attached.
+  void BeginDetach(int vol);
+  // A pending snapshot of the volume's data now, completed after `timing.snapshot` (later under
+  // snapshot_slow). Returns its id.
+  std::string StartSnapshot(int vol, const std::string& description,
+                            const std::map<std::string, std::string>& tags);
+  // What the instance's OS does to its file systems: at shutdown none stays mounted; at boot
+  // its fstab entries whose volumes are attached are mounted.
+  void UnmountAll(int inst);
+  void MountFstab(int inst);
+  void AddViolation(std::string what);  // recorded for the report, and traced
+
   // Remote work (sim_remote.cc): whether a host matches a glob (Name or id; "new": launched
   // during the run), and whether `port` accepts a connection now (kUnavailable with why).
   bool HostMatches(const std::string& glob, int inst) const;
@@ -108,8 +130,12 @@ class World {
   std::map<std::string, int> tokens_;                // RunInstance client tokens
   std::vector<Eip> eips_;
   std::vector<SimZone> zones_;
-  std::map<std::string, core::Time> dns_changes_;        // change id -> INSYNC from
-  int public_ips_ = 0, volumes_ = 0, associations_ = 0;  // numbering
+  std::map<std::string, core::Time> dns_changes_;                        // change id -> INSYNC from
+  int public_ips_ = 0, volumes_ = 0, associations_ = 0, snapshots_ = 0;  // numbering
+  std::vector<std::unique_ptr<Vol>> vols_;
+  std::unordered_map<std::string, int> vol_by_id_;  // volumes not deleted
+  std::vector<Snap> snaps_;                         // in creation order
+  std::vector<std::string> violations_;             // invariant violations seen
 
   std::map<std::string, Bucket> buckets_;  // by service
   int mutating_calls_ = 0;
@@ -143,8 +169,15 @@ class World {
               core::Time launched);
   std::string NewPublicIp();
   std::string Ipv6(int inst, int k) const;
-  void AddVolume(Inst& in, const std::string& device, int size_gib, const std::string& type,
-                 bool encrypted);
+  // A volume attached to `inst` at `device` since its launch; `spec.id` "" : a generated id.
+  int AddVolume(int inst, const VolumeSpec& spec, bool root);
+  int NextNvme(const Inst& in) const;
+  void FinishDetach(int vol);
+  void ReleaseVolumes(int inst);  // terminated: deleted on termination, or available
+  // How long an attach or detach (`state`) of the volume takes: `usual`, or a volume_stuck
+  // fault's time (kForever: it never settles).
+  core::Duration Transition(const Vol& v, int inst, const std::string& state,
+                            core::Duration usual) const;
   void ScheduleRunning(int inst);
 
   void BecomeRunning(int inst);

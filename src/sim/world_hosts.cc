@@ -42,7 +42,7 @@ void World::BuildHosts(const Scenario& s) {
     in.protection = h.termination_protection;
     in.user_data = h.user_data;
     for (int k = 0; k < h.ipv6; ++k) in.ipv6.push_back(Ipv6(i, k));
-    for (const VolumeSpec& v : h.volumes) AddVolume(in, v.device, v.size_gib, v.type, false);
+    for (const VolumeSpec& v : h.volumes) AddVolume(i, v, v.device == h.volumes.front().device);
     in.state = Ec2State::kRunning;
     in.running_at = in.launched + std::chrono::seconds(20);
     in.app_up = in.app_expected = in.running_at + std::chrono::seconds(40);
@@ -117,9 +117,12 @@ int World::LaunchHost(const cloud::LaunchLike& l) {
   in.user_data = l.user_data;
   for (int k = 0; k < l.ipv6_count; ++k) in.ipv6.push_back(Ipv6(i, k));
   cloud::RootVolume root = l.root.value_or(cloud::RootVolume{"/dev/xvda", 8, "gp3", false});
-  AddVolume(in, root.device.empty() ? "/dev/xvda" : root.device,
-            root.size_gib > 0 ? root.size_gib : 8,
-            root.volume_type.empty() ? "gp3" : root.volume_type, root.encrypted);
+  VolumeSpec spec;  // 8 GiB gp3 unless given
+  if (!root.device.empty()) spec.device = root.device;
+  if (root.size_gib > 0) spec.size_gib = root.size_gib;
+  if (!root.volume_type.empty()) spec.type = root.volume_type;
+  spec.encrypted = root.encrypted;
+  AddVolume(i, spec, /*root=*/true);
   Trace("run_instance", fmt::format("{} {} {}", in.id, l.image_id, zone));
   ScheduleRunning(i);
   return i;
@@ -132,14 +135,6 @@ std::string World::NewPublicIp() {
 
 std::string World::Ipv6(int i, int k) const {
   return fmt::format("2600:1f18:4a3:{:x}::{:x}", i + 1, k + 0x10);
-}
-
-void World::AddVolume(Inst& in, const std::string& device, int size_gib, const std::string& type,
-                      bool encrypted) {
-  cloud::BlockDevice d{device,    fmt::format("vol-{:017x}", ++volumes_),
-                       size_gib,  type,
-                       encrypted, device == "/dev/xvda"};
-  in.devices.push_back(d);
 }
 
 std::string World::PublicIp(const Inst& in) const { return in.eip.empty() ? in.public_ip : in.eip; }
@@ -197,10 +192,10 @@ cloud::Host World::HostOf(int i, core::Time t) const {
   h.key_name = in.key;
   h.profile_arn = in.profile;
   h.root_device = "/dev/xvda";
-  h.devices = in.devices;
-  if (h.devices.empty()) {  // a group member: the image's root as it is
-    h.devices.push_back(cloud::BlockDevice{"/dev/xvda", fmt::format("vol-{:017x}", 0x800000 + i), 8,
-                                           "gp3", false, true});
+  for (int vol : in.volumes) {
+    const Vol& v = *vols_[vol];
+    h.devices.push_back(cloud::BlockDevice{v.device, v.id, v.size_gib, v.type, v.encrypted,
+                                           v.delete_on_termination});
   }
   h.termination_protection = in.protection;
   h.user_data = in.user_data;
@@ -216,6 +211,7 @@ void World::Stop(int i) {
   in.public_ip.clear();
   int epoch = ++in.epoch;
   Trace("stop", in.id);
+  UnmountAll(i);
   queue_.At(clock_.Now() + timing_.shutdown.Sample(world_rng_), [this, i, epoch] {
     Inst& s = *insts_[i];
     if (s.epoch != epoch) return;
