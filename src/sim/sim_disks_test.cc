@@ -1,5 +1,5 @@
 // Disks on simulated hosts (issue 13): what the OS lists, unmount and mount, what stop and start
-// do to mounts.
+// do to mounts; and examples/persistent-host.yaml.
 #include <gtest/gtest.h>
 
 #include "sim/sim_cloud.h"
@@ -159,6 +159,42 @@ TEST_F(SimDisksTest, AVolumeAttachedLaterIsNotMountedUntilMounted) {
   EXPECT_EQ(disks->back(), (HostDisk{"/dev/nvme1n1", "", "vol0e5c0000000000001", "", "disk"}));
   ASSERT_TRUE(sim_->Mount(fresh_.instance.private_ip, "/dev/nvme1n1", "/srv").ok());
   EXPECT_EQ(Mounts(fresh_)["/dev/nvme1n1"], "/srv");
+}
+
+TEST(PersistentHostExample, LoadsAndShowsTheCoprFrontend) {
+  auto s = LoadScenario(std::string(ROTOR_SOURCE_DIR) + "/examples/persistent-host.yaml");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  SimCloud sim(*s);
+  auto h = sim.cloud().instances.DescribeHost("copr-fe-dev");
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  EXPECT_EQ(h->instance.instance_type, "t3.medium");
+  EXPECT_EQ(h->instance.zone, "us-east-1c");
+  EXPECT_EQ(h->instance.tags.at("app"), "copr");
+  EXPECT_TRUE(h->termination_protection);
+  EXPECT_EQ(h->instance.public_ip, "203.0.113.50");
+  ASSERT_EQ(h->instance.ipv6_addresses.size(), 1u);
+  ASSERT_EQ(h->devices.size(), 3u);
+  EXPECT_EQ(h->devices[0].size_gib, 20);
+  EXPECT_EQ(h->devices[1].size_gib, 160);
+  EXPECT_TRUE(h->devices[1].encrypted);
+  EXPECT_EQ(h->devices[2].device, "/dev/sdg");
+  auto disks = sim.HostDisks(h->instance.private_ip);
+  ASSERT_TRUE(disks.ok()) << disks.status().message();
+  std::vector<std::string> mounts;
+  for (const HostDisk& d : *disks) mounts.push_back(d.mountpoint);
+  EXPECT_EQ(mounts, (std::vector<std::string>{"", "/", "/var/lib/copr", "/var/lib/pgsql"}));
+  auto zones = sim.cloud().dns.ListZones();
+  ASSERT_TRUE(zones.ok());
+  auto records = sim.cloud().dns.ListRecords(zones->front().id);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ(records->at(0).values, std::vector<std::string>{"203.0.113.50"});
+  EXPECT_EQ(records->at(1).values, h->instance.ipv6_addresses);
+  EXPECT_EQ(sim.HostCommand(h->instance.private_ip, "sudo systemctl stop httpd").duration, 6s);
+  auto images =
+      sim.cloud().images.DescribeImages({"ami-0fe41c10dba5e0001", "ami-0fe42c10dba5e0001"});
+  ASSERT_TRUE(images.ok()) << images.status().message();
+  EXPECT_EQ(images->size(), 2u);
 }
 
 }  // namespace
