@@ -3,8 +3,51 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "remote/disks.h"
 
 namespace rotor::cli {
+namespace {
+
+// mount(8) and umount(8) exit 32 when the mount or unmount failed.
+constexpr int kMountFailure = 32;
+
+remote::CommandResult Output(const std::string& out) { return {0, out, "", false}; }
+
+// What the host's answer to a disk change is: Ok, or the tool's failure (its message on
+// stderr); an error when the host stopped answering.
+core::Result<remote::CommandResult> Answer(const core::Status& s, const std::string& name) {
+  if (s.ok()) return Output("");
+  if (s.code() != core::Code::kFailedPrecondition) {
+    return core::Status(core::Code::kUnavailable, fmt::format("ssh {}: {}", name, s.message()));
+  }
+  return remote::CommandResult{kMountFailure, "", s.message() + "\n", false};
+}
+
+}  // namespace
+
+// Acts out a disk command of remote/disks.h on the simulated host: list, unmount, mount.
+core::Result<remote::CommandResult> SimRunner::ActOut(const remote::SshTarget& host,
+                                                      const remote::DiskCommand& disk,
+                                                      const std::string& name) {
+  using Kind = remote::DiskCommand::Kind;
+  if (disk.kind == Kind::kList) {
+    auto disks = sim_.HostDisks(host.address);
+    if (!disks.ok()) return Answer(disks.status(), name);
+    std::vector<remote::Disk> listed;
+    for (const sim::HostDisk& d : *disks) {
+      listed.push_back(remote::Disk{d.name, d.parent, d.serial, d.mountpoint, d.type});
+    }
+    return Output(remote::FormatDisks(listed));
+  }
+  if (disk.kind == Kind::kMount) {
+    return Answer(sim_.Mount(host.address, disk.device, disk.mountpoints.front()), name);
+  }
+  for (const std::string& m : disk.mountpoints) {  // umount A && umount B: the first failure ends
+    core::Status s = sim_.Unmount(host.address, m);
+    if (!s.ok()) return Answer(s, name);
+  }
+  return Output("");
+}
 
 core::Result<remote::CommandResult> SimRunner::Run(const remote::SshTarget& host,
                                                    const std::string& command,
@@ -21,7 +64,11 @@ core::Result<remote::CommandResult> SimRunner::Run(const remote::SshTarget& host
                                     timeout.count()));
   }
   sim_.clock().SleepFor(answer.duration);
-  return remote::CommandResult{answer.exit_status, answer.output, "", false};
+  remote::DiskCommand disk = remote::ParseDiskCommand(command);
+  if (disk.kind == remote::DiskCommand::Kind::kOther || answer.exit_status != 0) {
+    return remote::CommandResult{answer.exit_status, answer.output, "", false};
+  }
+  return ActOut(host, disk, name);
 }
 
 core::Status SimRunner::PortOpen(const remote::SshTarget& host, int port,

@@ -1,6 +1,7 @@
 // remote::Runner on the simulated cloud: a command "runs" for the time the scenario says
 // (sleeping on the simulation's virtual clock) and answers with its exit status and output; a
 // port is open when the simulation says a connection would be accepted (DESIGN.md section 6).
+// The disk commands of remote/disks.h are acted out on the host's simulated disks.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "remote/disks.h"
 #include "remote/ssh.h"
 #include "sim/sim_cloud.h"
 
@@ -21,6 +23,10 @@ class SimRunner final : public remote::Runner {
   // kUnavailable when the host does not answer on port 22 (stopped, sshd not up yet, a
   // port_closed fault, no instance has the address), at once; kDeadlineExceeded after `timeout`
   // when the command would run longer; else the exit status and output after its duration.
+  // A command remote::ParseDiskCommand recognises, when the scenario lets it succeed, is then
+  // acted out: a listing answers lsblk's output for the host (SimCloud::HostDisks); an unmount
+  // unmounts each mount point in turn, exit 32 and "umount: X: not mounted." on stderr at the
+  // first that is not; a mount mounts the disk there, exit 32 and mount's message if it cannot.
   core::Result<remote::CommandResult> Run(const remote::SshTarget& host, const std::string& command,
                                           std::chrono::milliseconds timeout) override;
   // Ok when the simulation accepts a connection to `port` now; kUnavailable with its reason.
@@ -45,6 +51,10 @@ class SimRunner final : public remote::Runner {
   const std::vector<std::string>& copies() const { return copies_; }
 
  private:
+  core::Result<remote::CommandResult> ActOut(const remote::SshTarget& host,
+                                             const remote::DiskCommand& disk,
+                                             const std::string& name);
+
   sim::SimCloud& sim_;
   std::map<std::string, std::vector<std::string>> pinned_;
   std::vector<std::string> local_;

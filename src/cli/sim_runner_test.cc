@@ -8,6 +8,7 @@
 
 #include "cli/probes.h"
 #include "cli/runtime.h"
+#include "remote/disks.h"
 
 namespace rotor::cli {
 namespace {
@@ -122,6 +123,90 @@ TEST(SimRunner, SshProbesPinTheConsolesHostKeysFirst) {
     ASSERT_EQ(runner->pinned().count(host->instance.private_ip), 1u);
     EXPECT_FALSE(runner->pinned().at(host->instance.private_ip).empty());
   }
+}
+
+constexpr char kDisks[] = R"(region: us-east-1
+start: 2026-11-30T09:00:00Z
+images:
+  - {id: ami-1, name: fedora-41, created: 2026-11-01T00:00:00Z}
+hosts:
+  - name: copr
+    image: ami-1
+    volumes:
+      - {device: /dev/sdf, id: vol-0da7a000000000001, size: 160, mount: /var/lib/copr}
+      - {device: /dev/sdg, id: vol-0db00000000000001, size: 10, mount: /var/lib/pgsql}
+  - {name: other, image: ami-1}
+commands:
+  - {pattern: "*umount*", host: copr, duration: 4s}
+faults:
+  - {kind: command_failure, pattern: "lsblk*", host: other, exit: 127, output: "lsblk: not found"}
+)";
+
+// The mount points of the volume as the host's lsblk shows them, read as the runbook reads them.
+std::vector<std::string> MountsOf(SimRunner& runner, const remote::SshTarget& host,
+                                  const std::string& volume, const std::string& device) {
+  auto listed = runner.Run(host, remote::ListDisksCommand(), 30s);
+  EXPECT_TRUE(listed.ok()) << listed.status().message();
+  if (!listed.ok()) return {};
+  EXPECT_EQ(listed->exit_status, 0);
+  auto disks = remote::ParseDisks(listed->out);
+  EXPECT_TRUE(disks.ok()) << disks.status().message();
+  if (!disks.ok()) return {};
+  return remote::MountPoints(remote::DisksOfVolume(*disks, volume, device));
+}
+
+TEST(SimRunner, DiskCommandsAreActedOut) {
+  auto scenario = sim::ParseScenario(kDisks, "disks.yaml");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  sim::SimCloud sim(*scenario);
+  SimRunner runner(sim);
+  remote::SshTarget copr{"copr", sim.cloud().instances.DescribeHost("copr")->instance.private_ip,
+                         false};
+  const std::string data = "vol-0da7a000000000001", db = "vol-0db00000000000001";
+  EXPECT_EQ(MountsOf(runner, copr, data, "/dev/sdf"), std::vector<std::string>{"/var/lib/copr"});
+  EXPECT_EQ(MountsOf(runner, copr, db, "/dev/sdg"), std::vector<std::string>{"/var/lib/pgsql"});
+  struct Row {
+    const char* name;
+    std::string command;
+    int exit_status;
+    std::string err;
+    core::Duration took;
+  };
+  const Row rows[] = {
+      {"unmount", remote::UnmountCommand({"/var/lib/copr"}), 0, "", 4s},
+      {"unmount again", remote::UnmountCommand({"/var/lib/copr"}), 32,
+       "umount: /var/lib/copr: not mounted.\n", 4s},
+      {"the first failure ends it", remote::UnmountCommand({"/var/lib/pgsql", "/var/lib/copr"}), 32,
+       "umount: /var/lib/copr: not mounted.\n", 4s},
+      {"mount a disk that is not there", remote::MountCommand("/dev/nvme7n1", "/var/lib/copr"), 32,
+       "mount: /var/lib/copr: special device /dev/nvme7n1 does not exist.\n", 2s},
+      {"mount", remote::MountCommand("/dev/nvme1n1", "/var/lib/copr"), 0, "", 2s},
+  };
+  for (const Row& r : rows) {
+    core::Time before = sim.clock().Now();
+    auto result = runner.Run(copr, r.command, 30s);
+    ASSERT_TRUE(result.ok()) << r.name << ": " << result.status().message();
+    EXPECT_EQ(result->exit_status, r.exit_status) << r.name;
+    EXPECT_EQ(result->err, r.err) << r.name;
+    EXPECT_EQ(sim.clock().Now() - before, r.took) << r.name;
+  }
+  EXPECT_EQ(MountsOf(runner, copr, data, "/dev/sdf"), std::vector<std::string>{"/var/lib/copr"});
+  EXPECT_EQ(MountsOf(runner, copr, db, "/dev/sdg"), std::vector<std::string>{});
+
+  // The scenario's command_failure wins: nothing is listed.
+  remote::SshTarget other{"other", sim.cloud().instances.DescribeHost("other")->instance.private_ip,
+                          false};
+  auto failed = runner.Run(other, remote::ListDisksCommand(), 30s);
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->exit_status, 127);
+  EXPECT_EQ(failed->out, "lsblk: not found");
+  // A stopped host does not answer.
+  ASSERT_TRUE(
+      sim.cloud()
+          .instances.SetRunning(sim.cloud().instances.DescribeHost("copr")->instance.id, false)
+          .ok());
+  auto stopped = runner.Run(copr, remote::UnmountCommand({"/var/lib/copr"}), 30s);
+  EXPECT_EQ(stopped.status().code(), core::Code::kUnavailable);
 }
 
 }  // namespace

@@ -52,6 +52,17 @@ std::optional<std::map<std::string, std::string>> Pairs(const std::string& line)
   return out;
 }
 
+// One value of lsblk's pairs, escaped as lsblk escapes it.
+std::string Quoted(const std::string& value) {
+  std::string out = "\"";
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    bool plain = byte > 0x20 && byte < 0x7f && c != '"' && c != '\\';
+    out += plain ? std::string(1, c) : fmt::format("\\x{:02x}", byte);
+  }
+  return out + "\"";
+}
+
 // Xen names /dev/sdf /dev/xvdf; EC2 may report either.
 std::string XenName(const std::string& device) {
   if (device.rfind("/dev/sd", 0) == 0) return "/dev/xvd" + device.substr(7);
@@ -109,6 +120,15 @@ core::Result<std::vector<Disk>> ParseDisks(const std::string& output) {
                          (*pairs)["MOUNTPOINT"], (*pairs)["TYPE"]});
   }
   return disks;
+}
+
+std::string FormatDisks(const std::vector<Disk>& disks) {
+  std::string out;
+  for (const Disk& d : disks) {
+    out += fmt::format("NAME={} PKNAME={} SERIAL={} MOUNTPOINT={} TYPE={}\n", Quoted(d.name),
+                       Quoted(d.parent), Quoted(d.serial), Quoted(d.mountpoint), Quoted(d.type));
+  }
+  return out;
 }
 
 std::vector<Disk> DisksOfVolume(const std::vector<Disk>& disks, const std::string& volume_id,

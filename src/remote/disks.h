@@ -28,6 +28,11 @@ std::string ListDisksCommand();
 // \xHH escapes decoded).
 core::Result<std::vector<Disk>> ParseDisks(const std::string& output);
 
+// `disks` as lsblk -P writes them, one line each (NAME, PKNAME, SERIAL, MOUNTPOINT, TYPE), with
+// space, '"', '\' and every byte that is not printable ASCII written \xHH: what ParseDisks
+// reads back.
+std::string FormatDisks(const std::vector<Disk>& disks);
+
 // The disks holding the EBS volume `volume_id`, attached at `device` ("/dev/sdf"): its whole
 // disk, found by serial (Nitro: "vol0abc..." for vol-0abc...) or by device name (Xen: /dev/sdf
 // appears as /dev/sdf or /dev/xvdf), then its partitions. Empty when the host shows neither.

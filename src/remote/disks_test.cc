@@ -26,6 +26,19 @@ TEST(Disks, ParsesPairsAndEscapes) {
   EXPECT_EQ((*disks)[2].serial, "vol0bbbbbbbbbbbbbbbb");
 }
 
+TEST(Disks, FormatsWhatItReadsBack) {
+  auto disks = ParseDisks(kLsblk).value();
+  disks.push_back(Disk{"/dev/nvme3n1", "", "vol0dddddddddddddddd", "/q\"uote\\d\tx", "disk"});
+  std::string text = FormatDisks(disks);
+  auto again = ParseDisks(text);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, disks);
+  // Written as lsblk writes them: the lines it gave (less the last, ours).
+  EXPECT_EQ(text.substr(0, std::string(kLsblk).size()), kLsblk);
+  EXPECT_NE(text.find(R"(MOUNTPOINT="/q\x22uote\x5cd\x09x")"), std::string::npos) << text;
+  EXPECT_EQ(FormatDisks({}), "");
+}
+
 TEST(Disks, RefusesWhatIsNotPairs) {
   auto disks = ParseDisks("NAME=\"/dev/sda\"\nsda 8:0 0 8G 0 disk\n");
   ASSERT_FALSE(disks.ok());

@@ -40,6 +40,17 @@ struct RemoteAnswer {
   std::string output;
 };
 
+// One block device of a simulated host as its OS lists it (lsblk's NAME, PKNAME, SERIAL,
+// MOUNTPOINT and TYPE).
+struct HostDisk {
+  std::string name;        // "/dev/nvme1n1", "/dev/nvme0n1p1"
+  std::string parent;      // the disk a partition is on ("" for a disk)
+  std::string serial;      // the EBS volume's id without its dash ("" for a partition)
+  std::string mountpoint;  // "" when not mounted
+  std::string type;        // disk | part
+  bool operator==(const HostDisk&) const = default;
+};
+
 class SimCloud final : public cloud::Backend {
  public:
   // REQUIRES: `scenario` came from LoadScenario / ParseScenario (validated).
@@ -71,6 +82,23 @@ class SimCloud final : public cloud::Backend {
   // no port_closed fault covering it, and for port 22 sshd up, for any other port its
   // application answering (as AppAnswers). kUnavailable with the reason otherwise.
   core::Status PortAnswers(const std::string& address, int port) const;
+  // Disks on a host, without API calls (sim_disks.cc), for acting out remote commands. Each
+  // answers kUnavailable, as HostCommand would, when the host does not answer on port 22.
+  // HostDisks: its block devices now, Nitro-style: the root volume /dev/nvme0n1 with its
+  // partition /dev/nvme0n1p1 mounted at /, then each attached data volume /dev/nvmeNn1 (its
+  // serial the volume id without the dash), mounted whole where the host has it mounted; in
+  // NVMe order. A volume with a `mount:` is mounted from the start (it is in the host's fstab);
+  // a stopped instance has nothing mounted, a started one mounts its fstab volumes that are
+  // attached; a volume attached later is not mounted until Mount.
+  core::Result<std::vector<HostDisk>> HostDisks(const std::string& address) const;
+  // Unmounts the file system at `mountpoint`. kFailedPrecondition with umount's message when
+  // nothing is mounted there ("umount: /x: not mounted.") or it is the root.
+  core::Status Unmount(const std::string& address, const std::string& mountpoint);
+  // Mounts the disk `device` (a name HostDisks lists) at `mountpoint`. kFailedPrecondition
+  // with mount's message when there is no such disk, it is mounted already, or something else
+  // is mounted there.
+  core::Status Mount(const std::string& address, const std::string& device,
+                     const std::string& mountpoint);
   // An instance's EC2 state now ("" if unknown), without API calls.
   std::string PeekState(const std::string& instance_id) const;
   // Invariant violations found by whoever watches the simulation (reported by simulate), and
