@@ -1,5 +1,5 @@
 // The replace-instance --plan file: roles over defaults, lists replacing, every refusal with its
-// FILE:LINE: KEY.
+// FILE:LINE: KEY, and examples/copr-plan.yaml resolving for each of its roles.
 #include "ops/replace_plan_file.h"
 
 #include <fmt/format.h>
@@ -254,6 +254,58 @@ TEST(ReplacePlanFile, AFileThatCannotBeRead) {
   ASSERT_FALSE(directory.ok());
   EXPECT_EQ(directory.status().message(),
             ROTOR_SOURCE_DIR "/examples: cannot read the plan file: it is a directory");
+}
+
+// examples/copr-plan.yaml: each role resolves, with what it says and what it inherits.
+TEST(ReplacePlanFile, TheCoprExampleResolvesEveryRole) {
+  const std::string path = ROTOR_SOURCE_DIR "/examples/copr-plan.yaml";
+  ReplaceRequest base;
+  base.image = ImageRequest{"latest", "Fedora-Cloud-Base-AmazonEC2.x86_64-*", "125523088429"};
+  base.keep_old = 7 * 24h;
+  base.health_timeout = 20min;
+  base.probes = {"ssh:test -f /var/lib/cloud/instance/boot-finished"};
+  struct Row {
+    const char* role;
+    std::string instance_type;
+    int root_size;
+    std::string volume_tag;
+    bool unmount;
+    size_t stops, starts, afters;
+  };
+  const Row rows[] = {{"frontend", "t3a.2xlarge", 80, "tag:Name=copr-frontend-data", true, 2, 2, 1},
+                      {"backend", "m5a.4xlarge", 160, "tag:Name=copr-backend-data", false, 6, 4, 1},
+                      {"keygen", "c7a.xlarge", 20, "tag:Name=copr-keygen-data", true, 1, 1, 0},
+                      {"distgit", "r7a.xlarge", 80, "tag:Name=copr-distgit-data", true, 1, 1, 0}};
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.role);
+    auto r = LoadReplacePlan(path, row.role);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->instance_type, row.instance_type);
+    EXPECT_EQ(r->root_size_gib, row.root_size);
+    EXPECT_EQ(r->volumes, std::vector<std::string>{row.volume_tag});
+    EXPECT_EQ(r->unmount, row.unmount);
+    EXPECT_EQ(r->stop.size(), row.stops);
+    EXPECT_EQ(r->start.size(), row.starts);
+    EXPECT_EQ(r->after.size(), row.afters);
+    EXPECT_EQ(r->prepare.size(), 1u);
+    EXPECT_EQ(r->dns.size(), 1u);
+    EXPECT_TRUE(r->addresses.empty());  // every elastic IP
+    EXPECT_EQ(r->image->name_filter, base.image->name_filter);
+    EXPECT_EQ(r->image->owner, base.image->owner);
+    EXPECT_EQ(r->probes, base.probes);
+    EXPECT_EQ(r->keep_old, base.keep_old);
+  }
+  auto frontend = LoadReplacePlan(path, "frontend");
+  EXPECT_EQ(frontend->copy, std::vector<std::string>{"/etc/letsencrypt"});
+  EXPECT_EQ(frontend->health_timeout, base.health_timeout);
+  EXPECT_EQ(LoadReplacePlan(path, "backend")->health_timeout, 45min);
+  auto none = LoadReplacePlan(path, "");
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find(
+                "roles: the plan has 4 roles (backend, distgit, frontend, keygen): choose one "
+                "with --role"),
+            std::string::npos)
+      << none.status().message();
 }
 
 }  // namespace
