@@ -828,6 +828,42 @@ TEST(LiveBoard, OneLinePerGroupRedrawnInPlace) {
             "\033[K  b  0/4 replaced  4 ready  rolling  — detach\n");
 }
 
+// `rotor replace-instance --plan`: a plan's mistakes, and --role without a plan, are refused
+// before rotor asks the cloud anything. (A --dry-run of a good plan needs the simulator's EBS
+// volumes, which are not there yet; replace_flags_test.cc checks flags over a plan at the level
+// of the request.)
+TEST(Cli, ReplaceInstancePlanRefusalsAskTheCloudNothing) {
+  const std::string plan = Example("copr-plan.yaml");
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;  // after `replace-instance bastion`
+    std::string want;               // a part of the errors
+  };
+  const Row rows[] = {
+      {"several roles and no --role",
+       {"--plan", plan},
+       plan + ":33: roles: the plan has 4 roles (backend, distgit, frontend, keygen): choose one "
+              "with --role"},
+      {"an unknown role",
+       {"--plan", plan, "--role", "frontent"},
+       plan + ":33: roles: no role 'frontent' (the roles are backend, distgit, frontend, keygen)"},
+      {"--role without --plan",
+       {"--role", "frontend", "--stop", "systemctl stop httpd"},
+       "--role frontend: a role is a section of a plan file; give the file with --plan"},
+      {"a plan that cannot be read",
+       {"--plan", plan + ".missing", "--role", "frontend"},
+       plan + ".missing: cannot read the plan file: No such file or directory"},
+  };
+  for (const Row& r : rows) {
+    std::vector<std::string> args = {"--dry-run", "replace-instance", "bastion"};
+    args.insert(args.end(), r.args.begin(), r.args.end());
+    auto j = Simulated(args, Example("bastion.yaml"), kExitUsage);
+    std::string errors = j["command_errors"];
+    EXPECT_NE(errors.find(r.want), std::string::npos) << r.name << ": " << errors;
+    EXPECT_TRUE(j["api_calls"].empty()) << r.name << ": " << j["api_calls"];
+  }
+}
+
 TEST(Cli, UsageErrors) {
   EXPECT_EQ(Rotor({}).code, kExitUsage);
   EXPECT_EQ(Rotor({"frobnicate"}).code, kExitUsage);
