@@ -128,6 +128,7 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
                         {"seconds", std::chrono::duration<double>(took).count()},
                         {"steps_done", report->done},
                         {"reason", report->reason}};
+    if (report->outage) j["outage_s"] = std::chrono::duration<double>(*report->outage).count();
     if (!how.target.empty()) {
       j["target"] = how.target;
       j["operation"] = options.operation_id;
@@ -138,6 +139,7 @@ int RunRunbook(Session& session, Runtime& rt, Format format, const std::string& 
                        runbook::OutcomeName(report->outcome), Seconds(took), report->done,
                        report->done == 1 ? "" : "s",
                        report->reason.empty() ? "" : ": " + report->reason);
+    if (report->outage) out << fmt::format("outage: {}\n", Seconds(*report->outage));
     if (report->outcome == runbook::Outcome::kPaused) {
       out << fmt::format(
           "resume with `rotor rollout resume {0}`, or undo with `rotor rollout "

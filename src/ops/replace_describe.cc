@@ -27,6 +27,8 @@ constexpr auto kReady = std::chrono::seconds(10);    // probes after the start
 std::string Span(core::Duration d) {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
   if (s < 60) return fmt::format("{}s", s);
+  if (s % 86400 == 0) return fmt::format("{}d", s / 86400);
+  if (s % 3600 == 0) return fmt::format("{}h", s / 3600);
   return s % 60 == 0 ? fmt::format("{}m", s / 60) : fmt::format("{}m{}s", s / 60, s % 60);
 }
 

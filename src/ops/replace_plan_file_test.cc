@@ -268,21 +268,29 @@ TEST(ReplacePlanFile, TheCoprExampleResolvesEveryRole) {
     const char* role;
     std::string instance_type;
     int root_size;
-    std::string volume_tag;
+    std::vector<std::string> volumes;
     bool unmount;
     size_t stops, starts, afters;
   };
-  const Row rows[] = {{"frontend", "t3a.2xlarge", 80, "tag:Name=copr-frontend-data", true, 2, 2, 1},
-                      {"backend", "m5a.4xlarge", 160, "tag:Name=copr-backend-data", false, 6, 4, 1},
-                      {"keygen", "c7a.xlarge", 20, "tag:Name=copr-keygen-data", true, 1, 1, 0},
-                      {"distgit", "r7a.xlarge", 80, "tag:Name=copr-distgit-data", true, 1, 1, 0}};
+  const Row rows[] = {
+      {"frontend",
+       "t3a.2xlarge",
+       80,
+       {"tag:Name=copr-frontend-data", "tag:Name=copr-frontend-db"},
+       true,
+       2,
+       2,
+       1},
+      {"backend", "m5a.4xlarge", 160, {"tag:Name=copr-backend-data"}, false, 6, 4, 1},
+      {"keygen", "c7a.xlarge", 20, {"tag:Name=copr-keygen-data"}, true, 1, 1, 0},
+      {"distgit", "r7a.xlarge", 80, {"tag:Name=copr-distgit-data"}, true, 1, 1, 0}};
   for (const Row& row : rows) {
     SCOPED_TRACE(row.role);
     auto r = LoadReplacePlan(path, row.role);
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_EQ(r->instance_type, row.instance_type);
     EXPECT_EQ(r->root_size_gib, row.root_size);
-    EXPECT_EQ(r->volumes, std::vector<std::string>{row.volume_tag});
+    EXPECT_EQ(r->volumes, row.volumes);
     EXPECT_EQ(r->unmount, row.unmount);
     EXPECT_EQ(r->stop.size(), row.stops);
     EXPECT_EQ(r->start.size(), row.starts);

@@ -245,7 +245,7 @@ class ReplaceTest : public ::testing::Test {
     for (const auto& z : zones.ok() ? *zones : std::vector<cloud::HostedZone>{}) {
       auto records = c().dns.ListRecords(z.id);
       for (const auto& r : records.ok() ? *records : std::vector<cloud::DnsRecord>{}) {
-        if (r.name == "copr-fe-dev.example.org." && r.type == type) return r.values;
+        if (r.name == "copr-fe.aws.fedoraproject.org." && r.type == type) return r.values;
       }
     }
     return {};
@@ -332,8 +332,8 @@ TEST_F(ReplaceTest, ThePlanComesFromTheObservedHost) {
         "root /dev/xvda 20 GiB gp3 encrypted", "--- outage begins ---",
         "unmount /var/lib/copr (vol-0da7a0000000c0f01, /dev/sdf)",
         "snapshot vol-0da7a0000000c0f01, vol-0da7a0000000db001 (kept)", "at /dev/sdf",
-        "move elastic IP 203.0.113.50", "point copr-fe-dev.example.org. AAAA",
-        "copr-fe-dev.example.org. A names the elastic IP", "--- outage ends (about",
+        "move elastic IP 203.0.113.50", "point copr-fe.aws.fedoraproject.org. AAAA",
+        "copr-fe.aws.fedoraproject.org. A names the elastic IP", "--- outage ends (about",
         "rename i-0c0bfe0de4000f001 copr-fe-dev-old", "rotor rollout finish op-1"}) {
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
   }
@@ -366,7 +366,7 @@ TEST_F(ReplaceTest, RefusalsChangeNothing) {
             "smaller than image"},
            {"a record outside the zones", [](auto& r) { r.dns = {"copr.example.com"}; },
             core::Code::kInvalidArgument, "outside the account's hosted zones"},
-           {"a record naming something else", [](auto& r) { r.dns = {"other.example.org"}; },
+           {"a record naming something else", [](auto& r) { r.dns = {"other.aws.fedoraproject.org"}; },
             core::Code::kInvalidArgument, "names an address of"},
            {"a relative copy", [](auto& r) { r.copy = {"etc/pki"}; }, core::Code::kInvalidArgument,
             "absolute path"},
