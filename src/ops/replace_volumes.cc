@@ -197,6 +197,9 @@ class MoveVolume : public runbook::Step {
       return StepFailed(fmt::format("{} is attached to {}, not {}: someone else moved it", id,
                                     v.attachment->instance_id, from));
     }
+    if (v.attachment && v.attachment->state == "attaching") {
+      RETURN_IF_ERROR(WaitFor(id, from));  // an attach settles before it can be undone
+    }
     if (v.attachment && v.attachment->state != "detaching") {
       RETURN_IF_ERROR(c_->cloud.volumes.Detach(id, from));
     }

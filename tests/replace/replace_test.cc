@@ -366,8 +366,9 @@ TEST_F(ReplaceTest, RefusalsChangeNothing) {
             "smaller than image"},
            {"a record outside the zones", [](auto& r) { r.dns = {"copr.example.com"}; },
             core::Code::kInvalidArgument, "outside the account's hosted zones"},
-           {"a record naming something else", [](auto& r) { r.dns = {"other.aws.fedoraproject.org"}; },
-            core::Code::kInvalidArgument, "names an address of"},
+           {"a record naming something else",
+            [](auto& r) { r.dns = {"other.aws.fedoraproject.org"}; }, core::Code::kInvalidArgument,
+            "names an address of"},
            {"a relative copy", [](auto& r) { r.copy = {"etc/pki"}; }, core::Code::kInvalidArgument,
             "absolute path"},
            {"a secret", [](auto& r) { r.stop = {"PGPASSWORD=x psql"}; },
@@ -423,13 +424,27 @@ TEST_F(ReplaceTest, AHostIsReplacedWithItsCommandsInOrderThenRolledBack) {
 
 TEST_F(ReplaceTest, AFailingStartRollsBackByItself) {
   Load(
-      Scenario("  - {kind: command_failure, pattern: \"systemctl start*\", host: copr-fe-dev-new, exit: 1}\n"));
+      Scenario("  - {kind: command_failure, pattern: \"systemctl start*\", host: copr-fe-dev-new, "
+               "exit: 1}\n"));
   ops::ReplacePlan plan = Plan();
   auto report = Start(plan);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->outcome, runbook::Outcome::kRolledBack) << report->reason;
   EXPECT_NE(report->reason.find("systemctl start"), std::string::npos) << report->reason;
   ExpectAsBefore(plan, "rolled back after a failed start");
+}
+
+TEST_F(ReplaceTest, AVolumeStuckAttachingRollsBackEverything) {
+  Load(
+      Scenario("  - {kind: volume_stuck, host: new, device: /dev/sdg, state: attaching, "
+               "for: 12m}\n"));
+  ops::ReplacePlan plan = Plan();
+  auto report = Start(plan);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->outcome, runbook::Outcome::kRolledBack) << report->reason;
+  EXPECT_NE(report->reason.find("vol-0da7a0000000db001 is still attaching"), std::string::npos)
+      << report->reason;
+  ExpectAsBefore(plan, "rolled back after a stuck attach");
 }
 
 TEST_F(ReplaceTest, AKillAtEveryChangeIsResumedToTheSameEnd) {
