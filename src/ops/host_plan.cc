@@ -64,8 +64,15 @@ core::Result<ImageChoice> ImageForHost(cloud::Cloud& cloud, const cloud::Host& o
     return ImageChoice{running, fmt::format("the image {} runs now: {}", old.instance.id,
                                             running.name.empty() ? "name unknown" : running.name)};
   }
-  cloud::ImageQuery query{QueryGlob(*request, running), {QueryOwner(*request, running)}};
-  ASSIGN_OR_RETURN(std::vector<cloud::Image> candidates, cloud.images.FindImages(query));
+  // An id is looked up as it is (it need not be of the running image's family); a name or
+  // `latest` among the family or the filter's images.
+  std::vector<cloud::Image> candidates;
+  if (cloud::IsImageId(request->image)) {
+    ASSIGN_OR_RETURN(candidates, cloud.images.DescribeImages({request->image}));
+  } else {
+    cloud::ImageQuery query{QueryGlob(*request, running), {QueryOwner(*request, running)}};
+    ASSIGN_OR_RETURN(candidates, cloud.images.FindImages(query));
+  }
   return ChooseImage(*request, running, candidates, old.instance.instance_type, now);
 }
 

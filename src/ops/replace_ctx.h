@@ -18,6 +18,7 @@ namespace rotor::ops {
 inline constexpr auto kCommandTimeout = std::chrono::minutes(30);  // one --stop/--start command
 inline constexpr auto kDiskTimeout = std::chrono::minutes(2);      // lsblk, umount, mount
 inline constexpr auto kVolumeTimeout = std::chrono::minutes(10);   // a detach or an attach
+inline constexpr auto kDeviceTimeout = std::chrono::minutes(2);    // an attached disk to show
 
 // The operation's shared state: the plan, the hooks, and how the two hosts are reached (over
 // ssh by the address kind of the plan; the old host's address looked up afresh each time).

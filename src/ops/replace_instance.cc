@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "core/strings.h"
 #include "ops/host_plan.h"
@@ -126,6 +127,15 @@ core::Status FindMounts(remote::Runner& runner, const cloud::Host& old, AddressK
   return core::Status::Ok();
 }
 
+// How deep the volume's shallowest mount point is ("/srv" 1, "/var/lib/copr" 3); unmounted last.
+size_t Depth(const MovedVolume& m) {
+  size_t depth = SIZE_MAX;
+  for (const VolumeMount& x : m.mounts) {
+    depth = std::min<size_t>(depth, std::count(x.mountpoint.begin(), x.mountpoint.end(), '/'));
+  }
+  return depth;
+}
+
 core::Result<std::vector<cloud::ElasticIp>> ChooseAddresses(cloud::Addresses& addresses,
                                                             const cloud::Host& old,
                                                             const std::vector<std::string>& asked) {
@@ -205,7 +215,9 @@ core::Status ChooseRecords(cloud::Dns& dns, const std::vector<std::string>& aske
 core::Status ChooseImage(cloud::Cloud& cloud, const ReplaceRequest& r, core::Time now,
                          ReplacePlan& plan) {
   cloud::Image running;
-  ASSIGN_OR_RETURN(ImageChoice choice, ImageForHost(cloud, plan.old, r.image, now, &running));
+  cloud::Host as_launched = plan.old;  // the image must fit the type the new host will have
+  if (!r.instance_type.empty()) as_launched.instance.instance_type = r.instance_type;
+  ASSIGN_OR_RETURN(ImageChoice choice, ImageForHost(cloud, as_launched, r.image, now, &running));
   const cloud::Image& image = choice.image;
   if (!running.architecture.empty() && !image.architecture.empty() &&
       running.architecture != image.architecture) {
@@ -307,6 +319,10 @@ core::Result<ReplacePlan> PlanReplace(cloud::Cloud& cloud, remote::Runner& runne
     plan.volumes.push_back({std::move(v), device, {}});
   }
   if (plan.unmount) RETURN_IF_ERROR(FindMounts(runner, plan.old, plan.address, plan.volumes));
+  // A volume mounted inside another's file system (/var/lib/copr/results in /var/lib/copr)
+  // moves after it: mounts go parents first, and their undo children first.
+  std::stable_sort(plan.volumes.begin(), plan.volumes.end(),
+                   [](const MovedVolume& a, const MovedVolume& b) { return Depth(a) < Depth(b); });
   ASSIGN_OR_RETURN(plan.addresses, ChooseAddresses(cloud.addresses, plan.old, request.addresses));
   RETURN_IF_ERROR(ChooseRecords(cloud.dns, request.dns, plan));
   return plan;

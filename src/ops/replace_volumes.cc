@@ -197,6 +197,7 @@ class MoveVolume : public runbook::Step {
       return StepFailed(fmt::format("{} is attached to {}, not {}: someone else moved it", id,
                                     v.attachment->instance_id, from));
     }
+    RETURN_IF_ERROR(CanAttach(v, to));  // before it leaves where it is
     if (v.attachment && v.attachment->state == "attaching") {
       RETURN_IF_ERROR(WaitFor(id, from));  // an attach settles before it can be undone
     }
@@ -263,9 +264,17 @@ class MountNew : public runbook::Step {
     ASSIGN_OR_RETURN(std::vector<remote::Disk> disks, c_->Disks(c_->NewTarget(fresh)));
     return StillMounted(disks, m()).size() == m().mounts.size() ? Check::Done() : Check::NotDone();
   }
+  // The NVMe device may show a moment after EBS says attached: looked for a while.
   core::Status Do() override {
     ASSIGN_OR_RETURN(cloud::Host fresh, c_->RequireNew());
-    return MountOn(*c_, c_->NewTarget(fresh), m());
+    remote::SshTarget target = c_->NewTarget(fresh);
+    core::Time until = c_->clock.Now() + kDeviceTimeout;
+    while (c_->clock.Now() < until) {
+      ASSIGN_OR_RETURN(std::vector<remote::Disk> disks, c_->Disks(target));
+      if (!DisksOf(disks, m()).empty()) break;
+      RETURN_IF_ERROR(c_->Pause());
+    }
+    return MountOn(*c_, target, m());
   }
   core::Status Undo(const std::string&) override {
     ASSIGN_OR_RETURN(auto fresh, c_->NewHost());

@@ -342,12 +342,34 @@ TEST_F(ReplaceTest, ThePlanComesFromTheObservedHost) {
   EXPECT_EQ(ops::DescribeReplace(*again), ops::DescribeReplace(plan));
 }
 
+TEST_F(ReplaceTest, AVolumeMountedInsideAnotherMovesAfterIt) {
+  std::string yaml = Scenario();
+  yaml.replace(yaml.find("mount: /var/lib/pgsql"), 21, "mount: /var/lib/copr/db");
+  Load(yaml);
+  ops::ReplaceRequest r = Request();
+  r.volumes = {kDb, kData};  // the inner one named first
+  ops::ReplacePlan plan = Plan(r);
+  ASSERT_EQ(plan.volumes.size(), 2u);
+  EXPECT_EQ(plan.volumes[0].volume.id, kData) << "/var/lib/copr is mounted first";
+  EXPECT_EQ(plan.volumes[1].volume.id, kDb);
+  auto report = Start(plan);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->outcome, runbook::Outcome::kCompleted) << report->reason;
+}
+
 TEST_F(ReplaceTest, RefusalsChangeNothing) {
-  Load(Scenario("", R"(  - name: far
+  std::string yaml = Scenario("", R"(  - name: far
     image: ami-0fe41c10dba5e0001
     zone: us-east-1a
     volumes:
-      - {device: /dev/sdf, id: vol-0fa70000000000001, size: 10})"));
+      - {device: /dev/sdf, id: vol-0fa70000000000001, size: 10})");
+  // An arm64 image, and an elastic IP on the other host.
+  yaml.insert(yaml.find("\n# Hosts:"),
+              "\n  - {id: ami-0a6464000000000001, name: Fedora-Cloud-Base-AmazonEC2.aarch64-42, "
+              "architecture: arm64, created: 2025-04-11T00:00:00Z, owner: \"125523088429\"}");
+  yaml.insert(yaml.find("\ndns:"),
+              "\n  - {allocation: eipalloc-0fa70000000000001, ip: 203.0.113.77, instance: far}");
+  Load(yaml);
   struct Row {
     const char* name;
     std::function<void(ops::ReplaceRequest&)> change;
@@ -369,6 +391,20 @@ TEST_F(ReplaceTest, RefusalsChangeNothing) {
            {"a record naming something else",
             [](auto& r) { r.dns = {"other.aws.fedoraproject.org"}; }, core::Code::kInvalidArgument,
             "names an address of"},
+           {"an image of another architecture",
+            [](auto& r) {
+              r.image = ops::ImageRequest{"ami-0a6464000000000001", "", ""};
+            },
+            core::Code::kInvalidArgument, "is arm64 but instance type t3.medium needs x86_64"},
+           {"an image of another architecture than the host's",
+            [](auto& r) {
+              r.image = ops::ImageRequest{"ami-0a6464000000000001", "", ""};
+              r.instance_type = "t4g.medium";
+            },
+            core::Code::kInvalidArgument, "choose an image of the same architecture"},
+           {"an elastic IP held by another instance",
+            [](auto& r) { r.addresses = {"eipalloc-0fa70000000000001"}; },
+            core::Code::kInvalidArgument, "held by"},
            {"a relative copy", [](auto& r) { r.copy = {"etc/pki"}; }, core::Code::kInvalidArgument,
             "absolute path"},
            {"a secret", [](auto& r) { r.stop = {"PGPASSWORD=x psql"}; },
