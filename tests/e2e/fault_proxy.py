@@ -14,6 +14,7 @@ a test forces (moto reports every target healthy at once).
     proxy.after("ExecuteChangeSet", fn)            # fn(form) once moto answered one with 200
     proxy.rewrite("DescribeChangeSet", fn)         # fn(form, data) -> the answer rotor gets
     proxy.intercept("ExecuteChangeSet", fn)        # fn(form) -> an answer instead of moto's, or None
+                                                   #   (bytes: a 200; or (status, bytes))
     proxy.fail_stack_update("web-9", "App", "why") # the next update of web-9 fails, rolled back
     ...
     proxy.stop()
@@ -242,7 +243,8 @@ class FaultProxy:
         self.rewrites[action].append(fn)
 
     def intercept(self, action, fn):
-        """fn(form) -> an answer that stands for moto's (moto never sees the call), or None."""
+        """fn(form) -> an answer that stands for moto's (moto never sees the call), or None:
+        bytes (a 200), or (HTTP status, bytes), e.g. an error AWS gives and moto does not."""
         self.intercepts[action].append(fn)
 
     def fail_stack_update(self, stack, logical_id, reason):
@@ -345,7 +347,8 @@ class FaultProxy:
                 for intercept in proxy.intercepts[action]:
                     instead = intercept(form)
                     if instead is not None:
-                        return self.answer(200, instead)
+                        status, data = instead if isinstance(instead, tuple) else (200, instead)
+                        return self.answer(status, data)
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length")}
                 req = urllib.request.Request(proxy.upstream + self.path, data=body,
