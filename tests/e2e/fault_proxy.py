@@ -204,32 +204,39 @@ class FaultProxy:
         with self.lock:
             self.throttles[action] = times
 
-    def hold(self, match, after=False, nth=1):
+    def hold(self, match, after=False, nth=1, by_form=False):
         """The nth call from now whose action is `match` (a name, or a function of the name)
         waits until release(): before moto sees it, or (after=True) once moto has acted but
         before its answer leaves. `held` is set when it waits, `held_action` names it; the
-        caller kills the client meanwhile, so the answer is never delivered."""
+        caller kills the client meanwhile, so the answer is never delivered. With `by_form`,
+        `match` is a function of the action and the call's form parameters that returns a name
+        for the call (held_action) when it matches, None otherwise: one change among several of
+        an action ("AttachVolume vol-1")."""
         with self.lock:
             self.held.clear()
             self.released.clear()
             self.held_action = None
-            self.holding = [match, after, nth]
+            self.holding = [match, after, nth, by_form]
 
     def release(self):
         self.released.set()
 
-    def wait_if_held(self, action, after):
+    def wait_if_held(self, action, after, form=None):
         with self.lock:
             if not self.holding or self.holding[1] != after:
                 return False
-            match = self.holding[0]
-            if not (match(action) if callable(match) else match == action):
+            match, by_form = self.holding[0], self.holding[3]
+            if by_form:
+                name = match(action, form or {})
+            else:
+                name = action if (match(action) if callable(match) else match == action) else None
+            if name is None:
                 return False
             self.holding[2] -= 1
             if self.holding[2] > 0:
                 return False
             self.holding = None
-            self.held_action = action
+            self.held_action = name
         self.held.set()
         self.released.wait(120)
         return True
@@ -341,7 +348,7 @@ class FaultProxy:
                     time.sleep(proxy.delay)
                 if left:
                     return self.answer(400, THROTTLE)
-                if proxy.wait_if_held(action, after=False):
+                if proxy.wait_if_held(action, after=False, form=form):
                     self.close_connection = True
                     return  # never reached moto, never answered
                 for intercept in proxy.intercepts[action]:
@@ -364,7 +371,7 @@ class FaultProxy:
                 # out) belongs to the act itself, even when the answer is then lost.
                 for rewrite in proxy.rewrites[action] if status == 200 else []:
                     data = rewrite(form, data)
-                if proxy.wait_if_held(action, after=True):
+                if proxy.wait_if_held(action, after=True, form=form):
                     self.close_connection = True
                     return  # moto acted; the answer is lost
                 for hook in proxy.after_hooks[action] if status == 200 else []:
