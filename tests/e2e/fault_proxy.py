@@ -14,6 +14,7 @@ a test forces (moto reports every target healthy at once).
     proxy.after("ExecuteChangeSet", fn)            # fn(form) once moto answered one with 200
     proxy.rewrite("DescribeChangeSet", fn)         # fn(form, data) -> the answer rotor gets
     proxy.intercept("ExecuteChangeSet", fn)        # fn(form) -> an answer instead of moto's, or None
+                                                   #   (bytes: a 200; or (status, bytes))
     proxy.fail_stack_update("web-9", "App", "why") # the next update of web-9 fails, rolled back
     ...
     proxy.stop()
@@ -203,32 +204,39 @@ class FaultProxy:
         with self.lock:
             self.throttles[action] = times
 
-    def hold(self, match, after=False, nth=1):
+    def hold(self, match, after=False, nth=1, by_form=False):
         """The nth call from now whose action is `match` (a name, or a function of the name)
         waits until release(): before moto sees it, or (after=True) once moto has acted but
         before its answer leaves. `held` is set when it waits, `held_action` names it; the
-        caller kills the client meanwhile, so the answer is never delivered."""
+        caller kills the client meanwhile, so the answer is never delivered. With `by_form`,
+        `match` is a function of the action and the call's form parameters that returns a name
+        for the call (held_action) when it matches, None otherwise: one change among several of
+        an action ("AttachVolume vol-1")."""
         with self.lock:
             self.held.clear()
             self.released.clear()
             self.held_action = None
-            self.holding = [match, after, nth]
+            self.holding = [match, after, nth, by_form]
 
     def release(self):
         self.released.set()
 
-    def wait_if_held(self, action, after):
+    def wait_if_held(self, action, after, form=None):
         with self.lock:
             if not self.holding or self.holding[1] != after:
                 return False
-            match = self.holding[0]
-            if not (match(action) if callable(match) else match == action):
+            match, by_form = self.holding[0], self.holding[3]
+            if by_form:
+                name = match(action, form or {})
+            else:
+                name = action if (match(action) if callable(match) else match == action) else None
+            if name is None:
                 return False
             self.holding[2] -= 1
             if self.holding[2] > 0:
                 return False
             self.holding = None
-            self.held_action = action
+            self.held_action = name
         self.held.set()
         self.released.wait(120)
         return True
@@ -242,7 +250,8 @@ class FaultProxy:
         self.rewrites[action].append(fn)
 
     def intercept(self, action, fn):
-        """fn(form) -> an answer that stands for moto's (moto never sees the call), or None."""
+        """fn(form) -> an answer that stands for moto's (moto never sees the call), or None:
+        bytes (a 200), or (HTTP status, bytes), e.g. an error AWS gives and moto does not."""
         self.intercepts[action].append(fn)
 
     def fail_stack_update(self, stack, logical_id, reason):
@@ -339,13 +348,14 @@ class FaultProxy:
                     time.sleep(proxy.delay)
                 if left:
                     return self.answer(400, THROTTLE)
-                if proxy.wait_if_held(action, after=False):
+                if proxy.wait_if_held(action, after=False, form=form):
                     self.close_connection = True
                     return  # never reached moto, never answered
                 for intercept in proxy.intercepts[action]:
                     instead = intercept(form)
                     if instead is not None:
-                        return self.answer(200, instead)
+                        status, data = instead if isinstance(instead, tuple) else (200, instead)
+                        return self.answer(status, data)
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length")}
                 req = urllib.request.Request(proxy.upstream + self.path, data=body,
@@ -361,7 +371,7 @@ class FaultProxy:
                 # out) belongs to the act itself, even when the answer is then lost.
                 for rewrite in proxy.rewrites[action] if status == 200 else []:
                     data = rewrite(form, data)
-                if proxy.wait_if_held(action, after=True):
+                if proxy.wait_if_held(action, after=True, form=form):
                     self.close_connection = True
                     return  # moto acted; the answer is lost
                 for hook in proxy.after_hooks[action] if status == 200 else []:

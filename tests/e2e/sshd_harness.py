@@ -7,6 +7,7 @@ them. A missing sshd fails the test (scripts/setup installs Debian's openssh-ser
     bastion = lab.server("bastion")        # started; .port, .host_key
     lab.map("*", bastion)                  # every address onto it
     lab.write()                            # lab.config: for rotor --ssh-config
+    host = lab.server("host", config="ForceCommand /x/run\n", env={"HOME": "/x/home"})
     ...
     lab.stop()
 """
@@ -35,7 +36,7 @@ def new_key(path):
 
 
 class Server:
-    def __init__(self, lab, name):
+    def __init__(self, lab, name, config="", env=None):
         if not os.access(SSHD, os.X_OK):
             raise RuntimeError("sshd is not installed (/usr/sbin/sshd): the remote tests need it; "
                                "scripts/setup installs Debian's openssh-server")
@@ -47,13 +48,16 @@ class Server:
         with open(base + "_authorized_keys", "w") as f:
             f.write(lab.public_key + "\n")
         self.port = free_port()
+        # One SetEnv line: sshd takes the first of a keyword and ignores later ones.
+        setenv = " ".join(f"{k}={v}" for k, v in dict({"ROTOR_TEST_HOST": name},
+                                                       **(env or {})).items())
         with open(base + "_sshd_config", "w") as f:
             f.write(f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {base}_host_key\n"
                     f"PidFile {base}.pid\nAuthorizedKeysFile {base}_authorized_keys\n"
                     "StrictModes no\nUsePAM no\nPasswordAuthentication no\n"
                     "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
                     f"AllowUsers {getpass.getuser()}\nAllowTcpForwarding yes\n"
-                    f"SetEnv ROTOR_TEST_HOST={name}\nLogLevel ERROR\n")
+                    f"SetEnv {setenv}\nLogLevel ERROR\n" + config)
         self.log = open(base + "_sshd.log", "w")
         self.process = subprocess.Popen([SSHD, "-D", "-e", "-f", base + "_sshd_config"],
                                         stdout=subprocess.DEVNULL, stderr=self.log,
@@ -90,8 +94,10 @@ class SshLab:
         self.servers = []
         self.mappings = []
 
-    def server(self, name):
-        s = Server(self, name)
+    def server(self, name, config="", env=None):
+        """An sshd of its own, started. `config`: lines added to its sshd_config (each ending
+        in a newline); `env`: variables set in its sessions besides ROTOR_TEST_HOST."""
+        s = Server(self, name, config, env)
         self.servers.append(s)
         return s
 
