@@ -13,8 +13,8 @@ new host, and `rollout rollback` after a completed run each put everything back 
 mounted on the old host again, copr started there, the new instance stopped and kept).
 Refusals: what EC2 refuses, rotor refuses first (a volume in another zone; a device the new or
 the old instance already uses). Killed: kill -9 before and after every change, AWS's and the
-hosts', each followed by `rollout resume`, ends as the unbroken run. The tests marked KNOWN ROTOR
-BUG fail until rotor is fixed: they state what it should do.
+hosts', each followed by `rollout resume`, ends as the unbroken run. Volumes mounted one inside
+the other are mounted parents first and unmounted children first.
 
 The hosts. An ssh configuration sends the old host's addresses to the `old` sshd and every other
 address to the `new` one. Both run every command through tests/e2e/fake_host.py, which emulates
@@ -451,9 +451,8 @@ class Replace(ReplaceFixture):
         self.assertEqual(len(self.ran(new, "tar", "-C", "/", "-xpf")), 1)
 
     def test_a_mount_point_inside_another_volume_is_mounted_after_it(self):
-        # KNOWN ROTOR BUG (see the report of issue 13's e2e): the volumes are mounted in the order
-        # they were named (or EC2 listed them), so a file system whose mount point lies on
-        # another moved volume may be mounted first, then hidden under the other one.
+        # A file system whose mount point lies on another moved volume must be mounted after it,
+        # whatever order the volumes were named (or EC2 listed them) in; else it is hidden.
         h = self.copr_host("copr-nest", points=(DATA, DATA + "/results"))
         inner, outer = h["volumes"]["/dev/sdg"], h["volumes"]["/dev/sdf"]
         r = self.replace(h, ARGS + ["--volume", inner, "--volume", outer])
@@ -498,9 +497,8 @@ class Rollback(ReplaceFixture):
         self.assertIn("copr did not come up on new", r.stdout + r.stderr)
 
     def test_a_mount_point_inside_another_volume_rolls_back(self):
-        # KNOWN ROTOR BUG (see Replace's twin): mounted inner first on the new host, the outer
-        # file system hides the inner one; the rollback then unmounts the outer one first, which
-        # Linux refuses (target is busy), and stops halfway.
+        # Replace's twin: the rollback unmounts the inner file system first (Linux refuses to
+        # unmount the outer one while the inner is on it: target is busy).
         h = self.copr_host("copr-nest", points=(DATA, DATA + "/results"))
         inner, outer = h["volumes"]["/dev/sdg"], h["volumes"]["/dev/sdf"]
         r = self.replace(h, ARGS + ["--volume", inner, "--volume", outer, "--after", "false"])
@@ -566,9 +564,8 @@ class Refusals(ReplaceFixture):
         self.assert_new_kept_stopped(h, self.operation(r.stdout))
 
     def test_a_taken_device_is_found_before_the_volume_leaves_the_old_host(self):
-        # KNOWN ROTOR BUG (minor; see the report of issue 13's e2e): the device is checked only
-        # once the volume was detached from the old host, so the outage runs on through a
-        # detach and a re-attach that a check before the detach would have spared.
+        # The taken device is found before the volume leaves the old host: no detach and
+        # re-attach for nothing during the outage.
         h, r, _, detached = self.replace_onto_a_taken_device("copr-dev2")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertNotIn(h["volumes"]["/dev/sdg"], detached,
