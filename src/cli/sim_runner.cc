@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "core/strings.h"
 #include "remote/disks.h"
 
 namespace rotor::cli {
@@ -86,14 +85,13 @@ core::Status SimRunner::TrustHostKeys(const std::vector<std::string>& addresses,
   return core::Status::Ok();
 }
 
-core::Result<remote::CommandResult> SimRunner::RunLocal(const std::string& command,
+core::Result<remote::CommandResult> SimRunner::RunLocal(const std::string&,
                                                         std::chrono::milliseconds) {
-  local_.push_back(command);
   return remote::CommandResult{0, "", "", false};
 }
 
 core::Status SimRunner::Copy(const remote::SshTarget& from, const remote::SshTarget& to,
-                             const std::vector<std::string>& paths, std::chrono::milliseconds) {
+                             const std::vector<std::string>&, std::chrono::milliseconds) {
   for (const remote::SshTarget* host : {&from, &to}) {
     core::Status s = sim_.PortAnswers(host->address, 22);
     std::string name = host->name.empty() ? host->address : host->name;
@@ -101,7 +99,6 @@ core::Status SimRunner::Copy(const remote::SshTarget& from, const remote::SshTar
       return core::Status(core::Code::kUnavailable, fmt::format("ssh {}: {}", name, s.message()));
     }
   }
-  copies_.push_back(fmt::format("{} -> {}: {}", from.address, to.address, core::Join(paths, " ")));
   return core::Status::Ok();
 }
 

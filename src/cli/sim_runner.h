@@ -36,19 +36,16 @@ class SimRunner final : public remote::Runner {
   // Remembers the keys per address (no file: a rehearsal leaves the user's machine alone).
   core::Status TrustHostKeys(const std::vector<std::string>& addresses,
                              const std::vector<std::string>& keys) override;
-  // A rehearsal never runs a command on this machine: it is recorded and answers 0 at once.
+  // A rehearsal never runs a command on this machine: it answers 0 at once.
   core::Result<remote::CommandResult> RunLocal(const std::string& command,
                                                std::chrono::milliseconds timeout) override;
-  // Ok at once when both hosts answer on port 22 (as Run's kUnavailable otherwise); recorded.
+  // Ok at once when both hosts answer on port 22 (as Run's kUnavailable otherwise).
   core::Status Copy(const remote::SshTarget& from, const remote::SshTarget& to,
                     const std::vector<std::string>& paths,
                     std::chrono::milliseconds timeout) override;
 
   // The keys pinned so far, by address.
   const std::map<std::string, std::vector<std::string>>& pinned() const { return pinned_; }
-  // Local commands and copies ("FROM -> TO: PATHS") asked for, in order.
-  const std::vector<std::string>& local_commands() const { return local_; }
-  const std::vector<std::string>& copies() const { return copies_; }
 
  private:
   core::Result<remote::CommandResult> ActOut(const remote::SshTarget& host,
@@ -57,8 +54,6 @@ class SimRunner final : public remote::Runner {
 
   sim::SimCloud& sim_;
   std::map<std::string, std::vector<std::string>> pinned_;
-  std::vector<std::string> local_;
-  std::vector<std::string> copies_;
 };
 
 }  // namespace rotor::cli
