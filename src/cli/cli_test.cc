@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -829,9 +830,8 @@ TEST(LiveBoard, OneLinePerGroupRedrawnInPlace) {
 }
 
 // `rotor replace-instance --plan`: a plan's mistakes, and --role without a plan, are refused
-// before rotor asks the cloud anything. (A --dry-run of a good plan needs the simulator's EBS
-// volumes, which are not there yet; replace_flags_test.cc checks flags over a plan at the level
-// of the request.)
+// before rotor asks the cloud anything (replace_flags_test.cc checks flags over a plan at the
+// level of the request).
 TEST(Cli, ReplaceInstancePlanRefusalsAskTheCloudNothing) {
   const std::string plan = Example("copr-plan.yaml");
   struct Row {
@@ -861,6 +861,41 @@ TEST(Cli, ReplaceInstancePlanRefusalsAskTheCloudNothing) {
     std::string errors = j["command_errors"];
     EXPECT_NE(errors.find(r.want), std::string::npos) << r.name << ": " << errors;
     EXPECT_TRUE(j["api_calls"].empty()) << r.name << ": " << j["api_calls"];
+  }
+}
+
+// `rotor simulate` of a host replacement killed at each of its twelve changes (RunInstances to
+// StopInstances; the crash fault fires before the call acts): the resumed run finishes the
+// runbook, and no change is made twice — one instance launched, each volume detached and
+// attached once, the address moved once.
+TEST(Cli, ReplaceInstanceKilledAtEveryChangeIsResumedToTheEnd) {
+  std::ifstream in(Example("persistent-host.yaml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string base = text.str().substr(0, text.str().rfind("faults:"));
+  for (int k = 1; k <= 13; ++k) {
+    std::string crash = (fs::temp_directory_path() / "rotor-cli-replace-crash.yaml").string();
+    std::ofstream(crash) << base
+                         << fmt::format("faults:\n  - {{kind: crash, after_steps: {}}}\n", k);
+    auto j = Simulated({"replace-instance", "copr-fe-dev", "--image", "latest", "--stop",
+                        "systemctl stop httpd", "--start", "systemctl start httpd", "--yes"},
+                       crash, kExitOk);
+    fs::remove(crash);
+    std::string out = j["command_output"];
+    EXPECT_EQ(j["outcome"], "completed") << k << out;
+    EXPECT_EQ(j["resumed_after_crash"].get<bool>(), k <= 12) << k << ": 12 changes in all";
+    EXPECT_TRUE(j["invariant_violations"].empty()) << k << j["invariant_violations"];
+    std::map<std::string, int> events;
+    for (const auto& e : j["events"]) ++events[e["event"].get<std::string>()];
+    EXPECT_EQ(events["run_instance"], 1) << k;
+    EXPECT_EQ(events["detach"], 2) << k;
+    EXPECT_EQ(events["attach"], 2) << k;
+    EXPECT_EQ(events["associate"], 1) << k;
+    EXPECT_EQ(events["stop"], 1) << k;
+    EXPECT_NE(out.find(k <= 12 ? "rollout resume completed" : "replace-instance completed"),
+              std::string::npos)
+        << k << out;
+    EXPECT_NE(out.find("outage: "), std::string::npos) << k << out;
   }
 }
 

@@ -303,6 +303,8 @@ class ReplaceTest : public ::testing::Test {
     EXPECT_EQ(sim_->violations(), std::vector<std::string>{}) << where;
   }
 
+  void KillAtEveryChange(bool rollback);
+
   std::unique_ptr<sim::SimCloud> sim_;
   std::unique_ptr<cli::SimRunner> sim_runner_;
   std::unique_ptr<Recording> runner_;
@@ -483,7 +485,10 @@ TEST_F(ReplaceTest, AVolumeStuckAttachingRollsBackEverything) {
   ExpectAsBefore(plan, "rolled back after a stuck attach");
 }
 
-TEST_F(ReplaceTest, AKillAtEveryChangeIsResumedToTheSameEnd) {
+// Kills rotor at every change of the runbook (before the call reached the cloud, or after the
+// cloud acted), waits out the dead rotor's lease, then resumes (`rollback` false) or rolls back
+// the operation from its journal and checks where the host ended: replaced, or as before.
+void ReplaceTest::KillAtEveryChange(bool rollback) {
   int killed = 0;
   for (int at = 1; at <= 24; ++at) {
     for (bool after : {false, true}) {
@@ -501,14 +506,23 @@ TEST_F(ReplaceTest, AKillAtEveryChangeIsResumedToTheSameEnd) {
       ++killed;
       ASSERT_EQ(first.status().code(), core::Code::kAborted) << where;
       clock().SleepFor(61s);  // the dead rotor's lease lapses
-      auto resumed = Resume(false);
-      ASSERT_TRUE(resumed.ok()) << where << ": " << resumed.status().message();
-      EXPECT_EQ(resumed->outcome, runbook::Outcome::kCompleted) << where << ": " << resumed->reason;
-      ExpectReplaced(plan, where);
+      auto next = Resume(rollback);
+      ASSERT_TRUE(next.ok()) << where << ": " << next.status().message();
+      if (rollback) {
+        EXPECT_EQ(next->outcome, runbook::Outcome::kRolledBack) << where << ": " << next->reason;
+        ExpectAsBefore(plan, where + ", rolled back");
+      } else {
+        EXPECT_EQ(next->outcome, runbook::Outcome::kCompleted) << where << ": " << next->reason;
+        ExpectReplaced(plan, where);
+      }
     }
   }
   EXPECT_GE(killed, 24) << "every change of the runbook was killed";
 }
+
+TEST_F(ReplaceTest, AKillAtEveryChangeIsResumedToTheSameEnd) { KillAtEveryChange(false); }
+
+TEST_F(ReplaceTest, AKillAtEveryChangeIsRolledBackToTheOldHost) { KillAtEveryChange(true); }
 
 TEST_F(ReplaceTest, FinishTerminatesTheOldHostOnce) {
   Load(Scenario());
