@@ -85,9 +85,17 @@ core::Status SimRunner::TrustHostKeys(const std::vector<std::string>& addresses,
   return core::Status::Ok();
 }
 
-core::Result<remote::CommandResult> SimRunner::RunLocal(const std::string&,
-                                                        std::chrono::milliseconds) {
-  return remote::CommandResult{0, "", "", false};
+core::Result<remote::CommandResult> SimRunner::RunLocal(const std::string& command,
+                                                        std::chrono::milliseconds timeout) {
+  sim::RemoteAnswer answer = sim_.LocalCommand(command);
+  if (answer.duration > timeout) {
+    sim_.clock().SleepFor(timeout);
+    return core::Status(
+        core::Code::kDeadlineExceeded,
+        fmt::format("`{}` did not finish within {}s", command, timeout.count() / 1000.0));
+  }
+  sim_.clock().SleepFor(answer.duration);
+  return remote::CommandResult{answer.exit_status, answer.output, "", false};
 }
 
 core::Status SimRunner::Copy(const remote::SshTarget& from, const remote::SshTarget& to,

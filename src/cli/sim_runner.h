@@ -36,7 +36,8 @@ class SimRunner final : public remote::Runner {
   // Remembers the keys per address (no file: a rehearsal leaves the user's machine alone).
   core::Status TrustHostKeys(const std::vector<std::string>& addresses,
                              const std::vector<std::string>& keys) override;
-  // A rehearsal never runs a command on this machine: it answers 0 at once.
+  // A rehearsal never runs a command on this machine: it answers as the scenario says
+  // (SimCloud::LocalCommand), taking its time on the simulated clock.
   core::Result<remote::CommandResult> RunLocal(const std::string& command,
                                                std::chrono::milliseconds timeout) override;
   // Ok at once when both hosts answer on port 22 (as Run's kUnavailable otherwise).

@@ -24,8 +24,10 @@ hosts:
 commands:
   - {pattern: "sudo dnf*", duration: 3m, output: Complete!}
   - {pattern: "false", exit: 1, duration: 1s}
+  - {pattern: "ansible-playbook *", host: local, duration: 6m, output: ok=42}
 faults:
   - {kind: port_closed, host: bastion, port: 22, at: 1h, for: 10m}
+  - {kind: command_failure, pattern: "*--tags broken*", host: local, exit: 2, output: failed=1}
 )";
 
 TEST(SimRunner, CommandsTakeTheirTimeOnTheVirtualClock) {
@@ -51,6 +53,8 @@ TEST(SimRunner, CommandsTakeTheirTimeOnTheVirtualClock) {
       {"non-zero exit", "false", 30s, core::Code::kOk, 1, "", 1s},
       {"outlasts the timeout", "sudo dnf -y upgrade", 30s, core::Code::kDeadlineExceeded, 0, "",
        30s},
+      {"a local entry is not for hosts", "ansible-playbook site.yml", 30s, core::Code::kOk, 0, "",
+       2s},
   };
   for (const Row& r : rows) {
     core::Time before = sim.clock().Now();
@@ -71,6 +75,44 @@ TEST(SimRunner, CommandsTakeTheirTimeOnTheVirtualClock) {
   EXPECT_EQ(sim.clock().Now(), sim.start() + 1h);  // no time passes
   EXPECT_EQ(runner.Run({"x", "10.99.0.1", false}, "uptime", 30s).status().code(),
             core::Code::kUnavailable);
+}
+
+// Local commands (--prepare, --after) take the time of their `host: local` entry; a
+// command_failure fault on `local` fails them; nothing over ssh is involved.
+TEST(SimRunner, LocalCommandsTakeTheirTimeOnTheVirtualClock) {
+  auto scenario = sim::ParseScenario(kScenario, "runner.yaml");
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  sim::SimCloud sim(*scenario);
+  SimRunner runner(sim);
+  struct Row {
+    const char* name;
+    std::string command;
+    std::chrono::milliseconds timeout;
+    core::Code code;
+    int exit_status;
+    std::string out;
+    core::Duration took;
+  };
+  const Row rows[] = {
+      {"no entry: at once", "make -C ../infra", 30s, core::Code::kOk, 0, "", 0s},
+      {"a remote entry is not for this machine", "sudo dnf -y upgrade", 30s, core::Code::kOk, 0, "",
+       0s},
+      {"its entry", "ansible-playbook site.yml -l 10.0.0.9", 10min, core::Code::kOk, 0, "ok=42",
+       6min},
+      {"a failure fault", "ansible-playbook site.yml --tags broken", 10min, core::Code::kOk, 2,
+       "failed=1", 6min},
+      {"outlasts the timeout", "ansible-playbook site.yml", 1min, core::Code::kDeadlineExceeded, 0,
+       "", 1min},
+  };
+  for (const Row& r : rows) {
+    core::Time before = sim.clock().Now();
+    auto result = runner.RunLocal(r.command, r.timeout);
+    EXPECT_EQ(result.status().code(), r.code) << r.name << ": " << result.status().message();
+    EXPECT_EQ(sim.clock().Now() - before, r.took) << r.name;
+    if (!result.ok()) continue;
+    EXPECT_EQ(result->exit_status, r.exit_status) << r.name;
+    EXPECT_EQ(result->out, r.out) << r.name;
+  }
 }
 
 TEST(SimRunner, RuntimeHandsOutOneRunnerInASimulation) {

@@ -135,13 +135,16 @@ struct ZoneSpec {
 };
 
 // What a remote command does on a host: the first entry whose pattern and host match decides.
+// `host: local` is this machine: a command rotor runs locally (--prepare, --after).
 struct CommandSpec {
   std::string pattern;     // glob over the whole command line
-  std::string host = "*";  // glob over the Name tag or the id
+  std::string host = "*";  // glob over the Name tag or the id, or kLocalHost
   core::Duration duration = std::chrono::seconds(2);
   int exit_status = 0;
   std::string output;
 };
+
+inline constexpr char kLocalHost[] = "local";
 
 struct Timing {
   Distribution api_latency = Distribution::Fixed(std::chrono::milliseconds(50));

@@ -78,6 +78,10 @@ class SimCloud final : public cloud::Backend {
   // first `commands:` entry matching the command and host (default: exit 0 after
   // `timing.command`), a matching command_failure fault overriding its exit status and output.
   RemoteAnswer HostCommand(const std::string& address, const std::string& command);
+  // What running `command` on this machine does (--prepare, --after): the first `commands:`
+  // entry with `host: local` matching it (default: exit 0 at once), a command_failure fault
+  // with `host: local` overriding its exit status and output. Always reachable.
+  RemoteAnswer LocalCommand(const std::string& command);
   // Ok when a TCP connection to `port` would be accepted now: the instance running, its zone up,
   // no port_closed fault covering it, and for port 22 sshd up, for any other port its
   // application answering (as AppAnswers). kUnavailable with the reason otherwise.

@@ -11,6 +11,7 @@
 namespace rotor::sim {
 
 bool World::HostMatches(const std::string& glob, int i) const {
+  if (glob == kLocalHost) return false;  // this machine, never an instance
   const Inst& in = *insts_[i];
   if (glob == "new") return in.launched >= start_;
   auto name = in.tags.find("Name");
@@ -74,6 +75,31 @@ RemoteAnswer SimCloud::HostCommand(const std::string& address, const std::string
   }
   w.Trace("command", fmt::format("{} exit {}: {}", w.insts_[i]->id, answer.exit_status,
                                  core::Clip(command, 80)));
+  return answer;
+}
+
+RemoteAnswer SimCloud::LocalCommand(const std::string& command) {
+  World& w = *world_;
+  RemoteAnswer answer;
+  answer.reachable = true;
+  for (const CommandSpec& c : w.commands_) {
+    if (c.host != kLocalHost || !core::GlobMatch(c.pattern, command)) continue;
+    answer.duration = c.duration;
+    answer.exit_status = c.exit_status;
+    answer.output = c.output;
+    break;
+  }
+  for (const Fault& f : w.faults_) {
+    if (f.kind != Fault::Kind::kCommandFailure || f.host != kLocalHost ||
+        !core::GlobMatch(f.pattern, command)) {
+      continue;
+    }
+    if (f.probability < 1 && w.remote_rng_.Uniform01() >= f.probability) continue;
+    answer.exit_status = f.exit_status;
+    answer.output = f.output;
+    break;
+  }
+  w.Trace("local_command", fmt::format("exit {}: {}", answer.exit_status, core::Clip(command, 80)));
   return answer;
 }
 
