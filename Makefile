@@ -34,6 +34,7 @@ bench: build
 	$(BUILD)/bench/bench_moto_respawn
 	$(BUILD)/bench/bench_journal
 	$(BUILD)/bench/bench_monthly
+	$(BUILD)/bench/bench_replace_outage
 
 install: build
 	install -D -m 0755 $(BUILD)/src/cli/rotor $(DESTDIR)$(PREFIX)/bin/rotor
