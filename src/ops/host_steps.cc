@@ -18,7 +18,6 @@ namespace {
 using nlohmann::json;
 using runbook::Check;
 
-constexpr auto kPoll = std::chrono::seconds(5);
 constexpr auto kProbeTimeout = std::chrono::seconds(10);
 constexpr auto kSyncTimeout = std::chrono::minutes(10);
 constexpr auto kStateTimeout = std::chrono::minutes(10);
@@ -44,10 +43,11 @@ class LaunchLike : public runbook::Step {
     // EC2's lists catch up with a launch a little later: the steps after this one (and the
     // undo) find the instance by its tag, so the step ends once the tag finds it.
     core::Time until = m_->clock.Now() + kStateTimeout;
+    Backoff wait;
     while (m_->clock.Now() < until) {
       ASSIGN_OR_RETURN(auto h, m_->NewHost());
       if (h) return core::Status::Ok();
-      RETURN_IF_ERROR(m_->Pause());
+      RETURN_IF_ERROR(m_->Pause(wait));
     }
     return StepFailed(fmt::format("{} was launched but is not listed by its tags after 10m", id));
   }
@@ -94,6 +94,7 @@ class WaitPort : public runbook::Step {
   core::Status Do() override {
     core::Time until = m_->clock.Now() + w_.timeout;
     std::string last = "it is not running yet";
+    Backoff wait;
     while (m_->clock.Now() < until) {
       ASSIGN_OR_RETURN(auto target, Target());
       if (target) {
@@ -101,7 +102,7 @@ class WaitPort : public runbook::Step {
         if (open.ok()) return w_.via.empty() ? m_->PinKeys(target->host, w_.pin_also) : open;
         last = open.message();
       }
-      RETURN_IF_ERROR(m_->Pause());
+      RETURN_IF_ERROR(m_->Pause(wait));
     }
     // A step failure, not a timeout: the driver waits timeouts out as AWS being unreachable.
     return StepFailed(fmt::format(
@@ -279,6 +280,7 @@ class UpdateRecords : public runbook::Step {
       changes.push_back(id);
     }
     core::Time until = m_->clock.Now() + kSyncTimeout;
+    Backoff wait;
     for (const std::string& id : changes) {
       while (true) {
         ASSIGN_OR_RETURN(bool synced, m_->cloud.dns.ChangeInSync(id));
@@ -286,7 +288,7 @@ class UpdateRecords : public runbook::Step {
         if (m_->clock.Now() >= until) {
           return StepFailed("Route 53 change " + id + " is not in sync after 10m");
         }
-        RETURN_IF_ERROR(m_->Pause());
+        RETURN_IF_ERROR(m_->Pause(wait));
       }
     }
     return core::Status::Ok();
@@ -393,15 +395,25 @@ core::Result<cloud::Host> HostMove::RequireNew() {
   return *h;
 }
 
-core::Status HostMove::Pause() {
+core::Duration Backoff::Next() {
+  constexpr int kQuickLooks = 5;  // every second for the first 5 s
+  if (looks_ < kQuickLooks) {
+    ++looks_;
+    return std::chrono::seconds(1);
+  }
+  return std::chrono::seconds(5);
+}
+
+core::Status HostMove::Pause(Backoff& wait) {
   if (keep_lease_) RETURN_IF_ERROR(keep_lease_());
-  clock.SleepFor(kPoll);
+  clock.SleepFor(wait.Next());
   return core::Status::Ok();
 }
 
 core::Result<cloud::Host> HostMove::WaitState(const std::string& id,
                                               const std::vector<std::string>& states) {
   core::Time until = clock.Now() + kStateTimeout;
+  Backoff wait;
   while (true) {
     ASSIGN_OR_RETURN(cloud::Host h, cloud.instances.DescribeHost(id));
     if (std::count(states.begin(), states.end(), h.instance.ec2_state)) return h;
@@ -410,7 +422,7 @@ core::Result<cloud::Host> HostMove::WaitState(const std::string& id,
           fmt::format("{} is still {} after {}s", id, h.instance.ec2_state,
                       std::chrono::duration_cast<std::chrono::seconds>(kStateTimeout).count()));
     }
-    RETURN_IF_ERROR(Pause());
+    RETURN_IF_ERROR(Pause(wait));
   }
 }
 

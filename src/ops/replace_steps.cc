@@ -134,12 +134,13 @@ class Ready : public runbook::Step {
   core::Status Do() override {
     core::Time until = c_->clock.Now() + c_->plan.health_timeout;
     std::string last;
+    Backoff wait;
     while (c_->clock.Now() < until) {
       ASSIGN_OR_RETURN(cloud::Host h, c_->RequireNew());
       core::Status s = Probe(h);
       if (s.ok()) return s;
       last = s.message();
-      RETURN_IF_ERROR(c_->Pause());
+      RETURN_IF_ERROR(c_->Pause(wait));
     }
     return StepFailed("the new host is not ready within --health-timeout: " + last);
   }

@@ -228,6 +228,7 @@ class MoveVolume : public runbook::Step {
   // Until the volume is attached to `instance` ("": available), at most kVolumeTimeout.
   core::Status WaitFor(const std::string& id, const std::string& instance) {
     core::Time until = c_->clock.Now() + kVolumeTimeout;
+    Backoff wait;
     while (true) {
       ASSIGN_OR_RETURN(cloud::Volume v, c_->Volume(id));
       bool there = instance.empty() ? v.state == "available" && !v.attachment
@@ -242,7 +243,7 @@ class MoveVolume : public runbook::Step {
                                    "data: look at the host first)"
                                  : ""));
       }
-      RETURN_IF_ERROR(c_->Pause());
+      RETURN_IF_ERROR(c_->Pause(wait));
     }
   }
 
@@ -269,10 +270,11 @@ class MountNew : public runbook::Step {
     ASSIGN_OR_RETURN(cloud::Host fresh, c_->RequireNew());
     remote::SshTarget target = c_->NewTarget(fresh);
     core::Time until = c_->clock.Now() + kDeviceTimeout;
+    Backoff wait;
     while (c_->clock.Now() < until) {
       ASSIGN_OR_RETURN(std::vector<remote::Disk> disks, c_->Disks(target));
       if (!DisksOf(disks, m()).empty()) break;
-      RETURN_IF_ERROR(c_->Pause());
+      RETURN_IF_ERROR(c_->Pause(wait));
     }
     return MountOn(*c_, target, m());
   }
