@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
+#include <vector>
 
 #include "cli/probes.h"
 #include "cli/runtime.h"
@@ -30,6 +32,32 @@ faults:
   - {kind: command_failure, pattern: "*--tags broken*", host: local, exit: 2, output: failed=1}
 )";
 
+// A command, what it answers and how long it takes on the virtual clock.
+struct CommandRow {
+  const char* name;
+  std::string command;
+  std::chrono::milliseconds timeout;
+  core::Code code;
+  int exit_status;
+  std::string out;
+  core::Duration took;
+};
+
+// Runs each row's command with `run(command, timeout)` and checks the answer and the time taken.
+void ExpectRows(sim::SimCloud& sim, const std::vector<CommandRow>& rows,
+                const std::function<core::Result<remote::CommandResult>(
+                    const std::string&, std::chrono::milliseconds)>& run) {
+  for (const CommandRow& r : rows) {
+    core::Time before = sim.clock().Now();
+    auto result = run(r.command, r.timeout);
+    EXPECT_EQ(result.status().code(), r.code) << r.name << ": " << result.status().message();
+    EXPECT_EQ(sim.clock().Now() - before, r.took) << r.name;
+    if (!result.ok()) continue;
+    EXPECT_EQ(result->exit_status, r.exit_status) << r.name;
+    EXPECT_EQ(result->out, r.out) << r.name;
+  }
+}
+
 TEST(SimRunner, CommandsTakeTheirTimeOnTheVirtualClock) {
   auto scenario = sim::ParseScenario(kScenario, "runner.yaml");
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
@@ -38,16 +66,7 @@ TEST(SimRunner, CommandsTakeTheirTimeOnTheVirtualClock) {
   auto host = sim.cloud().instances.DescribeHost("bastion");
   ASSERT_TRUE(host.ok());
   remote::SshTarget target{"bastion", host->instance.private_ip, false};
-  struct Row {
-    const char* name;
-    std::string command;
-    std::chrono::milliseconds timeout;
-    core::Code code;
-    int exit_status;
-    std::string out;
-    core::Duration took;
-  };
-  const Row rows[] = {
+  const std::vector<CommandRow> rows = {
       {"default", "uptime", 30s, core::Code::kOk, 0, "", 2s},
       {"scripted", "sudo dnf -y upgrade", 5min, core::Code::kOk, 0, "Complete!", 3min},
       {"non-zero exit", "false", 30s, core::Code::kOk, 1, "", 1s},
@@ -56,15 +75,9 @@ TEST(SimRunner, CommandsTakeTheirTimeOnTheVirtualClock) {
       {"a local entry is not for hosts", "ansible-playbook site.yml", 30s, core::Code::kOk, 0, "",
        2s},
   };
-  for (const Row& r : rows) {
-    core::Time before = sim.clock().Now();
-    auto result = runner.Run(target, r.command, r.timeout);
-    EXPECT_EQ(result.status().code(), r.code) << r.name << ": " << result.status().message();
-    EXPECT_EQ(sim.clock().Now() - before, r.took) << r.name;
-    if (!result.ok()) continue;
-    EXPECT_EQ(result->exit_status, r.exit_status) << r.name;
-    EXPECT_EQ(result->out, r.out) << r.name;
-  }
+  ExpectRows(sim, rows, [&](const std::string& command, std::chrono::milliseconds timeout) {
+    return runner.Run(target, command, timeout);
+  });
   EXPECT_TRUE(runner.PortOpen(target, 22, 5s).ok());
   sim.clock().SleepUntil(sim.start() + 1h);
   core::Status closed = runner.PortOpen(target, 22, 5s);
@@ -84,16 +97,7 @@ TEST(SimRunner, LocalCommandsTakeTheirTimeOnTheVirtualClock) {
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
   sim::SimCloud sim(*scenario);
   SimRunner runner(sim);
-  struct Row {
-    const char* name;
-    std::string command;
-    std::chrono::milliseconds timeout;
-    core::Code code;
-    int exit_status;
-    std::string out;
-    core::Duration took;
-  };
-  const Row rows[] = {
+  const std::vector<CommandRow> rows = {
       {"no entry: at once", "make -C ../infra", 30s, core::Code::kOk, 0, "", 0s},
       {"a remote entry is not for this machine", "sudo dnf -y upgrade", 30s, core::Code::kOk, 0, "",
        0s},
@@ -104,15 +108,9 @@ TEST(SimRunner, LocalCommandsTakeTheirTimeOnTheVirtualClock) {
       {"outlasts the timeout", "ansible-playbook site.yml", 1min, core::Code::kDeadlineExceeded, 0,
        "", 1min},
   };
-  for (const Row& r : rows) {
-    core::Time before = sim.clock().Now();
-    auto result = runner.RunLocal(r.command, r.timeout);
-    EXPECT_EQ(result.status().code(), r.code) << r.name << ": " << result.status().message();
-    EXPECT_EQ(sim.clock().Now() - before, r.took) << r.name;
-    if (!result.ok()) continue;
-    EXPECT_EQ(result->exit_status, r.exit_status) << r.name;
-    EXPECT_EQ(result->out, r.out) << r.name;
-  }
+  ExpectRows(sim, rows, [&](const std::string& command, std::chrono::milliseconds timeout) {
+    return runner.RunLocal(command, timeout);
+  });
 }
 
 TEST(SimRunner, RuntimeHandsOutOneRunnerInASimulation) {
