@@ -138,18 +138,6 @@ int Percent(const std::string& text) {
   return std::min(n, 100);
 }
 
-cloud::Snapshot DecodeSnapshot(const pugi::xml_node& s) {
-  cloud::Snapshot out;
-  out.id = Text(s, "snapshotId");
-  out.volume_id = Text(s, "volumeId");
-  out.state = Text(s, "status");
-  out.progress_percent = Percent(Text(s, "progress"));
-  if (auto t = core::ParseIso8601(Text(s, "startTime")); t.ok()) out.started = *t;
-  out.description = Text(s, "description");
-  out.tags = DecodeTags(s);
-  return out;
-}
-
 void AddTagFilter(Params& p, const std::string& key, const std::string& value) {
   if (key.empty()) return;
   if (value.empty()) {
@@ -164,17 +152,6 @@ core::Status ForIdBatches(const std::vector<std::string>& ids,
                           const std::function<core::Status(const std::vector<std::string>&)>& fn) {
   if (ids.empty()) return fn({});
   return ForEachBatch(ids, kIdsPerCall, fn);
-}
-
-void AddSnapshotTags(Params& p, const std::map<std::string, std::string>& tags) {
-  if (tags.empty()) return;
-  p.Add("TagSpecification.1.ResourceType", "snapshot");
-  int n = 0;
-  for (const auto& [k, v] : tags) {
-    ++n;
-    p.Add(fmt::format("TagSpecification.1.Tag.{}.Key", n), k);
-    p.Add(fmt::format("TagSpecification.1.Tag.{}.Value", n), v);
-  }
 }
 
 // What to ask again to learn which ids EC2 does not know.
@@ -212,6 +189,17 @@ std::string FirstMissing(AwsClient& client, const IdLookup& lookup,
 
 }  // namespace
 
+void AddSnapshotTags(Params& p, const std::map<std::string, std::string>& tags) {
+  if (tags.empty()) return;
+  p.Add("TagSpecification.1.ResourceType", "snapshot");
+  int n = 0;
+  for (const auto& [k, v] : tags) {
+    ++n;
+    p.Add(fmt::format("TagSpecification.1.Tag.{}.Key", n), k);
+    p.Add(fmt::format("TagSpecification.1.Tag.{}.Value", n), v);
+  }
+}
+
 Params DescribeVolumesParams(const cloud::VolumeQuery& query) {
   Params p;
   p.AddIndexedList("VolumeId", query.ids);
@@ -235,6 +223,19 @@ void DecodeVolumeSet(const pugi::xml_node& root, std::vector<cloud::Volume>& out
   for (const pugi::xml_node& v : Find(root, "volumeSet").children("item")) {
     out.push_back(DecodeVolume(v));
   }
+}
+
+cloud::Snapshot DecodeSnapshot(const pugi::xml_node& s) {
+  cloud::Snapshot out;
+  out.id = Text(s, "snapshotId");
+  out.volume_id = Text(s, "volumeId");
+  out.state = Text(s, "status");
+  if (out.state.empty()) out.state = Text(s, "state");  // CreateSnapshots' name for it
+  out.progress_percent = Percent(Text(s, "progress"));
+  if (auto t = core::ParseIso8601(Text(s, "startTime")); t.ok()) out.started = *t;
+  out.description = Text(s, "description");
+  out.tags = DecodeTags(s);
+  return out;
 }
 
 void DecodeSnapshotSet(const pugi::xml_node& root, std::vector<cloud::Snapshot>& out) {

@@ -42,11 +42,18 @@ core::Result<std::string> CreateSnapshot(AwsClient& client, const std::string& v
 core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(AwsClient& client,
                                                              const cloud::SnapshotQuery& query);
 
+// Tags a snapshot gets at creation: TagSpecification.1 of ResourceType snapshot (nothing for
+// none).
+void AddSnapshotTags(Params& p, const std::map<std::string, std::string>& tags);
+
 // Exposed for tests on recorded answers: one call's parameters (without NextToken) and decoding.
 // REQUIRES for DescribeVolumesParams: at most 200 ids (DescribeVolumes batches them).
 Params DescribeVolumesParams(const cloud::VolumeQuery& query);
 Params DescribeSnapshotsParams(const cloud::SnapshotQuery& query);
 void DecodeVolumeSet(const pugi::xml_node& root, std::vector<cloud::Volume>& out);
 void DecodeSnapshotSet(const pugi::xml_node& root, std::vector<cloud::Snapshot>& out);
+// One snapshot item, as DescribeSnapshots answers it (its state in <status>) or as
+// CreateSnapshots does (in <state>).
+cloud::Snapshot DecodeSnapshot(const pugi::xml_node& s);
 
 }  // namespace rotor::aws::ec2

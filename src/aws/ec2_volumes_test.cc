@@ -12,17 +12,12 @@
 
 #include "aws/aws_cloud.h"
 #include "core/strings.h"
-#include "fakes/fake_transport.h"
+#include "fakes/fake_aws.h"
 
 namespace rotor::aws {
 namespace {
 
 using ParamList = std::vector<std::pair<std::string, std::string>>;
-
-std::string Ec2Error(const std::string& code, const std::string& message) {
-  return "<Response><Errors><Error><Code>" + code + "</Code><Message>" + message +
-         "</Message></Error></Errors><RequestID>req-1</RequestID></Response>";
-}
 
 const char kAttached[] = R"(<AttachVolumeResponse><volumeId>vol-0data</volumeId>
   <instanceId>i-0new</instanceId><device>/dev/sdf</device><status>attaching</status>
@@ -35,13 +30,8 @@ const char kSnapshotStarted[] = R"(<CreateSnapshotResponse><snapshotId>snap-0new
 
 class Ec2VolumesTest : public ::testing::Test {
  protected:
-  Ec2VolumesTest()
-      : clock_(*core::ParseIso8601("2026-11-22T10:00:00Z")),
-        creds_(Credentials{"AK", "S", "", {}, "test"}),
-        rng_(0.0),
-        context_{transport_, creds_, clock_,  rng_,   quota_, EndpointConfig{"us-east-1", "", {}},
-                 "",         0,      nullptr, nullptr} {
-    auto c = AwsCloud::Create(context_);
+  Ec2VolumesTest() {
+    auto c = AwsCloud::Create(aws_.context);
     EXPECT_TRUE(c.ok()) << c.status().message();
     cloud_ = std::move(c).value();
   }
@@ -49,22 +39,13 @@ class Ec2VolumesTest : public ::testing::Test {
   std::string Action(size_t n) { return transport_.Param(n, "Action"); }
   // Request `n`'s parameters but Action and Version, in order.
   ParamList Sent(size_t n) {
-    ParamList out;
-    for (const std::string& pair : core::Split(transport_.requests().at(n).body, '&')) {
-      size_t eq = pair.find('=');
-      std::string key = core::UriDecode(pair.substr(0, eq));
-      std::string value = eq == std::string::npos ? "" : core::UriDecode(pair.substr(eq + 1));
-      if (key != "Action" && key != "Version") out.emplace_back(key, value);
-    }
+    ParamList out = transport_.FormParams(n);
+    std::erase_if(out, [](const auto& kv) { return kv.first == "Action"; });
     return out;
   }
 
-  testing::FakeTransport transport_;
-  core::ManualClock clock_;
-  StaticProvider creds_;
-  core::FixedRng rng_;
-  RetryQuota quota_;
-  ClientContext context_;
+  testing::FakeAws aws_{"2026-11-22T10:00:00Z", "us-east-1"};
+  testing::FakeTransport& transport_ = aws_.transport;
   std::unique_ptr<AwsCloud> cloud_;
 };
 
@@ -249,7 +230,7 @@ TEST_F(Ec2VolumesTest, RefusalsTranslated) {
        core::Code::kNotFound, "vol-0data"},
   };
   for (const Row& r : rows) {
-    transport_.PushXml(400, Ec2Error(r.ec2_code, r.ec2_message));
+    transport_.PushXml(400, testing::Ec2ErrorXml(r.ec2_code, r.ec2_message));
     core::Status s = r.call(v());
     EXPECT_EQ(s.code(), r.want) << r.name << ": " << s.message();
     EXPECT_EQ(s.aws_code(), r.ec2_code) << r.name;
@@ -260,8 +241,9 @@ TEST_F(Ec2VolumesTest, RefusalsTranslated) {
 // EC2's message may name every id asked for (moto does) or none (snapshots): which one is
 // missing is learnt by asking again with the id filter, which answers without it.
 TEST_F(Ec2VolumesTest, OfSeveralIdsTheUnknownOneIsNamed) {
-  transport_.PushXml(400, Ec2Error("InvalidVolume.NotFound",
-                                   "The volume '{'vol-0logs', 'vol-0gone'}' does not exist."));
+  transport_.PushXml(
+      400, testing::Ec2ErrorXml("InvalidVolume.NotFound",
+                                "The volume '{'vol-0logs', 'vol-0gone'}' does not exist."));
   transport_.PushXml(200, testing::ReadTestdata("aws/describe_volumes_page2.xml"));
   auto vols = v().DescribeVolumes({{"vol-0logs", "vol-0gone"}, "", "", ""});
   EXPECT_EQ(vols.status().code(), core::Code::kNotFound);
@@ -270,7 +252,7 @@ TEST_F(Ec2VolumesTest, OfSeveralIdsTheUnknownOneIsNamed) {
                                 {"Filter.1.Value.1", "vol-0logs"},
                                 {"Filter.1.Value.2", "vol-0gone"}}));
 
-  transport_.PushXml(400, Ec2Error("InvalidSnapshot.NotFound", ""));
+  transport_.PushXml(400, testing::Ec2ErrorXml("InvalidSnapshot.NotFound", ""));
   transport_.PushXml(200, testing::ReadTestdata("aws/describe_snapshots.xml"));
   auto snaps = v().DescribeSnapshots({{"snap-0old", "snap-0gone", "snap-0new"}, "", "", ""});
   EXPECT_EQ(snaps.status().code(), core::Code::kNotFound);

@@ -39,6 +39,22 @@ std::string FakeTransport::Param(size_t n, const std::string& key) const {
   return "";
 }
 
+std::vector<std::pair<std::string, std::string>> FakeTransport::FormParams(size_t n) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& pair : core::Split(requests_.at(n).body, '&')) {
+    size_t eq = pair.find('=');
+    std::string key = core::UriDecode(pair.substr(0, eq));
+    std::string value = eq == std::string::npos ? "" : core::UriDecode(pair.substr(eq + 1));
+    if (key != "Version") out.emplace_back(key, value);
+  }
+  return out;
+}
+
+std::string Ec2ErrorXml(const std::string& code, const std::string& message) {
+  return "<Response><Errors><Error><Code>" + code + "</Code><Message>" + message +
+         "</Message></Error></Errors><RequestID>req-1</RequestID></Response>";
+}
+
 std::string ReadTestdata(const std::string& relative) {
   std::string path = std::string(ROTOR_TESTDATA_DIR) + "/" + relative;
   std::ifstream in(path, std::ios::binary);

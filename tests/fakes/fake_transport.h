@@ -25,12 +25,17 @@ class FakeTransport final : public aws::HttpTransport {
   const std::vector<aws::HttpRequest>& requests() const { return requests_; }
   // The form parameter `key` of request `n` ("" when absent).
   std::string Param(size_t n, const std::string& key) const;
+  // Request `n`'s form parameters in order, decoded, but Version.
+  std::vector<std::pair<std::string, std::string>> FormParams(size_t n) const;
 
  private:
   std::deque<core::Result<aws::HttpResponse>> queue_;
   Handler fallback_;
   std::vector<aws::HttpRequest> requests_;
 };
+
+// EC2's error answer: <Response><Errors><Error> with `code` and `message`, request id req-1.
+std::string Ec2ErrorXml(const std::string& code, const std::string& message);
 
 // Reads tests/testdata/<relative path>; fails the current test if it is missing.
 std::string ReadTestdata(const std::string& relative);

@@ -1,0 +1,128 @@
+#include "aws/ec2_snapshots.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "aws/ec2.h"
+#include "aws/ec2_volumes.h"
+
+namespace rotor::aws::ec2 {
+namespace {
+
+constexpr size_t kMaxExcluded = 40;  // EC2's limit on ExcludeDataVolumeId.N
+
+core::Status Translated(const core::Status& s, core::Code code, const std::string& text) {
+  return core::Status(code, fmt::format("{} ({})", text, s.message()))
+      .set_aws_code(s.aws_code())
+      .set_request_id(s.request_id());
+}
+
+bool Is(const core::Status& s, std::initializer_list<const char*> codes) {
+  return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return s.aws_code() == c; });
+}
+
+core::Status SetRefused(const core::Status& s, const SnapshotSetRequest& r) {
+  if (Is(s, {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"})) {
+    return Translated(s, core::Code::kNotFound,
+                      fmt::format("no instance {} in this region", r.instance_id));
+  }
+  if (Is(s, {"IncorrectState", "IncorrectInstanceState"})) {
+    return Translated(s, core::Code::kFailedPrecondition,
+                      fmt::format("instance {} or one of its volumes is changing; wait until "
+                                  "it is running or stopped and its volumes are in use, then "
+                                  "back it up again",
+                                  r.instance_id));
+  }
+  if (Is(s, {"InvalidParameterValue", "InvalidParameterCombination"})) {
+    return Translated(s, core::Code::kFailedPrecondition,
+                      fmt::format("EC2 refused the volumes to leave out of instance {}'s "
+                                  "snapshot set; each must be one of its data volumes",
+                                  r.instance_id));
+  }
+  return s;
+}
+
+}  // namespace
+
+Params CreateSnapshotSetParams(const SnapshotSetRequest& r) {
+  Params p;
+  p.Add("InstanceSpecification.InstanceId", r.instance_id);
+  p.Add("InstanceSpecification.ExcludeBootVolume", r.include_root ? "false" : "true");
+  for (size_t i = 0; i < r.exclude.size(); ++i) {
+    p.Add(fmt::format("InstanceSpecification.ExcludeDataVolumeId.{}", i + 1), r.exclude[i]);
+  }
+  if (!r.description.empty()) p.Add("Description", r.description);
+  AddSnapshotTags(p, r.tags);
+  if (r.copy_volume_tags) p.Add("CopyTagsFromSource", "volume");
+  return p;
+}
+
+std::vector<cloud::Snapshot> DecodeCreatedSnapshots(const pugi::xml_node& root) {
+  std::vector<cloud::Snapshot> out;
+  for (const pugi::xml_node& s : Find(root, "snapshotSet").children("item")) {
+    out.push_back(DecodeSnapshot(s));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.volume_id < b.volume_id; });
+  return out;
+}
+
+core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(AwsClient& client,
+                                                             const SnapshotSetRequest& request) {
+  if (request.exclude.size() > kMaxExcluded) {
+    return core::InvalidArgument(
+        fmt::format("instance {}: {} volumes to leave out of one snapshot set; EC2 takes at most "
+                    "{}: name the volumes to back up instead",
+                    request.instance_id, request.exclude.size(), kMaxExcluded));
+  }
+  auto r = client.Query("CreateSnapshots", CreateSnapshotSetParams(request));
+  if (!r.ok()) {
+    return SetRefused(r.status(), request).WithContext("snapshot set of " + request.instance_id);
+  }
+  return DecodeCreatedSnapshots((*r)->document_element());
+}
+
+core::Status DeleteSnapshot(AwsClient& client, const std::string& snapshot_id) {
+  Params p;
+  p.Add("SnapshotId", snapshot_id);
+  auto r = client.Query("DeleteSnapshot", p);
+  if (r.ok()) return core::Status::Ok();
+  const core::Status& s = r.status();
+  if (Is(s, {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
+    return Translated(s, core::Code::kNotFound,
+                      fmt::format("no snapshot {} of this account in this region", snapshot_id));
+  }
+  if (Is(s, {"InvalidSnapshot.InUse"})) {
+    return Translated(s, core::Code::kFailedPrecondition,
+                      fmt::format("snapshot {} is in use (an image is registered from it); "
+                                  "deregister the image first, or keep the snapshot",
+                                  snapshot_id));
+  }
+  return s.WithContext("delete " + snapshot_id);
+}
+
+core::Result<std::string> CopySnapshot(AwsClient& client, const std::string& source_region,
+                                       const std::string& snapshot_id,
+                                       const std::string& description,
+                                       const std::map<std::string, std::string>& tags) {
+  Params p;
+  p.Add("SourceRegion", source_region).Add("SourceSnapshotId", snapshot_id);
+  if (!description.empty()) p.Add("Description", description);
+  AddSnapshotTags(p, tags);
+  auto r = client.Query("CopySnapshot", p);
+  if (!r.ok()) {
+    const core::Status& s = r.status();
+    if (Is(s, {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
+      return Translated(
+          s, core::Code::kNotFound,
+          fmt::format("no snapshot {} of this account in {}", snapshot_id, source_region));
+    }
+    return s.WithContext(fmt::format("copy {} from {}", snapshot_id, source_region));
+  }
+  std::string id = Text((*r)->document_element(), "snapshotId");
+  if (id.empty()) return core::Malformed("ec2 CopySnapshot: the answer names no snapshot");
+  return id;
+}
+
+}  // namespace rotor::aws::ec2

@@ -1,0 +1,53 @@
+// EC2 calls for backups (issue 14): a crash-consistent snapshot set of an instance's volumes
+// (CreateSnapshots), a snapshot's deletion (DeleteSnapshot) and its copy into another region
+// (CopySnapshot, sent to the destination region's endpoint). EC2's refusals are translated here,
+// once:
+// - kNotFound naming the id: InvalidInstanceID.NotFound, InvalidSnapshot.NotFound (and their
+//   .Malformed twins);
+// - kFailedPrecondition saying what is in the way and what to do: InvalidSnapshot.InUse (an
+//   image is registered from it), IncorrectState (the instance or a volume is changing),
+//   InvalidParameterValue / InvalidParameterCombination on CreateSnapshots (an excluded volume
+//   that is not one of the instance's data volumes).
+// Other errors come back as the client classified them; the AWS code stays on the Status.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aws/client.h"
+#include "cloud/volumes.h"
+
+namespace rotor::aws::ec2 {
+
+// Which of an instance's volumes one snapshot set takes, and how the snapshots are tagged.
+struct SnapshotSetRequest {
+  std::string instance_id;
+  bool include_root = false;
+  std::vector<std::string> exclude;  // data volumes left out (EC2 takes at most 40)
+  std::string description;
+  std::map<std::string, std::string> tags;  // on every snapshot, at creation
+  bool copy_volume_tags = true;             // each snapshot also gets its volume's tags
+};
+
+// CreateSnapshots: one snapshot per selected volume, all at the same point in time; returns
+// them (pending) in volume id order. kInvalidArgument for more than 40 excluded volumes.
+core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(AwsClient& client,
+                                                             const SnapshotSetRequest& request);
+
+// DeleteSnapshot. Deleting one that is already gone is kNotFound (callers that prune treat it
+// as done).
+core::Status DeleteSnapshot(AwsClient& client, const std::string& snapshot_id);
+
+// CopySnapshot of `source_region`'s `snapshot_id` into the region `client` is for, tagged at
+// creation; returns the copy's id at once (pending).
+core::Result<std::string> CopySnapshot(AwsClient& client, const std::string& source_region,
+                                       const std::string& snapshot_id,
+                                       const std::string& description,
+                                       const std::map<std::string, std::string>& tags);
+
+// Exposed for tests on recorded answers.
+Params CreateSnapshotSetParams(const SnapshotSetRequest& request);
+std::vector<cloud::Snapshot> DecodeCreatedSnapshots(const pugi::xml_node& root);
+
+}  // namespace rotor::aws::ec2
