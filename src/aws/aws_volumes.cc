@@ -1,5 +1,6 @@
 #include "aws/aws_volumes.h"
 
+#include "aws/ec2_snapshots.h"
 #include "aws/ec2_volumes.h"
 
 namespace rotor::aws {
@@ -27,6 +28,15 @@ core::Result<std::string> AwsVolumes::CreateSnapshot(
 core::Result<std::vector<cloud::Snapshot>> AwsVolumes::DescribeSnapshots(
     const cloud::SnapshotQuery& query) {
   return ec2::DescribeSnapshots(ec2_, query);
+}
+
+core::Result<std::vector<cloud::Snapshot>> AwsVolumes::CreateSnapshotSet(
+    const cloud::SnapshotSetRequest& request) {
+  return ec2::CreateSnapshotSet(ec2_, request);
+}
+
+core::Status AwsVolumes::DeleteSnapshot(const std::string& snapshot_id) {
+  return ec2::DeleteSnapshot(ec2_, snapshot_id);
 }
 
 }  // namespace rotor::aws

@@ -1,5 +1,6 @@
-// cloud::Volumes on EC2: DescribeVolumes, AttachVolume, DetachVolume, CreateSnapshot and
-// DescribeSnapshots (OwnerIds=self), paged; EC2's refusals translated to Status codes here.
+// cloud::Volumes on EC2: DescribeVolumes, AttachVolume, DetachVolume, CreateSnapshot,
+// DescribeSnapshots (OwnerIds=self, paged), CreateSnapshots and DeleteSnapshot; EC2's refusals
+// translated to Status codes in ec2_volumes and ec2_snapshots.
 #pragma once
 
 #include <map>
@@ -25,6 +26,9 @@ class AwsVolumes final : public cloud::Volumes {
                                            const std::map<std::string, std::string>& tags) override;
   core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(
       const cloud::SnapshotQuery& query) override;
+  core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(
+      const cloud::SnapshotSetRequest& request) override;
+  core::Status DeleteSnapshot(const std::string& snapshot_id) override;
 
  private:
   AwsClient& ec2_;

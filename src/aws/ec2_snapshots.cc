@@ -62,6 +62,7 @@ std::vector<cloud::Snapshot> DecodeCreatedSnapshots(const pugi::xml_node& root) 
   std::vector<cloud::Snapshot> out;
   for (const pugi::xml_node& s : Find(root, "snapshotSet").children("item")) {
     out.push_back(DecodeSnapshot(s));
+    if (out.back().state.empty()) out.back().state = "pending";  // just created (moto omits it)
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.volume_id < b.volume_id; });

@@ -20,15 +20,7 @@
 
 namespace rotor::aws::ec2 {
 
-// Which of an instance's volumes one snapshot set takes, and how the snapshots are tagged.
-struct SnapshotSetRequest {
-  std::string instance_id;
-  bool include_root = false;
-  std::vector<std::string> exclude;  // data volumes left out (EC2 takes at most 40)
-  std::string description;
-  std::map<std::string, std::string> tags;  // on every snapshot, at creation
-  bool copy_volume_tags = true;             // each snapshot also gets its volume's tags
-};
+using cloud::SnapshotSetRequest;
 
 // CreateSnapshots: one snapshot per selected volume, all at the same point in time; returns
 // them (pending) in volume id order. kInvalidArgument for more than 40 excluded volumes.

@@ -60,6 +60,16 @@ struct SnapshotQuery {
   std::string tag_value;         // ... with this value ("" : any value)
 };
 
+// Which of an instance's volumes one snapshot set takes, and how its snapshots are tagged.
+struct SnapshotSetRequest {
+  std::string instance_id;
+  bool include_root = false;
+  std::vector<std::string> exclude;  // data volumes left out (EC2 takes at most 40)
+  std::string description;
+  std::map<std::string, std::string> tags;  // on every snapshot, at creation
+  bool copy_volume_tags = true;             // each snapshot also gets its own volume's tags
+};
+
 class Volumes {
  public:
   virtual ~Volumes() = default;
@@ -87,6 +97,18 @@ class Volumes {
 
   // The account's own snapshots the query selects, oldest first.
   virtual core::Result<std::vector<Snapshot>> DescribeSnapshots(const SnapshotQuery& query) = 0;
+
+  // Starts one snapshot of each volume the request selects, all at the same point in time
+  // (crash-consistent across the volumes), tagged at creation; returns them (pending) in volume
+  // id order. kNotFound for an unknown instance; kFailedPrecondition when the provider refuses
+  // the volumes left out (not data volumes of the instance) or the instance is changing;
+  // kInvalidArgument for more than 40 left out.
+  virtual core::Result<std::vector<Snapshot>> CreateSnapshotSet(
+      const SnapshotSetRequest& request) = 0;
+
+  // Deletes a snapshot. kNotFound when it is gone already; kFailedPrecondition when an image is
+  // registered from it.
+  virtual core::Status DeleteSnapshot(const std::string& snapshot_id) = 0;
 };
 
 // Forwards every verb to another Volumes; a test overrides only what it cares about.
@@ -110,6 +132,13 @@ class VolumesWrapper : public Volumes {
   }
   core::Result<std::vector<Snapshot>> DescribeSnapshots(const SnapshotQuery& query) override {
     return target_.DescribeSnapshots(query);
+  }
+  core::Result<std::vector<Snapshot>> CreateSnapshotSet(
+      const SnapshotSetRequest& request) override {
+    return target_.CreateSnapshotSet(request);
+  }
+  core::Status DeleteSnapshot(const std::string& snapshot_id) override {
+    return target_.DeleteSnapshot(snapshot_id);
   }
 
  private:

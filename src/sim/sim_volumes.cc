@@ -168,4 +168,58 @@ core::Result<std::vector<cloud::Snapshot>> SimVolumes::DescribeSnapshots(
   return out;
 }
 
+// CreateSnapshots with InstanceSpecification, TagSpecifications and CopyTagsFromSource=volume.
+core::Result<std::vector<cloud::Snapshot>> SimVolumes::CreateSnapshotSet(
+    const cloud::SnapshotSetRequest& r) {
+  if (r.exclude.size() > 40) {
+    return core::InvalidArgument("at most 40 volumes may be left out of a snapshot set");
+  }
+  RETURN_IF_ERROR(world_.Api(kEc2, "CreateSnapshots", true));
+  int inst = world_.InstanceIndex(r.instance_id);
+  if (inst < 0 || world_.insts_[inst]->state == Ec2State::kTerminated) {
+    return NoInstance(r.instance_id);
+  }
+  const std::vector<int>& attached = world_.insts_[inst]->volumes;
+  for (const std::string& id : r.exclude) {
+    int vol = world_.VolumeIndex(id);
+    if (vol < 0 || world_.vols_[vol]->root ||
+        std::find(attached.begin(), attached.end(), vol) == attached.end()) {
+      return Refused(
+          "InvalidParameterValue",
+          fmt::format("Volume {} is not a data volume of instance {}.", id, r.instance_id));
+    }
+  }
+  std::vector<std::string> ids;
+  for (int vol : attached) {
+    const Vol& v = *world_.vols_[vol];
+    if ((v.root && !r.include_root) ||
+        std::find(r.exclude.begin(), r.exclude.end(), v.id) != r.exclude.end()) {
+      continue;
+    }
+    std::map<std::string, std::string> tags = r.tags;
+    if (r.copy_volume_tags) tags.insert(v.tags.begin(), v.tags.end());  // the request's first
+    ids.push_back(world_.StartSnapshot(vol, r.description, tags));
+  }
+  std::vector<cloud::Snapshot> out;
+  core::Time now = world_.clock_.Now();
+  for (const Snap& s : world_.snaps_) {
+    if (std::find(ids.begin(), ids.end(), s.id) != ids.end()) {
+      out.push_back(world_.DescribeSnapshot(s, now));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.volume_id < b.volume_id; });
+  return out;
+}
+
+core::Status SimVolumes::DeleteSnapshot(const std::string& snapshot_id) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "DeleteSnapshot", true));
+  auto it = std::find_if(world_.snaps_.begin(), world_.snaps_.end(),
+                         [&](const Snap& s) { return s.id == snapshot_id; });
+  if (it == world_.snaps_.end()) return NoSnapshot(snapshot_id);
+  world_.Trace("delete_snapshot", snapshot_id + " of " + it->volume_id);
+  world_.snaps_.erase(it);
+  return core::Status::Ok();
+}
+
 }  // namespace rotor::sim

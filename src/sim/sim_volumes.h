@@ -2,7 +2,10 @@
 // available), attachments that take `timing` to settle (volume_stuck holds one in attaching or
 // detaching), and snapshots that complete after a while (snapshot_slow); each verb costs the
 // one EC2 call AwsCloud would make (DescribeVolumes, AttachVolume, DetachVolume, CreateSnapshot,
-// DescribeSnapshots), with the gate's latency, throttling and injected errors.
+// DescribeSnapshots, CreateSnapshots, DeleteSnapshot), with the gate's latency, throttling and
+// injected errors. A snapshot set takes every volume attached to the instance (the root only
+// when asked; a volume left out must be one of its data volumes, else InvalidParameterValue),
+// each tagged with the request's tags over its volume's own.
 // Refusals are EC2's, as kFailedPrecondition with its error code (aws_code): attaching a
 // volume that is not available (VolumeInUse), to an instance neither running nor stopped
 // (IncorrectState), in another zone (InvalidVolume.ZoneMismatch) or at a device the instance
@@ -37,6 +40,9 @@ class SimVolumes final : public cloud::Volumes {
                                            const std::map<std::string, std::string>& tags) override;
   core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(
       const cloud::SnapshotQuery& query) override;
+  core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(
+      const cloud::SnapshotSetRequest& request) override;
+  core::Status DeleteSnapshot(const std::string& snapshot_id) override;
 
  private:
   World& world_;

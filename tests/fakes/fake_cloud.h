@@ -278,6 +278,11 @@ class FakeCloud final : public cloud::Provider {
       const cloud::SnapshotQuery&) override {
     return NoHosts();
   }
+  core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(
+      const cloud::SnapshotSetRequest&) override {
+    return NoHosts();
+  }
+  core::Status DeleteSnapshot(const std::string&) override { return NoHosts(); }
 };
 
 }  // namespace rotor::testing
