@@ -12,31 +12,18 @@ namespace {
 
 constexpr size_t kMaxExcluded = 40;  // EC2's limit on ExcludeDataVolumeId.N
 
-core::Status Translated(const core::Status& s, core::Code code, const std::string& text) {
-  return core::Status(code, fmt::format("{} ({})", text, s.message()))
-      .set_aws_code(s.aws_code())
-      .set_request_id(s.request_id());
-}
-
-bool Is(const core::Status& s, std::initializer_list<const char*> codes) {
-  return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return s.aws_code() == c; });
-}
-
 core::Status SetRefused(const core::Status& s, const SnapshotSetRequest& r) {
-  if (Is(s, {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"})) {
-    return Translated(s, core::Code::kNotFound,
-                      fmt::format("no instance {} in this region", r.instance_id));
+  if (IsOneOf(s.aws_code(), {"InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"})) {
+    return NotFound(s, fmt::format("no instance {} in this region", r.instance_id));
   }
-  if (Is(s, {"IncorrectState", "IncorrectInstanceState"})) {
-    return Translated(s, core::Code::kFailedPrecondition,
-                      fmt::format("instance {} or one of its volumes is changing; wait until "
+  if (IsOneOf(s.aws_code(), {"IncorrectState", "IncorrectInstanceState"})) {
+    return Refused(s, fmt::format("instance {} or one of its volumes is changing; wait until "
                                   "it is running or stopped and its volumes are in use, then "
                                   "back it up again",
                                   r.instance_id));
   }
-  if (Is(s, {"InvalidParameterValue", "InvalidParameterCombination"})) {
-    return Translated(s, core::Code::kFailedPrecondition,
-                      fmt::format("EC2 refused the volumes to leave out of instance {}'s "
+  if (IsOneOf(s.aws_code(), {"InvalidParameterValue", "InvalidParameterCombination"})) {
+    return Refused(s, fmt::format("EC2 refused the volumes to leave out of instance {}'s "
                                   "snapshot set; each must be one of its data volumes",
                                   r.instance_id));
   }
@@ -90,13 +77,11 @@ core::Status DeleteSnapshot(AwsClient& client, const std::string& snapshot_id) {
   auto r = client.Query("DeleteSnapshot", p);
   if (r.ok()) return core::Status::Ok();
   const core::Status& s = r.status();
-  if (Is(s, {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
-    return Translated(s, core::Code::kNotFound,
-                      fmt::format("no snapshot {} of this account in this region", snapshot_id));
+  if (IsOneOf(s.aws_code(), {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
+    return NotFound(s, fmt::format("no snapshot {} of this account in this region", snapshot_id));
   }
-  if (Is(s, {"InvalidSnapshot.InUse"})) {
-    return Translated(s, core::Code::kFailedPrecondition,
-                      fmt::format("snapshot {} is in use (an image is registered from it); "
+  if (IsOneOf(s.aws_code(), {"InvalidSnapshot.InUse"})) {
+    return Refused(s, fmt::format("snapshot {} is in use (an image is registered from it); "
                                   "deregister the image first, or keep the snapshot",
                                   snapshot_id));
   }
@@ -114,10 +99,9 @@ core::Result<std::string> CopySnapshot(AwsClient& client, const std::string& sou
   auto r = client.Query("CopySnapshot", p);
   if (!r.ok()) {
     const core::Status& s = r.status();
-    if (Is(s, {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
-      return Translated(
-          s, core::Code::kNotFound,
-          fmt::format("no snapshot {} of this account in {}", snapshot_id, source_region));
+    if (IsOneOf(s.aws_code(), {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
+      return NotFound(
+          s, fmt::format("no snapshot {} of this account in {}", snapshot_id, source_region));
     }
     return s.WithContext(fmt::format("copy {} from {}", snapshot_id, source_region));
   }

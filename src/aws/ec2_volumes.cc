@@ -19,24 +19,6 @@ constexpr char kVolumesPerPage[] = "500";
 constexpr char kSnapshotsPerPage[] = "1000";
 constexpr size_t kIdsPerCall = 200;
 
-bool IsOneOf(const std::string& code, std::initializer_list<const char*> codes) {
-  return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return code == c; });
-}
-
-// kNotFound naming what EC2 does not know; EC2's code stays on it.
-core::Status NotFound(const core::Status& s, const std::string& text) {
-  return core::Status(core::Code::kNotFound, fmt::format("{} ({})", text, s.aws_code()))
-      .set_aws_code(s.aws_code())
-      .set_request_id(s.request_id());
-}
-
-// kFailedPrecondition: what is in the way and what to do, then EC2's own words.
-core::Status Refused(const core::Status& s, const std::string& text) {
-  return core::Status(core::Code::kFailedPrecondition, fmt::format("{} ({})", text, s.message()))
-      .set_aws_code(s.aws_code())
-      .set_request_id(s.request_id());
-}
-
 // EC2's answers for a volume or snapshot id it does not know (or cannot: a malformed one).
 bool NoVolume(const std::string& code) {
   return IsOneOf(code, {"InvalidVolume.NotFound", "InvalidVolumeID.Malformed"});
@@ -188,6 +170,24 @@ std::string FirstMissing(AwsClient& client, const IdLookup& lookup,
 }
 
 }  // namespace
+
+bool IsOneOf(const std::string& code, std::initializer_list<const char*> codes) {
+  return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return code == c; });
+}
+
+// kNotFound naming what EC2 does not know; EC2's code stays on it.
+core::Status NotFound(const core::Status& s, const std::string& text) {
+  return core::Status(core::Code::kNotFound, fmt::format("{} ({})", text, s.aws_code()))
+      .set_aws_code(s.aws_code())
+      .set_request_id(s.request_id());
+}
+
+// kFailedPrecondition: what is in the way and what to do, then EC2's own words.
+core::Status Refused(const core::Status& s, const std::string& text) {
+  return core::Status(core::Code::kFailedPrecondition, fmt::format("{} ({})", text, s.message()))
+      .set_aws_code(s.aws_code())
+      .set_request_id(s.request_id());
+}
 
 void AddSnapshotTags(Params& p, const std::map<std::string, std::string>& tags) {
   if (tags.empty()) return;

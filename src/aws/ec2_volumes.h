@@ -9,6 +9,7 @@
 // Other errors come back as the client classified them. The AWS code stays on the Status.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,6 +42,12 @@ core::Result<std::string> CreateSnapshot(AwsClient& client, const std::string& v
 // time, then id). kNotFound for ids as DescribeVolumes.
 core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(AwsClient& client,
                                                              const cloud::SnapshotQuery& query);
+
+// EC2's refusals as rotor's codes, EC2's code and request id kept: whether `code` is one of
+// `codes`; kNotFound saying `text`; kFailedPrecondition saying `text`, then EC2's own words.
+bool IsOneOf(const std::string& code, std::initializer_list<const char*> codes);
+core::Status NotFound(const core::Status& s, const std::string& text);
+core::Status Refused(const core::Status& s, const std::string& text);
 
 // Tags a snapshot gets at creation: TagSpecification.1 of ResourceType snapshot (nothing for
 // none).

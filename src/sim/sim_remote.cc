@@ -46,6 +46,27 @@ core::Status World::Reachable(int i, int port, core::Time t) const {
   return core::Status::Ok();
 }
 
+void World::Script(const std::string& command, const std::function<bool(const std::string&)>& here,
+                   RemoteAnswer& answer) {
+  for (const CommandSpec& c : commands_) {
+    if (!core::GlobMatch(c.pattern, command) || !here(c.host)) continue;
+    answer.duration = c.duration;
+    answer.exit_status = c.exit_status;
+    answer.output = c.output;
+    break;
+  }
+  for (const Fault& f : faults_) {
+    if (f.kind != Fault::Kind::kCommandFailure || !core::GlobMatch(f.pattern, command) ||
+        !here(f.host)) {
+      continue;
+    }
+    if (f.probability < 1 && remote_rng_.Uniform01() >= f.probability) continue;
+    answer.exit_status = f.exit_status;
+    answer.output = f.output;
+    break;
+  }
+}
+
 RemoteAnswer SimCloud::HostCommand(const std::string& address, const std::string& command) {
   World& w = *world_;
   int i = w.InstanceByAddress(address);
@@ -56,23 +77,8 @@ RemoteAnswer SimCloud::HostCommand(const std::string& address, const std::string
   }
   answer.reachable = true;
   answer.duration = w.timing_.command;
-  for (const CommandSpec& c : w.commands_) {
-    if (!core::GlobMatch(c.pattern, command) || !w.HostMatches(c.host, i)) continue;
-    answer.duration = c.duration;
-    answer.exit_status = c.exit_status;
-    answer.output = c.output;
-    break;
-  }
-  for (const Fault& f : w.faults_) {
-    if (f.kind != Fault::Kind::kCommandFailure || !core::GlobMatch(f.pattern, command) ||
-        !w.HostMatches(f.host, i)) {
-      continue;
-    }
-    if (f.probability < 1 && w.remote_rng_.Uniform01() >= f.probability) continue;
-    answer.exit_status = f.exit_status;
-    answer.output = f.output;
-    break;
-  }
+  w.Script(
+      command, [&](const std::string& glob) { return w.HostMatches(glob, i); }, answer);
   w.Trace("command", fmt::format("{} exit {}: {}", w.insts_[i]->id, answer.exit_status,
                                  core::Clip(command, 80)));
   return answer;
@@ -82,23 +88,8 @@ RemoteAnswer SimCloud::LocalCommand(const std::string& command) {
   World& w = *world_;
   RemoteAnswer answer;
   answer.reachable = true;
-  for (const CommandSpec& c : w.commands_) {
-    if (c.host != kLocalHost || !core::GlobMatch(c.pattern, command)) continue;
-    answer.duration = c.duration;
-    answer.exit_status = c.exit_status;
-    answer.output = c.output;
-    break;
-  }
-  for (const Fault& f : w.faults_) {
-    if (f.kind != Fault::Kind::kCommandFailure || f.host != kLocalHost ||
-        !core::GlobMatch(f.pattern, command)) {
-      continue;
-    }
-    if (f.probability < 1 && w.remote_rng_.Uniform01() >= f.probability) continue;
-    answer.exit_status = f.exit_status;
-    answer.output = f.output;
-    break;
-  }
+  w.Script(
+      command, [](const std::string& glob) { return glob == kLocalHost; }, answer);
   w.Trace("local_command", fmt::format("exit {}: {}", answer.exit_status, core::Clip(command, 80)));
   return answer;
 }

@@ -189,7 +189,7 @@ core::Result<std::vector<cloud::Snapshot>> SimVolumes::CreateSnapshotSet(
           fmt::format("Volume {} is not a data volume of instance {}.", id, r.instance_id));
     }
   }
-  std::vector<std::string> ids;
+  std::vector<cloud::Snapshot> out;
   for (int vol : attached) {
     const Vol& v = *world_.vols_[vol];
     if ((v.root && !r.include_root) ||
@@ -198,14 +198,8 @@ core::Result<std::vector<cloud::Snapshot>> SimVolumes::CreateSnapshotSet(
     }
     std::map<std::string, std::string> tags = r.tags;
     if (r.copy_volume_tags) tags.insert(v.tags.begin(), v.tags.end());  // the request's first
-    ids.push_back(world_.StartSnapshot(vol, r.description, tags));
-  }
-  std::vector<cloud::Snapshot> out;
-  core::Time now = world_.clock_.Now();
-  for (const Snap& s : world_.snaps_) {
-    if (std::find(ids.begin(), ids.end(), s.id) != ids.end()) {
-      out.push_back(world_.DescribeSnapshot(s, now));
-    }
+    world_.StartSnapshot(vol, r.description, tags);
+    out.push_back(world_.DescribeSnapshot(world_.snaps_.back(), world_.clock_.Now()));
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.volume_id < b.volume_id; });

@@ -8,6 +8,7 @@
 // Not thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,6 +25,8 @@
 #include "sim/trace.h"
 
 namespace rotor::sim {
+
+struct RemoteAnswer;
 
 class World {
  public:
@@ -88,6 +91,10 @@ class World {
   // Remote work (sim_remote.cc): whether a host matches a glob (Name or id; "new": launched
   // during the run), and whether `port` accepts a connection now (kUnavailable with why).
   bool HostMatches(const std::string& glob, int inst) const;
+  // Fills `answer`'s duration, exit status and output from the first `commands:` entry and the
+  // first command_failure fault for `command` whose host glob `here` accepts.
+  void Script(const std::string& command, const std::function<bool(const std::string&)>& here,
+              RemoteAnswer& answer);
   bool PortClosed(int inst, int port, core::Time t) const;
   core::Status Reachable(int inst, int port, core::Time t) const;
 
