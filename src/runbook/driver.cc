@@ -64,7 +64,9 @@ core::Result<Report> Driver::Resume(bool rollback) {
 core::Result<Report> Driver::Run() {
   while (true) {
     if (control_.PauseRequested()) return Stop(Outcome::kPaused, "paused, as asked");
-    Action a = Next(progress_, Reversals());
+    std::vector<bool> independent;
+    for (const Step* s : steps_) independent.push_back(s->independent());
+    Action a = Next(progress_, Reversals(), independent);
     if (a.kind == Action::Kind::kFinish) {
       std::string reason = a.reason.empty() ? progress_.reason : a.reason;
       return Stop(a.outcome, a.outcome == Outcome::kCompleted ? "" : reason);
@@ -100,6 +102,7 @@ core::Result<bool> Driver::DoStep(int i) {
   std::string memo;
   if (sp.memo) {
     memo = *sp.memo;  // remembered before a first attempt: the state before the step
+    step.Resumed(memo);
   } else {
     auto remembered = step.Remember();
     if (!remembered.ok()) return Retry(i, false, remembered.status());
@@ -170,6 +173,7 @@ core::Result<bool> Driver::Failed(int i, const std::string& error) {
   control_.Note(fmt::format("step {} failed: {}", i + 1, error));
   RETURN_IF_ERROR(Record(RecordKind::kOutcome, error, OutcomeData(i, false, false, error)));
   std::string reason = fmt::format("step {} ({}) failed: {}", i + 1, steps_[i]->Describe(), error);
+  if (steps_[i]->independent()) return true;  // the next steps go on; the end says it failed
   switch (options_.on_failure) {
     case OnFailure::kRollback:
       RETURN_IF_ERROR(Record(RecordKind::kInterrupted, "rolling back", RollbackData(reason)));

@@ -49,6 +49,11 @@ class SetValue : public Step {
   std::string Describe() const override { return "set " + key_ + " to " + value_; }
   Reversal reversal() const override { return rev_; }
   bool in_outage() const override { return key_ == "b" || key_ == "c"; }
+  bool independent() const override { return independent_; }
+  void Resumed(const std::string& memo) override { resumed_with.push_back(memo); }
+
+  bool independent_ = false;
+  std::vector<std::string> resumed_with;  // the memos Resumed was given
   core::Result<Check> Look() override {
     if (w_.kill.dead) return Dead();
     if (w_.unreachable > 0) {
@@ -169,6 +174,35 @@ TEST(Driver, AFailedStepRollsBackWhatWasDoneNewestFirst) {
   ASSERT_EQ(undone.size(), 3u);
   EXPECT_EQ(undone[0], "undo step 3: set c to new");
   EXPECT_EQ(undone[2], "undo step 1: set a to new");
+}
+
+TEST(Driver, AnIndependentStepThatFailsIsPassedAndTheRunbookEndsFailedNamingIt) {
+  Rig rig;
+  for (auto& s : rig.steps) s->independent_ = true;
+  rig.w.refuse["b"] = "SnapshotLimitExceeded: too many";
+  auto r = rig.MakeDriver().Start();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->outcome, Outcome::kFailed);
+  EXPECT_EQ(rig.Values(), "newoldnew");  // nothing rolled back, c still done
+  EXPECT_EQ(r->done, 2);
+  EXPECT_NE(r->reason.find("1 of 3 steps failed: step 2: "), std::string::npos) << r->reason;
+  EXPECT_NE(r->reason.find("SnapshotLimitExceeded"), std::string::npos) << r->reason;
+  for (const auto& l : rig.control.lines) EXPECT_FALSE(l.starts_with("undo")) << l;
+}
+
+TEST(Driver, AResumedAttemptIsToldWhatItsFirstAttemptRemembered) {
+  Rig rig;
+  rig.w.kill.at = 6;  // start, intent a, act a, outcome a, intent b, then b's act is cut
+  auto first = rig.MakeDriver().Start();
+  ASSERT_FALSE(first.ok());
+  EXPECT_TRUE(rig.steps[1]->resumed_with.empty());
+  rig.w.kill = Kill{};
+  auto r = rig.MakeDriver().Resume(false);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->outcome, Outcome::kCompleted);
+  EXPECT_EQ(rig.steps[1]->resumed_with, std::vector<std::string>{"old"});
+  EXPECT_TRUE(rig.steps[0]->resumed_with.empty());
+  EXPECT_TRUE(rig.steps[2]->resumed_with.empty());
 }
 
 TEST(Driver, OnFailurePauseStopsThereAndResumeGoesOnOnceFixed) {

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/strings.h"
+
 namespace rotor::runbook {
 namespace {
 
@@ -119,13 +121,23 @@ core::Result<Progress> Replay(int steps, const std::vector<journal::Record>& rec
   return p;
 }
 
-Action Next(const Progress& p, const std::vector<Reversal>& reversals) {
+Action Next(const Progress& p, const std::vector<Reversal>& reversals,
+            const std::vector<bool>& independent) {
   const int n = static_cast<int>(p.steps.size());
   if (!p.rolling_back) {
+    std::vector<std::string> failed;
     for (int i = 0; i < n; ++i) {
-      if (p.steps[i].state != StepState::kDone) return {Action::Kind::kDo, i, Outcome::kNone, ""};
+      StepState st = p.steps[i].state;
+      bool alone = i < static_cast<int>(independent.size()) && independent[i];
+      if (alone && st == StepState::kFailed) {
+        failed.push_back(fmt::format("step {}: {}", i + 1, p.steps[i].error));
+        continue;
+      }
+      if (st != StepState::kDone) return {Action::Kind::kDo, i, Outcome::kNone, ""};
     }
-    return {Action::Kind::kFinish, -1, Outcome::kCompleted, ""};
+    if (failed.empty()) return {Action::Kind::kFinish, -1, Outcome::kCompleted, ""};
+    return {Action::Kind::kFinish, -1, Outcome::kFailed,
+            fmt::format("{} of {} steps failed: {}", failed.size(), n, core::Join(failed, "; "))};
   }
   for (int i = n - 1; i >= 0; --i) {
     StepState st = p.steps[i].state;

@@ -64,10 +64,13 @@ struct Action {
   std::string reason;                // for kFinish: why not completed
 };
 
-// Forward: the first step not done. Rolling back: the last step that acted (done, doing, failed
-// or undoing) and is reversible, stopping at one that cannot be undone. `reversals` has one entry
-// per step.
-Action Next(const Progress& p, const std::vector<Reversal>& reversals);
+// Forward: the first step not done, passing failed independent steps (Step::independent); at the
+// end, completed, or failed naming the independent steps that failed. Rolling back: the last
+// step that acted (done, doing, failed or undoing) and is reversible, stopping at one that
+// cannot be undone. `reversals` has one entry per step, `independent` one or none (none: no step
+// is independent).
+Action Next(const Progress& p, const std::vector<Reversal>& reversals,
+            const std::vector<bool>& independent = {});
 
 // From the first outage step begun to the last one ended; none if no outage step ran.
 std::optional<core::Duration> OutageTime(const Progress& p, const std::vector<bool>& in_outage);

@@ -99,8 +99,68 @@ TEST(Next, ChoosesTheNextAction) {
   }
 }
 
+TEST(Next, PassesFailedIndependentStepsAndEndsFailedNamingThem) {
+  struct Row {
+    const char* name;
+    Progress p;
+    std::vector<bool> independent;
+    Action::Kind kind;
+    int step;
+    Outcome outcome;
+  };
+  Progress failed_middle = With({S::kDone, S::kFailed, S::kDone});
+  failed_middle.steps[1].error = "SnapshotLimitExceeded";
+  const Row rows[] = {
+      {"a failed independent step is passed",
+       With({S::kDone, S::kFailed, S::kPending}),
+       {true, true, true},
+       Action::Kind::kDo,
+       2},
+      {"a failed step that is not independent is tried again",
+       With({S::kDone, S::kFailed, S::kPending}),
+       {true, false, true},
+       Action::Kind::kDo,
+       1},
+      {"an independent step in doubt is looked at again",
+       With({S::kDone, S::kDoing}),
+       {true, true},
+       Action::Kind::kDo,
+       1},
+      {"the end, with a failure: failed",
+       failed_middle,
+       {true, true, true},
+       Action::Kind::kFinish,
+       -1,
+       Outcome::kFailed},
+      {"the end, without: completed",
+       With({S::kDone, S::kDone}),
+       {true, true},
+       Action::Kind::kFinish,
+       -1,
+       Outcome::kCompleted},
+  };
+  for (const Row& r : rows) {
+    Action a = Next(r.p, std::vector<Reversal>(r.p.steps.size(), kNone), r.independent);
+    EXPECT_EQ(a.kind, r.kind) << r.name;
+    EXPECT_EQ(a.step, r.step) << r.name;
+    if (r.kind == Action::Kind::kFinish) {
+      EXPECT_EQ(a.outcome, r.outcome) << r.name;
+    }
+  }
+}
+
 Record Rec(int seconds, RecordKind kind, std::string data, std::string group = "") {
   return {core::Time(std::chrono::seconds(seconds)), "op-1", 0, group, kind, "", data};
+}
+
+TEST(Next, NamesTheFailedIndependentStepsAtTheEnd) {
+  Progress p = With({S::kFailed, S::kDone, S::kFailed});
+  p.steps[0].error = "pre command exited 1";
+  p.steps[2].error = "SnapshotLimitExceeded";
+  Action a = Next(p, {kNone, kNone, kNone}, {true, true, true});
+  EXPECT_EQ(a.reason,
+            "2 of 3 steps failed: step 1: pre command exited 1; step 3: "
+            "SnapshotLimitExceeded");
 }
 
 TEST(Replay, RebuildsProgressFromTheRecordsAlone) {

@@ -41,6 +41,10 @@ class Step {
   virtual Reversal reversal() const { return Reversal::kReversible; }
   // True between "outage begins" and "outage ends": the driver reports how long these took.
   virtual bool in_outage() const { return false; }
+  // True for a step whose failure concerns it alone (one host's backup among many): the failure
+  // is journaled, the runbook goes on with the next step, and it ends failed, naming it. The
+  // runbook's on-failure never applies to such a step.
+  virtual bool independent() const { return false; }
 
   // Whether the step's effect is already there, from a fresh look (never from memory). Errors
   // are the cloud's (retried while it is unreachable).
@@ -48,6 +52,10 @@ class Step {
   // What Undo will need that cannot be observed once Do has acted (the old value of what Do
   // changes), as text (JSON by convention). Journaled, durably, before Do runs.
   virtual core::Result<std::string> Remember() { return std::string(); }
+  // Called before Do when an earlier attempt journaled its intent (a crash, a retry or a pause
+  // came between): that attempt may have partly acted, and `memo` is what Remember returned
+  // before it (a later Remember is not asked: the state before the first attempt is the one).
+  virtual void Resumed(const std::string& memo) { (void)memo; }
   // The change. May be called again for the same step after a crash, but only when Look says
   // kNotDone. kPaused (a rolling rollout inside the step paused for a person) stops the runbook
   // there, resumable: the step is looked at again on resume.
