@@ -39,4 +39,11 @@ core::Status AwsVolumes::DeleteSnapshot(const std::string& snapshot_id) {
   return ec2::DeleteSnapshot(ec2_, snapshot_id);
 }
 
+core::Result<std::string> AwsVolumes::CopySnapshot(const std::string& source_region,
+                                                   const std::string& snapshot_id,
+                                                   const std::string& description,
+                                                   const std::map<std::string, std::string>& tags) {
+  return ec2::CopySnapshot(ec2_, source_region, snapshot_id, description, tags);
+}
+
 }  // namespace rotor::aws

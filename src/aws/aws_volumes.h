@@ -29,6 +29,10 @@ class AwsVolumes final : public cloud::Volumes {
   core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(
       const cloud::SnapshotSetRequest& request) override;
   core::Status DeleteSnapshot(const std::string& snapshot_id) override;
+  core::Result<std::string> CopySnapshot(const std::string& source_region,
+                                         const std::string& snapshot_id,
+                                         const std::string& description,
+                                         const std::map<std::string, std::string>& tags) override;
 
  private:
   AwsClient& ec2_;

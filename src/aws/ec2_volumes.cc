@@ -232,6 +232,7 @@ cloud::Snapshot DecodeSnapshot(const pugi::xml_node& s) {
   out.state = Text(s, "status");
   if (out.state.empty()) out.state = Text(s, "state");  // CreateSnapshots' name for it
   out.progress_percent = Percent(Text(s, "progress"));
+  out.size_gib = std::atoi(Text(s, "volumeSize").c_str());
   if (auto t = core::ParseIso8601(Text(s, "startTime")); t.ok()) out.started = *t;
   out.description = Text(s, "description");
   out.tags = DecodeTags(s);

@@ -43,6 +43,7 @@ struct Snapshot {
   core::Time started{};
   std::string description;
   std::map<std::string, std::string> tags;
+  int size_gib = 0;  // the volume's size when it was taken
 };
 
 // Which volumes or snapshots to list: every field given must match (none: the whole region).
@@ -109,6 +110,14 @@ class Volumes {
   // Deletes a snapshot. kNotFound when it is gone already; kFailedPrecondition when an image is
   // registered from it.
   virtual core::Status DeleteSnapshot(const std::string& snapshot_id) = 0;
+
+  // Starts a copy of `source_region`'s snapshot into this provider's region, tagged at creation
+  // (`tags` only: a copy does not inherit the source's); returns the copy's id at once
+  // (pending). kNotFound when the source is gone; kFailedPrecondition when it is not completed
+  // or the provider cannot copy from that region.
+  virtual core::Result<std::string> CopySnapshot(
+      const std::string& source_region, const std::string& snapshot_id,
+      const std::string& description, const std::map<std::string, std::string>& tags) = 0;
 };
 
 // Forwards every verb to another Volumes; a test overrides only what it cares about.
@@ -139,6 +148,12 @@ class VolumesWrapper : public Volumes {
   }
   core::Status DeleteSnapshot(const std::string& snapshot_id) override {
     return target_.DeleteSnapshot(snapshot_id);
+  }
+  core::Result<std::string> CopySnapshot(const std::string& source_region,
+                                         const std::string& snapshot_id,
+                                         const std::string& description,
+                                         const std::map<std::string, std::string>& tags) override {
+    return target_.CopySnapshot(source_region, snapshot_id, description, tags);
   }
 
  private:

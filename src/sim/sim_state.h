@@ -100,6 +100,7 @@ struct Snap {
   std::map<std::string, std::string> tags;
   core::Time started{};
   core::Time completes = kNever;  // kNever: a snapshot_slow fault for ever
+  int size_gib = 0;
 };
 
 // An elastic IP and the instance it is on (-1: none).

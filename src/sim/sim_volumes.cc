@@ -217,3 +217,27 @@ core::Status SimVolumes::DeleteSnapshot(const std::string& snapshot_id) {
 }
 
 }  // namespace rotor::sim
+
+namespace rotor::sim {
+
+core::Result<std::string> SimVolumes::CopySnapshot(const std::string& source_region,
+                                                   const std::string& snapshot_id,
+                                                   const std::string& description,
+                                                   const std::map<std::string, std::string>& tags) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "CopySnapshot", true));
+  if (source_region != world_.region_) {
+    return Refused("InvalidParameterValue",
+                   fmt::format("the simulated cloud has one region ({}); it cannot copy from {}",
+                               world_.region_, source_region));
+  }
+  auto it = std::find_if(world_.snaps_.begin(), world_.snaps_.end(),
+                         [&](const Snap& s) { return s.id == snapshot_id; });
+  if (it == world_.snaps_.end()) return NoSnapshot(snapshot_id);
+  if (world_.clock_.Now() < it->completes) {
+    return Refused("IncorrectState",
+                   fmt::format("Snapshot '{}' is not in the 'completed' state.", snapshot_id));
+  }
+  return world_.StartCopy(*it, description, tags);
+}
+
+}  // namespace rotor::sim

@@ -43,6 +43,11 @@ class SimVolumes final : public cloud::Volumes {
   core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(
       const cloud::SnapshotSetRequest& request) override;
   core::Status DeleteSnapshot(const std::string& snapshot_id) override;
+  // A copy within the world's region (its only one); another source region is refused.
+  core::Result<std::string> CopySnapshot(const std::string& source_region,
+                                         const std::string& snapshot_id,
+                                         const std::string& description,
+                                         const std::map<std::string, std::string>& tags) override;
 
  private:
   World& world_;

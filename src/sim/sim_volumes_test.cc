@@ -312,6 +312,32 @@ TEST_F(SimVolumesTest, SnapshotsArePendingThenCompletedAndTaggedAtCreation) {
   EXPECT_TRUE(Traced("670.000 snapshot_completed " + *slow + " of " + kDb + "\n"));
 }
 
+TEST_F(SimVolumesTest, ACompletedSnapshotIsCopiedWithinTheRegionWithTheTagsAsked) {
+  Load();
+  At(10);
+  auto first = ebs().CreateSnapshot(kData, "nightly", {{"rotor:operation", "op-1"}});
+  ASSERT_TRUE(first.ok());
+  auto early = ebs().CopySnapshot("us-east-1", *first, "copy", {});
+  EXPECT_EQ(early.status().code(), core::Code::kFailedPrecondition);  // pending: not yet
+  EXPECT_EQ(early.status().aws_code(), "IncorrectState");
+  At(70);
+  auto copy = ebs().CopySnapshot("us-east-1", *first, "copy", {{"rotor:copy-of", *first}});
+  ASSERT_TRUE(copy.ok()) << copy.status().message();
+  auto got = ebs().DescribeSnapshots(Snaps({*copy}));
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->front().state, "pending");
+  EXPECT_EQ(got->front().volume_id, kData);
+  EXPECT_EQ(got->front().size_gib, Volume(kData).size_gib);
+  EXPECT_EQ(got->front().tags, (std::map<std::string, std::string>{{"rotor:copy-of", *first}}));
+  At(130);
+  EXPECT_EQ(ebs().DescribeSnapshots(Snaps({*copy}))->front().state, "completed");
+  EXPECT_EQ(ebs().CopySnapshot("eu-west-1", *first, "", {}).status().code(),
+            core::Code::kFailedPrecondition);  // one region only
+  EXPECT_EQ(ebs().CopySnapshot("us-east-1", "snap-0feedfeedfeedfeed", "", {}).status().code(),
+            core::Code::kNotFound);
+  EXPECT_TRUE(Traced("70.000 copy_snapshot " + *copy + " of " + *first));
+}
+
 TEST_F(SimVolumesTest, TerminationDeletesTheRootAndLeavesTheDataAvailable) {
   Load();
   std::string root = ebs().DescribeVolumes(On(kOld))->front().id;

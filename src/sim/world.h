@@ -82,6 +82,10 @@ class World {
   // snapshot_slow). Returns its id.
   std::string StartSnapshot(int vol, const std::string& description,
                             const std::map<std::string, std::string>& tags);
+  // A pending copy of a snapshot (in the same region: the world has one), completing as a new
+  // snapshot of its volume would. Returns its id.
+  std::string StartCopy(const Snap& source, const std::string& description,
+                        const std::map<std::string, std::string>& tags);
   // What the instance's OS does to its file systems: at shutdown none stays mounted; at boot
   // its fstab entries whose volumes are attached are mounted.
   void UnmountAll(int inst);
@@ -162,6 +166,10 @@ class World {
   void Register(int inst, int lb, core::Time t);
 
  private:
+  std::string AddSnapshot(const std::string& volume_id, int size_gib,
+                          const std::string& description,
+                          const std::map<std::string, std::string>& tags, const std::string& event,
+                          const std::string& of);
   // Building the world from the scenario (world.cc, world_stacks.cc).
   void Build(const Scenario& s);
   void BuildStacks(const Scenario& s);

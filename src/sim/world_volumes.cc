@@ -77,7 +77,8 @@ cloud::Volume World::DescribeVolume(int vol) const {
 // Progress in proportion to the time taken: 30 s into a 60 s snapshot is 50 %; 100 % only once
 // completed.
 cloud::Snapshot World::DescribeSnapshot(const Snap& s, core::Time t) const {
-  cloud::Snapshot out{s.id, s.volume_id, "pending", 0, s.started, s.description, s.tags};
+  cloud::Snapshot out{s.id,      s.volume_id,   "pending", 0,
+                      s.started, s.description, s.tags,    s.size_gib};
   if (t >= s.completes) {
     out.state = "completed";
     out.progress_percent = 100;
@@ -170,21 +171,37 @@ void World::ReleaseVolumes(int inst) {
 std::string World::StartSnapshot(int vol, const std::string& description,
                                  const std::map<std::string, std::string>& tags) {
   const Vol& v = *vols_[vol];
+  return AddSnapshot(v.id, v.size_gib, description, tags, "snapshot", v.id);
+}
+
+std::string World::StartCopy(const Snap& source, const std::string& description,
+                             const std::map<std::string, std::string>& tags) {
+  return AddSnapshot(source.volume_id, source.size_gib, description, tags, "copy_snapshot",
+                     source.id);
+}
+
+// A snapshot of `volume_id` pending now, completed after `timing.snapshot` plus every
+// snapshot_slow fault on that volume (never, under one for ever).
+std::string World::AddSnapshot(const std::string& volume_id, int size_gib,
+                               const std::string& description,
+                               const std::map<std::string, std::string>& tags,
+                               const std::string& event, const std::string& of) {
   core::Duration takes = timing_.snapshot;
   bool forever = false;
   for (const Fault& f : faults_) {
-    if (f.kind != Fault::Kind::kSnapshotSlow || (!f.volume.empty() && f.volume != v.id)) continue;
+    if (f.kind != Fault::Kind::kSnapshotSlow || (!f.volume.empty() && f.volume != volume_id)) {
+      continue;
+    }
     forever |= f.length == kForever;
     if (!forever) takes += f.length;
   }
-  Snap s{fmt::format("snap-{:017x}", ++snapshots_), v.id, description, tags, clock_.Now(),
-         forever ? kNever : clock_.Now() + takes};
-  Trace("snapshot",
-        fmt::format("{} of {} ({} to complete)", s.id, v.id, forever ? "never" : Seconds(takes)));
+  Snap s{fmt::format("snap-{:017x}", ++snapshots_), volume_id, description, tags, clock_.Now(),
+         forever ? kNever : clock_.Now() + takes,   size_gib};
+  Trace(event,
+        fmt::format("{} of {} ({} to complete)", s.id, of, forever ? "never" : Seconds(takes)));
   if (!forever) {
-    queue_.At(s.completes, [this, id = s.id, volume = v.id] {
-      Trace("snapshot_completed", id + " of " + volume);
-    });
+    queue_.At(s.completes,
+              [this, id = s.id, of] { Trace("snapshot_completed", id + " of " + of); });
   }
   snaps_.push_back(std::move(s));
   return snaps_.back().id;

@@ -283,6 +283,10 @@ class FakeCloud final : public cloud::Provider {
     return NoHosts();
   }
   core::Status DeleteSnapshot(const std::string&) override { return NoHosts(); }
+  core::Result<std::string> CopySnapshot(const std::string&, const std::string&, const std::string&,
+                                         const std::map<std::string, std::string>&) override {
+    return NoHosts();
+  }
 };
 
 }  // namespace rotor::testing
