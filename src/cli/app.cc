@@ -91,6 +91,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddUpdateStackCommand(app, chosen);
   AddRedeployBastionCommand(app, chosen);
   AddReplaceInstanceCommand(app, chosen);
+  AddBackupCommand(app, chosen);
   AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {

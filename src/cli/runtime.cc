@@ -116,6 +116,8 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
   aws::Section profile = shared.Profile(profile_name);
   std::string region = ResolveRegion(options.region, env, profile);
   rt->endpoints_ = ResolveEndpoints(options.endpoint_url, region, env, profile);
+  rt->endpoint_flag_ = options.endpoint_url;
+  rt->profile_ = profile;
   ASSIGN_OR_RETURN(int max_attempts, MaxAttempts(env, profile));
   std::string retry_mode = env.Get("AWS_RETRY_MODE");
   if (retry_mode.empty()) retry_mode = Key(profile, "retry_mode");
@@ -147,6 +149,22 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
                                             max_attempts, debug, &rt->call_counts_, &rt->pacer_});
   ASSIGN_OR_RETURN(rt->cloud_, aws::AwsCloud::Create(*rt->context_));
   return rt;
+}
+
+core::Result<cloud::Volumes*> Runtime::VolumesIn(const std::string& region) {
+  if (sim_ || !context_) {
+    return core::Status(core::Code::kFailedPrecondition,
+                        fmt::format("the simulated cloud has one region ({}): it cannot reach {}",
+                                    endpoints_.region, region));
+  }
+  auto it = regions_.find(region);
+  if (it == regions_.end()) {
+    OtherRegion other{std::make_unique<aws::ClientContext>(*context_), nullptr};
+    other.context->endpoints = ResolveEndpoints(endpoint_flag_, region, env_, profile_);
+    ASSIGN_OR_RETURN(other.cloud, aws::AwsCloud::Create(*other.context));
+    it = regions_.emplace(region, std::move(other)).first;
+  }
+  return &it->second.cloud->cloud().volumes;
 }
 
 core::Result<journal::Journal*> Runtime::journal() {

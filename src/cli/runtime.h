@@ -83,6 +83,10 @@ class Runtime {
   core::Result<remote::SshSettings> SshFlags() const;
   bool ssh_public_address() const { return ssh_address_ == "public"; }
   const std::string& ssh_address() const { return ssh_address_; }
+  // The volumes of another region (backup --copy-to), on the same credentials, endpoint and
+  // retry settings, built on first use and owned here. kFailedPrecondition in a simulation (its
+  // cloud has one region); the region's endpoint errors otherwise.
+  core::Result<cloud::Volumes*> VolumesIn(const std::string& region);
   // The runner for commands on instances and ssh: probes (DESIGN.md section 5b), built on first
   // use and owned by the runtime: an OpenSshRunner from Ssh() on AWS; with --cloud sim:FILE a
   // SimRunner, whose commands take the scenario's time on the virtual clock. kInvalidArgument
@@ -120,6 +124,14 @@ class Runtime {
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<WatchedJournal> watched_;  // around journal_, in a simulation
   std::unique_ptr<remote::Runner> remote_;   // Remote(), once asked for
+  // For VolumesIn: how this region's endpoints were found, and the other regions' wire.
+  std::string endpoint_flag_;
+  aws::Section profile_;
+  struct OtherRegion {
+    std::unique_ptr<aws::ClientContext> context;
+    std::unique_ptr<cloud::Backend> cloud;
+  };
+  std::map<std::string, OtherRegion> regions_;
 };
 
 // Region: --region, AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`.

@@ -51,6 +51,8 @@ core::Result<remote::CommandResult> SimRunner::ActOut(const remote::SshTarget& h
 core::Result<remote::CommandResult> SimRunner::Run(const remote::SshTarget& host,
                                                    const std::string& command,
                                                    std::chrono::milliseconds timeout) {
+  // A crashed rotor runs nothing more: what it left half done is the resume's to finish.
+  if (sim_.crashed()) return core::Status(core::Code::kAborted, "rotor crashed (simulated)");
   sim::RemoteAnswer answer = sim_.HostCommand(host.address, command);
   std::string name = host.name.empty() ? host.address : host.name;
   if (!answer.reachable) {

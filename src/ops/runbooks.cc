@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ops/backup.h"
 #include "ops/bastion.h"
 #include "ops/patch.h"
 #include "ops/replace_instance.h"
@@ -108,6 +109,20 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
       if (!options.remote) return core::Internal("replace-instance needs a remote runner");
       return ReplaceSteps(cloud, rolling.clock, *options.remote, p,
                           {rolling.run.probe, rolling.run.keep_lease, options.env});
+    }
+    case journal::OperationKind::kBackup: {
+      ASSIGN_OR_RETURN(BackupPlan p, BackupPlanFromJson(plan));
+      if (!options.remote) return core::Internal("backup needs a remote runner");
+      BackupHooks hooks{rolling.run.keep_lease, options.note, nullptr};
+      if (!p.copy_to.empty()) {
+        if (!options.volumes_in) {
+          return core::Status(
+              core::Code::kFailedPrecondition,
+              fmt::format("backup --copy-to {}: this cloud has no other region", p.copy_to));
+        }
+        ASSIGN_OR_RETURN(hooks.copies, options.volumes_in(p.copy_to));
+      }
+      return BackupSteps(cloud, rolling.clock, *options.remote, p, std::move(hooks));
     }
     default:
       return core::InvalidArgument(

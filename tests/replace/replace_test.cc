@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/sim_runner.h"
+#include "fakes/recording_runner.h"
 #include "journal/memory_journal.h"
 #include "ops/replace_instance.h"
 #include "ops/runbooks.h"
@@ -60,38 +61,6 @@ std::string Scenario(const std::string& faults = "", const std::string& more_hos
   if (!more_hosts.empty()) s.insert(s.find("\naddresses:"), "\n" + more_hosts);
   return s;
 }
-
-// Every command run on a host, as "ADDRESS: COMMAND", in order.
-class Recording : public remote::Runner {
- public:
-  explicit Recording(remote::Runner& r) : r_(r) {}
-  core::Result<remote::CommandResult> Run(const remote::SshTarget& h, const std::string& c,
-                                          std::chrono::milliseconds t) override {
-    log.push_back(h.address + ": " + c);
-    return r_.Run(h, c, t);
-  }
-  core::Status PortOpen(const remote::SshTarget& h, int p, std::chrono::milliseconds t) override {
-    return r_.PortOpen(h, p, t);
-  }
-  core::Status TrustHostKeys(const std::vector<std::string>& a,
-                             const std::vector<std::string>& k) override {
-    return r_.TrustHostKeys(a, k);
-  }
-  core::Result<remote::CommandResult> RunLocal(const std::string& c,
-                                               std::chrono::milliseconds t) override {
-    log.push_back("here: " + c);
-    return r_.RunLocal(c, t);
-  }
-  core::Status Copy(const remote::SshTarget& from, const remote::SshTarget& to,
-                    const std::vector<std::string>& paths, std::chrono::milliseconds t) override {
-    log.push_back(from.address + " -> " + to.address + ": copy");
-    return r_.Copy(from, to, paths, t);
-  }
-  std::vector<std::string> log;
-
- private:
-  remote::Runner& r_;
-};
 
 // Kills rotor at the k-th change (before it reaches the cloud, or after the cloud acted).
 class Killing : public cloud::InstancesWrapper,
@@ -166,7 +135,7 @@ class ReplaceTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().message();
     sim_ = std::make_unique<sim::SimCloud>(*s);
     sim_runner_ = std::make_unique<cli::SimRunner>(*sim_);
-    runner_ = std::make_unique<Recording>(*sim_runner_);
+    runner_ = std::make_unique<testing::RecordingRunner>(*sim_runner_);
     journal_ = journal::MemoryJournal();
   }
   cloud::Cloud& c() { return sim_->cloud(); }
@@ -307,7 +276,7 @@ class ReplaceTest : public ::testing::Test {
 
   std::unique_ptr<sim::SimCloud> sim_;
   std::unique_ptr<cli::SimRunner> sim_runner_;
-  std::unique_ptr<Recording> runner_;
+  std::unique_ptr<testing::RecordingRunner> runner_;
   journal::MemoryJournal journal_;
 };
 

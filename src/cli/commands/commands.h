@@ -50,6 +50,7 @@ void AddUpdateAsgsCommand(CLI::App& app, CommandFn& chosen);
 void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen);
 void AddRedeployBastionCommand(CLI::App& app, CommandFn& chosen);
 void AddReplaceInstanceCommand(CLI::App& app, CommandFn& chosen);
+void AddBackupCommand(CLI::App& app, CommandFn& chosen);
 
 // Before a command acts on `instance`: the replace-instance operations on it whose --keep-old
 // has passed are finished (their old hosts terminated, as `rollout finish` does). The exit code

@@ -209,14 +209,17 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
     o.rolling.probe = [p = probes.get()](const cloud::Instance& i) { return p->Check(i); };
     o.env = ProcessEnvironment();
   }
-  // A bastion's port waits and a replaced host's commands go through ssh (or the simulation's
-  // hosts).
+  // A bastion's port waits, a replaced host's commands and a backup's --pre/--post go through
+  // ssh (or the simulation's hosts).
   if (info.kind == journal::OperationKind::kRedeployBastion ||
-      info.kind == journal::OperationKind::kReplaceInstance) {
+      info.kind == journal::OperationKind::kReplaceInstance ||
+      info.kind == journal::OperationKind::kBackup) {
     auto runner = rt.Remote();
     if (!runner.ok()) return ReportError(runner.status(), session.err());
     o.remote = *runner;
   }
+  // A backup's copies into another region.
+  o.volumes_in = [&rt](const std::string& region) { return rt.VolumesIn(region); };
   bool rollback = mode == ops::ResumeMode::kRollback;
   return RunRunbook(
       session, rt, format, std::string("rollout ") + (rollback ? "rollback" : "resume"), o,
