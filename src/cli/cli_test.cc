@@ -899,6 +899,125 @@ TEST(Cli, ReplaceInstanceKilledAtEveryChangeIsResumedToTheEnd) {
   }
 }
 
+// A scenario file: the example with `faults` instead of its own (removed by the caller).
+std::string WithFaults(const std::string& example, const std::string& faults,
+                       const std::string& name) {
+  std::ifstream in(Example(example));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string base = text.str().substr(0, text.str().rfind("faults:"));
+  std::string path = (fs::temp_directory_path() / name).string();
+  std::ofstream(path) << base << "faults:\n" << faults;
+  return path;
+}
+
+const std::vector<std::string> kNightly = {"backup",
+                                           "--tag",
+                                           "backup=nightly",
+                                           "--pre",
+                                           "fsfreeze -f /var/lib/pgsql",
+                                           "--post",
+                                           "fsfreeze -u /var/lib/pgsql",
+                                           "--keep",
+                                           "7",
+                                           "--yes"};
+
+// The fsfreeze commands each host ran, in order, from the simulation's events: "f" and "u".
+std::map<std::string, std::string> Freezes(const nlohmann::json& j) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : j["events"]) {
+    if (e["event"] != "command") continue;
+    std::string d = e["detail"];
+    size_t at = d.find("fsfreeze -");
+    if (at != std::string::npos) out[d.substr(0, d.find(' '))] += d[at + 10];
+  }
+  return out;
+}
+
+TEST(Cli, BackupOnTheSimulatedCloudSnapshotsEachInstanceBetweenFreezeAndThaw) {
+  auto j = Simulated(kNightly, Example("nightly-backup.yaml"), kExitOk);
+  std::string out = j["command_output"];
+  EXPECT_EQ(j["outcome"], "completed") << out;
+  EXPECT_NE(out.find("left out: app-1"), std::string::npos) << out;
+  EXPECT_NE(out.find("backup completed"), std::string::npos) << out;
+  EXPECT_NE(out.find("db-1 (i-0db1000000000a001): 2 created"), std::string::npos) << out;
+  EXPECT_NE(out.find("db-2 (i-0db2000000000a002): 1 created"), std::string::npos) << out;
+  std::map<std::string, int> events;
+  for (const auto& e : j["events"]) ++events[e["event"].get<std::string>()];
+  EXPECT_EQ(events["snapshot"], 3);
+  EXPECT_EQ(Freezes(j), (std::map<std::string, std::string>{{"i-0db1000000000a001", "fu"},
+                                                            {"i-0db2000000000a002", "fu"}}));
+  EXPECT_EQ(j["api_calls"]["ec2:CreateSnapshots"], 2);
+}
+
+TEST(Cli, BackupWithAFailingFreezeBacksUpTheOthersAndExits1) {
+  std::string path = WithFaults(
+      "nightly-backup.yaml", "  - {kind: command_failure, host: db-2, pattern: \"fsfreeze -f*\"}\n",
+      "rotor-cli-backup-fail.yaml");
+  auto j = Simulated(kNightly, path, kExitFailed);
+  fs::remove(path);
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("FAILED: --pre `fsfreeze -f /var/lib/pgsql` on db-2"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("db-1 (i-0db1000000000a001): 2 created"), std::string::npos) << out;
+  EXPECT_EQ(Freezes(j)["i-0db2000000000a002"], "fu") << "thawed after its failed freeze";
+}
+
+// Killed before each snapshot set (after its host was frozen) and resumed: every host thawed
+// last, one set each.
+TEST(Cli, BackupKilledBetweenAFreezeAndItsThawIsThawedFirstOnResume) {
+  for (int k = 1; k <= 2; ++k) {
+    std::string path =
+        WithFaults("nightly-backup.yaml", fmt::format("  - {{kind: crash, after_steps: {}}}\n", k),
+                   "rotor-cli-backup-crash.yaml");
+    auto j = Simulated(kNightly, path, kExitOk);
+    fs::remove(path);
+    std::string out = j["command_output"];
+    EXPECT_TRUE(j["resumed_after_crash"].get<bool>()) << k;
+    EXPECT_EQ(j["outcome"], "completed") << k << out;
+    std::map<std::string, int> events;
+    for (const auto& e : j["events"]) ++events[e["event"].get<std::string>()];
+    EXPECT_EQ(events["snapshot"], 3) << k;
+    for (const auto& [host, f] : Freezes(j)) {
+      EXPECT_EQ(f.back(), 'u') << k << " " << host << ": " << f;
+    }
+    std::string frozen = Freezes(j)[k == 1 ? "i-0db1000000000a001" : "i-0db2000000000a002"];
+    EXPECT_EQ(frozen, "fufu") << k << ": frozen, killed, thawed on resume, then backed up";
+    EXPECT_NE(out.find("rollout resume completed"), std::string::npos) << k << out;
+    EXPECT_NE(out.find("db-2 (i-0db2000000000a002): 1 created"), std::string::npos) << k << out;
+  }
+}
+
+TEST(Cli, BackupRefusesBadInputNamingIt) {
+  struct Row {
+    std::vector<std::string> args;
+    const char* says;
+  };
+  const Row rows[] = {
+      {{"backup", "--yes"}, "name what to back up"},
+      {{"backup", "db-1", "--tag", "backup=nightly", "--yes"}, "one of them"},
+      {{"backup", "--tag", "nightly", "--yes"}, "--tag 'nightly' is not K=V"},
+      {{"backup", "db-1", "--retention", "soon", "--yes"}, "--retention 'soon'"},
+      {{"backup", "db-1", "--copy-to", "Frankfurt", "--yes"}, "not an AWS region"},
+      {{"backup", "db-1", "--tag-snapshot", "rotor:created=x", "--yes"}, "not yours to set"},
+      {{"backup", "db-1", "--copy-to", "eu-central-1", "--yes"}, "one region"},
+  };
+  for (const Row& r : rows) {
+    auto j = Simulated(r.args, Example("nightly-backup.yaml"), kExitUsage);
+    std::string out = j["command_errors"];
+    EXPECT_NE(out.find(r.says), std::string::npos) << r.args.back() << ": " << out;
+    std::map<std::string, int> events;
+    for (const auto& e : j["events"]) ++events[e["event"].get<std::string>()];
+    EXPECT_EQ(events["snapshot"], 0);
+  }
+}
+
+TEST(Cli, BackupListShowsRotorsSnapshotsWithTheirState) {
+  auto j = Simulated({"--output", "json", "backup", "list", "db-1"}, Example("nightly-backup.yaml"),
+                     kExitOk);
+  EXPECT_EQ(j["command_output"].get<std::string>(), "[]\n");
+}
+
 TEST(Cli, UsageErrors) {
   EXPECT_EQ(Rotor({}).code, kExitUsage);
   EXPECT_EQ(Rotor({"frobnicate"}).code, kExitUsage);

@@ -153,9 +153,9 @@ core::Result<std::unique_ptr<Runtime>> Runtime::Create(const GlobalOptions& opti
 
 core::Result<cloud::Volumes*> Runtime::VolumesIn(const std::string& region) {
   if (sim_ || !context_) {
-    return core::Status(core::Code::kFailedPrecondition,
-                        fmt::format("the simulated cloud has one region ({}): it cannot reach {}",
-                                    endpoints_.region, region));
+    return core::InvalidArgument(
+        fmt::format("the simulated cloud has one region ({}): it cannot reach {}",
+                    endpoints_.region, region));
   }
   auto it = regions_.find(region);
   if (it == regions_.end()) {

@@ -84,7 +84,7 @@ class Runtime {
   bool ssh_public_address() const { return ssh_address_ == "public"; }
   const std::string& ssh_address() const { return ssh_address_; }
   // The volumes of another region (backup --copy-to), on the same credentials, endpoint and
-  // retry settings, built on first use and owned here. kFailedPrecondition in a simulation (its
+  // retry settings, built on first use and owned here. kInvalidArgument in a simulation (its
   // cloud has one region); the region's endpoint errors otherwise.
   core::Result<cloud::Volumes*> VolumesIn(const std::string& region);
   // The runner for commands on instances and ssh: probes (DESIGN.md section 5b), built on first

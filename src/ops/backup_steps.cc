@@ -143,8 +143,9 @@ core::Status SnapshotHostStep::RunAll(const std::vector<std::string>& commands,
       return StepFailed(
           fmt::format("{} `{}` on {}: {}", flag, c, target.name, r.status().message()));
     if (r->exit_status != 0) {
-      return StepFailed(fmt::format("{} `{}` on {} exited {}: {}", flag, c, target.name,
-                                    r->exit_status, Tail(*r)));
+      std::string said = Tail(*r);
+      return StepFailed(fmt::format("{} `{}` on {} exited {}{}", flag, c, target.name,
+                                    r->exit_status, said.empty() ? "" : ": " + said));
     }
   }
   return core::Status::Ok();

@@ -217,6 +217,26 @@ TEST_F(BackupTest, OneSnapshotSetPerInstanceBetweenThePreAndPostCommands) {
   EXPECT_TRUE(progress) << "the wait reports progress";
 }
 
+TEST_F(BackupTest, ListShowsRotorsBackupsOfTheTargetNewestFirstAndNothingElse) {
+  Load();
+  std::string older = Earlier(kData1, sim_->start() - std::chrono::days(3), true);
+  Earlier(kData1, sim_->start() - std::chrono::days(1), false);  // not rotor's: not listed
+  ASSERT_TRUE(Start(Plan()).ok());
+  ops::BackupTarget db1{"db-1", "", "", ""};
+  auto rows = ops::ListBackups(c(), db1, "eu-west-1", nullptr, "");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 3u);  // tonight's two, then the one of 3 days ago
+  EXPECT_EQ(rows->back().snapshot.id, older);
+  for (const ops::BackupListing& r : *rows) {
+    EXPECT_EQ(r.instance, "db-1 (" + std::string(kDb1) + ")");
+    EXPECT_EQ(r.region, "eu-west-1");
+    EXPECT_EQ(r.snapshot.state, "completed");
+    EXPECT_GT(r.snapshot.size_gib, 0);
+  }
+  EXPECT_EQ(ops::ListBackups(c(), {"nope", "", "", ""}, "eu-west-1", nullptr, "").status().code(),
+            core::Code::kNotFound);
+}
+
 TEST_F(BackupTest, AFailingPreCommandSkipsThatInstanceRunsItsPostAndTheOthersGoOn) {
   Load("  - {kind: command_failure, host: db-2, pattern: \"fsfreeze -f*\"}\n");
   auto r = Start(Plan());

@@ -145,11 +145,9 @@ int Run(const BackupArgs& args, Session& session) {
   Runtime& rt = **runtime;
   auto request = BuildRequest(args, rt);
   if (!request.ok()) return ReportError(request.status(), err);
-  cloud::Volumes* copies = nullptr;
-  if (!request->copy_to.empty()) {
+  if (!request->copy_to.empty()) {  // the other region's settings, checked before the plan
     auto there = rt.VolumesIn(request->copy_to);
     if (!there.ok()) return ReportError(there.status(), err);
-    copies = *there;
   }
   auto runner = rt.Remote();
   if (!runner.ok()) return ReportError(runner.status(), err);
@@ -166,16 +164,7 @@ int Run(const BackupArgs& args, Session& session) {
   options.volumes_in = [&rt](const std::string& region) { return rt.VolumesIn(region); };
   int code = StartAfterPlan(session, rt, *format, journal::OperationKind::kBackup, id,
                             ops::BackupResources(**plan), ops::BackupPlanToJson(**plan), options);
-  auto journal = rt.journal();
-  if (!journal.ok()) return code;
-  auto records = (*journal)->Read(id);
-  if (!records.ok() || records->empty()) return code;
-  auto outcomes = ops::SummarizeBackup(rt.cloud().volumes, copies, *records, **plan);
-  if (!outcomes.ok()) {
-    err << "rotor: the summary could not be made: " << outcomes.status().message() << "\n";
-    return code;
-  }
-  PrintSummary(*outcomes, *format, session.out());
+  PrintBackupSummary(session, rt, *format, id, ops::BackupPlanToJson(**plan));
   return code;
 }
 
@@ -242,6 +231,32 @@ void AddTargetFlags(CLI::App* cmd, BackupArgs& a) {
 }
 
 }  // namespace
+
+void PrintBackupSummary(Session& session, Runtime& rt, Format format, const std::string& id,
+                        const std::string& plan_json) {
+  auto plan = ops::BackupPlanFromJson(plan_json);
+  auto journal = rt.journal();
+  if (!plan.ok() || !journal.ok()) return;
+  auto records = (*journal)->Read(id);
+  // A run that died on the way has no summary: `rollout resume` gives it.
+  if (!records.ok() || records->empty() ||
+      (records->back().kind != journal::RecordKind::kFinish &&
+       records->back().kind != journal::RecordKind::kPaused)) {
+    return;
+  }
+  cloud::Volumes* copies = nullptr;
+  if (!plan->copy_to.empty()) {
+    auto there = rt.VolumesIn(plan->copy_to);
+    if (there.ok()) copies = *there;
+  }
+  auto outcomes = ops::SummarizeBackup(rt.cloud().volumes, copies, *records, *plan);
+  if (!outcomes.ok()) {
+    session.err() << "rotor: the backup's summary could not be made: "
+                  << outcomes.status().message() << "\n";
+    return;
+  }
+  PrintSummary(*outcomes, format, session.out());
+}
 
 void AddBackupCommand(CLI::App& app, CommandFn& chosen) {
   auto a = std::make_shared<BackupArgs>();

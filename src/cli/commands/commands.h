@@ -51,6 +51,10 @@ void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen);
 void AddRedeployBastionCommand(CLI::App& app, CommandFn& chosen);
 void AddReplaceInstanceCommand(CLI::App& app, CommandFn& chosen);
 void AddBackupCommand(CLI::App& app, CommandFn& chosen);
+// After a backup run (or its resume) that finished or paused: a line per instance, from the
+// journal and a fresh look at the snapshots. Nothing for a run that died on the way.
+void PrintBackupSummary(Session& session, Runtime& rt, Format format, const std::string& id,
+                        const std::string& plan_json);
 
 // Before a command acts on `instance`: the replace-instance operations on it whose --keep-old
 // has passed are finished (their old hosts terminated, as `rollout finish` does). The exit code

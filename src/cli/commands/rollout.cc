@@ -221,12 +221,16 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
   // A backup's copies into another region.
   o.volumes_in = [&rt](const std::string& region) { return rt.VolumesIn(region); };
   bool rollback = mode == ops::ResumeMode::kRollback;
-  return RunRunbook(
+  int code = RunRunbook(
       session, rt, format, std::string("rollout ") + (rollback ? "rollback" : "resume"), o,
       [&](const ops::RunbookOptions& ro, core::Clock& clock) {
         return ops::ResumeRunbook(rt.cloud(), clock, j, info, rollback, a.force_unlock, ro);
       },
       {.rollback_asked = rollback, .clock = nullptr, .target = ""});
+  if (info.kind == journal::OperationKind::kBackup) {
+    PrintBackupSummary(session, rt, format, info.id, info.policy);
+  }
+  return code;
 }
 
 int Continue(const RolloutArgs& a, Session& session, ops::ResumeMode mode) {
