@@ -940,14 +940,18 @@ TEST(Cli, BackupOnTheSimulatedCloudSnapshotsEachInstanceBetweenFreezeAndThaw) {
   EXPECT_EQ(j["outcome"], "completed") << out;
   EXPECT_NE(out.find("left out: app-1"), std::string::npos) << out;
   EXPECT_NE(out.find("backup completed"), std::string::npos) << out;
+  // db-1's volumes had 7 backups each: with tonight's, the oldest of each goes (--keep 7).
   EXPECT_NE(out.find("db-1 (i-0db1000000000a001): 2 created"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 deleted, 14 kept"), std::string::npos) << out;
   EXPECT_NE(out.find("db-2 (i-0db2000000000a002): 1 created"), std::string::npos) << out;
+  EXPECT_NE(out.find("0 deleted, 4 kept"), std::string::npos) << out;
   std::map<std::string, int> events;
   for (const auto& e : j["events"]) ++events[e["event"].get<std::string>()];
   EXPECT_EQ(events["snapshot"], 3);
   EXPECT_EQ(Freezes(j), (std::map<std::string, std::string>{{"i-0db1000000000a001", "fu"},
                                                             {"i-0db2000000000a002", "fu"}}));
   EXPECT_EQ(j["api_calls"]["ec2:CreateSnapshots"], 2);
+  EXPECT_EQ(events["delete_snapshot"], 2);
 }
 
 TEST(Cli, BackupWithAFailingFreezeBacksUpTheOthersAndExits1) {
@@ -1015,7 +1019,19 @@ TEST(Cli, BackupRefusesBadInputNamingIt) {
 TEST(Cli, BackupListShowsRotorsSnapshotsWithTheirState) {
   auto j = Simulated({"--output", "json", "backup", "list", "db-1"}, Example("nightly-backup.yaml"),
                      kExitOk);
-  EXPECT_EQ(j["command_output"].get<std::string>(), "[]\n");
+  auto rows = nlohmann::json::parse(j["command_output"].get<std::string>(), nullptr, false);
+  ASSERT_TRUE(rows.is_array()) << j["command_output"];
+  ASSERT_EQ(rows.size(), 14u);  // a week of backups of two volumes
+  EXPECT_EQ(rows.front()["created"], "2026-11-30T03:00:00Z");  // newest first
+  EXPECT_EQ(rows.back()["created"], "2026-11-24T03:00:00Z");
+  for (const auto& r : rows) {
+    EXPECT_EQ(r["instance"], "db-1 (i-0db1000000000a001)");
+    EXPECT_EQ(r["state"], "completed");
+    EXPECT_EQ(r["region"], "eu-west-1");
+  }
+  auto table = Simulated({"backup", "list", "--tag", "role=app"}, Example("nightly-backup.yaml"),
+                         kExitOk);
+  EXPECT_EQ(table["command_output"], "no backups made by rotor\n");
 }
 
 TEST(Cli, UsageErrors) {

@@ -92,6 +92,9 @@ struct VolumeSpec {
   std::map<std::string, std::string> tags;
   std::string mount;  // where the host mounts it (in its fstab); "" : not mounted
   std::string id;     // "" : generated
+  // Earlier nightly backups made by rotor, completed: one a day at the start's time of day, the
+  // newest a day before the start (tagged rotor:backup-of, rotor:created, rotor:operation).
+  int backups = 0;
 };
 
 // A standalone instance (no group), running since long before the start.

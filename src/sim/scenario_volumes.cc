@@ -31,6 +31,8 @@ core::Status VolumeExtras(const Reader& r, const YAML::Node& v, const std::strin
                    "expected vol- and 8 or 17 hex digits, not starting vol-0000000 (the "
                    "simulator's own)");
   }
+  ASSIGN_OR_RETURN(spec.backups, r.Int(v, "backups", key, 0));
+  if (spec.backups < 0) return r.Error(v["backups"], key + ".backups", "must be 0 or more");
   ASSIGN_OR_RETURN(spec.mount, r.String(v, "mount", key, false));
   if (spec.mount.empty()) return core::Status::Ok();
   if (spec.device == kRoot) {
@@ -45,8 +47,8 @@ core::Status VolumeExtras(const Reader& r, const YAML::Node& v, const std::strin
 }
 
 core::Result<VolumeSpec> OneVolume(const Reader& r, const YAML::Node& v, const std::string& key) {
-  RETURN_IF_ERROR(
-      r.CheckKeys(v, key, {"device", "size", "type", "encrypted", "tags", "mount", "id"}));
+  RETURN_IF_ERROR(r.CheckKeys(
+      v, key, {"device", "size", "type", "encrypted", "tags", "mount", "id", "backups"}));
   VolumeSpec spec;
   ASSIGN_OR_RETURN(spec.device, r.String(v, "device", key));
   if (!core::StartsWith(spec.device, "/dev/")) {

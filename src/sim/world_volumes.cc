@@ -36,6 +36,15 @@ int World::AddVolume(int inst, const VolumeSpec& spec, bool root) {
   v->nvme = NextNvme(in);
   v->mounted = spec.mount;  // in its fstab, and the host has been up for long
   if (!spec.mount.empty()) in.fstab[v->id] = spec.mount;
+  for (int day = spec.backups; day >= 1; --day) {  // oldest first, as EC2 lists them
+    core::Time at = clock_.Now() - std::chrono::hours(24 * day);
+    std::map<std::string, std::string> tags = {
+        {"rotor:backup-of", in.id},
+        {"rotor:created", core::FormatIso8601(at)},
+        {"rotor:operation", fmt::format("r-earlier-{}", day)}};
+    snaps_.push_back(Snap{fmt::format("snap-{:017x}", ++snapshots_), v->id,
+                          "rotor backup (earlier)", tags, at, at + timing_.snapshot, v->size_gib});
+  }
   int index = static_cast<int>(vols_.size());
   vol_by_id_[v->id] = index;
   vols_.push_back(std::move(v));
