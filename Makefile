@@ -35,6 +35,7 @@ bench: build
 	$(BUILD)/bench/bench_journal
 	$(BUILD)/bench/bench_monthly
 	$(BUILD)/bench/bench_replace_outage
+	$(BUILD)/bench/bench_nightly_backup
 
 install: build
 	install -D -m 0755 $(BUILD)/src/cli/rotor $(DESTDIR)$(PREFIX)/bin/rotor

@@ -127,7 +127,9 @@ struct BackupStepRole {
 };
 std::vector<BackupStepRole> BackupLayout(const BackupPlan& plan);
 
-// What a backup did, per instance, from its journal and a fresh look at the snapshots.
+// What a backup did, per instance, from its journal and a fresh look at the snapshots; a failed
+// wait comes last, as an entry of its own ("waiting for the snapshots"). A copy or prune that
+// failed only because the instance's own backup failed is not told again.
 struct BackupOutcome {
   std::string host;  // "db-1 (i-0abc)"
   std::vector<cloud::Snapshot> created, copied;

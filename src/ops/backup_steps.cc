@@ -120,12 +120,15 @@ class SnapshotHostStep final : public runbook::Step {
 
 core::Result<remote::SshTarget> SnapshotHostStep::Target() {
   if (target_) return *target_;
-  ASSIGN_OR_RETURN(cloud::Host h, ctx_->cloud.instances.DescribeHost(host_.id));
+  // One DescribeInstances: running instances only, with their addresses.
+  ASSIGN_OR_RETURN(std::vector<cloud::Instance> found,
+                   ctx_->cloud.instances.ListInstances({host_.id}));
+  cloud::Host h;
+  if (!found.empty()) h.instance = found.front();
   std::string address = AddressOf(h, ctx_->plan.address);
   if (h.instance.ec2_state != "running" || address.empty()) {
-    return StepFailed(fmt::format("{} is {} with no {} address: its commands cannot run",
-                                  Who(host_), h.instance.ec2_state,
-                                  AddressKindName(ctx_->plan.address)));
+    return StepFailed(fmt::format("{} is not running with a {} address: its commands cannot run",
+                                  Who(host_), AddressKindName(ctx_->plan.address)));
   }
   target_ = remote::SshTarget{Who(host_), address, false};
   return *target_;

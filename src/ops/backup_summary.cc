@@ -43,13 +43,18 @@ core::Result<std::vector<BackupOutcome>> SummarizeBackup(
                    runbook::Replay(static_cast<int>(layout.size()), records));
   std::vector<BackupOutcome> out;
   for (const BackupHost& h : plan.hosts) out.push_back({BackupHostName(h), {}, {}, {}, 0, {}});
+  std::vector<std::string> waits;
   for (size_t i = 0; i < layout.size(); ++i) {
     const runbook::StepProgress& sp = progress.steps[i];
     const BackupStepRole& role = layout[i];
     if (sp.state == runbook::StepState::kFailed) {
-      // A wait names the snapshots it waited for: told once, under the first host.
-      int at = role.host >= 0 ? role.host : 0;
-      out[at].failed.push_back(sp.error);
+      bool own = role.kind == K::kSnapshot;
+      if (role.host < 0) {
+        waits.push_back(sp.error);  // names the snapshots it waited for
+      } else if (own || out[role.host].failed.empty()) {
+        // A copy or prune refused because the host's backup failed says nothing new.
+        out[role.host].failed.push_back(sp.error);
+      }
     }
     bool pruned = role.kind == K::kPrune || role.kind == K::kPruneCopies;
     if (pruned && sp.memo && sp.state == runbook::StepState::kDone) {
@@ -76,6 +81,7 @@ core::Result<std::vector<BackupOutcome>> SummarizeBackup(
       }
     }
   }
+  if (!waits.empty()) out.push_back({"waiting for the snapshots", {}, {}, {}, 0, waits});
   return out;
 }
 

@@ -26,8 +26,11 @@ file tree; `systemctl start|stop|is-active` keeps unit states, and a unit the te
 with RequiresMountsFor paths fails to start unless they are mounted; `sync` does nothing;
 `id -u` answers 1000 and `sudo -n` runs its arguments as root: the login is a plain user's (as
 on Fedora or Amazon Linux images), so rotor's disk commands must go through sudo, and mount,
-umount, mkdir and tar refuse without it. A mount that hides another mount below it is done (as
-Linux does) and noted as a violation.
+umount, mkdir, tar and fsfreeze refuse without it. `fsfreeze -f|-u DIR` freezes or thaws the
+file system DIR lies on (the instance's innermost mount holding DIR, else /), refusing as
+util-linux's does (no such directory; -f on a frozen file system, -u on one not frozen); the
+frozen ones are the instance's state (FakeHosts.frozen). A mount that hides another mount below
+it is done (as Linux does) and noted as a violation.
 
 A test can hold the next change a tool makes (`umount`, `mount`, `systemctl start|stop`,
 `tar -x`), before it acts or once it has, to kill rotor meanwhile (FakeHosts.hold): once
@@ -46,7 +49,7 @@ import time
 
 REGION = "us-east-1"
 # The tools that cannot be written in a few lines of sh; the others are (see SHELL_TOOLS).
-PYTHON_TOOLS = ("lsblk", "umount", "mount", "tar", "systemctl")
+PYTHON_TOOLS = ("lsblk", "umount", "mount", "tar", "systemctl", "fsfreeze")
 LOG_LINE = ('line="$(date +%s.%N)\t$ROTOR_TEST_HOST\t${FAKE_HOST_ROOT:-0}\t$(basename "$0")"; '
             'for a; do line="$line\t$a"; done; '
             'printf \'%s\\n\' "$line" >> "$FAKE_HOST_LAB/hosts/$FAKE_HOST_INSTANCE/log"\n')
@@ -139,11 +142,12 @@ class FakeHosts:
 
     def power_off(self, instance):
         """The instance stopped: nothing stays mounted, no unit runs (moved data volumes are in
-        no fstab, so nothing comes back at the next boot by itself)."""
+        no fstab, so nothing comes back at the next boot by itself), nothing stays frozen."""
         host = Host(self.lab, instance)
         with locked(self.lab):
             state = host.state()
             state["mounts"], state["units"] = {}, {}
+            state.pop("frozen", None)
             host.save(state)
 
     # what happened
@@ -161,6 +165,10 @@ class FakeHosts:
 
     def units(self, instance):
         return self.state(instance)["units"]
+
+    def frozen(self, instance):
+        """The mount points of the instance's file systems frozen now (fsfreeze -f), sorted."""
+        return sorted(self.state(instance).get("frozen", []))
 
     def file(self, instance, path):
         p = Host(self.lab, instance).path(path)
@@ -606,6 +614,37 @@ class Tool:
                     return self.fail(f"Job for {unit}.service failed because a dependency "
                                      f"failed (RequiresMountsFor: {', '.join(missing)})", 1)
             state["units"][unit] = "active" if verb == "start" else "inactive"
+            self.host.save(state)
+        return 0
+
+    def do_fsfreeze(self):
+        """util-linux's fsfreeze: FIFREEZE or FITHAW on the file system DIR lies on."""
+        if len(self.args) != 2 or self.args[0] not in ("-f", "--freeze", "-u", "--unfreeze"):
+            return self.fail(f"the fake fsfreeze knows -f|-u DIR only, not {self.args}", 1)
+        freeze, path = self.args[0] in ("-f", "--freeze"), self.args[1]
+        where = self.host.path(path)
+        if not os.path.exists(where):
+            return self.fail(f"cannot open {path}: No such file or directory", 1)
+        if not os.path.isdir(where):
+            return self.fail(f"{path}: is not a directory", 1)
+        verb = "freeze" if freeze else "unfreeze"
+        if not self.root:
+            return self.fail(f"{path}: {verb} failed: Operation not permitted", 1)
+        point = os.path.normpath("/" + path.lstrip("/"))
+        with locked(self.lab):
+            state = self.host.state()
+            under = [p for p in state["mounts"].values()
+                     if point == p or point.startswith(p.rstrip("/") + "/")]
+            fs = max(under, key=len) if under else "/"
+            frozen = state.setdefault("frozen", [])
+            if freeze and fs in frozen:
+                return self.fail(f"{path}: freeze failed: Device or resource busy", 1)
+            if not freeze and fs not in frozen:
+                return self.fail(f"{path}: unfreeze failed: Invalid argument", 1)
+            if freeze:
+                frozen.append(fs)
+            else:
+                frozen.remove(fs)
             self.host.save(state)
         return 0
 

@@ -168,6 +168,13 @@ int Run(const BackupArgs& args, Session& session) {
   return code;
 }
 
+// The volume a backup is of: a copy's own volume id means nothing (EC2 shows vol-ffffffff), so
+// its rotor:volume tag says.
+std::string SourceVolume(const cloud::Snapshot& s) {
+  auto source = s.tags.find(ops::kBackupVolume);
+  return source != s.tags.end() ? source->second : s.volume_id;
+}
+
 std::string Age(core::Duration d) {
   auto h = std::chrono::duration_cast<std::chrono::hours>(d).count();
   if (h >= 48) return fmt::format("{}d", h / 24);
@@ -195,7 +202,7 @@ int List(const BackupArgs& args, Session& session) {
           for (const ops::BackupListing& r : rows) {
             j.push_back({{"snapshot", r.snapshot.id},
                          {"instance", r.instance},
-                         {"volume", r.snapshot.volume_id},
+                         {"volume", SourceVolume(r.snapshot)},
                          {"created", core::FormatIso8601(ops::BackupTime(r.snapshot))},
                          {"size_gib", r.snapshot.size_gib},
                          {"state", r.snapshot.state},
@@ -210,11 +217,9 @@ int List(const BackupArgs& args, Session& session) {
           const cloud::Snapshot& s = r.snapshot;
           std::string state =
               s.state == "pending" ? fmt::format("pending {}%", s.progress_percent) : s.state;
-          // A copy's own volume id means nothing: the source volume is in its rotor:volume tag.
-          auto source = s.tags.find(ops::kBackupVolume);
-          t.AddRow({s.id, r.instance, source != s.tags.end() ? source->second : s.volume_id,
-                    core::FormatIso8601(ops::BackupTime(s)), Age(now - ops::BackupTime(s)),
-                    fmt::format("{} GiB", s.size_gib), state, r.region});
+          t.AddRow({s.id, r.instance, SourceVolume(s), core::FormatIso8601(ops::BackupTime(s)),
+                    Age(now - ops::BackupTime(s)), fmt::format("{} GiB", s.size_gib), state,
+                    r.region});
         }
         if (format == Format::kTable && rows.empty()) {
           out << "no backups made by rotor\n";
