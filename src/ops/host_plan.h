@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "cloud/cloud.h"
+#include "ops/host_steps.h"
 #include "ops/image_choice.h"
+#include "remote/ssh.h"
 
 namespace rotor::ops {
 
@@ -36,6 +38,13 @@ struct HostRecords {
   std::vector<std::string> following;  // "name type"
   std::vector<std::string> left;       // "name type (set id)"
 };
+// Where each volume's file systems are mounted on `host` (reached at its address of `kind`),
+// from lsblk over ssh, deepest last: fills each one's `mounts`. kInvalidArgument for a volume
+// the host does not show, or one mounted through LVM or dm-crypt (rotor moves plain disks and
+// partitions); the runner's errors for a host it cannot reach.
+core::Status FindMounts(remote::Runner& runner, const cloud::Host& host, AddressKind kind,
+                        std::vector<MovedVolume>& volumes);
+
 core::Result<HostRecords> FindHostRecords(cloud::Dns& dns, const cloud::Instance& old,
                                           const std::vector<std::string>& eips);
 

@@ -436,6 +436,89 @@ core::Status HostMove::PinKeys(const cloud::Host& h, const std::vector<std::stri
   return runner.TrustHostKeys(addresses, remote::HostKeysFromConsole(console));
 }
 
+core::Result<cloud::Volume> HostMove::Volume(const std::string& id) {
+  cloud::VolumeQuery q;
+  q.ids = {id};
+  ASSIGN_OR_RETURN(std::vector<cloud::Volume> v, cloud.volumes.DescribeVolumes(q));
+  if (v.empty()) return StepFailed(id + " no longer exists");
+  return v[0];
+}
+
+core::Status HostMove::WaitVolume(const std::string& id, const std::string& instance) {
+  core::Time until = clock.Now() + kVolumeTimeout;
+  Backoff wait;
+  while (true) {
+    ASSIGN_OR_RETURN(cloud::Volume v, Volume(id));
+    bool there = instance.empty() ? v.state == "available" && !v.attachment
+                                  : v.attachment && v.attachment->instance_id == instance &&
+                                        v.attachment->state == "attached";
+    if (there) return core::Status::Ok();
+    if (clock.Now() >= until) {
+      std::string state = v.attachment ? v.attachment->state : v.state;
+      return StepFailed(fmt::format(
+          "{} is still {} after 10m{}", id, state,
+          state == "detaching" ? " (a file system still in use? EBS's force-detach risks the "
+                                 "data: look at the host first)"
+                               : ""));
+    }
+    RETURN_IF_ERROR(Pause(wait));
+  }
+}
+
+core::Result<std::vector<remote::Disk>> HostMove::Disks(const remote::SshTarget& target) {
+  ASSIGN_OR_RETURN(remote::CommandResult r,
+                   runner.Run(target, remote::ListDisksCommand(), kDiskTimeout));
+  if (r.exit_status != 0) {
+    return StepFailed(
+        fmt::format("lsblk on {} exited {}: {}", target.name, r.exit_status, Tail(r)));
+  }
+  return remote::ParseDisks(r.out);
+}
+
+core::Status HostMove::RunDisk(const remote::SshTarget& target, const std::string& command,
+                               const std::string& what) {
+  ASSIGN_OR_RETURN(remote::CommandResult r, runner.Run(target, command, kDiskTimeout));
+  if (r.exit_status == 0) return core::Status::Ok();
+  return StepFailed(
+      fmt::format("{} on {} failed ({}): {}", what, target.name, r.exit_status, Tail(r)));
+}
+
+std::string HostMove::Tail(const remote::CommandResult& r) {
+  std::string text = core::Trim(r.err.empty() ? r.out : r.err);
+  return text.size() > 300 ? "..." + text.substr(text.size() - 300) : text;
+}
+
+std::vector<remote::Disk> DisksOf(const std::vector<remote::Disk>& disks, const MovedVolume& m) {
+  return remote::DisksOfVolume(disks, m.volume.id, m.device);
+}
+
+std::vector<std::string> StillMounted(const std::vector<remote::Disk>& disks,
+                                      const MovedVolume& m) {
+  std::vector<std::string> now = remote::MountPoints(DisksOf(disks, m));
+  std::vector<std::string> out;
+  for (const VolumeMount& x : m.mounts) {
+    if (std::count(now.begin(), now.end(), x.mountpoint)) out.push_back(x.mountpoint);
+  }
+  return out;
+}
+
+core::Status MountOn(HostMove& move, const remote::SshTarget& target, const MovedVolume& m) {
+  ASSIGN_OR_RETURN(std::vector<remote::Disk> disks, move.Disks(target));
+  std::vector<remote::Disk> mine = DisksOf(disks, m);
+  if (mine.empty()) {
+    return StepFailed(fmt::format("{} ({}) does not show among {}'s disks yet", m.volume.id,
+                                  m.device, target.name));
+  }
+  std::vector<std::string> mounted = remote::MountPoints(mine);
+  for (auto x = m.mounts.rbegin(); x != m.mounts.rend(); ++x) {
+    if (std::count(mounted.begin(), mounted.end(), x->mountpoint)) continue;
+    std::string node = mine[0].name + x->node;
+    RETURN_IF_ERROR(move.RunDisk(target, remote::MountCommand(node, x->mountpoint),
+                                 fmt::format("mounting {} at {}", node, x->mountpoint)));
+  }
+  return core::Status::Ok();
+}
+
 core::Status StepFailed(std::string why) {
   return core::Status(core::Code::kFailedPrecondition, std::move(why));
 }

@@ -14,6 +14,7 @@
 
 #include "cloud/cloud.h"
 #include "core/clock.h"
+#include "remote/disks.h"
 #include "remote/ssh.h"
 #include "runbook/step.h"
 
@@ -29,6 +30,26 @@ class Backoff {
 
  private:
   int looks_ = 0;
+};
+
+inline constexpr auto kDiskTimeout = std::chrono::minutes(2);     // lsblk, umount, mount
+inline constexpr auto kVolumeTimeout = std::chrono::minutes(10);  // a detach or an attach
+inline constexpr auto kDeviceTimeout = std::chrono::minutes(2);   // an attached disk to show
+
+// A file system on a data volume, as a host had it mounted.
+struct VolumeMount {
+  std::string node;        // relative to the volume's disk: "" the disk itself, "p1" or "1" a
+                           // partition (so /dev/nvme1n1p1 on the old host, /dev/nvme3n1p1 on
+                           // the new one)
+  std::string mountpoint;  // "/var/lib/copr"
+};
+
+// One data volume that moves (replace-instance: to the new host, at the same device name;
+// restore --replace: off its host, another taking its device).
+struct MovedVolume {
+  cloud::Volume volume;             // as the plan found it (attached to the old host)
+  std::string device;               // "/dev/sdf"
+  std::vector<VolumeMount> mounts;  // deepest first; empty with --unmount none
 };
 
 // What the steps of one operation share: the cloud, the clock, the runner, the old host.
@@ -55,6 +76,19 @@ class HostMove {
   // moving to it); nothing when EC2 shows none yet.
   core::Status PinKeys(const cloud::Host& host, const std::vector<std::string>& also);
 
+  // A volume as EBS shows it now; a step failure when it no longer exists.
+  core::Result<cloud::Volume> Volume(const std::string& id);
+  // Waits (at most kVolumeTimeout) until the volume is attached to `instance` ("": until it is
+  // available), the leases kept; a step failure saying what it is still doing.
+  core::Status WaitVolume(const std::string& id, const std::string& instance);
+  // The host's disks, from lsblk; a step failure when lsblk fails.
+  core::Result<std::vector<remote::Disk>> Disks(const remote::SshTarget& target);
+  // Runs a disk command (umount, mount) on `target`; a step failure saying `what` failed.
+  core::Status RunDisk(const remote::SshTarget& target, const std::string& command,
+                       const std::string& what);
+  // The end of a command's output (stderr, else stdout), for a message.
+  static std::string Tail(const remote::CommandResult& r);
+
   const std::string& old_id() const { return old.instance.id; }
 
   cloud::Cloud& cloud;
@@ -69,6 +103,14 @@ class HostMove {
 
 // A step failure (not a retryable error): the runbook's on-failure applies.
 core::Status StepFailed(std::string why);
+
+// The disks of volume `m` among a host's (the whole disk first; empty when it does not show).
+std::vector<remote::Disk> DisksOf(const std::vector<remote::Disk>& disks, const MovedVolume& m);
+// The mount points of `m` that are mounted among `disks`, deepest first.
+std::vector<std::string> StillMounted(const std::vector<remote::Disk>& disks, const MovedVolume& m);
+// Mounts `m`'s file systems on `target`, where the volume is attached, parents first; those
+// already mounted are left alone. A step failure when the volume does not show there.
+core::Status MountOn(HostMove& move, const remote::SshTarget& target, const MovedVolume& m);
 
 // Which address of an instance rotor reaches it by (--ssh-address).
 enum class AddressKind { kPrivate, kPublic, kIpv6 };

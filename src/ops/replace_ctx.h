@@ -16,9 +16,6 @@
 namespace rotor::ops {
 
 inline constexpr auto kCommandTimeout = std::chrono::minutes(30);  // one --stop/--start command
-inline constexpr auto kDiskTimeout = std::chrono::minutes(2);      // lsblk, umount, mount
-inline constexpr auto kVolumeTimeout = std::chrono::minutes(10);   // a detach or an attach
-inline constexpr auto kDeviceTimeout = std::chrono::minutes(2);    // an attached disk to show
 
 // The operation's shared state: the plan, the hooks, and how the two hosts are reached (over
 // ssh by the address kind of the plan; the old host's address looked up afresh each time).
@@ -52,38 +49,6 @@ struct ReplaceCtx : HostMove {
       }
     }
     return core::Status::Ok();
-  }
-
-  // The host's disks, from lsblk.
-  core::Result<std::vector<remote::Disk>> Disks(const remote::SshTarget& target) {
-    ASSIGN_OR_RETURN(remote::CommandResult r,
-                     runner.Run(target, remote::ListDisksCommand(), kDiskTimeout));
-    if (r.exit_status != 0) {
-      return StepFailed(
-          fmt::format("lsblk on {} exited {}: {}", target.name, r.exit_status, Tail(r)));
-    }
-    return remote::ParseDisks(r.out);
-  }
-
-  core::Status RunDisk(const remote::SshTarget& target, const std::string& command,
-                       const std::string& what) {
-    ASSIGN_OR_RETURN(remote::CommandResult r, runner.Run(target, command, kDiskTimeout));
-    if (r.exit_status == 0) return core::Status::Ok();
-    return StepFailed(
-        fmt::format("{} on {} failed ({}): {}", what, target.name, r.exit_status, Tail(r)));
-  }
-
-  core::Result<cloud::Volume> Volume(const std::string& id) {
-    cloud::VolumeQuery q;
-    q.ids = {id};
-    ASSIGN_OR_RETURN(std::vector<cloud::Volume> v, cloud.volumes.DescribeVolumes(q));
-    if (v.empty()) return StepFailed(id + " no longer exists");
-    return v[0];
-  }
-
-  static std::string Tail(const remote::CommandResult& r) {
-    std::string text = core::Trim(r.err.empty() ? r.out : r.err);
-    return text.size() > 300 ? "..." + text.substr(text.size() - 300) : text;
   }
 
   ReplacePlan plan;

@@ -16,8 +16,6 @@
 namespace rotor::ops {
 namespace {
 
-constexpr auto kListTimeout = std::chrono::seconds(30);
-
 // Why `v` cannot move from `old`: "" when it can.
 std::string CannotMove(const cloud::Volume& v, const cloud::Host& old) {
   const std::string& id = old.instance.id;
@@ -86,45 +84,6 @@ core::Result<std::vector<cloud::Volume>> ChooseVolumes(cloud::Volumes& volumes,
     if (std::string why = CannotMove(v, old); !why.empty()) return core::InvalidArgument(why);
   }
   return chosen;
-}
-
-// Where each volume's file systems are mounted on the old host, from lsblk over ssh.
-core::Status FindMounts(remote::Runner& runner, const cloud::Host& old, AddressKind kind,
-                        std::vector<MovedVolume>& volumes) {
-  if (volumes.empty()) return core::Status::Ok();
-  remote::SshTarget target{old.instance.id + " (old host)", AddressOf(old, kind), false};
-  auto listed = runner.Run(target, remote::ListDisksCommand(), kListTimeout);
-  if (!listed.ok()) {
-    return listed.status().WithContext(
-        "--unmount auto looks at the old host's disks over ssh (or give --unmount none)");
-  }
-  if (listed->exit_status != 0) {
-    return core::InvalidArgument(fmt::format("lsblk on {} failed ({}): {}", target.name,
-                                             listed->exit_status, core::Trim(listed->err)));
-  }
-  ASSIGN_OR_RETURN(std::vector<remote::Disk> disks, remote::ParseDisks(listed->out));
-  for (MovedVolume& m : volumes) {
-    std::vector<remote::Disk> found = remote::DisksOfVolume(disks, m.volume.id, m.device);
-    if (found.empty()) {
-      return core::InvalidArgument(fmt::format(
-          "{} ({}) is not among {}'s disks (lsblk shows neither its serial nor its device): give "
-          "--unmount none and unmount it with a --stop command",
-          m.volume.id, m.device, old.instance.id));
-    }
-    const std::string& disk = found[0].name;
-    for (const std::string& point : remote::MountPoints(found)) {
-      auto d = std::find_if(found.begin(), found.end(),
-                            [&](const remote::Disk& x) { return x.mountpoint == point; });
-      if ((d->type != "disk" && d->type != "part") || d->name.rfind(disk, 0) != 0) {
-        return core::InvalidArgument(fmt::format(
-            "{} on {} is mounted at {} through {} ({}): rotor moves plain disks and partitions; "
-            "give --unmount none and handle it with --stop/--start commands",
-            m.volume.id, old.instance.id, point, d->name, d->type));
-      }
-      m.mounts.push_back({d->name.substr(disk.size()), point});
-    }
-  }
-  return core::Status::Ok();
 }
 
 // How deep the volume's shallowest mount point is ("/srv" 1, "/var/lib/copr" 3); unmounted last.

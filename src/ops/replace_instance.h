@@ -20,6 +20,7 @@
 #include "cloud/cloud.h"
 #include "core/clock.h"
 #include "journal/journal.h"
+#include "ops/host_plan.h"
 #include "ops/host_steps.h"
 #include "ops/image_choice.h"
 #include "remote/ssh.h"
@@ -47,21 +48,6 @@ struct ReplaceRequest {
   std::optional<core::Duration> keep_old;  // --keep-old: terminate the old host after this
   AddressKind address = AddressKind::kPrivate;  // --ssh-address
   core::Duration health_timeout = std::chrono::minutes(15);
-};
-
-// A file system on a data volume, as the old host had it mounted.
-struct VolumeMount {
-  std::string node;        // relative to the volume's disk: "" the disk itself, "p1" or "1" a
-                           // partition (so /dev/nvme1n1p1 on the old host, /dev/nvme3n1p1 on
-                           // the new one)
-  std::string mountpoint;  // "/var/lib/copr"
-};
-
-// One data volume that moves, at the same device name.
-struct MovedVolume {
-  cloud::Volume volume;             // as the plan found it (attached to the old host)
-  std::string device;               // "/dev/sdf"
-  std::vector<VolumeMount> mounts;  // deepest first; empty with --unmount none
 };
 
 struct ReplacePlan {

@@ -14,41 +14,6 @@ namespace {
 
 using runbook::Check;
 
-// The disks of volume `m` on a host: the whole disk first (empty when the host does not show it).
-std::vector<remote::Disk> DisksOf(const std::vector<remote::Disk>& disks, const MovedVolume& m) {
-  return remote::DisksOfVolume(disks, m.volume.id, m.device);
-}
-
-// The mount points of the plan's volume still mounted among `disks`, deepest first.
-std::vector<std::string> StillMounted(const std::vector<remote::Disk>& disks,
-                                      const MovedVolume& m) {
-  std::vector<std::string> now = remote::MountPoints(DisksOf(disks, m));
-  std::vector<std::string> out;
-  for (const VolumeMount& x : m.mounts) {
-    if (std::count(now.begin(), now.end(), x.mountpoint)) out.push_back(x.mountpoint);
-  }
-  return out;
-}
-
-// Mounts `m`'s file systems on a host where the volume is attached, parents first; those
-// already mounted are left alone.
-core::Status MountOn(ReplaceCtx& c, const remote::SshTarget& target, const MovedVolume& m) {
-  ASSIGN_OR_RETURN(std::vector<remote::Disk> disks, c.Disks(target));
-  std::vector<remote::Disk> mine = DisksOf(disks, m);
-  if (mine.empty()) {
-    return StepFailed(fmt::format("{} ({}) does not show among {}'s disks yet", m.volume.id,
-                                  m.device, target.name));
-  }
-  std::vector<std::string> mounted = remote::MountPoints(mine);
-  for (auto x = m.mounts.rbegin(); x != m.mounts.rend(); ++x) {
-    if (std::count(mounted.begin(), mounted.end(), x->mountpoint)) continue;
-    std::string node = mine[0].name + x->node;
-    RETURN_IF_ERROR(c.RunDisk(target, remote::MountCommand(node, x->mountpoint),
-                              fmt::format("mounting {} at {}", node, x->mountpoint)));
-  }
-  return core::Status::Ok();
-}
-
 class UnmountOld : public runbook::Step {
  public:
   explicit UnmountOld(std::shared_ptr<ReplaceCtx> c) : c_(std::move(c)) {}
@@ -191,7 +156,7 @@ class MoveVolume : public runbook::Step {
     const std::string& id = m().volume.id;
     ASSIGN_OR_RETURN(cloud::Volume v, c_->Volume(id));
     if (v.attachment && v.attachment->instance_id == to.instance.id) {
-      return WaitFor(id, to.instance.id);
+      return c_->WaitVolume(id, to.instance.id);
     }
     if (v.attachment && v.attachment->instance_id != from) {
       return StepFailed(fmt::format("{} is attached to {}, not {}: someone else moved it", id,
@@ -199,15 +164,15 @@ class MoveVolume : public runbook::Step {
     }
     RETURN_IF_ERROR(CanAttach(v, to));  // before it leaves where it is
     if (v.attachment && v.attachment->state == "attaching") {
-      RETURN_IF_ERROR(WaitFor(id, from));  // an attach settles before it can be undone
+      RETURN_IF_ERROR(c_->WaitVolume(id, from));  // an attach settles before it can be undone
     }
     if (v.attachment && v.attachment->state != "detaching") {
       RETURN_IF_ERROR(c_->cloud.volumes.Detach(id, from));
     }
-    RETURN_IF_ERROR(WaitFor(id, ""));
+    RETURN_IF_ERROR(c_->WaitVolume(id, ""));
     RETURN_IF_ERROR(CanAttach(v, to));
     RETURN_IF_ERROR(c_->cloud.volumes.Attach(id, to.instance.id, m().device));
-    return WaitFor(id, to.instance.id);
+    return c_->WaitVolume(id, to.instance.id);
   }
 
   // What AWS would refuse, refused here first: another zone, a device already in use.
@@ -223,28 +188,6 @@ class MoveVolume : public runbook::Step {
       }
     }
     return core::Status::Ok();
-  }
-
-  // Until the volume is attached to `instance` ("": available), at most kVolumeTimeout.
-  core::Status WaitFor(const std::string& id, const std::string& instance) {
-    core::Time until = c_->clock.Now() + kVolumeTimeout;
-    Backoff wait;
-    while (true) {
-      ASSIGN_OR_RETURN(cloud::Volume v, c_->Volume(id));
-      bool there = instance.empty() ? v.state == "available" && !v.attachment
-                                    : v.attachment && v.attachment->instance_id == instance &&
-                                          v.attachment->state == "attached";
-      if (there) return core::Status::Ok();
-      if (c_->clock.Now() >= until) {
-        std::string state = v.attachment ? v.attachment->state : v.state;
-        return StepFailed(fmt::format(
-            "{} is still {} after 10m{}", id, state,
-            state == "detaching" ? " (a file system still in use? EBS's force-detach risks the "
-                                   "data: look at the host first)"
-                                 : ""));
-      }
-      RETURN_IF_ERROR(c_->Pause(wait));
-    }
   }
 
   std::shared_ptr<ReplaceCtx> c_;
