@@ -46,4 +46,8 @@ core::Result<std::string> AwsVolumes::CopySnapshot(const std::string& source_reg
   return ec2::CopySnapshot(ec2_, source_region, snapshot_id, description, tags);
 }
 
+core::Result<std::string> AwsVolumes::CreateVolume(const cloud::NewVolume& volume) {
+  return ec2::CreateVolume(ec2_, volume);
+}
+
 }  // namespace rotor::aws

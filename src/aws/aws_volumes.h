@@ -24,6 +24,7 @@ class AwsVolumes final : public cloud::Volumes {
   core::Result<std::string> CreateSnapshot(const std::string& volume_id,
                                            const std::string& description,
                                            const std::map<std::string, std::string>& tags) override;
+  core::Result<std::string> CreateVolume(const cloud::NewVolume& volume) override;
   core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(
       const cloud::SnapshotQuery& query) override;
   core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(

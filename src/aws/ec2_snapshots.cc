@@ -103,10 +103,61 @@ core::Result<std::string> CopySnapshot(AwsClient& client, const std::string& sou
       return NotFound(
           s, fmt::format("no snapshot {} of this account in {}", snapshot_id, source_region));
     }
+    if (IsOneOf(s.aws_code(), {"IncorrectState"})) {
+      return Refused(s, fmt::format("{} cannot be copied yet (it is not completed)", snapshot_id));
+    }
     return s.WithContext(fmt::format("copy {} from {}", snapshot_id, source_region));
   }
   std::string id = Text((*r)->document_element(), "snapshotId");
   if (id.empty()) return core::Malformed("ec2 CopySnapshot: the answer names no snapshot");
+  return id;
+}
+
+Params CreateVolumeParams(const cloud::NewVolume& v) {
+  Params p;
+  p.Add("AvailabilityZone", v.zone);
+  if (!v.snapshot_id.empty()) p.Add("SnapshotId", v.snapshot_id);
+  if (v.size_gib > 0) p.Add("Size", std::to_string(v.size_gib));
+  p.Add("VolumeType", v.volume_type.empty() ? "gp3" : v.volume_type);
+  if (v.iops > 0) p.Add("Iops", std::to_string(v.iops));
+  if (v.encrypted) p.Add("Encrypted", "true");
+  if (!v.client_token.empty()) p.Add("ClientToken", v.client_token);
+  if (!v.tags.empty()) {
+    p.Add("TagSpecification.1.ResourceType", "volume");
+    int n = 0;
+    for (const auto& [key, value] : v.tags) {
+      ++n;
+      p.Add(fmt::format("TagSpecification.1.Tag.{}.Key", n), key);
+      p.Add(fmt::format("TagSpecification.1.Tag.{}.Value", n), value);
+    }
+  }
+  return p;
+}
+
+core::Result<std::string> CreateVolume(AwsClient& client, const cloud::NewVolume& volume) {
+  auto r = client.Query("CreateVolume", CreateVolumeParams(volume));
+  if (!r.ok()) {
+    const core::Status& s = r.status();
+    std::string what =
+        volume.snapshot_id.empty() ? "an empty volume" : "a volume of " + volume.snapshot_id;
+    if (IsOneOf(s.aws_code(), {"InvalidSnapshot.NotFound", "InvalidSnapshotID.Malformed"})) {
+      return NotFound(s, fmt::format("no snapshot {} in this region", volume.snapshot_id));
+    }
+    if (IsOneOf(s.aws_code(), {"InvalidZone.NotFound", "InvalidAvailabilityZone"})) {
+      return NotFound(s, fmt::format("no availability zone {} in this region", volume.zone));
+    }
+    if (IsOneOf(s.aws_code(), {"InvalidParameterValue", "InvalidParameterCombination"})) {
+      return core::Status(core::Code::kInvalidArgument,
+                          fmt::format("EC2 refuses {} in {}: {}", what, volume.zone, s.message()))
+          .set_aws_code(s.aws_code());
+    }
+    if (IsOneOf(s.aws_code(), {"IncorrectState"})) {
+      return Refused(s, fmt::format("{} is not completed yet", volume.snapshot_id));
+    }
+    return s.WithContext("create " + what + " in " + volume.zone);
+  }
+  std::string id = Text((*r)->document_element(), "volumeId");
+  if (id.empty()) return core::Malformed("ec2 CreateVolume: the answer names no volume");
   return id;
 }
 

@@ -1,6 +1,7 @@
-// EC2 calls for backups (issue 14): a crash-consistent snapshot set of an instance's volumes
-// (CreateSnapshots), a snapshot's deletion (DeleteSnapshot) and its copy into another region
-// (CopySnapshot, sent to the destination region's endpoint). EC2's refusals are translated here,
+// EC2 calls for backups and restores (issue 14): a crash-consistent snapshot set of an
+// instance's volumes (CreateSnapshots), a snapshot's deletion (DeleteSnapshot), its copy into
+// another region (CopySnapshot, sent to the destination region's endpoint), and a volume made
+// from one (CreateVolume). EC2's refusals are translated here,
 // once:
 // - kNotFound naming the id: InvalidInstanceID.NotFound, InvalidSnapshot.NotFound (and their
 //   .Malformed twins);
@@ -38,7 +39,14 @@ core::Result<std::string> CopySnapshot(AwsClient& client, const std::string& sou
                                        const std::string& description,
                                        const std::map<std::string, std::string>& tags);
 
+// CreateVolume, from a snapshot or empty, tagged at creation, with a ClientToken when given;
+// returns its vol- id at once (creating). kNotFound for an unknown snapshot or zone;
+// kInvalidArgument for what EC2 finds invalid (a size below the snapshot's, IOPS the type does
+// not take); kFailedPrecondition for a snapshot not completed yet.
+core::Result<std::string> CreateVolume(AwsClient& client, const cloud::NewVolume& volume);
+
 // Exposed for tests on recorded answers.
+Params CreateVolumeParams(const cloud::NewVolume& volume);
 Params CreateSnapshotSetParams(const SnapshotSetRequest& request);
 std::vector<cloud::Snapshot> DecodeCreatedSnapshots(const pugi::xml_node& root);
 

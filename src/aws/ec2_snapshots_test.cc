@@ -156,5 +156,65 @@ TEST_F(Ec2SnapshotsTest, DeleteAndCopy) {
                                 {"TagSpecification.1.Tag.1.Value", "i-0db"}}));
 }
 
+TEST_F(Ec2SnapshotsTest, AVolumeFromASnapshotTaggedAtCreationWithItsToken) {
+  transport_.PushXml(200,
+                     "<CreateVolumeResponse><volumeId>vol-0new</volumeId><size>600</size>"
+                     "<status>creating</status></CreateVolumeResponse>");
+  AwsClient client = Client();
+  cloud::NewVolume v;
+  v.zone = "eu-west-1a";
+  v.snapshot_id = "snap-0a";
+  v.size_gib = 600;
+  v.volume_type = "io2";
+  v.iops = 3000;
+  v.tags = {{"rotor:operation", "r-1"}};
+  v.client_token = "r-1-vol";
+  auto id = ec2::CreateVolume(client, v);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  EXPECT_EQ(*id, "vol-0new");
+  EXPECT_EQ(Sent(0), (ParamList{{"Action", "CreateVolume"},
+                                {"AvailabilityZone", "eu-west-1a"},
+                                {"SnapshotId", "snap-0a"},
+                                {"Size", "600"},
+                                {"VolumeType", "io2"},
+                                {"Iops", "3000"},
+                                {"ClientToken", "r-1-vol"},
+                                {"TagSpecification.1.ResourceType", "volume"},
+                                {"TagSpecification.1.Tag.1.Key", "rotor:operation"},
+                                {"TagSpecification.1.Tag.1.Value", "r-1"}}));
+  cloud::NewVolume plain;
+  plain.zone = "eu-west-1a";
+  plain.snapshot_id = "snap-0a";
+  EXPECT_EQ(ec2::CreateVolumeParams(plain).items(), (ParamList{{"AvailabilityZone", "eu-west-1a"},
+                                                               {"SnapshotId", "snap-0a"},
+                                                               {"VolumeType", "gp3"}}));
+}
+
+TEST_F(Ec2SnapshotsTest, CreateVolumeRefusalsAreTranslated) {
+  struct Row {
+    const char* code;
+    core::Code want;
+    const char* says;
+  };
+  const Row rows[] = {
+      {"InvalidSnapshot.NotFound", core::Code::kNotFound, "no snapshot snap-0a"},
+      {"InvalidZone.NotFound", core::Code::kNotFound, "no availability zone eu-west-1a"},
+      {"InvalidParameterValue", core::Code::kInvalidArgument, "EC2 refuses a volume of snap-0a"},
+      {"IncorrectState", core::Code::kFailedPrecondition, "snap-0a is not completed"},
+  };
+  for (const Row& r : rows) {
+    transport_.PushXml(400, testing::Ec2ErrorXml(r.code, "Volume of 5GiB is too small"));
+    AwsClient client = Client();
+    cloud::NewVolume v;
+    v.zone = "eu-west-1a";
+    v.snapshot_id = "snap-0a";
+    auto id = ec2::CreateVolume(client, v);
+    ASSERT_FALSE(id.ok()) << r.code;
+    EXPECT_EQ(id.status().code(), r.want) << r.code;
+    EXPECT_EQ(id.status().aws_code(), r.code);
+    EXPECT_NE(id.status().message().find(r.says), std::string::npos) << id.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace rotor::aws

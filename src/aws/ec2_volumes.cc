@@ -107,6 +107,8 @@ cloud::Volume DecodeVolume(const pugi::xml_node& v) {
   out.state = Text(v, "status");
   out.attachment = DecodeAttachment(v);
   out.tags = DecodeTags(v);
+  out.iops = IntText(v, "iops");
+  out.snapshot_id = Text(v, "snapshotId");
   return out;
 }
 

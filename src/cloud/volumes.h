@@ -33,6 +33,8 @@ struct Volume {
   std::string state;  // creating | available | in-use | deleting | deleted | error
   std::optional<VolumeAttachment> attachment;  // none while available
   std::map<std::string, std::string> tags;
+  int iops = 0;             // provisioned (io1, io2, gp3); 0 when the type has none
+  std::string snapshot_id;  // the snapshot it was created from ("" if none)
 };
 
 struct Snapshot {
@@ -69,6 +71,18 @@ struct SnapshotSetRequest {
   std::string description;
   std::map<std::string, std::string> tags;  // on every snapshot, at creation
   bool copy_volume_tags = true;             // each snapshot also gets its own volume's tags
+};
+
+// A volume to create: from a snapshot (a restore), or empty.
+struct NewVolume {
+  std::string zone;
+  std::string snapshot_id;  // "" : an empty volume of size_gib
+  int size_gib = 0;         // 0: the snapshot's size
+  std::string volume_type;  // "" : gp3
+  int iops = 0;             // 0: the type's baseline
+  bool encrypted = false;   // a volume of an encrypted snapshot is encrypted whatever this says
+  std::map<std::string, std::string> tags;  // at creation
+  std::string client_token;  // the same token again returns the same volume (a retried call)
 };
 
 class Volumes {
@@ -118,6 +132,11 @@ class Volumes {
   virtual core::Result<std::string> CopySnapshot(
       const std::string& source_region, const std::string& snapshot_id,
       const std::string& description, const std::map<std::string, std::string>& tags) = 0;
+
+  // Starts creating a volume; returns its id at once (creating, then available). kNotFound for
+  // an unknown snapshot or zone; kInvalidArgument for a size below the snapshot's or IOPS the
+  // type does not take; kFailedPrecondition for a snapshot not completed yet.
+  virtual core::Result<std::string> CreateVolume(const NewVolume& volume) = 0;
 };
 
 // Forwards every verb to another Volumes; a test overrides only what it cares about.
@@ -154,6 +173,9 @@ class VolumesWrapper : public Volumes {
                                          const std::string& description,
                                          const std::map<std::string, std::string>& tags) override {
     return target_.CopySnapshot(source_region, snapshot_id, description, tags);
+  }
+  core::Result<std::string> CreateVolume(const NewVolume& volume) override {
+    return target_.CreateVolume(volume);
   }
 
  private:

@@ -377,7 +377,7 @@ core::Status ScenarioParser::Timings(const YAML::Node& n) {
   RETURN_IF_ERROR(
       r_.CheckKeys(n, "timing",
                    {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown", "command",
-                    "ssh_ready", "dns_sync", "attach", "detach", "snapshot"}));
+                    "ssh_ready", "dns_sync", "attach", "detach", "snapshot", "create_volume"}));
   Timing& t = out_.timing;
   ASSIGN_OR_RETURN(t.api_latency, r_.Dist(n, "api_latency", "timing", t.api_latency));
   ASSIGN_OR_RETURN(t.launch_to_running,
@@ -390,6 +390,7 @@ core::Status ScenarioParser::Timings(const YAML::Node& n) {
   ASSIGN_OR_RETURN(t.attach, r_.Dur(n, "attach", "timing", t.attach));
   ASSIGN_OR_RETURN(t.detach, r_.Dur(n, "detach", "timing", t.detach));
   ASSIGN_OR_RETURN(t.snapshot, r_.Dur(n, "snapshot", "timing", t.snapshot));
+  ASSIGN_OR_RETURN(t.create_volume, r_.Dur(n, "create_volume", "timing", t.create_volume));
   return core::Status::Ok();
 }
 

@@ -93,7 +93,8 @@ struct VolumeSpec {
   std::string mount;  // where the host mounts it (in its fstab); "" : not mounted
   std::string id;     // "" : generated
   // Earlier nightly backups made by rotor, completed: one a day at the start's time of day, the
-  // newest a day before the start (tagged rotor:backup-of, rotor:created, rotor:operation).
+  // newest a day before the start (tagged rotor:backup-of, rotor:created, rotor:operation and
+  // the volume's own tags).
   int backups = 0;
 };
 
@@ -160,6 +161,7 @@ struct Timing {
   core::Duration attach = std::chrono::seconds(5);      // a volume: attaching -> attached
   core::Duration detach = std::chrono::seconds(10);     // a volume: detaching -> available
   core::Duration snapshot = std::chrono::seconds(60);   // a snapshot: pending -> completed
+  core::Duration create_volume = std::chrono::seconds(10);  // a new volume: creating -> available
 };
 
 struct Fault {

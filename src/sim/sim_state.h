@@ -90,6 +90,9 @@ struct Vol {
   int nvme = -1;        // the instance's NVMe index for it once attached (Nitro: /dev/nvmeNn1)
   std::string mounted;  // where the instance has its file system mounted ("" : not mounted)
   int epoch = 0;  // bumped by every attach and detach: a stale completion finds it and does nothing
+  core::Time available_at{};  // a created volume is `creating` until then
+  std::string snapshot_id;    // created from
+  int iops = 0;
 };
 
 // An EBS snapshot: pending until `completes`, then completed.
@@ -101,6 +104,7 @@ struct Snap {
   core::Time started{};
   core::Time completes = kNever;  // kNever: a snapshot_slow fault for ever
   int size_gib = 0;
+  bool encrypted = false;
 };
 
 // An elastic IP and the instance it is on (-1: none).

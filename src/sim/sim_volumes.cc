@@ -44,10 +44,13 @@ bool Tagged(const std::map<std::string, std::string>& tags, const std::string& k
 }
 
 // Why EC2 refuses to attach `v` to `in` at `device` (Ok: it does not).
-core::Status AttachRefusal(const World& w, const Vol& v, const Inst& in,
-                           const std::string& device) {
+core::Status AttachRefusal(const World& w, const Vol& v, const Inst& in, const std::string& device,
+                           core::Time now) {
   if (v.inst >= 0) {
     return Refused("VolumeInUse", fmt::format("{} is already attached to an instance", v.id));
+  }
+  if (now < v.available_at) {
+    return Refused("IncorrectState", fmt::format("Volume '{}' is in the 'creating' state.", v.id));
   }
   if (in.state != Ec2State::kRunning && in.state != Ec2State::kStopped) {
     return Refused("IncorrectState", fmt::format("Instance '{}' is not 'running' or 'stopped' "
@@ -105,7 +108,7 @@ core::Result<std::vector<cloud::Volume>> SimVolumes::DescribeVolumes(const cloud
     if (!q.instance_id.empty() && (v.inst < 0 || world_.insts_[v.inst]->id != q.instance_id)) {
       continue;
     }
-    out.push_back(world_.DescribeVolume(static_cast<int>(i)));
+    out.push_back(world_.DescribeVolume(static_cast<int>(i), world_.clock_.Now()));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
@@ -120,7 +123,8 @@ core::Status SimVolumes::Attach(const std::string& volume_id, const std::string&
   if (inst < 0 || world_.insts_[inst]->state == Ec2State::kTerminated) {
     return NoInstance(instance_id);
   }
-  RETURN_IF_ERROR(AttachRefusal(world_, *world_.vols_[vol], *world_.insts_[inst], device));
+  RETURN_IF_ERROR(
+      AttachRefusal(world_, *world_.vols_[vol], *world_.insts_[inst], device, world_.clock_.Now()));
   world_.BeginAttach(vol, inst, device);
   return core::Status::Ok();
 }
@@ -238,6 +242,55 @@ core::Result<std::string> SimVolumes::CopySnapshot(const std::string& source_reg
                    fmt::format("Snapshot '{}' is not in the 'completed' state.", snapshot_id));
   }
   return world_.StartCopy(*it, description, tags);
+}
+
+}  // namespace rotor::sim
+
+namespace rotor::sim {
+
+core::Result<std::string> SimVolumes::CreateVolume(const cloud::NewVolume& spec) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "CreateVolume", true));
+  if (auto it = world_.volume_tokens_.find(spec.client_token);
+      !spec.client_token.empty() && it != world_.volume_tokens_.end()) {
+    return it->second;  // the same request again: the same volume
+  }
+  const std::string& region = world_.region_;
+  if (spec.zone.size() != region.size() + 1 || !spec.zone.starts_with(region)) {
+    return core::Status(core::Code::kNotFound,
+                        fmt::format("The zone '{}' does not exist.", spec.zone))
+        .set_aws_code("InvalidZone.NotFound");
+  }
+  int size = spec.size_gib;
+  bool encrypted = spec.encrypted;
+  if (!spec.snapshot_id.empty()) {
+    auto it = std::find_if(world_.snaps_.begin(), world_.snaps_.end(),
+                           [&](const Snap& s) { return s.id == spec.snapshot_id; });
+    if (it == world_.snaps_.end()) return NoSnapshot(spec.snapshot_id);
+    if (world_.clock_.Now() < it->completes) {
+      return Refused("IncorrectState",
+                     fmt::format("Snapshot is in invalid state - pending ({})", it->id));
+    }
+    if (size == 0) size = it->size_gib;
+    if (size < it->size_gib) {
+      return core::Status(
+                 core::Code::kInvalidArgument,
+                 fmt::format("Volume of {}GiB is too small; minimum is {}GiB.", size, it->size_gib))
+          .set_aws_code("InvalidParameterValue");
+    }
+    encrypted |= it->encrypted;
+  }
+  if (size < 1) {
+    return core::Status(core::Code::kInvalidArgument,
+                        "The request must contain the parameter size or snapshotId")
+        .set_aws_code("MissingParameter");
+  }
+  std::string type = spec.volume_type.empty() ? "gp3" : spec.volume_type;
+  if (spec.iops > 0 && type != "io1" && type != "io2" && type != "gp3") {
+    return core::Status(core::Code::kInvalidArgument,
+                        fmt::format("The parameter iops is not supported for {} volumes.", type))
+        .set_aws_code("InvalidParameterCombination");
+  }
+  return world_.CreateVolume(spec, size, encrypted);
 }
 
 }  // namespace rotor::sim

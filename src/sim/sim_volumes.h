@@ -48,6 +48,9 @@ class SimVolumes final : public cloud::Volumes {
                                          const std::string& snapshot_id,
                                          const std::string& description,
                                          const std::map<std::string, std::string>& tags) override;
+  // EC2's checks: the zone in the region, the snapshot completed and no larger than the size,
+  // IOPS only for io1, io2 and gp3; the same ClientToken returns the first volume.
+  core::Result<std::string> CreateVolume(const cloud::NewVolume& volume) override;
 
  private:
   World& world_;

@@ -70,7 +70,7 @@ class World {
   // EBS volumes and snapshots (world_volumes.cc). A volume is attached, or available; an
   // instance's block devices are its attached volumes. Changes are traced.
   int VolumeIndex(const std::string& id) const;  // -1 if unknown or deleted
-  cloud::Volume DescribeVolume(int vol) const;
+  cloud::Volume DescribeVolume(int vol, core::Time t) const;
   cloud::Snapshot DescribeSnapshot(const Snap& s, core::Time t) const;
   // Attaching now, attached after `timing.attach` (a volume_stuck fault may hold it).
   // REQUIRES: the volume available, the instance known.
@@ -86,6 +86,9 @@ class World {
   // snapshot of its volume would. Returns its id.
   std::string StartCopy(const Snap& source, const std::string& description,
                         const std::map<std::string, std::string>& tags);
+  // A volume `creating` now, available after `timing.create_volume`; its token remembered.
+  // REQUIRES: checked as EC2 checks (SimVolumes::CreateVolume).
+  std::string CreateVolume(const cloud::NewVolume& spec, int size_gib, bool encrypted);
   // What the instance's OS does to its file systems: at shutdown none stays mounted; at boot
   // its fstab entries whose volumes are attached are mounted.
   void UnmountAll(int inst);
@@ -144,9 +147,10 @@ class World {
   std::map<std::string, core::Time> dns_changes_;                        // change id -> INSYNC from
   int public_ips_ = 0, volumes_ = 0, associations_ = 0, snapshots_ = 0;  // numbering
   std::vector<std::unique_ptr<Vol>> vols_;
-  std::unordered_map<std::string, int> vol_by_id_;  // volumes not deleted
-  std::vector<Snap> snaps_;                         // in creation order
-  std::vector<std::string> violations_;             // invariant violations seen
+  std::unordered_map<std::string, int> vol_by_id_;    // volumes not deleted
+  std::vector<Snap> snaps_;                           // in creation order
+  std::map<std::string, std::string> volume_tokens_;  // CreateVolume's ClientToken -> volume
+  std::vector<std::string> violations_;               // invariant violations seen
 
   std::map<std::string, Bucket> buckets_;  // by service
   int mutating_calls_ = 0;
@@ -166,7 +170,7 @@ class World {
   void Register(int inst, int lb, core::Time t);
 
  private:
-  std::string AddSnapshot(const std::string& volume_id, int size_gib,
+  std::string AddSnapshot(const std::string& volume_id, int size_gib, bool encrypted,
                           const std::string& description,
                           const std::map<std::string, std::string>& tags, const std::string& event,
                           const std::string& of);

@@ -42,8 +42,10 @@ int World::AddVolume(int inst, const VolumeSpec& spec, bool root) {
         {"rotor:backup-of", in.id},
         {"rotor:created", core::FormatIso8601(at)},
         {"rotor:operation", fmt::format("r-earlier-{}", day)}};
+    tags.insert(v->tags.begin(), v->tags.end());  // the volume's own, as a backup copies them
     snaps_.push_back(Snap{fmt::format("snap-{:017x}", ++snapshots_), v->id,
-                          "rotor backup (earlier)", tags, at, at + timing_.snapshot, v->size_gib});
+                          "rotor backup (earlier)", tags, at, at + timing_.snapshot, v->size_gib,
+                          v->encrypted});
   }
   int index = static_cast<int>(vols_.size());
   vol_by_id_[v->id] = index;
@@ -66,7 +68,7 @@ int World::VolumeIndex(const std::string& id) const {
   return it == vol_by_id_.end() ? -1 : it->second;
 }
 
-cloud::Volume World::DescribeVolume(int vol) const {
+cloud::Volume World::DescribeVolume(int vol, core::Time t) const {
   const Vol& v = *vols_[vol];
   cloud::Volume out;
   out.id = v.id;
@@ -74,7 +76,9 @@ cloud::Volume World::DescribeVolume(int vol) const {
   out.size_gib = v.size_gib;
   out.volume_type = v.type;
   out.encrypted = v.encrypted;
-  out.state = v.inst >= 0 ? "in-use" : "available";
+  out.state = v.inst >= 0 ? "in-use" : t < v.available_at ? "creating" : "available";
+  out.iops = v.iops;
+  out.snapshot_id = v.snapshot_id;
   if (v.inst >= 0) {
     out.attachment = cloud::VolumeAttachment{insts_[v.inst]->id, v.device, v.attach_state,
                                              v.delete_on_termination};
@@ -180,18 +184,18 @@ void World::ReleaseVolumes(int inst) {
 std::string World::StartSnapshot(int vol, const std::string& description,
                                  const std::map<std::string, std::string>& tags) {
   const Vol& v = *vols_[vol];
-  return AddSnapshot(v.id, v.size_gib, description, tags, "snapshot", v.id);
+  return AddSnapshot(v.id, v.size_gib, v.encrypted, description, tags, "snapshot", v.id);
 }
 
 std::string World::StartCopy(const Snap& source, const std::string& description,
                              const std::map<std::string, std::string>& tags) {
-  return AddSnapshot(source.volume_id, source.size_gib, description, tags, "copy_snapshot",
-                     source.id);
+  return AddSnapshot(source.volume_id, source.size_gib, source.encrypted, description, tags,
+                     "copy_snapshot", source.id);
 }
 
 // A snapshot of `volume_id` pending now, completed after `timing.snapshot` plus every
 // snapshot_slow fault on that volume (never, under one for ever).
-std::string World::AddSnapshot(const std::string& volume_id, int size_gib,
+std::string World::AddSnapshot(const std::string& volume_id, int size_gib, bool encrypted,
                                const std::string& description,
                                const std::map<std::string, std::string>& tags,
                                const std::string& event, const std::string& of) {
@@ -205,7 +209,7 @@ std::string World::AddSnapshot(const std::string& volume_id, int size_gib,
     if (!forever) takes += f.length;
   }
   Snap s{fmt::format("snap-{:017x}", ++snapshots_), volume_id, description, tags, clock_.Now(),
-         forever ? kNever : clock_.Now() + takes,   size_gib};
+         forever ? kNever : clock_.Now() + takes,   size_gib,  encrypted};
   Trace(event,
         fmt::format("{} of {} ({} to complete)", s.id, of, forever ? "never" : Seconds(takes)));
   if (!forever) {
@@ -214,6 +218,26 @@ std::string World::AddSnapshot(const std::string& volume_id, int size_gib,
   }
   snaps_.push_back(std::move(s));
   return snaps_.back().id;
+}
+
+std::string World::CreateVolume(const cloud::NewVolume& spec, int size_gib, bool encrypted) {
+  auto v = std::make_unique<Vol>();
+  v->id = fmt::format("vol-{:017x}", ++volumes_);
+  v->zone = spec.zone;
+  v->size_gib = size_gib;
+  v->type = spec.volume_type.empty() ? "gp3" : spec.volume_type;
+  v->encrypted = encrypted;
+  v->tags = spec.tags;
+  v->snapshot_id = spec.snapshot_id;
+  v->iops = spec.iops;
+  v->available_at = clock_.Now() + timing_.create_volume;
+  Trace("create_volume", fmt::format("{} {} GiB {} in {}{}", v->id, size_gib, v->type, spec.zone,
+                                     spec.snapshot_id.empty() ? "" : " from " + spec.snapshot_id));
+  int index = static_cast<int>(vols_.size());
+  vol_by_id_[v->id] = index;
+  if (!spec.client_token.empty()) volume_tokens_[spec.client_token] = v->id;
+  vols_.push_back(std::move(v));
+  return vols_.back()->id;
 }
 
 void World::UnmountAll(int inst) {

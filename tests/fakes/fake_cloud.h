@@ -287,6 +287,7 @@ class FakeCloud final : public cloud::Provider {
                                          const std::map<std::string, std::string>&) override {
     return NoHosts();
   }
+  core::Result<std::string> CreateVolume(const cloud::NewVolume&) override { return NoHosts(); }
 };
 
 }  // namespace rotor::testing
