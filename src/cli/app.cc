@@ -92,6 +92,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddRedeployBastionCommand(app, chosen);
   AddReplaceInstanceCommand(app, chosen);
   AddBackupCommand(app, chosen);
+  AddRestoreCommand(app, chosen);
   AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {

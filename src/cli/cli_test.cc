@@ -1034,6 +1034,31 @@ TEST(Cli, BackupListShowsRotorsSnapshotsWithTheirState) {
   EXPECT_EQ(table["command_output"], "no backups made by rotor\n");
 }
 
+TEST(Cli, RestoreReplaceOnTheSimulatedCloudSwapsTheVolumeAndTimesTheOutage) {
+  // snap-...07: the newest of db-1's data volume's week of backups.
+  auto j = Simulated({"restore", "snap-00000000000000007", "--to", "db-1", "--replace", "--stop",
+                      "systemctl stop postgresql", "--start", "systemctl start postgresql",
+                      "--yes"},
+                     Example("nightly-backup.yaml"), kExitOk);
+  std::string out = j["command_output"];
+  EXPECT_EQ(j["outcome"], "completed") << out << j["command_errors"];
+  EXPECT_NE(out.find("detach vol-0db1000000000da01 from /dev/sdf (kept)"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("/var/lib/pgsql/wal"), std::string::npos) << "the WAL inside: " << out;
+  EXPECT_NE(out.find("outage: "), std::string::npos) << out;
+  std::map<std::string, int> events;
+  for (const auto& e : j["events"]) ++events[e["event"].get<std::string>()];
+  EXPECT_EQ(events["create_volume"], 1);
+  EXPECT_EQ(events["detach"], 1);
+  EXPECT_EQ(events["attach"], 1);
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+  auto refused = Simulated({"restore", "snap-00000000000000007", "--to", "db-1", "--size", "10",
+                            "--device", "/dev/sdk", "--yes"},
+                           Example("nightly-backup.yaml"), kExitUsage);
+  EXPECT_NE(refused["command_errors"].get<std::string>().find("--size 10"), std::string::npos)
+      << refused["command_errors"];
+}
+
 TEST(Cli, UsageErrors) {
   EXPECT_EQ(Rotor({}).code, kExitUsage);
   EXPECT_EQ(Rotor({"frobnicate"}).code, kExitUsage);

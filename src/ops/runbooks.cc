@@ -6,6 +6,7 @@
 #include "ops/bastion.h"
 #include "ops/patch.h"
 #include "ops/replace_instance.h"
+#include "ops/restore.h"
 #include "ops/rollouts.h"
 #include "ops/update_stack.h"
 
@@ -109,6 +110,11 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
       if (!options.remote) return core::Internal("replace-instance needs a remote runner");
       return ReplaceSteps(cloud, rolling.clock, *options.remote, p,
                           {rolling.run.probe, rolling.run.keep_lease, options.env});
+    }
+    case journal::OperationKind::kRestore: {
+      ASSIGN_OR_RETURN(RestorePlan p, RestorePlanFromJson(plan));
+      if (!options.remote) return core::Internal("restore needs a remote runner");
+      return RestoreSteps(cloud, rolling.clock, *options.remote, p, rolling.run.keep_lease);
     }
     case journal::OperationKind::kBackup: {
       ASSIGN_OR_RETURN(BackupPlan p, BackupPlanFromJson(plan));

@@ -96,7 +96,8 @@ class SimCloud final : public cloud::Backend {
   // attached; a volume attached later is not mounted until Mount.
   core::Result<std::vector<HostDisk>> HostDisks(const std::string& address) const;
   // Unmounts the file system at `mountpoint`. kFailedPrecondition with umount's message when
-  // nothing is mounted there ("umount: /x: not mounted.") or it is the root.
+  // nothing is mounted there ("umount: /x: not mounted."), another file system is mounted
+  // inside it, or it is the root ("umount: /x: target is busy.").
   core::Status Unmount(const std::string& address, const std::string& mountpoint);
   // Mounts the disk `device` (a name HostDisks lists) at `mountpoint`. kFailedPrecondition
   // with mount's message when there is no such disk, it is mounted already, or something else

@@ -78,6 +78,12 @@ core::Status SimCloud::Unmount(const std::string& address, const std::string& mo
   World& w = *world_;
   ASSIGN_OR_RETURN(int i, Answering(w, address));
   if (mountpoint == "/") return Refused("umount: /: target is busy.");
+  for (int vol : w.insts_[i]->volumes) {  // a file system mounted inside it keeps it busy
+    const std::string& inside = w.vols_[vol]->mounted;
+    if (inside.size() > mountpoint.size() && inside.starts_with(mountpoint + "/")) {
+      return Refused(fmt::format("umount: {}: target is busy.", mountpoint));
+    }
+  }
   for (int vol : w.insts_[i]->volumes) {
     Vol& v = *w.vols_[vol];
     if (v.mounted != mountpoint) continue;

@@ -15,6 +15,7 @@
 
 #include "cli/sim_runner.h"
 #include "core/strings.h"
+#include "fakes/killing_volumes.h"
 #include "fakes/recording_runner.h"
 #include "journal/memory_journal.h"
 #include "ops/runbooks.h"
@@ -43,36 +44,6 @@ std::string Scenario(const std::string& faults = "") {
   return s + (faults.empty() ? "faults: []\n" : "faults:\n" + faults);
 }
 
-// The simulator's volumes, with a crash at the k-th change (a snapshot set, a copy or a deletion:
-// before it reaches the cloud, or after the cloud acted) and snapshot sets refused per instance.
-class Faulty : public cloud::VolumesWrapper {
- public:
-  explicit Faulty(cloud::Volumes& v) : VolumesWrapper(v) {}
-  core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(
-      const cloud::SnapshotSetRequest& r) override {
-    if (auto it = refuse.find(r.instance_id); it != refuse.end()) return it->second;
-    return Change([&] { return VolumesWrapper::CreateSnapshotSet(r); });
-  }
-  core::Status DeleteSnapshot(const std::string& id) override {
-    return Change([&] { return VolumesWrapper::DeleteSnapshot(id); });
-  }
-  int kill_at = 0;  // 0: never
-  bool after = false;
-  bool dead = false;
-  int changes = 0;
-  std::map<std::string, core::Status> refuse;
-
- private:
-  template <typename Fn>
-  auto Change(Fn act) -> decltype(act()) {
-    if (dead) return core::Status(core::Code::kAborted, "killed (crash test)");
-    if (++changes != kill_at) return act();
-    if (after) (void)act();
-    dead = true;
-    return core::Status(core::Code::kAborted, "killed (crash test)");
-  }
-};
-
 // What a killed rotor runs on hosts: nothing.
 class DeadAware : public testing::RecordingRunner {
  public:
@@ -94,7 +65,7 @@ class BackupTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().message();
     sim_ = std::make_unique<sim::SimCloud>(*s);
     sim_runner_ = std::make_unique<cli::SimRunner>(*sim_);
-    faulty_ = std::make_unique<Faulty>(sim_->cloud().volumes);
+    faulty_ = std::make_unique<testing::KillingVolumes>(sim_->cloud().volumes);
     runner_ = std::make_unique<DeadAware>(*sim_runner_, faulty_->dead);
     journal_ = journal::MemoryJournal();
     cloud::Cloud& w = sim_->cloud();
@@ -178,14 +149,14 @@ class BackupTest : public ::testing::Test {
               {"rotor:created", core::FormatIso8601(created)},
               {"rotor:operation", "op-earlier"}};
     }
-    auto id = c().volumes.CreateSnapshot(volume, description, tags);
+    auto id = sim_->cloud().volumes.CreateSnapshot(volume, description, tags);  // not counted
     EXPECT_TRUE(id.ok()) << id.status().message();
     return id.ok() ? *id : "";
   }
 
   std::unique_ptr<sim::SimCloud> sim_;
   std::unique_ptr<cli::SimRunner> sim_runner_;
-  std::unique_ptr<Faulty> faulty_;
+  std::unique_ptr<testing::KillingVolumes> faulty_;
   std::unique_ptr<DeadAware> runner_;
   std::unique_ptr<cloud::Cloud> bundle_;
   journal::MemoryJournal journal_;
@@ -455,8 +426,7 @@ TEST_F(BackupTest, KilledAtEveryChangeAndResumedEveryHostIsThawedAndBackedUpOnce
       auto first = Start(plan);
       ASSERT_FALSE(first.ok());
       EXPECT_EQ(first.status().code(), core::Code::kAborted);
-      faulty_->dead = false;
-      faulty_->kill_at = 0;
+      faulty_->Revive();
       clock().SleepFor(2min);  // the lease lapses
       auto r = Resume();
       ASSERT_TRUE(r.ok()) << r.status().message();

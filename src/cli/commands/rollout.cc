@@ -213,7 +213,8 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
   // ssh (or the simulation's hosts).
   if (info.kind == journal::OperationKind::kRedeployBastion ||
       info.kind == journal::OperationKind::kReplaceInstance ||
-      info.kind == journal::OperationKind::kBackup) {
+      info.kind == journal::OperationKind::kBackup ||
+      info.kind == journal::OperationKind::kRestore) {
     auto runner = rt.Remote();
     if (!runner.ok()) return ReportError(runner.status(), session.err());
     o.remote = *runner;
