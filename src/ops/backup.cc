@@ -48,15 +48,27 @@ core::Status CheckRequest(const BackupRequest& r) {
   return core::Status::Ok();
 }
 
+// Every backup rotor made in the region, by volume: one paged DescribeSnapshots, whatever the
+// fleet's size (rather than one call per volume).
+core::Result<std::map<std::string, std::vector<Kept>>> BackupsByVolume(cloud::Volumes& volumes) {
+  cloud::SnapshotQuery q;
+  q.tag_key = kBackupCreated;
+  ASSIGN_OR_RETURN(std::vector<cloud::Snapshot> all, volumes.DescribeSnapshots(q));
+  std::map<std::string, std::vector<Kept>> out;
+  for (const cloud::Snapshot& s : all) {
+    if (s.tags.count(kBackupOf) && !s.tags.count(kBackupCopyOf)) {
+      out[s.volume_id].push_back({s.id, BackupTime(s), s.state});
+    }
+  }
+  return out;
+}
+
 // What retention would delete now among the volume's backups, counting the one about to be
 // made as completed (so that the plan names what a successful run deletes).
-core::Result<std::vector<std::string>> PruneNow(cloud::Volumes& volumes, const std::string& volume,
-                                                const RetentionRule& rule, core::Time now) {
-  ASSIGN_OR_RETURN(std::vector<cloud::Snapshot> snaps, RotorBackups(volumes, volume, false));
-  std::vector<Kept> kept;
-  for (const cloud::Snapshot& s : snaps) kept.push_back({s.id, BackupTime(s), s.state});
+std::vector<std::string> PruneNow(std::vector<Kept> kept, const RetentionRule& rule,
+                                  core::Time now) {
   kept.push_back({"(tonight's)", now, "completed"});
-  return ToPrune(kept, rule, now);
+  return ToPrune(std::move(kept), rule, now);
 }
 
 std::string Commands(const std::vector<std::string>& commands) {
@@ -134,6 +146,10 @@ core::Result<BackupPlan> PlanBackup(cloud::Cloud& cloud, const BackupRequest& re
   p.region = request.region;
   p.tags = request.tags;
   p.address = request.address;
+  std::map<std::string, std::vector<Kept>> backups;
+  if (p.retention.any()) {
+    ASSIGN_OR_RETURN(backups, BackupsByVolume(cloud.volumes));
+  }
   for (const cloud::Host& h : hosts) {
     std::string who =
         h.name.empty() ? h.instance.id : fmt::format("{} ({})", h.name, h.instance.id);
@@ -149,8 +165,7 @@ core::Result<BackupPlan> PlanBackup(cloud::Cloud& cloud, const BackupRequest& re
     }
     if (p.retention.any()) {
       for (const cloud::BlockDevice& d : b.volumes) {
-        ASSIGN_OR_RETURN(std::vector<std::string> gone,
-                         PruneNow(cloud.volumes, d.volume_id, p.retention, now));
+        std::vector<std::string> gone = PruneNow(backups[d.volume_id], p.retention, now);
         auto& into = p.prune_now[b.id];
         into.insert(into.end(), gone.begin(), gone.end());
       }

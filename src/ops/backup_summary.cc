@@ -64,21 +64,24 @@ core::Result<std::vector<BackupOutcome>> SummarizeBackup(
       }
     }
   }
-  for (size_t h = 0; h < plan.hosts.size(); ++h) {
-    cloud::SnapshotQuery q;
-    q.tag_key = kBackupOf;
-    q.tag_value = plan.hosts[h].id;
-    for (bool in_copies : {false, true}) {
-      cloud::Volumes* where = in_copies ? copies : &volumes;
-      if (!where) continue;
-      ASSIGN_OR_RETURN(std::vector<cloud::Snapshot> all, where->DescribeSnapshots(q));
-      for (const cloud::Snapshot& s : all) {
-        if (!s.tags.count(kBackupCreated)) continue;
-        ++out[h].kept;
-        auto op = s.tags.find(kBackupOperation);
-        if (op == s.tags.end() || op->second != plan.operation_id) continue;
-        (in_copies ? out[h].copied : out[h].created).push_back(s);
-      }
+  // rotor's backups in each region, one paged listing each, counted against their instance.
+  std::map<std::string, size_t> index;
+  for (size_t h = 0; h < plan.hosts.size(); ++h) index[plan.hosts[h].id] = h;
+  cloud::SnapshotQuery q;
+  q.tag_key = kBackupCreated;
+  for (bool in_copies : {false, true}) {
+    cloud::Volumes* where = in_copies ? copies : &volumes;
+    if (!where) continue;
+    ASSIGN_OR_RETURN(std::vector<cloud::Snapshot> all, where->DescribeSnapshots(q));
+    for (const cloud::Snapshot& s : all) {
+      auto of = s.tags.find(kBackupOf);
+      auto h = of == s.tags.end() ? index.end() : index.find(of->second);
+      if (h == index.end()) continue;
+      BackupOutcome& o = out[h->second];
+      ++o.kept;
+      auto op = s.tags.find(kBackupOperation);
+      if (op == s.tags.end() || op->second != plan.operation_id) continue;
+      (in_copies ? o.copied : o.created).push_back(s);
     }
   }
   if (!waits.empty()) out.push_back({"waiting for the snapshots", {}, {}, {}, 0, waits});
