@@ -19,7 +19,10 @@ The tools: `lsblk -P -p -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE` lists the EBS vol
 are attached to the instance now, Nitro style (the root /dev/nvme0n1 with its file system on
 p1 at /, the data volumes /dev/nvme1n1, ... in attachment order, SERIAL the volume id without
 its dash, a partition p1 where the test laid one out), with the mount points of the instance's
-state; `umount` and `mount` change those, refusing as Linux does (not mounted; target busy while
+state; with FakeHosts.linux_disk_names(), numbered as Linux numbers NVMe disks instead: a disk
+keeps its name while it stays attached, and one attached takes the lowest number free (so a
+volume swapped in at a device may take the name of the one that left, and the others keep
+theirs); `umount` and `mount` change those, refusing as Linux does (not mounted; target busy while
 a mount lies below it or an active unit needs it; no such device or mount point; already
 mounted; the whole disk of a partitioned volume); `mkdir -p` and `tar` work in the instance's
 file tree; `systemctl start|stop|is-active` keeps unit states, and a unit the test declares
@@ -116,6 +119,14 @@ class FakeHosts:
             c["units"][name] = list(requires_mounts)
             self.write_json("config.json", c)
 
+    def linux_disk_names(self):
+        """lsblk names the disks as Linux does (a disk keeps its number while attached, a new one
+        takes the lowest free), not by attachment order at each call."""
+        with locked(self.lab):
+            c = self.read_json("config.json")
+            c["disk_names"] = "linux"
+            self.write_json("config.json", c)
+
     def partitioned(self, volume_id):
         """The volume holds one partition (p1) with the file system, not a bare one."""
         with locked(self.lab):
@@ -123,12 +134,16 @@ class FakeHosts:
             c["layout"][volume_id] = "p1"
             self.write_json("config.json", c)
 
-    def seed(self, instance, mounts=(), active=(), files=None):
+    def seed(self, instance, mounts=(), active=(), files=None, disk_numbers=None):
         """The instance's state: `mounts` [(volume id, node ("" or "p1"), mount point)], the
-        units `active`, and `files` {absolute path: text} in its tree (mount points made)."""
+        units `active`, and `files` {absolute path: text} in its tree (mount points made); with
+        linux_disk_names(), `disk_numbers` {volume id: n} the NVMe numbers the attached disks
+        have (/dev/nvmeNn1; the others are numbered as Linux would)."""
         host = Host(self.lab, instance)
         with locked(self.lab):
             state = host.state()
+            if disk_numbers:
+                state["disk_numbers"] = dict(disk_numbers)
             for vol, node, point in mounts:
                 state["mounts"][serial(vol) + node] = point
                 os.makedirs(host.path(point), exist_ok=True)
@@ -148,6 +163,7 @@ class FakeHosts:
             state = host.state()
             state["mounts"], state["units"] = {}, {}
             state.pop("frozen", None)
+            state.pop("disk_numbers", None)  # numbered afresh at the next boot
             host.save(state)
 
     # what happened
@@ -522,14 +538,35 @@ class Tool:
         roots = {i["id"]: i["root_device"] for i in instances(self.lab)}
         mine = sorted((device != roots.get(self.host.instance), when, vol)
                       for device, when, vol in attached_volumes(self.lab, self.host.instance))
+        numbered = list(enumerate(mine))
+        if self.config.get("disk_names") == "linux":
+            numbers = self.linux_numbers([vol for _, _, vol in mine])
+            numbered = sorted((numbers[vol], (data, when, vol)) for data, when, vol in mine)
         out = []
-        for n, (data, _, vol) in enumerate(mine):
+        for n, (data, _, vol) in numbered:
             disk = f"/dev/nvme{n}n1"
             out.append((disk, "", serial(vol), serial(vol), "disk"))
             part = self.config["layout"].get(vol, "") if data else "p1"
             if part:
                 out.append((disk + part, disk, "", serial(vol) + part if data else "/", "part"))
         return out
+
+    def linux_numbers(self, attached):
+        """{volume: NVMe number} as Linux gives them: kept while attached; the volumes attached
+        since the last look (in `attached`'s order: the root first, then by attachment time)
+        take the lowest numbers free. Noted in the instance's state."""
+        with locked(self.lab):
+            state = self.host.state()
+            known = state.get("disk_numbers", {})
+            numbers = {vol: n for vol, n in known.items() if vol in attached}
+            for vol in attached:
+                if vol not in numbers:
+                    taken = set(numbers.values())
+                    numbers[vol] = next(n for n in range(len(attached) + 1) if n not in taken)
+            if numbers != known:
+                state["disk_numbers"] = numbers
+                self.host.save(state)
+        return numbers
 
     def do_lsblk(self):
         if self.args != ["-P", "-p", "-o", "NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE"]:
