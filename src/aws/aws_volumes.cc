@@ -1,5 +1,6 @@
 #include "aws/aws_volumes.h"
 
+#include "aws/ec2_modify.h"
 #include "aws/ec2_snapshots.h"
 #include "aws/ec2_volumes.h"
 
@@ -48,6 +49,16 @@ core::Result<std::string> AwsVolumes::CopySnapshot(const std::string& source_reg
 
 core::Result<std::string> AwsVolumes::CreateVolume(const cloud::NewVolume& volume) {
   return ec2::CreateVolume(ec2_, volume);
+}
+
+core::Status AwsVolumes::ModifyVolume(const std::string& volume_id,
+                                      const cloud::VolumeChange& change) {
+  return ec2::ModifyVolume(ec2_, volume_id, change);
+}
+
+core::Result<std::vector<cloud::VolumeModification>> AwsVolumes::DescribeModifications(
+    const std::vector<std::string>& volume_ids) {
+  return ec2::DescribeModifications(ec2_, volume_ids);
 }
 
 }  // namespace rotor::aws

@@ -25,6 +25,10 @@ class AwsVolumes final : public cloud::Volumes {
                                            const std::string& description,
                                            const std::map<std::string, std::string>& tags) override;
   core::Result<std::string> CreateVolume(const cloud::NewVolume& volume) override;
+  core::Status ModifyVolume(const std::string& volume_id,
+                            const cloud::VolumeChange& change) override;
+  core::Result<std::vector<cloud::VolumeModification>> DescribeModifications(
+      const std::vector<std::string>& volume_ids) override;
   core::Result<std::vector<cloud::Snapshot>> DescribeSnapshots(
       const cloud::SnapshotQuery& query) override;
   core::Result<std::vector<cloud::Snapshot>> CreateSnapshotSet(

@@ -85,6 +85,26 @@ struct NewVolume {
   std::string client_token;  // the same token again returns the same volume (a retried call)
 };
 
+// A change of a volume's size, type or IOPS while it is in use (EBS Elastic Volumes).
+struct VolumeChange {
+  int size_gib = 0;         // 0: unchanged
+  std::string volume_type;  // "": unchanged
+  int iops = 0;             // 0: unchanged
+};
+
+// How a volume's latest change is going: modifying, then optimizing (the new size is usable
+// once here), then completed; or failed.
+struct VolumeModification {
+  std::string volume_id;
+  std::string state;  // modifying | optimizing | completed | failed
+  int progress_percent = 0;
+  int target_size_gib = 0;
+  std::string target_type;
+  int target_iops = 0;
+  core::Time started{};
+  std::string message;  // why it failed ("" otherwise)
+};
+
 class Volumes {
  public:
   virtual ~Volumes() = default;
@@ -137,6 +157,18 @@ class Volumes {
   // an unknown snapshot or zone; kInvalidArgument for a size below the snapshot's or IOPS the
   // type does not take; kFailedPrecondition for a snapshot not completed yet.
   virtual core::Result<std::string> CreateVolume(const NewVolume& volume) = 0;
+
+  // Starts changing a volume in place (it stays attached and in use). kNotFound for an unknown
+  // volume; kInvalidArgument for what EBS refuses as invalid (a smaller size, IOPS the type
+  // does not take, a type it cannot change to); kFailedPrecondition when a change is under way
+  // or the last one was less than 6 hours ago. Not every provider refuses a shrink: callers
+  // check first.
+  virtual core::Status ModifyVolume(const std::string& volume_id, const VolumeChange& change) = 0;
+
+  // The latest change of each volume (in id order); none for a volume never changed. kNotFound
+  // for an unknown volume.
+  virtual core::Result<std::vector<VolumeModification>> DescribeModifications(
+      const std::vector<std::string>& volume_ids) = 0;
 };
 
 // Forwards every verb to another Volumes; a test overrides only what it cares about.
@@ -176,6 +208,13 @@ class VolumesWrapper : public Volumes {
   }
   core::Result<std::string> CreateVolume(const NewVolume& volume) override {
     return target_.CreateVolume(volume);
+  }
+  core::Status ModifyVolume(const std::string& volume_id, const VolumeChange& change) override {
+    return target_.ModifyVolume(volume_id, change);
+  }
+  core::Result<std::vector<VolumeModification>> DescribeModifications(
+      const std::vector<std::string>& volume_ids) override {
+    return target_.DescribeModifications(volume_ids);
   }
 
  private:

@@ -374,10 +374,10 @@ core::Result<LoadBalancerSpec> ScenarioParser::LoadBalancer(const YAML::Node& n,
 
 core::Status ScenarioParser::Timings(const YAML::Node& n) {
   if (!n) return core::Status::Ok();
-  RETURN_IF_ERROR(
-      r_.CheckKeys(n, "timing",
-                   {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown", "command",
-                    "ssh_ready", "dns_sync", "attach", "detach", "snapshot", "create_volume"}));
+  RETURN_IF_ERROR(r_.CheckKeys(n, "timing",
+                               {"api_latency", "launch_to_running", "boot_to_healthy", "shutdown",
+                                "command", "ssh_ready", "dns_sync", "attach", "detach", "snapshot",
+                                "create_volume", "modify_volume", "optimize_volume"}));
   Timing& t = out_.timing;
   ASSIGN_OR_RETURN(t.api_latency, r_.Dist(n, "api_latency", "timing", t.api_latency));
   ASSIGN_OR_RETURN(t.launch_to_running,
@@ -391,6 +391,8 @@ core::Status ScenarioParser::Timings(const YAML::Node& n) {
   ASSIGN_OR_RETURN(t.detach, r_.Dur(n, "detach", "timing", t.detach));
   ASSIGN_OR_RETURN(t.snapshot, r_.Dur(n, "snapshot", "timing", t.snapshot));
   ASSIGN_OR_RETURN(t.create_volume, r_.Dur(n, "create_volume", "timing", t.create_volume));
+  ASSIGN_OR_RETURN(t.modify_volume, r_.Dur(n, "modify_volume", "timing", t.modify_volume));
+  ASSIGN_OR_RETURN(t.optimize_volume, r_.Dur(n, "optimize_volume", "timing", t.optimize_volume));
   return core::Status::Ok();
 }
 

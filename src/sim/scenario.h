@@ -161,7 +161,9 @@ struct Timing {
   core::Duration attach = std::chrono::seconds(5);      // a volume: attaching -> attached
   core::Duration detach = std::chrono::seconds(10);     // a volume: detaching -> available
   core::Duration snapshot = std::chrono::seconds(60);   // a snapshot: pending -> completed
-  core::Duration create_volume = std::chrono::seconds(10);  // a new volume: creating -> available
+  core::Duration create_volume = std::chrono::seconds(10);    // a new volume: creating -> available
+  core::Duration modify_volume = std::chrono::seconds(30);    // a change: modifying -> optimizing
+  core::Duration optimize_volume = std::chrono::minutes(10);  // optimizing -> completed
 };
 
 struct Fault {

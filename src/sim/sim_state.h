@@ -91,7 +91,16 @@ struct Vol {
   std::string mounted;  // where the instance has its file system mounted ("" : not mounted)
   int epoch = 0;  // bumped by every attach and detach: a stale completion finds it and does nothing
   core::Time available_at{};  // a created volume is `creating` until then
-  std::string snapshot_id;    // created from
+  // The latest change (ModifyVolume): modifying until `optimizing_at` (the new size usable
+  // then), optimizing until `completes`.
+  struct Change {
+    core::Time started{}, optimizing_at{}, completes{};
+    int size_gib = 0;
+    std::string type;
+    int iops = 0;
+  };
+  std::optional<Change> change;
+  std::string snapshot_id;  // created from
   int iops = 0;
 };
 

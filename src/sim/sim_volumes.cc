@@ -294,3 +294,62 @@ core::Result<std::string> SimVolumes::CreateVolume(const cloud::NewVolume& spec)
 }
 
 }  // namespace rotor::sim
+
+namespace rotor::sim {
+
+core::Status SimVolumes::ModifyVolume(const std::string& volume_id,
+                                      const cloud::VolumeChange& change) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "ModifyVolume", true));
+  int vol = world_.VolumeIndex(volume_id);
+  if (vol < 0) return NoVolume(volume_id);
+  const Vol& v = *world_.vols_[vol];
+  core::Time now = world_.clock_.Now();
+  auto invalid = [](const std::string& code, const std::string& message) {
+    return core::Status(core::Code::kInvalidArgument, message).set_aws_code(code);
+  };
+  if (v.change && now < v.change->completes) {
+    return Refused("IncorrectModificationState",
+                   fmt::format("Volume {} cannot be modified in modification state {}", v.id,
+                               now < v.change->optimizing_at ? "MODIFYING" : "OPTIMIZING"));
+  }
+  if (v.change && now < v.change->started + std::chrono::hours(6)) {
+    return Refused("VolumeModificationRateExceeded",
+                   fmt::format("You've reached the maximum modification rate per volume limit. "
+                               "Wait at least 6 hours between modifications per EBS volume "
+                               "({}).",
+                               v.id));
+  }
+  if (v.type == "standard" || change.volume_type == "standard") {
+    return invalid("InvalidParameterValue",
+                   fmt::format("Volume {} of type standard cannot be modified.", v.id));
+  }
+  if (change.size_gib > 0 && change.size_gib < v.size_gib) {
+    return invalid("InvalidParameterValue",
+                   fmt::format("New size cannot be smaller than existing size ({} < {}).",
+                               change.size_gib, v.size_gib));
+  }
+  std::string type = change.volume_type.empty() ? v.type : change.volume_type;
+  if (change.iops > 0 && type != "io1" && type != "io2" && type != "gp3") {
+    return invalid("InvalidParameterCombination",
+                   fmt::format("The parameter iops is not supported for {} volumes.", type));
+  }
+  world_.BeginChange(vol, change);
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<cloud::VolumeModification>> SimVolumes::DescribeModifications(
+    const std::vector<std::string>& volume_ids) {
+  RETURN_IF_ERROR(world_.Api(kEc2, "DescribeVolumesModifications", false));
+  std::vector<std::string> ids = volume_ids;
+  std::sort(ids.begin(), ids.end());
+  std::vector<cloud::VolumeModification> out;
+  for (const std::string& id : ids) {
+    int vol = world_.VolumeIndex(id);
+    if (vol < 0) return NoVolume(id);
+    const Vol& v = *world_.vols_[vol];
+    if (v.change) out.push_back(world_.DescribeChange(v, world_.clock_.Now()));
+  }
+  return out;
+}
+
+}  // namespace rotor::sim

@@ -51,6 +51,12 @@ class SimVolumes final : public cloud::Volumes {
   // EC2's checks: the zone in the region, the snapshot completed and no larger than the size,
   // IOPS only for io1, io2 and gp3; the same ClientToken returns the first volume.
   core::Result<std::string> CreateVolume(const cloud::NewVolume& volume) override;
+  // EBS's checks (no shrink, no standard volumes, IOPS only for io1, io2 and gp3, one change
+  // at a time and one per 6 hours); the size, type and IOPS take effect once optimizing.
+  core::Status ModifyVolume(const std::string& volume_id,
+                            const cloud::VolumeChange& change) override;
+  core::Result<std::vector<cloud::VolumeModification>> DescribeModifications(
+      const std::vector<std::string>& volume_ids) override;
 
  private:
   World& world_;

@@ -338,6 +338,66 @@ TEST_F(SimVolumesTest, ACompletedSnapshotIsCopiedWithinTheRegionWithTheTagsAsked
   EXPECT_TRUE(Traced("70.000 copy_snapshot " + *copy + " of " + *first));
 }
 
+TEST_F(SimVolumesTest, AChangeIsModifyingThenOptimizingWithTheNewSizeThenCompleted) {
+  Load();  // modifying 30 s, optimizing 10 min: the defaults
+  At(10);
+  int before = Volume(kData).size_gib;
+  cloud::VolumeChange grow;
+  grow.size_gib = before + 100;
+  grow.volume_type = "io2";
+  grow.iops = 4000;
+  ASSERT_TRUE(ebs().ModifyVolume(kData, grow).ok());
+  struct Row {
+    int at;
+    const char* state;
+    int size;
+    int progress;
+  };
+  const Row rows[] = {
+      {20, "modifying", before, 1},
+      {40, "optimizing", before + 100, 4},
+      {639, "optimizing", before + 100, 99},
+      {640, "completed", before + 100, 100},
+  };
+  for (const Row& r : rows) {
+    At(r.at);
+    auto m = ebs().DescribeModifications({kData});
+    ASSERT_TRUE(m.ok() && m->size() == 1u) << r.at;
+    EXPECT_EQ((*m)[0].state, r.state) << r.at;
+    EXPECT_EQ((*m)[0].progress_percent, r.progress) << r.at;
+    EXPECT_EQ(Volume(kData).size_gib, r.size) << r.at;
+  }
+  EXPECT_EQ(Volume(kData).volume_type, "io2");
+  EXPECT_EQ(Volume(kData).iops, 4000);
+  EXPECT_TRUE(Traced("40.000 volume_optimizing " + std::string(kData)));
+}
+
+TEST_F(SimVolumesTest, AChangeRefusedAsEbsRefusesIt) {
+  Load();
+  At(10);
+  cloud::VolumeChange smaller;
+  smaller.size_gib = 1;
+  core::Status s = ebs().ModifyVolume(kData, smaller);
+  EXPECT_EQ(s.code(), core::Code::kInvalidArgument);
+  EXPECT_EQ(s.aws_code(), "InvalidParameterValue");
+  cloud::VolumeChange iops;
+  iops.volume_type = "gp2";
+  iops.iops = 3000;
+  EXPECT_EQ(ebs().ModifyVolume(kData, iops).aws_code(), "InvalidParameterCombination");
+  cloud::VolumeChange grow;
+  grow.size_gib = 500;
+  ASSERT_TRUE(ebs().ModifyVolume(kData, grow).ok());
+  EXPECT_EQ(ebs().ModifyVolume(kData, grow).aws_code(), "IncorrectModificationState");
+  At(3600);  // completed, but within 6 hours of the last
+  EXPECT_EQ(ebs().ModifyVolume(kData, grow).aws_code(), "VolumeModificationRateExceeded");
+  At(6 * 3600 + 11);
+  grow.size_gib = 600;
+  EXPECT_TRUE(ebs().ModifyVolume(kData, grow).ok());
+  EXPECT_EQ(ebs().ModifyVolume("vol-0feedfeedfeedfeed", grow).code(), core::Code::kNotFound);
+  EXPECT_EQ(ebs().DescribeModifications({"vol-0feedfeedfeedfeed"}).status().code(),
+            core::Code::kNotFound);
+}
+
 TEST_F(SimVolumesTest, TerminationDeletesTheRootAndLeavesTheDataAvailable) {
   Load();
   std::string root = ebs().DescribeVolumes(On(kOld))->front().id;

@@ -89,6 +89,11 @@ class World {
   // A volume `creating` now, available after `timing.create_volume`; its token remembered.
   // REQUIRES: checked as EC2 checks (SimVolumes::CreateVolume).
   std::string CreateVolume(const cloud::NewVolume& spec, int size_gib, bool encrypted);
+  // Starts a change of the volume: modifying now, optimizing after `timing.modify_volume` (the
+  // size, type and IOPS applied then), completed `timing.optimize_volume` later. REQUIRES:
+  // checked as EBS checks (SimVolumes::ModifyVolume).
+  void BeginChange(int vol, const cloud::VolumeChange& change);
+  cloud::VolumeModification DescribeChange(const Vol& v, core::Time t) const;
   // What the instance's OS does to its file systems: at shutdown none stays mounted; at boot
   // its fstab entries whose volumes are attached are mounted.
   void UnmountAll(int inst);

@@ -240,6 +240,41 @@ std::string World::CreateVolume(const cloud::NewVolume& spec, int size_gib, bool
   return vols_.back()->id;
 }
 
+void World::BeginChange(int vol, const cloud::VolumeChange& change) {
+  Vol& v = *vols_[vol];
+  Vol::Change c;
+  c.started = clock_.Now();
+  c.optimizing_at = c.started + timing_.modify_volume;
+  c.completes = c.optimizing_at + timing_.optimize_volume;
+  c.size_gib = change.size_gib > 0 ? change.size_gib : v.size_gib;
+  c.type = change.volume_type.empty() ? v.type : change.volume_type;
+  c.iops = change.iops > 0 ? change.iops : v.iops;
+  v.change = c;
+  Trace("modify_volume", fmt::format("{} to {} GiB {}", v.id, c.size_gib, c.type));
+  queue_.At(c.optimizing_at, [this, vol, started = c.started] {
+    Vol& w = *vols_[vol];
+    if (!w.change || w.change->started != started) return;
+    w.size_gib = w.change->size_gib;
+    w.type = w.change->type;
+    w.iops = w.change->iops;
+    Trace("volume_optimizing", w.id);
+  });
+}
+
+cloud::VolumeModification World::DescribeChange(const Vol& v, core::Time t) const {
+  const Vol::Change& c = *v.change;
+  cloud::VolumeModification m;
+  m.volume_id = v.id;
+  m.state = t < c.optimizing_at ? "modifying" : t < c.completes ? "optimizing" : "completed";
+  double done = std::chrono::duration<double>(t - c.started) / (c.completes - c.started);
+  m.progress_percent = t >= c.completes ? 100 : std::min(99, static_cast<int>(done * 100));
+  m.target_size_gib = c.size_gib;
+  m.target_type = c.type;
+  m.target_iops = c.iops;
+  m.started = c.started;
+  return m;
+}
+
 void World::UnmountAll(int inst) {
   for (int vol : insts_[inst]->volumes) {
     Vol& v = *vols_[vol];

@@ -288,6 +288,13 @@ class FakeCloud final : public cloud::Provider {
     return NoHosts();
   }
   core::Result<std::string> CreateVolume(const cloud::NewVolume&) override { return NoHosts(); }
+  core::Status ModifyVolume(const std::string&, const cloud::VolumeChange&) override {
+    return NoHosts();
+  }
+  core::Result<std::vector<cloud::VolumeModification>> DescribeModifications(
+      const std::vector<std::string>&) override {
+    return NoHosts();
+  }
 };
 
 }  // namespace rotor::testing
