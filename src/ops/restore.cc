@@ -136,10 +136,14 @@ core::Result<std::vector<Rider>> Riders(remote::Runner& runner, const RestorePla
   for (const remote::Disk& d : disks) {
     if (d.mountpoint.empty() || std::count(own.begin(), own.end(), d)) continue;
     for (const VolumeMount& m : p.old->mounts) {
-      if (d.mountpoint.starts_with(m.mountpoint + "/")) {
-        out.push_back({d.name, d.mountpoint});
-        break;
-      }
+      if (!d.mountpoint.starts_with(m.mountpoint + "/")) continue;
+      const std::string& disk = d.parent.empty() ? d.name : d.parent;
+      auto whole = std::find_if(disks.begin(), disks.end(),
+                                [&](const remote::Disk& x) { return x.name == disk; });
+      std::string serial = whole != disks.end() ? whole->serial : "";
+      std::string node = d.name.starts_with(disk) ? d.name.substr(disk.size()) : "";
+      out.push_back({d.name, d.mountpoint, serial, node});
+      break;
     }
   }
   std::sort(out.begin(), out.end(), [](const Rider& a, const Rider& b) {
@@ -150,6 +154,14 @@ core::Result<std::vector<Rider>> Riders(remote::Runner& runner, const RestorePla
 }
 
 }  // namespace
+
+std::string RiderDevice(const std::vector<remote::Disk>& disks, const Rider& rider) {
+  if (rider.serial.empty()) return rider.device;
+  for (const remote::Disk& d : disks) {
+    if (d.parent.empty() && d.serial == rider.serial) return d.name + rider.node;
+  }
+  return rider.device;
+}
 
 core::Result<RestorePlan> PlanRestore(cloud::Cloud& cloud, remote::Runner& runner,
                                       const RestoreRequest& r, const std::string& operation_id) {
@@ -261,7 +273,10 @@ std::string RestorePlanToJson(const RestorePlan& p) {
       mounts.push_back({{"node", m.node}, {"at", m.mountpoint}});
     }
     json riders = json::array();
-    for (const Rider& r : p.riders) riders.push_back({{"device", r.device}, {"at", r.mountpoint}});
+    for (const Rider& r : p.riders) {
+      riders.push_back(
+          {{"device", r.device}, {"at", r.mountpoint}, {"serial", r.serial}, {"node", r.node}});
+    }
     j["riders"] = riders;
     j["old"] = {{"id", p.old->volume.id},
                 {"zone", p.old->volume.zone},
@@ -312,7 +327,8 @@ core::Result<RestorePlan> RestorePlanFromJson(const std::string& text) {
     p.old = m;
   }
   for (const json& r : j.value("riders", json::array())) {
-    p.riders.push_back({r.value("device", ""), r.value("at", "")});
+    p.riders.push_back(
+        {r.value("device", ""), r.value("at", ""), r.value("serial", ""), r.value("node", "")});
   }
   return p;
 }

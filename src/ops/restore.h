@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "ops/host_plan.h"
 #include "ops/host_steps.h"
+#include "remote/disks.h"
 #include "remote/ssh.h"
 #include "runbook/step.h"
 
@@ -38,10 +39,17 @@ struct RestoreRequest {
 
 // A file system of another disk mounted inside one of the replaced volume's (a WAL volume at
 // /var/lib/pgsql/wal inside /var/lib/pgsql): unmounted before it, mounted again after.
+// Found again by its disk's EBS serial when it has one (a disk's name may change across a
+// reboot between a pause and a resume), else by its name.
 struct Rider {
-  std::string device;  // as the host names it: "/dev/nvme2n1", "/dev/nvme2n1p1"
+  std::string device;  // as the host named it at the plan: "/dev/nvme2n1", "/dev/nvme2n1p1"
   std::string mountpoint;
+  std::string serial;  // its disk's ("vol0abc..."); "" for a disk with none
+  std::string node;    // the part of `device` after its disk's name: "", "p1", "1"
 };
+
+// Where `rider` is on the host now (`disks` from lsblk): by serial, else by its planned name.
+std::string RiderDevice(const std::vector<remote::Disk>& disks, const Rider& rider);
 
 struct RestorePlan {
   std::string operation_id;

@@ -54,8 +54,9 @@ struct RestoreCtx : HostMove {
   std::vector<std::string> RidersMounted(const std::vector<remote::Disk>& disks) const {
     std::vector<std::string> out;
     for (const Rider& r : plan.riders) {
+      std::string device = RiderDevice(disks, r);
       for (const remote::Disk& d : disks) {
-        if (d.name == r.device && d.mountpoint == r.mountpoint) out.push_back(r.mountpoint);
+        if (d.name == device && d.mountpoint == r.mountpoint) out.push_back(r.mountpoint);
       }
     }
     return out;
@@ -66,8 +67,9 @@ struct RestoreCtx : HostMove {
     std::vector<std::string> mounted = RidersMounted(disks);
     for (auto r = plan.riders.rbegin(); r != plan.riders.rend(); ++r) {
       if (std::count(mounted.begin(), mounted.end(), r->mountpoint)) continue;
-      RETURN_IF_ERROR(RunDisk(target, remote::MountCommand(r->device, r->mountpoint),
-                              fmt::format("mounting {} at {}", r->device, r->mountpoint)));
+      std::string device = RiderDevice(disks, *r);
+      RETURN_IF_ERROR(RunDisk(target, remote::MountCommand(device, r->mountpoint),
+                              fmt::format("mounting {} at {}", device, r->mountpoint)));
     }
     return core::Status::Ok();
   }

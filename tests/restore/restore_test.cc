@@ -194,6 +194,7 @@ TEST_F(RestoreTest, ReplaceSwapsTheVolumeWithTheOneInsideItAndRollbackSwapsBack)
   EXPECT_EQ(p.device, "/dev/sdf") << "where the snapshot's volume is";
   ASSERT_EQ(p.riders.size(), 1u) << "the WAL volume mounted inside";
   EXPECT_EQ(p.riders[0].mountpoint, "/var/lib/pgsql/wal");
+  EXPECT_EQ(p.riders[0].serial, "vol0db1000000000a101") << "found again by its serial";
   runner_->log.clear();
   auto report = Start(p);
   ASSERT_TRUE(report.ok()) << report.status().message();
@@ -271,6 +272,19 @@ TEST_F(RestoreTest, RefusesWhatDoesNotFitChangingNothing) {
         << row.name << ": " << p.status().message();
   }
   EXPECT_EQ(sim_->changes(), before);
+}
+
+TEST(RiderDevice, FoundAgainByItsSerialWhenTheDiskWasRenamed) {
+  ops::Rider wal{"/dev/nvme2n1p1", "/data/wal", "vol0abc", "p1"};
+  std::vector<remote::Disk> renamed = {
+      {"/dev/nvme5n1", "", "vol0abc", "", "disk"},
+      {"/dev/nvme5n1p1", "/dev/nvme5n1", "", "", "part"},
+      {"/dev/nvme2n1", "", "vol0other", "", "disk"},
+  };
+  EXPECT_EQ(ops::RiderDevice(renamed, wal), "/dev/nvme5n1p1");
+  EXPECT_EQ(ops::RiderDevice({}, wal), "/dev/nvme2n1p1") << "not listed: its planned name";
+  ops::Rider local{"/dev/xvdb", "/data/cache", "", ""};  // no serial (instance store)
+  EXPECT_EQ(ops::RiderDevice(renamed, local), "/dev/xvdb");
 }
 
 TEST_F(RestoreTest, ThePlanSurvivesTheJournal) {
