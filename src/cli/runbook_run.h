@@ -7,10 +7,15 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/commands/commands.h"
+#include "cli/confirm.h"
+#include "cli/exit_codes.h"
 #include "cli/probes.h"
+#include "cli/rolling.h"
 #include "ops/runbooks.h"
 
 namespace rotor::cli {
@@ -58,6 +63,36 @@ int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::Operat
                    const std::string& id, const std::vector<std::string>& resources,
                    const std::string& plan, ops::RunbookOptions options,
                    const RunbookRun& how = {});
+
+// How a runbook command's plan is made (under the operation id it is given), printed, leased
+// and journaled: what PlanAndStart needs of it.
+template <typename Plan>
+struct RunbookPlan {
+  std::function<core::Result<Plan>(const std::string& id)> make;
+  std::function<std::string(const Plan&)> render;
+  std::function<std::vector<std::string>(const Plan&)> resources;
+  std::function<std::string(const Plan&)> to_json;
+};
+
+// A new runbook command from its plan to its end: a new operation id, the plan made, printed
+// and confirmed (PlanAndConfirm, so --dry-run and a declined question stop there with 0), then
+// StartAfterPlan with `options`. `ran`, when given, receives the plan that ran (unset when none
+// did). Returns the exit code.
+template <typename Plan>
+int PlanAndStart(Session& session, Runtime& rt, Format format, journal::OperationKind kind,
+                 const RunbookPlan<Plan>& how, ops::RunbookOptions options,
+                 std::optional<Plan>* ran = nullptr) {
+  std::string id = NewRolloutId(rt.clock().Now());
+  PlanSteps<Plan> steps;
+  steps.make = [&] { return how.make(id); };
+  steps.render = how.render;
+  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, format));
+  if (!plan.ok()) return ReportError(plan.status(), session.err());
+  if (!*plan) return kExitOk;
+  if (ran) *ran = **plan;
+  return StartAfterPlan(session, rt, format, kind, id, how.resources(**plan), how.to_json(**plan),
+                        std::move(options));
+}
 
 // The runbook's on-failure for the --on-failure flag (the rolling engine's word for it).
 runbook::OnFailure RunbookOnFailure(rollout::OnFailure on_failure);

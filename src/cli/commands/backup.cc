@@ -151,20 +151,19 @@ int Run(const BackupArgs& args, Session& session) {
   }
   auto runner = rt.Remote();
   if (!runner.ok()) return ReportError(runner.status(), err);
-  std::string id = NewRolloutId(rt.clock().Now());
   core::Time now = rt.clock().Now();
-  PlanSteps<ops::BackupPlan> steps;
-  steps.make = [&] { return ops::PlanBackup(rt.cloud(), *request, id, now); };
-  steps.render = Render;
-  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, *format));
-  if (!plan.ok()) return ReportError(plan.status(), err);
-  if (!*plan) return kExitOk;
+  RunbookPlan<ops::BackupPlan> how;
+  how.make = [&](const std::string& id) { return ops::PlanBackup(rt.cloud(), *request, id, now); };
+  how.render = Render;
+  how.resources = ops::BackupResources;
+  how.to_json = ops::BackupPlanToJson;
   ops::RunbookOptions options;
   options.remote = *runner;
   options.volumes_in = [&rt](const std::string& region) { return rt.VolumesIn(region); };
-  int code = StartAfterPlan(session, rt, *format, journal::OperationKind::kBackup, id,
-                            ops::BackupResources(**plan), ops::BackupPlanToJson(**plan), options);
-  PrintBackupSummary(session, rt, *format, id, ops::BackupPlanToJson(**plan));
+  std::optional<ops::BackupPlan> ran;
+  int code =
+      PlanAndStart(session, rt, *format, journal::OperationKind::kBackup, how, options, &ran);
+  if (ran) PrintBackupSummary(session, rt, *format, ran->operation_id, ops::BackupPlanToJson(*ran));
   return code;
 }
 

@@ -68,19 +68,16 @@ int Run(const BastionArgs& args, Session& session) {
   if (!request.ok()) return ReportError(request.status(), err);
   auto runner = rt.Remote();
   if (!runner.ok()) return ReportError(runner.status(), err);
-  std::string id = NewRolloutId(rt.clock().Now());
   core::Time now = rt.clock().Now();
-  PlanSteps<ops::BastionPlan> steps;
-  steps.make = [&] { return ops::PlanBastion(rt.cloud(), *request, id, now); };
-  steps.render = Render;
-  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, *format));
-  if (!plan.ok()) return ReportError(plan.status(), err);
-  if (!*plan) return kExitOk;
+  RunbookPlan<ops::BastionPlan> how;
+  how.make = [&](const std::string& id) { return ops::PlanBastion(rt.cloud(), *request, id, now); };
+  how.render = Render;
+  how.resources = ops::BastionResources;
+  how.to_json = ops::BastionPlanToJson;
   ops::RunbookOptions options;
   options.on_failure = RunbookOnFailure(*on_failure);
   options.remote = *runner;
-  return StartAfterPlan(session, rt, *format, journal::OperationKind::kRedeployBastion, id,
-                        ops::BastionResources(**plan), ops::BastionPlanToJson(**plan), options);
+  return PlanAndStart(session, rt, *format, journal::OperationKind::kRedeployBastion, how, options);
 }
 
 }  // namespace

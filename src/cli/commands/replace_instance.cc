@@ -48,14 +48,14 @@ int Run(const ReplaceFlags& args, Session& session) {
   if (!probes.ok()) return ReportError(probes.status(), err);
   auto runner = rt.Remote();
   if (!runner.ok()) return ReportError(runner.status(), err);
-  std::string id = NewRolloutId(rt.clock().Now());
   core::Time now = rt.clock().Now();
-  PlanSteps<ops::ReplacePlan> steps;
-  steps.make = [&] { return ops::PlanReplace(rt.cloud(), **runner, *request, id, now); };
-  steps.render = Render;
-  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, *format));
-  if (!plan.ok()) return ReportError(plan.status(), err);
-  if (!*plan) return kExitOk;
+  RunbookPlan<ops::ReplacePlan> how;
+  how.make = [&](const std::string& id) {
+    return ops::PlanReplace(rt.cloud(), **runner, *request, id, now);
+  };
+  how.render = Render;
+  how.resources = ops::ReplaceResources;
+  how.to_json = ops::ReplacePlanToJson;
   ops::RunbookOptions options;
   options.on_failure = RunbookOnFailure(*on_failure);
   options.remote = *runner;
@@ -65,8 +65,7 @@ int Run(const ReplaceFlags& args, Session& session) {
       return set->Check(i);
     };
   }
-  return StartAfterPlan(session, rt, *format, journal::OperationKind::kReplaceInstance, id,
-                        ops::ReplaceResources(**plan), ops::ReplacePlanToJson(**plan), options);
+  return PlanAndStart(session, rt, *format, journal::OperationKind::kReplaceInstance, how, options);
 }
 
 }  // namespace

@@ -65,18 +65,17 @@ int Run(const RestoreArgs& args, Session& session) {
   if (!request.ok()) return ReportError(request.status(), err);
   auto runner = rt.Remote();
   if (!runner.ok()) return ReportError(runner.status(), err);
-  std::string id = NewRolloutId(rt.clock().Now());
-  PlanSteps<ops::RestorePlan> steps;
-  steps.make = [&] { return ops::PlanRestore(rt.cloud(), **runner, *request, id); };
-  steps.render = Render;
-  auto plan = PlanAndConfirm(steps, PlanIo(session, rt, *format));
-  if (!plan.ok()) return ReportError(plan.status(), err);
-  if (!*plan) return kExitOk;
+  RunbookPlan<ops::RestorePlan> how;
+  how.make = [&](const std::string& id) {
+    return ops::PlanRestore(rt.cloud(), **runner, *request, id);
+  };
+  how.render = Render;
+  how.resources = ops::RestoreResources;
+  how.to_json = ops::RestorePlanToJson;
   ops::RunbookOptions options;
   options.on_failure = RunbookOnFailure(*on_failure);
   options.remote = *runner;
-  return StartAfterPlan(session, rt, *format, journal::OperationKind::kRestore, id,
-                        ops::RestoreResources(**plan), ops::RestorePlanToJson(**plan), options);
+  return PlanAndStart(session, rt, *format, journal::OperationKind::kRestore, how, options);
 }
 
 }  // namespace
