@@ -34,9 +34,20 @@ core::Result<remote::CommandResult> SimRunner::ActOut(const remote::SshTarget& h
     if (!disks.ok()) return Answer(disks.status(), name);
     std::vector<remote::Disk> listed;
     for (const sim::HostDisk& d : *disks) {
-      listed.push_back(remote::Disk{d.name, d.parent, d.serial, d.mountpoint, d.type});
+      listed.push_back(
+          remote::Disk{d.name, d.parent, d.serial, d.mountpoint, d.type, d.fstype, d.size_bytes});
     }
     return Output(remote::FormatDisks(listed));
+  }
+  if (disk.kind == Kind::kGrowPart || disk.kind == Kind::kCheckFs || disk.kind == Kind::kGrowFs) {
+    core::Result<sim::DiskAnswer> a =
+        disk.kind == Kind::kGrowPart ? sim_.GrowPart(host.address, disk.device, disk.partition)
+        : disk.kind == Kind::kCheckFs
+            ? sim_.CheckFs(host.address, disk.device)
+            : sim_.GrowFs(host.address, disk.device,
+                          disk.mountpoints.empty() ? "" : disk.mountpoints.front());
+    if (!a.ok()) return Answer(a.status(), name);
+    return remote::CommandResult{a->exit_status, a->output, a->error, false};
   }
   if (disk.kind == Kind::kMount) {
     return Answer(sim_.Mount(host.address, disk.device, disk.mountpoints.front()), name);

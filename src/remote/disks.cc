@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <optional>
 
@@ -103,7 +104,9 @@ std::vector<std::string> Words(const std::string& text) {
 
 }  // namespace
 
-std::string ListDisksCommand() { return "lsblk -P -p -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE"; }
+std::string ListDisksCommand() {
+  return "lsblk -P -p -b -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE,FSTYPE,SIZE";
+}
 
 core::Result<std::vector<Disk>> ParseDisks(const std::string& output) {
   std::vector<Disk> disks;
@@ -116,8 +119,15 @@ core::Result<std::vector<Disk>> ParseDisks(const std::string& output) {
       return core::InvalidArgument(
           fmt::format("lsblk's output line {} is not KEY=\"VALUE\" pairs: {}", n, line));
     }
+    std::string size = (*pairs)["SIZE"];
+    std::int64_t bytes = 0;
+    auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), bytes);
+    if (!size.empty() && (error != std::errc() || end != size.data() + size.size())) {
+      return core::InvalidArgument(
+          fmt::format("lsblk's output line {} has SIZE \"{}\", not a number of bytes", n, size));
+    }
     disks.push_back(Disk{(*pairs)["NAME"], (*pairs)["PKNAME"], (*pairs)["SERIAL"],
-                         (*pairs)["MOUNTPOINT"], (*pairs)["TYPE"]});
+                         (*pairs)["MOUNTPOINT"], (*pairs)["TYPE"], (*pairs)["FSTYPE"], bytes});
   }
   return disks;
 }
@@ -125,8 +135,9 @@ core::Result<std::vector<Disk>> ParseDisks(const std::string& output) {
 std::string FormatDisks(const std::vector<Disk>& disks) {
   std::string out;
   for (const Disk& d : disks) {
-    out += fmt::format("NAME={} PKNAME={} SERIAL={} MOUNTPOINT={} TYPE={}\n", Quoted(d.name),
-                       Quoted(d.parent), Quoted(d.serial), Quoted(d.mountpoint), Quoted(d.type));
+    out += fmt::format("NAME={} PKNAME={} SERIAL={} MOUNTPOINT={} TYPE={} FSTYPE={} SIZE=\"{}\"\n",
+                       Quoted(d.name), Quoted(d.parent), Quoted(d.serial), Quoted(d.mountpoint),
+                       Quoted(d.type), Quoted(d.fstype), d.size_bytes);
   }
   return out;
 }
@@ -187,6 +198,46 @@ std::string TarOutCommand(const std::vector<std::string>& paths) {
   return cmd;
 }
 
+FsGrow GrowFor(const std::string& fstype, bool mounted) {
+  bool ext = fstype == "ext2" || fstype == "ext3" || fstype == "ext4";
+  if (ext && !mounted) return FsGrow::kExtOffline;
+  if (ext) return fstype == "ext2" ? FsGrow::kNone : FsGrow::kExtOnline;  // ext2: offline only
+  if (!mounted) return FsGrow::kNone;
+  if (fstype == "xfs") return FsGrow::kXfs;
+  if (fstype == "btrfs") return FsGrow::kBtrfs;
+  return FsGrow::kNone;
+}
+
+int PartitionNumber(const std::string& disk, const std::string& partition) {
+  if (!partition.starts_with(disk) || partition.size() == disk.size()) return 0;
+  std::string rest = partition.substr(disk.size());
+  if (rest.starts_with("p")) rest.erase(0, 1);
+  if (rest.empty() || rest.size() > 3 || !std::all_of(rest.begin(), rest.end(), ::isdigit)) {
+    return 0;
+  }
+  return std::stoi(rest);
+}
+
+std::string GrowPartCommand(const std::string& disk, int partition) {
+  return fmt::format("{}as_root growpart {} {}", kAsRoot, ShellWord(disk), partition);
+}
+
+std::string CheckFsCommand(const std::string& device) {
+  return fmt::format("{}as_root e2fsck -f -p {}", kAsRoot, ShellWord(device));
+}
+
+std::string GrowFsCommand(FsGrow grow, const std::string& device, const std::string& mountpoint) {
+  switch (grow) {
+    case FsGrow::kXfs:
+      return fmt::format("{}as_root xfs_growfs {}", kAsRoot, ShellWord(mountpoint));
+    case FsGrow::kBtrfs:
+      return fmt::format("{}as_root btrfs filesystem resize max {}", kAsRoot,
+                         ShellWord(mountpoint));
+    default:
+      return fmt::format("{}as_root resize2fs {}", kAsRoot, ShellWord(device));
+  }
+}
+
 std::string TarInCommand() { return std::string(kAsRoot) + "as_root tar -C / -xpf -"; }
 
 DiskCommand ParseDiskCommand(const std::string& command) {
@@ -215,6 +266,22 @@ DiskCommand ParseDiskCommand(const std::string& command) {
       out.kind = DiskCommand::Kind::kMount;
       out.device = p[2];
       out.mountpoints = {p[3]};
+    } else if (p[1] == "growpart" && p.size() == 4 && !p[3].empty() &&
+               std::all_of(p[3].begin(), p[3].end(), ::isdigit) && p[3].size() < 4) {
+      out.kind = DiskCommand::Kind::kGrowPart;
+      out.device = p[2];
+      out.partition = std::stoi(p[3]);
+    } else if (p[1] == "e2fsck" && p.size() == 5 && p[2] == "-f" && p[3] == "-p") {
+      out.kind = DiskCommand::Kind::kCheckFs;
+      out.device = p[4];
+    } else if (p[1] == "resize2fs" && p.size() == 3) {
+      out.kind = DiskCommand::Kind::kGrowFs;
+      out.device = p[2];
+    } else if ((p[1] == "xfs_growfs" && p.size() == 3) ||
+               (p[1] == "btrfs" && p.size() == 6 && p[2] == "filesystem" && p[3] == "resize" &&
+                p[4] == "max")) {
+      out.kind = DiskCommand::Kind::kGrowFs;
+      out.mountpoints = {p.back()};
     } else if (!(p[1] == "sync" || (p[1] == "mkdir" && p.size() == 4 && p[2] == "-p"))) {
       return DiskCommand{};
     }

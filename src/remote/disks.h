@@ -4,6 +4,7 @@
 // answer; the simulator reads the commands back (ParseDiskCommand) to act them out.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,13 +12,16 @@
 
 namespace rotor::remote {
 
-// One line of `lsblk -P -p -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE`.
+// One line of `lsblk -P -p -b -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE,FSTYPE,SIZE` (columns every
+// util-linux since 2.19 knows, so Amazon Linux 2's lsblk answers too).
 struct Disk {
   std::string name;        // "/dev/nvme1n1", "/dev/nvme1n1p1", "/dev/xvdf"
   std::string parent;      // the disk a partition is on ("" for a disk)
   std::string serial;      // Nitro EBS: the volume id without its dash ("vol0abc...")
   std::string mountpoint;  // "" when not mounted
   std::string type;        // disk | part | lvm | ...
+  std::string fstype;      // what it holds: ext4 | xfs | btrfs | LVM2_member | ... ("" unknown)
+  std::int64_t size_bytes = 0;  // the block device's size as the kernel sees it now
   bool operator==(const Disk&) const = default;
 };
 
@@ -28,7 +32,8 @@ std::string ListDisksCommand();
 // \xHH escapes decoded).
 core::Result<std::vector<Disk>> ParseDisks(const std::string& output);
 
-// `disks` as lsblk -P writes them, one line each (NAME, PKNAME, SERIAL, MOUNTPOINT, TYPE), with
+// `disks` as lsblk -P writes them, one line each (NAME, PKNAME, SERIAL, MOUNTPOINT, TYPE, FSTYPE,
+// SIZE), with
 // space, '"', '\' and every byte that is not printable ASCII written \xHH: what ParseDisks
 // reads back.
 std::string FormatDisks(const std::vector<Disk>& disks);
@@ -54,12 +59,37 @@ std::string MountCommand(const std::string& device, const std::string& mountpoin
 std::string TarOutCommand(const std::vector<std::string>& paths);
 std::string TarInCommand();
 
+// Growing a file system to fill its (grown) volume, in up to three commands run in order:
+// the partition grown to the end of its disk (cloud-utils' growpart: exit 0 grown, 1 with
+// "NOCHANGE" when it fills the disk already, else failed); for an ext file system that is not
+// mounted, a forced check (e2fsck -f -p: exit 0 or 1 is clean, as resize2fs requires); then the
+// file system grown (resize2fs DEVICE; xfs_growfs MOUNTPOINT; btrfs filesystem resize max
+// MOUNTPOINT). Every command is idempotent: run again it changes nothing.
+enum class FsGrow {
+  kNone,        // nothing rotor can grow (or --grow none)
+  kExtOnline,   // ext3/ext4 mounted: resize2fs while in use
+  kExtOffline,  // ext2/3/4 not mounted: e2fsck -f, then resize2fs
+  kXfs,         // xfs, mounted (xfs grows only mounted)
+  kBtrfs,       // btrfs, mounted
+};
+// How `fstype` grows, mounted or not; kNone when rotor cannot grow it that way (ext2 mounted,
+// xfs or btrfs not mounted, LVM, LUKS, swap, an unknown type).
+FsGrow GrowFor(const std::string& fstype, bool mounted);
+// The partition number of `partition` on `disk` ("/dev/nvme1n1p1" on "/dev/nvme1n1": 1; 0 when
+// it is not one).
+int PartitionNumber(const std::string& disk, const std::string& partition);
+std::string GrowPartCommand(const std::string& disk, int partition);
+std::string CheckFsCommand(const std::string& device);
+// REQUIRES: grow is not kNone; `mountpoint` given for kXfs and kBtrfs.
+std::string GrowFsCommand(FsGrow grow, const std::string& device, const std::string& mountpoint);
+
 // A command of this file read back: what the simulator acts out.
 struct DiskCommand {
-  enum class Kind { kOther, kList, kUnmount, kMount };
+  enum class Kind { kOther, kList, kUnmount, kMount, kGrowPart, kCheckFs, kGrowFs };
   Kind kind = Kind::kOther;
-  std::vector<std::string> mountpoints;  // kUnmount: in order; kMount: the one
-  std::string device;                    // kMount
+  std::vector<std::string> mountpoints;  // kUnmount: in order; kMount, kGrowFs (xfs, btrfs): one
+  std::string device;  // kMount; kGrowPart: the disk; kCheckFs, kGrowFs (ext): the file system's
+  int partition = 0;   // kGrowPart
 };
 DiskCommand ParseDiskCommand(const std::string& command);
 

@@ -91,6 +91,7 @@ struct VolumeSpec {
   bool encrypted = false;
   std::map<std::string, std::string> tags;
   std::string mount;  // where the host mounts it (in its fstab); "" : not mounted
+  std::string fs;     // the file system on it (filling it): ext4, xfs, ...; "": ext4, the root xfs
   std::string id;     // "" : generated
   // Earlier nightly backups made by rotor, completed: one a day at the start's time of day, the
   // newest a day before the start (tagged rotor:backup-of, rotor:created, rotor:operation and

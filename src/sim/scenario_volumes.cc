@@ -33,6 +33,10 @@ core::Status VolumeExtras(const Reader& r, const YAML::Node& v, const std::strin
   }
   ASSIGN_OR_RETURN(spec.backups, r.Int(v, "backups", key, 0));
   if (spec.backups < 0) return r.Error(v["backups"], key + ".backups", "must be 0 or more");
+  ASSIGN_OR_RETURN(spec.fs, r.String(v, "fs", key, false));
+  if (spec.fs.find_first_of(" \t\"'\\") != std::string::npos) {
+    return r.Error(v["fs"], key + ".fs", "a file system type such as ext4 or xfs");
+  }
   ASSIGN_OR_RETURN(spec.mount, r.String(v, "mount", key, false));
   if (spec.mount.empty()) return core::Status::Ok();
   if (spec.device == kRoot) {
@@ -48,7 +52,7 @@ core::Status VolumeExtras(const Reader& r, const YAML::Node& v, const std::strin
 
 core::Result<VolumeSpec> OneVolume(const Reader& r, const YAML::Node& v, const std::string& key) {
   RETURN_IF_ERROR(r.CheckKeys(
-      v, key, {"device", "size", "type", "encrypted", "tags", "mount", "id", "backups"}));
+      v, key, {"device", "size", "type", "encrypted", "tags", "mount", "id", "backups", "fs"}));
   VolumeSpec spec;
   ASSIGN_OR_RETURN(spec.device, r.String(v, "device", key));
   if (!core::StartsWith(spec.device, "/dev/")) {

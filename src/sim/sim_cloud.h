@@ -41,14 +41,23 @@ struct RemoteAnswer {
 };
 
 // One block device of a simulated host as its OS lists it (lsblk's NAME, PKNAME, SERIAL,
-// MOUNTPOINT and TYPE).
+// MOUNTPOINT, TYPE, FSTYPE and SIZE), and the size of the file system on it.
 struct HostDisk {
   std::string name;        // "/dev/nvme1n1", "/dev/nvme0n1p1"
   std::string parent;      // the disk a partition is on ("" for a disk)
   std::string serial;      // the EBS volume's id without its dash ("" for a partition)
   std::string mountpoint;  // "" when not mounted
   std::string type;        // disk | part
+  std::string fstype;      // "" for the root disk (its file system is on p1) and an empty volume
+  std::int64_t size_bytes = 0;  // the volume's size as the OS sees it (the new one once optimizing)
+  int fs_gib = 0;               // the file system's size (0: none)
   bool operator==(const HostDisk&) const = default;
+};
+
+// What a disk command did on a simulated host: its exit status and output, as the tool's.
+struct DiskAnswer {
+  int exit_status = 0;
+  std::string output, error;
 };
 
 class SimCloud final : public cloud::Backend {
@@ -104,6 +113,18 @@ class SimCloud final : public cloud::Backend {
   // is mounted there.
   core::Status Mount(const std::string& address, const std::string& device,
                      const std::string& mountpoint);
+  // Growing a file system (remote/disks.h's commands), each as its tool answers. GrowPart:
+  // growpart DISK N (the data volumes hold no partitions: "partition N does not exist", exit 2;
+  // the root's p1 fills its disk: "NOCHANGE", exit 1). CheckFs: e2fsck -f -p on an ext file
+  // system that is not mounted (exit 0; 8 when it is mounted or not ext). GrowFs: resize2fs
+  // DEVICE (ext3/4 mounted or any ext not mounted) or xfs_growfs / btrfs resize at MOUNTPOINT
+  // (mounted): the file system then fills the volume as the OS sees it; refused (exit 1) for a
+  // file system of another type or state.
+  core::Result<DiskAnswer> GrowPart(const std::string& address, const std::string& disk,
+                                    int partition);
+  core::Result<DiskAnswer> CheckFs(const std::string& address, const std::string& device);
+  core::Result<DiskAnswer> GrowFs(const std::string& address, const std::string& device,
+                                  const std::string& mountpoint);
   // An instance's EC2 state now ("" if unknown), without API calls.
   std::string PeekState(const std::string& instance_id) const;
   // Invariant violations found by whoever watches the simulation (reported by simulate), and

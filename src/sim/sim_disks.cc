@@ -68,8 +68,15 @@ core::Result<std::vector<HostDisk>> SimCloud::HostDisks(const std::string& addre
   std::vector<HostDisk> out;
   for (const Vol* v : Visible(*world_, i)) {
     std::string name = NvmeName(v->nvme);
-    out.push_back(HostDisk{name, "", Serial(v->id), v->root ? "" : v->mounted, "disk"});
-    if (v->root) out.push_back(HostDisk{name + "p1", name, "", "/", "part"});
+    std::int64_t bytes = std::int64_t{v->size_gib} << 30;
+    if (!v->root) {
+      out.push_back(
+          HostDisk{name, "", Serial(v->id), v->mounted, "disk", v->fstype, bytes, v->fs_gib});
+      continue;
+    }
+    out.push_back(HostDisk{name, "", Serial(v->id), "", "disk", "", bytes, 0});
+    out.push_back(
+        HostDisk{name + "p1", name, "", "/", "part", v->fstype, bytes - (1 << 20), v->fs_gib});
   }
   return out;
 }
@@ -109,6 +116,88 @@ core::Status SimCloud::Mount(const std::string& address, const std::string& devi
   disk->mounted = mountpoint;
   w.Trace("mount", fmt::format("{} at {} on {}", disk->id, mountpoint, w.insts_[i]->id));
   return core::Status::Ok();
+}
+
+core::Result<DiskAnswer> SimCloud::GrowPart(const std::string& address, const std::string& disk,
+                                            int partition) {
+  World& w = *world_;
+  ASSIGN_OR_RETURN(int i, Answering(w, address));
+  for (const Vol* v : Visible(w, i)) {
+    if (NvmeName(v->nvme) != disk) continue;
+    if (v->root && partition == 1) {
+      return DiskAnswer{1,
+                        fmt::format("NOCHANGE: partition 1 is size {}. it cannot be grown\n",
+                                    ((std::int64_t{v->size_gib} << 30) >> 9) - 2048),
+                        ""};
+    }
+    return DiskAnswer{2, "",
+                      fmt::format("FAILED: {}: partition {} does not exist\n", disk, partition)};
+  }
+  return DiskAnswer{2, "", fmt::format("FAILED: {}: does not exist\n", disk)};
+}
+
+namespace {
+
+// The volume whose file system is `device` (a data disk, or the root's p1) on the host.
+Vol* FileSystemOn(const std::vector<Vol*>& visible, const std::string& device) {
+  for (Vol* v : visible) {
+    std::string name = NvmeName(v->nvme) + (v->root ? "p1" : "");
+    if (name == device) return v;
+  }
+  return nullptr;
+}
+
+bool Ext(const std::string& fstype) { return fstype.starts_with("ext"); }
+
+}  // namespace
+
+core::Result<DiskAnswer> SimCloud::CheckFs(const std::string& address, const std::string& device) {
+  World& w = *world_;
+  ASSIGN_OR_RETURN(int i, Answering(w, address));
+  Vol* v = FileSystemOn(Visible(w, i), device);
+  if (v == nullptr || !Ext(v->fstype)) {
+    return DiskAnswer{8, "",
+                      fmt::format("e2fsck: Bad magic number in super-block while trying "
+                                  "to open {}\n",
+                                  device)};
+  }
+  if (v->root || !v->mounted.empty()) {
+    return DiskAnswer{8, "",
+                      fmt::format("{} is mounted.\ne2fsck: Cannot continue, aborting.\n", device)};
+  }
+  w.Trace("check_fs", fmt::format("{} on {}", v->id, w.insts_[i]->id));
+  return DiskAnswer{0, "", ""};
+}
+
+core::Result<DiskAnswer> SimCloud::GrowFs(const std::string& address, const std::string& device,
+                                          const std::string& mountpoint) {
+  World& w = *world_;
+  ASSIGN_OR_RETURN(int i, Answering(w, address));
+  std::vector<Vol*> visible = Visible(w, i);
+  Vol* v = nullptr;
+  if (!device.empty()) {
+    v = FileSystemOn(visible, device);
+    bool online_ok = v && (v->mounted.empty() || v->fstype != "ext2");
+    if (!v || !Ext(v->fstype) || !online_ok) {
+      return DiskAnswer{1, "",
+                        fmt::format("resize2fs: cannot grow {} ({})\n", device,
+                                    v ? v->fstype : "no such device")};
+    }
+  } else {
+    for (Vol* x : visible) {
+      if ((x->root ? "/" : x->mounted) == mountpoint) v = x;
+    }
+    if (!v || (v->fstype != "xfs" && v->fstype != "btrfs")) {
+      return DiskAnswer{1, "",
+                        fmt::format("{} is not a mounted XFS or btrfs file system\n", mountpoint)};
+    }
+  }
+  int before = v->fs_gib;
+  v->fs_gib = v->size_gib;  // what the OS sees: the new size once the change is optimizing
+  w.Trace("grow_fs",
+          fmt::format("{} on {} from {} to {} GiB", v->id, w.insts_[i]->id, before, v->fs_gib));
+  return DiskAnswer{
+      0, before == v->fs_gib ? "The filesystem is already as large as it can be.\n" : "", ""};
 }
 
 }  // namespace rotor::sim

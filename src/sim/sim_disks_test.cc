@@ -2,6 +2,8 @@
 // do to mounts; and examples/persistent-host.yaml.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "sim/sim_cloud.h"
 
 namespace rotor::sim {
@@ -21,7 +23,7 @@ hosts:
     volumes:
       - {device: /dev/sdf, id: vol-0da7a000000000001, size: 160, encrypted: true,
          mount: /var/lib/copr, tags: {app: copr}}
-      - {device: /dev/sdg, id: vol-0db00000000000001, size: 10, mount: /var/lib/pgsql}
+      - {device: /dev/sdg, id: vol-0db00000000000001, size: 10, mount: /var/lib/pgsql, fs: xfs}
       - {device: /dev/sdh, id: vol-0e5c0000000000001, size: 5}
   - {name: fresh, image: ami-1, zone: us-east-1c}
 timing:
@@ -65,11 +67,12 @@ TEST_F(SimDisksTest, ListsTheAttachedVolumesNitroStyle) {
   ASSERT_TRUE(disks.ok()) << disks.status().message();
   std::string root = old_.devices.front().volume_id;
   std::vector<HostDisk> want = {
-      {"/dev/nvme0n1", "", "vol" + root.substr(4), "", "disk"},
-      {"/dev/nvme0n1p1", "/dev/nvme0n1", "", "/", "part"},
-      {"/dev/nvme1n1", "", "vol0da7a000000000001", "/var/lib/copr", "disk"},
-      {"/dev/nvme2n1", "", "vol0db00000000000001", "/var/lib/pgsql", "disk"},
-      {"/dev/nvme3n1", "", "vol0e5c0000000000001", "", "disk"},
+      {"/dev/nvme0n1", "", "vol" + root.substr(4), "", "disk", "", 8LL << 30, 0},
+      {"/dev/nvme0n1p1", "/dev/nvme0n1", "", "/", "part", "xfs", (8LL << 30) - (1 << 20), 8},
+      {"/dev/nvme1n1", "", "vol0da7a000000000001", "/var/lib/copr", "disk", "ext4", 160LL << 30,
+       160},
+      {"/dev/nvme2n1", "", "vol0db00000000000001", "/var/lib/pgsql", "disk", "xfs", 10LL << 30, 10},
+      {"/dev/nvme3n1", "", "vol0e5c0000000000001", "", "disk", "ext4", 5LL << 30, 5},
   };
   EXPECT_EQ(*disks, want);
   EXPECT_EQ(sim_->HostDisks("203.0.113.99").status().code(), core::Code::kUnavailable);
@@ -156,9 +159,58 @@ TEST_F(SimDisksTest, AVolumeAttachedLaterIsNotMountedUntilMounted) {
   auto disks = sim_->HostDisks(fresh_.instance.private_ip);
   ASSERT_TRUE(disks.ok());
   ASSERT_EQ(disks->size(), 3u);
-  EXPECT_EQ(disks->back(), (HostDisk{"/dev/nvme1n1", "", "vol0e5c0000000000001", "", "disk"}));
+  EXPECT_EQ(disks->back(), (HostDisk{"/dev/nvme1n1", "", "vol0e5c0000000000001", "", "disk", "ext4",
+                                     5LL << 30, 5}));
   ASSERT_TRUE(sim_->Mount(fresh_.instance.private_ip, "/dev/nvme1n1", "/srv").ok());
   EXPECT_EQ(Mounts(fresh_)["/dev/nvme1n1"], "/srv");
+}
+
+// A volume grown in place: the OS sees the new size once the change is optimizing; the file
+// system keeps its size until the host grows it, the way its type allows.
+TEST_F(SimDisksTest, AGrownVolumeShowsItsSizeAndItsFileSystemGrowsWhenAsked) {
+  const std::string ip = old_.instance.private_ip;
+  auto disk = [&](const std::string& name) {
+    for (const HostDisk& d : sim_->HostDisks(ip).value()) {
+      if (d.name == name) return d;
+    }
+    return HostDisk{};
+  };
+  ASSERT_TRUE(sim_->cloud().volumes.ModifyVolume("vol-0db00000000000001", {20, "", 0}).ok());
+  ASSERT_TRUE(sim_->cloud().volumes.ModifyVolume("vol-0e5c0000000000001", {9, "", 0}).ok());
+  At(10);  // modifying (30 s): the OS sees the old size; growing changes nothing
+  EXPECT_EQ(disk("/dev/nvme2n1").size_bytes, 10LL << 30);
+  EXPECT_EQ(sim_->GrowFs(ip, "", "/var/lib/pgsql")->output,
+            "The filesystem is already as large as it can be.\n");
+  At(31);
+  EXPECT_EQ(disk("/dev/nvme2n1").size_bytes, 20LL << 30);
+  EXPECT_EQ(disk("/dev/nvme2n1").fs_gib, 10);
+  struct Row {
+    const char* name;
+    std::function<core::Result<DiskAnswer>()> run;
+    int exit_status;
+  };
+  for (const Row& row : std::vector<Row>{
+           {"xfs grows by its mount point, not its device",
+            [&] { return sim_->GrowFs(ip, "/dev/nvme2n1", ""); }, 1},
+           {"a data volume has no partition to grow",
+            [&] { return sim_->GrowPart(ip, "/dev/nvme2n1", 1); }, 2},
+           {"the root's partition fills its disk",
+            [&] { return sim_->GrowPart(ip, "/dev/nvme0n1", 1); }, 1},
+           {"e2fsck refuses a mounted file system",
+            [&] { return sim_->CheckFs(ip, "/dev/nvme1n1"); }, 8},
+           {"e2fsck checks one that is not", [&] { return sim_->CheckFs(ip, "/dev/nvme3n1"); }, 0},
+           {"resize2fs grows it offline", [&] { return sim_->GrowFs(ip, "/dev/nvme3n1", ""); }, 0},
+           {"xfs_growfs grows it", [&] { return sim_->GrowFs(ip, "", "/var/lib/pgsql"); }, 0},
+       }) {
+    auto a = row.run();
+    ASSERT_TRUE(a.ok()) << row.name;
+    EXPECT_EQ(a->exit_status, row.exit_status) << row.name << ": " << a->error;
+  }
+  EXPECT_EQ(disk("/dev/nvme2n1").fs_gib, 20);
+  EXPECT_EQ(disk("/dev/nvme3n1").fs_gib, 9);
+  EXPECT_NE(sim_->TraceText().find("grow_fs vol-0db00000000000001 on " + old_.instance.id +
+                                   " from 10 to 20 GiB"),
+            std::string::npos);
 }
 
 TEST(PersistentHostExample, LoadsAndShowsTheCoprFrontend) {

@@ -102,6 +102,10 @@ struct Vol {
   std::optional<Change> change;
   std::string snapshot_id;  // created from
   int iops = 0;
+  // The file system on it: its type ("" : none, an empty volume) and size, which grows only
+  // when the host grows it (resize2fs, xfs_growfs) after the volume grew.
+  std::string fstype;
+  int fs_gib = 0;
 };
 
 // An EBS snapshot: pending until `completes`, then completed.
@@ -114,6 +118,8 @@ struct Snap {
   core::Time completes = kNever;  // kNever: a snapshot_slow fault for ever
   int size_gib = 0;
   bool encrypted = false;
+  std::string fstype;  // the file system it holds, as its volume's was
+  int fs_gib = 0;
 };
 
 // An elastic IP and the instance it is on (-1: none).

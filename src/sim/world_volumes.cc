@@ -34,6 +34,8 @@ int World::AddVolume(int inst, const VolumeSpec& spec, bool root) {
   v->attach_state = "attached";
   v->delete_on_termination = root;
   v->nvme = NextNvme(in);
+  v->fstype = !spec.fs.empty() ? spec.fs : root ? "xfs" : "ext4";
+  v->fs_gib = spec.size_gib;
   v->mounted = spec.mount;  // in its fstab, and the host has been up for long
   if (!spec.mount.empty()) in.fstab[v->id] = spec.mount;
   for (int day = spec.backups; day >= 1; --day) {  // oldest first, as EC2 lists them
@@ -45,7 +47,7 @@ int World::AddVolume(int inst, const VolumeSpec& spec, bool root) {
     tags.insert(v->tags.begin(), v->tags.end());  // the volume's own, as a backup copies them
     snaps_.push_back(Snap{fmt::format("snap-{:017x}", ++snapshots_), v->id,
                           "rotor backup (earlier)", tags, at, at + timing_.snapshot, v->size_gib,
-                          v->encrypted});
+                          v->encrypted, v->fstype, v->fs_gib});
   }
   int index = static_cast<int>(vols_.size());
   vol_by_id_[v->id] = index;
@@ -184,13 +186,21 @@ void World::ReleaseVolumes(int inst) {
 std::string World::StartSnapshot(int vol, const std::string& description,
                                  const std::map<std::string, std::string>& tags) {
   const Vol& v = *vols_[vol];
-  return AddSnapshot(v.id, v.size_gib, v.encrypted, description, tags, "snapshot", v.id);
+  std::string id = AddSnapshot(v.id, v.size_gib, v.encrypted, description, tags, "snapshot", v.id);
+  snaps_.back().fstype = v.fstype;
+  snaps_.back().fs_gib = v.fs_gib;
+  return id;
 }
 
 std::string World::StartCopy(const Snap& source, const std::string& description,
                              const std::map<std::string, std::string>& tags) {
-  return AddSnapshot(source.volume_id, source.size_gib, source.encrypted, description, tags,
-                     "copy_snapshot", source.id);
+  std::string fstype = source.fstype;  // `source` may move as the list grows
+  int fs_gib = source.fs_gib;
+  std::string id = AddSnapshot(source.volume_id, source.size_gib, source.encrypted, description,
+                               tags, "copy_snapshot", source.id);
+  snaps_.back().fstype = fstype;
+  snaps_.back().fs_gib = fs_gib;
+  return id;
 }
 
 // A snapshot of `volume_id` pending now, completed after `timing.snapshot` plus every
@@ -209,7 +219,7 @@ std::string World::AddSnapshot(const std::string& volume_id, int size_gib, bool 
     if (!forever) takes += f.length;
   }
   Snap s{fmt::format("snap-{:017x}", ++snapshots_), volume_id, description, tags, clock_.Now(),
-         forever ? kNever : clock_.Now() + takes,   size_gib,  encrypted};
+         forever ? kNever : clock_.Now() + takes,   size_gib,  encrypted,   "",   0};
   Trace(event,
         fmt::format("{} of {} ({} to complete)", s.id, of, forever ? "never" : Seconds(takes)));
   if (!forever) {
@@ -230,6 +240,11 @@ std::string World::CreateVolume(const cloud::NewVolume& spec, int size_gib, bool
   v->tags = spec.tags;
   v->snapshot_id = spec.snapshot_id;
   v->iops = spec.iops;
+  for (const Snap& s : snaps_) {
+    if (s.id != spec.snapshot_id) continue;
+    v->fstype = s.fstype;
+    v->fs_gib = s.fs_gib;
+  }
   v->available_at = clock_.Now() + timing_.create_volume;
   Trace("create_volume", fmt::format("{} {} GiB {} in {}{}", v->id, size_gib, v->type, spec.zone,
                                      spec.snapshot_id.empty() ? "" : " from " + spec.snapshot_id));

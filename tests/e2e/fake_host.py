@@ -15,11 +15,16 @@ How a command reaches a host:
   on the instance's state (LAB/hosts/INSTANCE/state.json) and file tree
   (LAB/hosts/INSTANCE/root, standing for the host's /).
 
-The tools: `lsblk -P -p -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE` lists the EBS volumes moto says
-are attached to the instance now, Nitro style (the root /dev/nvme0n1 with its file system on
-p1 at /, the data volumes /dev/nvme1n1, ... in attachment order, SERIAL the volume id without
-its dash, a partition p1 where the test laid one out), with the mount points of the instance's
-state; with FakeHosts.linux_disk_names(), numbered as Linux numbers NVMe disks instead: a disk
+The tools: `lsblk -P -p -b -o NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE,FSTYPE,SIZE` lists the EBS
+volumes moto says are attached to the instance now, Nitro style (the root /dev/nvme0n1 with its
+xfs file system on p1 at /, the data volumes /dev/nvme1n1, ... in attachment order, SERIAL the
+volume id without its dash, a partition p1 where the test laid one out, the file system ext4
+unless the test said otherwise), with the mount points of the instance's state, a disk's SIZE
+its volume's size in moto now and a partition's the size it had when the host first listed it;
+`growpart DISK N` grows a partition to its disk (NOCHANGE, exit 1, when it fills it), `e2fsck -f
+-p DEV` checks an ext file system that is not mounted, `resize2fs DEV` (mounted, or checked
+first) and `xfs_growfs DIR` (mounted) grow a file system to its device, its size noted in the
+instance's state (FakeHosts.fs_size); with FakeHosts.linux_disk_names(), numbered as Linux numbers NVMe disks instead: a disk
 keeps its name while it stays attached, and one attached takes the lowest number free (so a
 volume swapped in at a device may take the name of the one that left, and the others keep
 theirs); `umount` and `mount` change those, refusing as Linux does (not mounted; target busy while
@@ -52,7 +57,8 @@ import time
 
 REGION = "us-east-1"
 # The tools that cannot be written in a few lines of sh; the others are (see SHELL_TOOLS).
-PYTHON_TOOLS = ("lsblk", "umount", "mount", "tar", "systemctl", "fsfreeze")
+PYTHON_TOOLS = ("lsblk", "umount", "mount", "tar", "systemctl", "fsfreeze", "growpart",
+                "resize2fs", "e2fsck", "xfs_growfs")
 LOG_LINE = ('line="$(date +%s.%N)\t$ROTOR_TEST_HOST\t${FAKE_HOST_ROOT:-0}\t$(basename "$0")"; '
             'for a; do line="$line\t$a"; done; '
             'printf \'%s\\n\' "$line" >> "$FAKE_HOST_LAB/hosts/$FAKE_HOST_INSTANCE/log"\n')
@@ -126,6 +132,22 @@ class FakeHosts:
             c = self.read_json("config.json")
             c["disk_names"] = "linux"
             self.write_json("config.json", c)
+
+    def file_system(self, volume_id, fstype):
+        """The file system on the volume (or its partition) is `fstype` (default ext4)."""
+        with locked(self.lab):
+            c = self.read_json("config.json")
+            c.setdefault("fstypes", {})[volume_id] = fstype
+            self.write_json("config.json", c)
+
+    def fs_size(self, instance, volume_id):
+        """The size (GiB) of the file system on the volume, as the instance last grew it (None
+        when the host never listed it)."""
+        state = self.state(instance)
+        for key, gib in state.get("fs", {}).items():
+            if key.startswith(serial(volume_id)):
+                return gib
+        return None
 
     def partitioned(self, volume_id):
         """The volume holds one partition (p1) with the file system, not a bare one."""
@@ -384,8 +406,9 @@ def instances(lab):
     return out
 
 
-def attached_volumes(lab, instance):
-    """[(device, attach time, volume id)] of the volumes attached to `instance` now."""
+def attached_volumes(lab, instance, sizes=None):
+    """[(device, attach time, volume id)] of the volumes attached to `instance` now; their sizes
+    into `sizes` {volume id: (GiB, the snapshot it was made from or "")} when given."""
     root = ec2_query(lab, "DescribeVolumes", {"Filter.1.Name": "attachment.instance-id",
                                               "Filter.1.Value.1": instance})
     out = []
@@ -395,6 +418,9 @@ def attached_volumes(lab, instance):
                                                                                  "attaching"):
                 out.append((a.findtext("device"), a.findtext("attachTime"),
                             vol.findtext("volumeId")))
+                if sizes is not None:
+                    sizes[vol.findtext("volumeId")] = (int(vol.findtext("size")),
+                                                       vol.findtext("snapshotId") or "")
     return out
 
 
@@ -534,10 +560,14 @@ class Tool:
     def disks(self):
         """[(name, parent, serial, state key, type)] of the instance now: the root volume first
         (its file system on p1, at /), then the data volumes in the order they were attached,
-        as Nitro numbers them."""
+        as Nitro numbers them. Sizes (GiB) of the disks into self.sizes by state key."""
         roots = {i["id"]: i["root_device"] for i in instances(self.lab)}
+        sizes = {}
         mine = sorted((device != roots.get(self.host.instance), when, vol)
-                      for device, when, vol in attached_volumes(self.lab, self.host.instance))
+                      for device, when, vol in attached_volumes(self.lab, self.host.instance,
+                                                                sizes))
+        self.sizes = {serial(vol): gib for vol, (gib, _) in sizes.items()}
+        self.origins = {serial(vol): snap for vol, (_, snap) in sizes.items() if snap}
         numbered = list(enumerate(mine))
         if self.config.get("disk_names") == "linux":
             numbers = self.linux_numbers([vol for _, _, vol in mine])
@@ -568,15 +598,137 @@ class Tool:
                 self.host.save(state)
         return numbers
 
+    def first_size(self, disk_key, gib):
+        """The size (GiB) a partition or file system has when the host first sees it: its
+        volume's, or for a volume made from a snapshot, the snapshot's volume's then."""
+        snap = self.origins.get(disk_key)
+        if not snap:
+            return gib
+        root = ec2_query(self.lab, "DescribeSnapshots", {"SnapshotId.1": snap})
+        size = root.find("snapshotSet").find("item").findtext("volumeSize")
+        return int(size) if size else gib
+
+    def sized(self):
+        """self.disks() with the FSTYPE and SIZE (bytes) lsblk shows: a disk its volume's size
+        now, a partition and a file system the size they had when the host first saw them
+        (first_size; growpart and resize2fs / xfs_growfs grow them; noted in the instance's
+        state)."""
+        disks = self.disks()
+        out = []
+        with locked(self.lab):
+            state = self.host.state()
+            known = state.setdefault("sizes", {})
+            for name, parent, ser, key, kind in disks:
+                disk_key = ser if ser else next(s for n, _, s, _, _ in disks if n == parent)
+                gib = self.sizes.get(disk_key, 8)
+                if key not in known and kind == "part":
+                    known[key] = self.first_size(disk_key, gib)
+                fstype = "xfs" if key == "/" else (
+                    "" if any(p == name for _, p, _, _, _ in disks)
+                    else self.config.get("fstypes", {}).get(unserial(disk_key), "ext4"))
+                if fstype and key not in state.setdefault("fs", {}):
+                    state["fs"][key] = known.get(key, self.first_size(disk_key, gib))
+                size = gib << 30 if kind == "disk" else (known[key] << 30) - (1 << 20)
+                out.append((name, parent, ser, key, kind, fstype, size))
+            self.host.save(state)
+        return out
+
     def do_lsblk(self):
-        if self.args != ["-P", "-p", "-o", "NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE"]:
+        if self.args != ["-P", "-p", "-b", "-o", "NAME,PKNAME,SERIAL,MOUNTPOINT,TYPE,FSTYPE,SIZE"]:
             return self.fail(f"the fake lsblk knows rotor's options only, not {self.args}", 1)
         mounts = self.host.state()["mounts"]
-        for name, parent, ser, key, kind in self.disks():
+        for name, parent, ser, key, kind, fstype, size in self.sized():
             point = "/" if key == "/" else mounts.get(key, "")
             print(f'NAME="{name}" PKNAME="{parent}" SERIAL="{ser}" '
-                  f'MOUNTPOINT="{escape(point)}" TYPE="{kind}"')
+                  f'MOUNTPOINT="{escape(point)}" TYPE="{kind}" FSTYPE="{fstype}" SIZE="{size}"')
         return 0
+
+    def do_growpart(self):
+        """cloud-utils' growpart DISK N: the partition grown to the end of its disk; NOCHANGE
+        (exit 1) when it fills it already."""
+        if len(self.args) != 2 or not self.args[1].isdigit():
+            return self.fail(f"the fake growpart knows DISK PARTITION only, not {self.args}", 2)
+        if not self.root:
+            return self.fail("FAILED: must be root", 2)
+        disk, number = self.args
+        disks = self.sized()
+        part = [d for d in disks if d[1] == disk and d[0] in (f"{disk}p{number}",
+                                                                f"{disk}{number}")]
+        whole = [d for d in disks if d[0] == disk]
+        if not whole or not part:
+            return self.fail(f"FAILED: {disk}: partition {number} does not exist", 2)
+        key = part[0][3]
+        gib = whole[0][6] >> 30
+        with locked(self.lab):
+            state = self.host.state()
+            if state["sizes"][key] >= gib:
+                print(f"NOCHANGE: partition {number} is size {(gib << 21) - 2048}. "
+                      "it cannot be grown")
+                return 1
+            old = state["sizes"][key]
+            state["sizes"][key] = gib
+            self.host.save(state)
+        print(f"CHANGED: partition={number} start=2048 old: size={old << 21} "
+              f"new: size={(gib << 21) - 2048}")
+        return 0
+
+    def grow_fs(self, key, fstype, kinds):
+        """The file system of state key `key` grown to its block device's size."""
+        if fstype not in kinds:
+            return self.fail(f"{self.verb}: bad magic number in the super-block ({fstype})", 1)
+        disks = {d[3]: d for d in self.sized()}
+        size = disks[key][6] >> 30 if disks[key][4] == "disk" else \
+            self.host.state()["sizes"][key]
+        with locked(self.lab):
+            state = self.host.state()
+            state["fs"][key] = size
+            self.host.save(state)
+        return 0
+
+    def do_resize2fs(self):
+        if len(self.args) != 1:
+            return self.fail(f"the fake resize2fs knows DEVICE only, not {self.args}", 1)
+        if not self.root:
+            return self.fail(f"resize2fs: Permission denied to resize filesystem", 1)
+        found = [d for d in self.sized() if d[0] == self.args[0]]
+        if not found:
+            return self.fail(f"resize2fs: No such file or directory while trying to open "
+                             f"{self.args[0]}", 1)
+        _, _, _, key, _, fstype, _ = found[0]
+        mounted = key == "/" or key in self.host.state()["mounts"]
+        if not mounted and key not in self.host.state().get("checked", []):
+            return self.fail(f"Please run 'e2fsck -f {self.args[0]}' first.", 1)
+        return self.grow_fs(key, fstype, ("ext2", "ext3", "ext4"))
+
+    def do_e2fsck(self):
+        if len(self.args) != 3 or self.args[:2] != ["-f", "-p"]:
+            return self.fail(f"the fake e2fsck knows -f -p DEVICE only, not {self.args}", 8)
+        found = [d for d in self.sized() if d[0] == self.args[2]]
+        if not self.root or not found:
+            return self.fail(f"e2fsck: cannot open {self.args[2]}", 8)
+        key = found[0][3]
+        with locked(self.lab):
+            state = self.host.state()
+            if key == "/" or key in state["mounts"]:
+                return self.fail(f"{self.args[2]} is mounted.\ne2fsck: Cannot continue, "
+                                 "aborting.", 8)
+            state.setdefault("checked", []).append(key)
+            self.host.save(state)
+        return 0
+
+    def do_xfs_growfs(self):
+        if len(self.args) != 1:
+            return self.fail(f"the fake xfs_growfs knows MOUNTPOINT only, not {self.args}", 1)
+        if not self.root:
+            return self.fail("xfs_growfs: XFS_IOC_FSGROWFSDATA xfsctl failed: Operation not "
+                             "permitted", 1)
+        point = self.args[0].rstrip("/") or "/"
+        mounts = self.host.state()["mounts"]
+        keys = ["/"] if point == "/" else [k for k, p in mounts.items() if p == point]
+        if not keys:
+            return self.fail(f"xfs_growfs: {point} is not a mounted XFS filesystem", 1)
+        fstype = [d[5] for d in self.sized() if d[3] == keys[0]][0]
+        return self.grow_fs(keys[0], fstype, ("xfs",))
 
     def do_umount(self):
         if not self.root:

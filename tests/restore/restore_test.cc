@@ -277,9 +277,9 @@ TEST_F(RestoreTest, RefusesWhatDoesNotFitChangingNothing) {
 TEST(RiderDevice, FoundAgainByItsSerialWhenTheDiskWasRenamed) {
   ops::Rider wal{"/dev/nvme2n1p1", "/data/wal", "vol0abc", "p1"};
   std::vector<remote::Disk> renamed = {
-      {"/dev/nvme5n1", "", "vol0abc", "", "disk"},
-      {"/dev/nvme5n1p1", "/dev/nvme5n1", "", "", "part"},
-      {"/dev/nvme2n1", "", "vol0other", "", "disk"},
+      {"/dev/nvme5n1", "", "vol0abc", "", "disk", "", 0},
+      {"/dev/nvme5n1p1", "/dev/nvme5n1", "", "", "part", "ext4", 0},
+      {"/dev/nvme2n1", "", "vol0other", "", "disk", "", 0},
   };
   EXPECT_EQ(ops::RiderDevice(renamed, wal), "/dev/nvme5n1p1");
   EXPECT_EQ(ops::RiderDevice({}, wal), "/dev/nvme2n1p1") << "not listed: its planned name";
