@@ -8,6 +8,7 @@
 #include "cloud/backoff.h"
 #include "core/strings.h"
 #include "ops/backup.h"
+#include "ops/host_steps.h"
 
 namespace rotor::ops {
 namespace {
@@ -15,13 +16,7 @@ namespace {
 using runbook::Check;
 using runbook::Reversal;
 
-// How long to sleep between looks at snapshots that have been pending for `waited`: a fifth of
-// that, between 15 s and 1 min. A first snapshot of a large volume takes hours, an incremental
-// one minutes: 12 min pending costs 20 looks rather than 48 at a steady 15 s, and a 3-hour one
-// 188 rather than 720, each seen at most a minute (or a fifth of its time) after it completed.
-core::Duration Poll(core::Duration waited) {
-  return std::clamp<core::Duration>(waited / 5, std::chrono::seconds(15), std::chrono::minutes(1));
-}
+// Snapshots pending are looked at as SnapshotPoll says (host_steps.h).
 constexpr auto kNoteEvery = std::chrono::seconds(30);
 constexpr auto kPostAtLeast = std::chrono::minutes(5);
 
@@ -279,7 +274,7 @@ core::Status WaitSnapshotsStep::Do() {
           std::chrono::duration_cast<std::chrono::seconds>(ctx_->plan.wait_timeout).count(),
           core::Join(pending, ", ")));
     }
-    ctx_->clock.SleepUntil(ctx_->clock.Now() + Poll(ctx_->clock.Now() - began));
+    ctx_->clock.SleepUntil(ctx_->clock.Now() + SnapshotPoll(ctx_->clock.Now() - began));
     RETURN_IF_ERROR(ctx_->KeepLease());
   }
 }

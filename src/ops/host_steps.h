@@ -32,6 +32,10 @@ class Backoff {
   int looks_ = 0;
 };
 
+// How long to sleep between looks at what has been pending for `waited` and may take minutes or
+// hours (a snapshot, a volume change): a fifth of that, between 15 s and 1 min.
+core::Duration SnapshotPoll(core::Duration waited);
+
 inline constexpr auto kDiskTimeout = std::chrono::minutes(2);     // lsblk, umount, mount
 inline constexpr auto kVolumeTimeout = std::chrono::minutes(10);  // a detach or an attach
 inline constexpr auto kDeviceTimeout = std::chrono::minutes(2);   // an attached disk to show
@@ -69,6 +73,8 @@ class HostMove {
 
   // Sleeps the wait's next interval, the leases kept (a lost one stops the step: kBlocked).
   core::Status Pause(Backoff& wait);
+  // Sleeps `d`, the leases kept first.
+  core::Status SleepFor(core::Duration d);
   // Waits (at most 10 minutes) until the instance's EC2 state is one of `states`.
   core::Result<cloud::Host> WaitState(const std::string& id,
                                       const std::vector<std::string>& states);

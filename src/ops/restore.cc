@@ -120,10 +120,12 @@ core::Result<MovedVolume> OldVolume(cloud::Cloud& cloud, remote::Runner& runner,
   return old[0];
 }
 
-// The file systems of other disks mounted inside the old volume's, deepest first.
-core::Result<std::vector<Rider>> Riders(remote::Runner& runner, const RestorePlan& p) {
-  if (!p.old || p.old->mounts.empty()) return std::vector<Rider>{};
-  remote::SshTarget target{p.host.instance.id, AddressOf(p.host, p.address), false};
+}  // namespace
+
+core::Result<std::vector<Rider>> FindRiders(remote::Runner& runner, const cloud::Host& host,
+                                            AddressKind address, const MovedVolume& old) {
+  if (old.mounts.empty()) return std::vector<Rider>{};
+  remote::SshTarget target{host.instance.id, AddressOf(host, address), false};
   ASSIGN_OR_RETURN(remote::CommandResult r,
                    runner.Run(target, remote::ListDisksCommand(), kDiskTimeout));
   if (r.exit_status != 0) {
@@ -131,11 +133,11 @@ core::Result<std::vector<Rider>> Riders(remote::Runner& runner, const RestorePla
         fmt::format("lsblk on {} failed ({}): {}", target.name, r.exit_status, core::Trim(r.err)));
   }
   ASSIGN_OR_RETURN(std::vector<remote::Disk> disks, remote::ParseDisks(r.out));
-  std::vector<remote::Disk> own = DisksOf(disks, *p.old);
+  std::vector<remote::Disk> own = DisksOf(disks, old);
   std::vector<Rider> out;
   for (const remote::Disk& d : disks) {
     if (d.mountpoint.empty() || std::count(own.begin(), own.end(), d)) continue;
-    for (const VolumeMount& m : p.old->mounts) {
+    for (const VolumeMount& m : old.mounts) {
       if (!d.mountpoint.starts_with(m.mountpoint + "/")) continue;
       const std::string& disk = d.parent.empty() ? d.name : d.parent;
       auto whole = std::find_if(disks.begin(), disks.end(),
@@ -152,8 +154,6 @@ core::Result<std::vector<Rider>> Riders(remote::Runner& runner, const RestorePla
   });
   return out;
 }
-
-}  // namespace
 
 std::string RiderDevice(const std::vector<remote::Disk>& disks, const Rider& rider) {
   if (rider.serial.empty()) return rider.device;
@@ -200,7 +200,7 @@ core::Result<RestorePlan> PlanRestore(cloud::Cloud& cloud, remote::Runner& runne
         "--replace runs commands on {}, which is {}: start it first", p.host.instance.id, state));
   }
   ASSIGN_OR_RETURN(p.old, OldVolume(cloud, runner, p));
-  ASSIGN_OR_RETURN(p.riders, Riders(runner, p));
+  ASSIGN_OR_RETURN(p.riders, FindRiders(runner, p.host, p.address, *p.old));
   return p;
 }
 

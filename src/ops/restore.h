@@ -50,6 +50,10 @@ struct Rider {
 
 // Where `rider` is on the host now (`disks` from lsblk): by serial, else by its planned name.
 std::string RiderDevice(const std::vector<remote::Disk>& disks, const Rider& rider);
+// The file systems of other disks mounted inside `old`'s on `host` (lsblk over ssh), deepest
+// first. kInvalidArgument when lsblk fails; the runner's errors for a host it cannot reach.
+core::Result<std::vector<Rider>> FindRiders(remote::Runner& runner, const cloud::Host& host,
+                                            AddressKind address, const MovedVolume& old);
 
 struct RestorePlan {
   std::string operation_id;
@@ -87,5 +91,20 @@ std::vector<std::unique_ptr<runbook::Step>> RestoreSteps(cloud::Cloud& cloud, co
                                                          remote::Runner& runner,
                                                          const RestorePlan& plan,
                                                          std::function<core::Status()> keep_lease);
+
+// What another runbook puts into a --replace swap (relocate). With `source`, the new volume is
+// made in the outage, from the snapshot `source` names when that step runs (`before_create`
+// having taken it, after the old volume's file systems were unmounted), rather than first from
+// the plan's snapshot; `before_mount` steps run once it is attached, `after_mount` once mounted.
+struct SwapExtras {
+  std::function<core::Result<std::string>()> source;
+  std::vector<std::unique_ptr<runbook::Step>> before_create, before_mount, after_mount;
+};
+// REQUIRES: plan.replace.
+std::vector<std::unique_ptr<runbook::Step>> SwapSteps(cloud::Cloud& cloud, core::Clock& clock,
+                                                      remote::Runner& runner,
+                                                      const RestorePlan& plan,
+                                                      std::function<core::Status()> keep_lease,
+                                                      SwapExtras extras);
 
 }  // namespace rotor::ops

@@ -111,6 +111,7 @@ struct RestoreCtx : HostMove {
   }
 
   RestorePlan plan;
+  std::function<core::Result<std::string>()> source;  // SwapExtras::source
 };
 
 class CreateVolume final : public runbook::Step {
@@ -118,9 +119,10 @@ class CreateVolume final : public runbook::Step {
   explicit CreateVolume(std::shared_ptr<RestoreCtx> c) : c_(std::move(c)) {}
   std::string Describe() const override {
     return fmt::format("create a {} GiB {} volume from {} in {} (kept on rollback)",
-                       c_->plan.volume.size_gib, c_->plan.volume.volume_type, c_->plan.snapshot.id,
-                       c_->plan.volume.zone);
+                       c_->plan.volume.size_gib, c_->plan.volume.volume_type,
+                       c_->source ? "that snapshot" : c_->plan.snapshot.id, c_->plan.volume.zone);
   }
+  bool in_outage() const override { return c_->source != nullptr; }
   core::Result<Check> Look() override {
     ASSIGN_OR_RETURN(auto v, c_->Created());
     return v && v->state != "creating" ? Check::Done() : Check::NotDone();
@@ -131,7 +133,11 @@ class CreateVolume final : public runbook::Step {
     if (v) {
       id = v->id;
     } else {
-      ASSIGN_OR_RETURN(id, c_->cloud.volumes.CreateVolume(c_->plan.volume));
+      cloud::NewVolume spec = c_->plan.volume;
+      if (c_->source) {
+        ASSIGN_OR_RETURN(spec.snapshot_id, c_->source());
+      }
+      ASSIGN_OR_RETURN(id, c_->cloud.volumes.CreateVolume(spec));
     }
     return c_->WaitVolume(id, "");
   }
@@ -311,19 +317,36 @@ std::vector<std::unique_ptr<runbook::Step>> RestoreSteps(cloud::Cloud& cloud, co
                                                          remote::Runner& runner,
                                                          const RestorePlan& plan,
                                                          std::function<core::Status()> keep_lease) {
+  if (plan.replace) return SwapSteps(cloud, clock, runner, plan, std::move(keep_lease), {});
   auto c = std::make_shared<RestoreCtx>(cloud, clock, runner, plan, std::move(keep_lease));
   std::vector<std::unique_ptr<runbook::Step>> s;
   s.push_back(std::make_unique<CreateVolume>(c));
-  if (!plan.replace) {
-    s.push_back(std::make_unique<AttachNew>(c));
-    return s;
-  }
+  s.push_back(std::make_unique<AttachNew>(c));
+  return s;
+}
+
+std::vector<std::unique_ptr<runbook::Step>> SwapSteps(cloud::Cloud& cloud, core::Clock& clock,
+                                                      remote::Runner& runner,
+                                                      const RestorePlan& plan,
+                                                      std::function<core::Status()> keep_lease,
+                                                      SwapExtras extras) {
+  auto c = std::make_shared<RestoreCtx>(cloud, clock, runner, plan, std::move(keep_lease));
+  c->source = std::move(extras.source);
+  std::vector<std::unique_ptr<runbook::Step>> s;
+  auto add = [&s](std::vector<std::unique_ptr<runbook::Step>>& more) {
+    for (auto& step : more) s.push_back(std::move(step));
+  };
+  if (!c->source) s.push_back(std::make_unique<CreateVolume>(c));
   bool mounted = plan.old && !plan.old->mounts.empty();
   if (!plan.stop.empty()) s.push_back(std::make_unique<Services>(c, false));
   if (mounted) s.push_back(std::make_unique<UnmountOld>(c));
+  add(extras.before_create);
+  if (c->source) s.push_back(std::make_unique<CreateVolume>(c));
   s.push_back(std::make_unique<DetachOld>(c));
   s.push_back(std::make_unique<AttachNew>(c));
+  add(extras.before_mount);
   if (mounted) s.push_back(std::make_unique<MountNew>(c));
+  add(extras.after_mount);
   if (!plan.start.empty()) s.push_back(std::make_unique<Services>(c, true));
   return s;
 }
