@@ -93,6 +93,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddReplaceInstanceCommand(app, chosen);
   AddBackupCommand(app, chosen);
   AddRestoreCommand(app, chosen);
+  AddRelocateCommand(app, chosen);
   AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {

@@ -1021,7 +1021,7 @@ TEST(Cli, BackupListShowsRotorsSnapshotsWithTheirState) {
                      kExitOk);
   auto rows = nlohmann::json::parse(j["command_output"].get<std::string>(), nullptr, false);
   ASSERT_TRUE(rows.is_array()) << j["command_output"];
-  ASSERT_EQ(rows.size(), 14u);  // a week of backups of two volumes
+  ASSERT_EQ(rows.size(), 14u);                                 // a week of backups of two volumes
   EXPECT_EQ(rows.front()["created"], "2026-11-30T03:00:00Z");  // newest first
   EXPECT_EQ(rows.back()["created"], "2026-11-24T03:00:00Z");
   for (const auto& r : rows) {
@@ -1029,17 +1029,17 @@ TEST(Cli, BackupListShowsRotorsSnapshotsWithTheirState) {
     EXPECT_EQ(r["state"], "completed");
     EXPECT_EQ(r["region"], "eu-west-1");
   }
-  auto table = Simulated({"backup", "list", "--tag", "role=app"}, Example("nightly-backup.yaml"),
-                         kExitOk);
+  auto table =
+      Simulated({"backup", "list", "--tag", "role=app"}, Example("nightly-backup.yaml"), kExitOk);
   EXPECT_EQ(table["command_output"], "no backups made by rotor\n");
 }
 
 TEST(Cli, RestoreReplaceOnTheSimulatedCloudSwapsTheVolumeAndTimesTheOutage) {
   // snap-...07: the newest of db-1's data volume's week of backups.
-  auto j = Simulated({"restore", "snap-00000000000000007", "--to", "db-1", "--replace", "--stop",
-                      "systemctl stop postgresql", "--start", "systemctl start postgresql",
-                      "--yes"},
-                     Example("nightly-backup.yaml"), kExitOk);
+  auto j =
+      Simulated({"restore", "snap-00000000000000007", "--to", "db-1", "--replace", "--stop",
+                 "systemctl stop postgresql", "--start", "systemctl start postgresql", "--yes"},
+                Example("nightly-backup.yaml"), kExitOk);
   std::string out = j["command_output"];
   EXPECT_EQ(j["outcome"], "completed") << out << j["command_errors"];
   EXPECT_NE(out.find("detach vol-0db1000000000da01 from /dev/sdf (kept)"), std::string::npos)
@@ -1056,6 +1056,44 @@ TEST(Cli, RestoreReplaceOnTheSimulatedCloudSwapsTheVolumeAndTimesTheOutage) {
                             "--device", "/dev/sdk", "--yes"},
                            Example("nightly-backup.yaml"), kExitUsage);
   EXPECT_NE(refused["command_errors"].get<std::string>().find("--size 10"), std::string::npos)
+      << refused["command_errors"];
+}
+
+TEST(Cli, RelocateOnTheSimulatedCloudGrowsInPlaceOrSwaps) {
+  auto j = Simulated({"relocate", "db-1", "--volume", "/dev/sdf", "--size", "800", "--yes"},
+                     Example("nightly-backup.yaml"), kExitOk);
+  std::string out = j["command_output"];
+  EXPECT_EQ(j["outcome"], "completed") << out << j["command_errors"];
+  EXPECT_NE(out.find("500 → 800 GiB, online; cannot be undone"), std::string::npos) << out;
+  EXPECT_NE(out.find("grow the ext4 file system at /var/lib/pgsql to fill it: resize2fs"),
+            std::string::npos)
+      << out;
+  std::map<std::string, int> events;
+  for (const auto& e : j["events"]) ++events[e["event"].get<std::string>()];
+  EXPECT_EQ(events["modify_volume"], 1);
+  EXPECT_EQ(events["grow_fs"], 1);
+  EXPECT_EQ(events["detach"], 0);
+  EXPECT_TRUE(j["invariant_violations"].empty()) << j["invariant_violations"];
+
+  auto swap = Simulated(
+      {"relocate", "db-1", "--volume", "/dev/sdf", "--size", "800", "--type", "st1", "--stop",
+       "systemctl stop postgresql", "--start", "systemctl start postgresql", "--yes"},
+      Example("nightly-backup.yaml"), kExitOk);
+  out = swap["command_output"];
+  EXPECT_EQ(swap["outcome"], "completed") << out << swap["command_errors"];
+  EXPECT_NE(out.find("by a swap: gp3 (SSD) to st1 (HDD) is another family"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("outage: "), std::string::npos) << out;
+  events.clear();
+  for (const auto& e : swap["events"]) ++events[e["event"].get<std::string>()];
+  EXPECT_EQ(events["snapshot"], 2);
+  EXPECT_EQ(events["create_volume"], 1);
+  EXPECT_EQ(events["grow_fs"], 1);
+  EXPECT_TRUE(swap["invariant_violations"].empty()) << swap["invariant_violations"];
+
+  auto refused = Simulated({"relocate", "db-1", "--volume", "/dev/sdf", "--size", "100", "--yes"},
+                           Example("nightly-backup.yaml"), kExitUsage);
+  EXPECT_NE(refused["command_errors"].get<std::string>().find("never shrinks"), std::string::npos)
       << refused["command_errors"];
 }
 

@@ -5,6 +5,7 @@
 #include "ops/backup.h"
 #include "ops/bastion.h"
 #include "ops/patch.h"
+#include "ops/relocate.h"
 #include "ops/replace_instance.h"
 #include "ops/restore.h"
 #include "ops/rollouts.h"
@@ -115,6 +116,11 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
       ASSIGN_OR_RETURN(RestorePlan p, RestorePlanFromJson(plan));
       if (!options.remote) return core::Internal("restore needs a remote runner");
       return RestoreSteps(cloud, rolling.clock, *options.remote, p, rolling.run.keep_lease);
+    }
+    case journal::OperationKind::kRelocate: {
+      ASSIGN_OR_RETURN(RelocatePlan p, RelocatePlanFromJson(plan));
+      if (!options.remote) return core::Internal("relocate needs a remote runner");
+      return RelocateSteps(cloud, rolling.clock, *options.remote, p, rolling.run.keep_lease);
     }
     case journal::OperationKind::kBackup: {
       ASSIGN_OR_RETURN(BackupPlan p, BackupPlanFromJson(plan));

@@ -1,7 +1,7 @@
 // cloud::Volumes for crash tests: every change (attach, detach, snapshot, snapshot set, copy,
-// deletion, new volume) counted, and rotor killed at the k-th — before it reaches the cloud, or
-// after the cloud acted (the answer lost); once dead, every call fails as the dying process's.
-// Snapshot sets can also be refused per instance, as EC2 refuses them.
+// deletion, new volume, change in place) counted, and rotor killed at the k-th — before it reaches
+// the cloud, or after the cloud acted (the answer lost); once dead, every call fails as the dying
+// process's. Snapshot sets can also be refused per instance, as EC2 refuses them.
 #pragma once
 
 #include <map>
@@ -41,6 +41,9 @@ class KillingVolumes : public cloud::VolumesWrapper {
   }
   core::Result<std::string> CreateVolume(const cloud::NewVolume& v) override {
     return Change([&] { return VolumesWrapper::CreateVolume(v); });
+  }
+  core::Status ModifyVolume(const std::string& v, const cloud::VolumeChange& c) override {
+    return Change([&] { return VolumesWrapper::ModifyVolume(v, c); });
   }
 
   int kill_at = 0;     // the change that kills (1-based); 0: none

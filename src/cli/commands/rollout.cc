@@ -209,12 +209,14 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
     o.rolling.probe = [p = probes.get()](const cloud::Instance& i) { return p->Check(i); };
     o.env = ProcessEnvironment();
   }
-  // A bastion's port waits, a replaced host's commands and a backup's --pre/--post go through
-  // ssh (or the simulation's hosts).
+  // A bastion's port waits, a replaced host's commands, a backup's --pre/--post and a
+  // restored or relocated volume's mounts and file-system growth go through ssh (or the
+  // simulation's hosts).
   if (info.kind == journal::OperationKind::kRedeployBastion ||
       info.kind == journal::OperationKind::kReplaceInstance ||
       info.kind == journal::OperationKind::kBackup ||
-      info.kind == journal::OperationKind::kRestore) {
+      info.kind == journal::OperationKind::kRestore ||
+      info.kind == journal::OperationKind::kRelocate) {
     auto runner = rt.Remote();
     if (!runner.ok()) return ReportError(runner.status(), session.err());
     o.remote = *runner;
