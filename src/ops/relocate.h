@@ -77,6 +77,9 @@ core::Result<RelocatePlan> PlanRelocate(cloud::Cloud& cloud, remote::Runner& run
                                         const std::string& operation_id, core::Time now);
 
 std::vector<std::string> DescribeRelocate(const RelocatePlan& plan);
+// The growth as the plan and the step say it: "grow the ext4 file system at /data to fill it:
+// growpart (partition 1), resize2fs"; --grow none said as such.
+std::string DescribeGrow(const GrowPlan& grow);
 // The resources the operation leases: the instance and the volume.
 std::vector<std::string> RelocateResources(const RelocatePlan& plan);
 

@@ -24,8 +24,9 @@ std::string Change(const RelocatePlan& p) {
   return core::Join(parts, ", ");
 }
 
-std::string GrowLine(const RelocatePlan& p) {
-  const GrowPlan& g = p.grow;
+}  // namespace
+
+std::string DescribeGrow(const GrowPlan& g) {
   if (g.how == remote::FsGrow::kNone) {
     return "--grow none: the file system keeps its size; grow it yourself (growpart, then "
            "resize2fs, xfs_growfs or btrfs filesystem resize)";
@@ -40,6 +41,8 @@ std::string GrowLine(const RelocatePlan& p) {
                      g.mountpoint.empty() ? "(not mounted)" : "at " + g.mountpoint,
                      core::Join(how, ", "));
 }
+
+namespace {
 
 void SwapLines(const RelocatePlan& p, std::vector<std::string>& out) {
   const RestorePlan& s = *p.restore;
@@ -60,9 +63,9 @@ void SwapLines(const RelocatePlan& p, std::vector<std::string>& out) {
       s.volume.iops ? fmt::format(" ({} IOPS)", s.volume.iops) : "", s.volume.zone));
   out.push_back(fmt::format("detach {} from {} (kept)", p.volume.id, p.device));
   out.push_back(fmt::format("attach the new volume at {}", p.device));
-  if (offline) out.push_back(GrowLine(p));
+  if (offline) out.push_back(DescribeGrow(p.grow));
   if (!points.empty()) out.push_back("mount it at " + core::Join(points, ", "));
-  if (!offline) out.push_back(GrowLine(p));
+  if (!offline) out.push_back(DescribeGrow(p.grow));
   if (!s.start.empty()) out.push_back("on the host: " + core::Join(s.start, "; "));
   out.push_back("outage ends");
   out.push_back(fmt::format(
@@ -91,7 +94,7 @@ std::vector<std::string> DescribeRelocate(const RelocatePlan& p) {
                     "never shrinks a volume)",
                     p.volume.id, p.device, Change(p)));
     out.push_back("wait until EBS is optimizing it (the new size usable)");
-    out.push_back(GrowLine(p));
+    out.push_back(DescribeGrow(p.grow));
   }
   for (const std::string& n : p.notes) out.push_back("note: " + n);
   return out;

@@ -191,18 +191,7 @@ class SnapshotStep final : public runbook::Step {
 class GrowStep final : public runbook::Step {
  public:
   explicit GrowStep(std::shared_ptr<RelocateCtx> c) : c_(std::move(c)) {}
-  std::string Describe() const override {
-    const GrowPlan& g = c_->plan.grow;
-    std::vector<std::string> how;
-    if (g.partition > 0) how.push_back(fmt::format("growpart (partition {})", g.partition));
-    if (g.how == remote::FsGrow::kExtOffline) how.push_back("e2fsck -f");
-    how.push_back(g.how == remote::FsGrow::kXfs     ? "xfs_growfs"
-                  : g.how == remote::FsGrow::kBtrfs ? "btrfs filesystem resize max"
-                                                    : "resize2fs");
-    return fmt::format("grow the {} file system {} to {} GiB: {}", g.fstype,
-                       g.mountpoint.empty() ? "(not mounted)" : "at " + g.mountpoint,
-                       c_->plan.target.size_gib, core::Join(how, ", "));
-  }
+  std::string Describe() const override { return DescribeGrow(c_->plan.grow); }
   bool in_outage() const override { return c_->plan.swap; }
   Reversal reversal() const override { return Reversal::kNothingToUndo; }
   core::Result<Check> Look() override { return Check::NotDone(); }
