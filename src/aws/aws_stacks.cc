@@ -38,5 +38,8 @@ core::Result<std::vector<cloud::StackEvent>> AwsStacks::Events(const std::string
 core::Status AwsStacks::CancelUpdate(const std::string& stack) {
   return cloudformation::CancelUpdate(cfn_, stack);
 }
+core::Result<std::string> AwsStacks::ReadPolicy(const std::string& stack) {
+  return cloudformation::ReadPolicy(cfn_, stack);
+}
 
 }  // namespace rotor::aws

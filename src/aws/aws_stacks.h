@@ -26,6 +26,7 @@ class AwsStacks final : public cloud::Stacks {
   core::Result<std::vector<cloud::StackEvent>> Events(const std::string& stack,
                                                       const std::string& after_id) override;
   core::Status CancelUpdate(const std::string& stack) override;
+  core::Result<std::string> ReadPolicy(const std::string& stack) override;
 
  private:
   AwsClient& cfn_;

@@ -152,6 +152,11 @@ core::Result<cloud::StackSettings> ReadSettings(AwsClient& client, const std::st
     out.tags.emplace_back(Text(m, "Key"), Text(m, "Value"));
   }
   out.capabilities = Members(s, "Capabilities");
+  out.description = Text(s, "Description");
+  for (const pugi::xml_node& m : ListItems(s, "Outputs")) {
+    out.outputs.emplace_back(Text(m, "OutputKey"), Text(m, "OutputValue"));
+  }
+  out.termination_protection = BoolText(s, "EnableTerminationProtection");
   Params t;
   t.Add("StackName", name);
   t.Add("TemplateStage", "Original");
@@ -278,6 +283,14 @@ core::Status CancelUpdate(AwsClient& client, const std::string& stack) {
   Params p;
   p.Add("StackName", stack);
   return Translate(client.Query("CancelUpdateStack", p).status());
+}
+
+core::Result<std::string> ReadPolicy(AwsClient& client, const std::string& stack) {
+  Params p;
+  p.Add("StackName", stack);
+  auto doc = client.Query("GetStackPolicy", p);
+  if (!doc.ok()) return Translate(doc.status());
+  return Text(Find(**doc, "GetStackPolicyResult"), "StackPolicyBody");
 }
 
 }  // namespace rotor::aws::cloudformation

@@ -33,5 +33,7 @@ core::Result<std::string> CreateStack(AwsClient& client, const cloud::StackChang
 core::Result<std::vector<cloud::StackEvent>> Events(AwsClient& client, const std::string& stack,
                                                     const std::string& after_id);
 core::Status CancelUpdate(AwsClient& client, const std::string& stack);
+// GetStackPolicy: its StackPolicyBody ("" when none).
+core::Result<std::string> ReadPolicy(AwsClient& client, const std::string& stack);
 
 }  // namespace rotor::aws::cloudformation

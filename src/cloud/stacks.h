@@ -55,14 +55,17 @@ struct TemplateSummary {
   std::string capabilities_reason;
 };
 
-// What an update can change, as the stack has it now.
+// What an update can change, as the stack has it now, and what the stack shows beside it.
 struct StackSettings {
   std::string id;
   std::string status;
-  std::string template_body;
+  std::string template_body;  // as it was given (the original, not the processed one)
   std::vector<StackParameter> parameters;
   std::vector<std::pair<std::string, std::string>> tags;
   std::vector<std::string> capabilities;
+  std::string description;
+  std::vector<std::pair<std::string, std::string>> outputs;  // key -> value
+  bool termination_protection = false;
 };
 
 // A change to ask for: a change set on an existing stack, or a new stack.
@@ -129,6 +132,9 @@ class Stacks {
                                                        const std::string& after_id) = 0;
   // Stops an update in progress; CloudFormation rolls it back.
   virtual core::Status CancelUpdate(const std::string& stack) = 0;
+
+  // The stack policy's JSON ("" when the stack has none). kNotFound for an unknown stack.
+  virtual core::Result<std::string> ReadPolicy(const std::string& stack) = 0;
 };
 
 // Forwards every verb to another Stacks; a test overrides only what it cares about.
@@ -164,6 +170,9 @@ class StacksWrapper : public Stacks {
     return t_.Events(stack, after_id);
   }
   core::Status CancelUpdate(const std::string& stack) override { return t_.CancelUpdate(stack); }
+  core::Result<std::string> ReadPolicy(const std::string& stack) override {
+    return t_.ReadPolicy(stack);
+  }
 
  private:
   Stacks& t_;

@@ -87,7 +87,13 @@ core::Result<cloud::StackSettings> SimStacks::ReadSettings(const std::string& na
   RETURN_IF_ERROR(world_.Api(kCfn, "DescribeStacks", false));
   ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(name));
   RETURN_IF_ERROR(world_.Api(kCfn, "GetTemplate", false));
-  cloud::StackSettings out{s->id, s->status, s->template_body, s->params, s->tags, s->capabilities};
+  cloud::StackSettings out;
+  out.id = s->id;
+  out.status = s->status;
+  out.template_body = s->template_body;
+  out.parameters = s->params;
+  out.tags = s->tags;
+  out.capabilities = s->capabilities;
   for (cloud::StackParameter& p : out.parameters) {
     const auto& masked = s->spec.no_echo;
     if (std::find(masked.begin(), masked.end(), p.key) != masked.end()) p.value = cloud::kMasked;
@@ -264,6 +270,13 @@ core::Result<std::vector<cloud::StackEvent>> SimStacks::Events(const std::string
     RETURN_IF_ERROR(world_.Api(kCfn, "DescribeStackEvents", false));
   }
   return std::vector<cloud::StackEvent>(s->events.begin() + from, s->events.end());
+}
+
+// The simulated stacks carry no policy.
+core::Result<std::string> SimStacks::ReadPolicy(const std::string& stack) {
+  RETURN_IF_ERROR(world_.Api(kCfn, "GetStackPolicy", false));
+  RETURN_IF_ERROR(world_.ExistingStack(stack).status());
+  return std::string();
 }
 
 core::Status SimStacks::CancelUpdate(const std::string& stack) {

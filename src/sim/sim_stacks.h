@@ -29,6 +29,7 @@ class SimStacks final : public cloud::Stacks {
   core::Result<std::vector<cloud::StackEvent>> Events(const std::string& stack,
                                                       const std::string& after_id) override;
   core::Status CancelUpdate(const std::string& stack) override;
+  core::Result<std::string> ReadPolicy(const std::string& stack) override;
 
  private:
   World& world_;

@@ -229,6 +229,7 @@ class FakeCloud final : public cloud::Provider {
     return NoStacks();
   }
   core::Status CancelUpdate(const std::string&) override { return NoStacks(); }
+  core::Result<std::string> ReadPolicy(const std::string&) override { return NoStacks(); }
   // Hosts, elastic IPs and Route 53 are SimCloud's: tests of host runbooks run on it.
   static core::Status NoHosts() {
     return core::Status(core::Code::kInternal,
