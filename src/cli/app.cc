@@ -94,6 +94,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddBackupCommand(app, chosen);
   AddRestoreCommand(app, chosen);
   AddRelocateCommand(app, chosen);
+  AddExportCommand(app, chosen);
   AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {

@@ -16,6 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "core/strings.h"
+#include "ops/bundle.h"
 
 namespace rotor::cli {
 namespace {
@@ -1095,6 +1096,66 @@ TEST(Cli, RelocateOnTheSimulatedCloudGrowsInPlaceOrSwaps) {
                            Example("nightly-backup.yaml"), kExitUsage);
   EXPECT_NE(refused["command_errors"].get<std::string>().find("never shrinks"), std::string::npos)
       << refused["command_errors"];
+}
+
+// export on the simulated cloud: the files a tarball holds, a NoEcho value nowhere, the file
+// readable by its owner only; an unknown stack refused with no file written.
+TEST(Cli, ExportWritesAStackAndItsGroupsToATarball) {
+  fs::path file = fs::temp_directory_path() / fmt::format("rotor-export-{}.tgz", getpid());
+  fs::remove(file);
+  auto j = Simulated({"export", "web-9", file.string()}, Example("stack-update.yaml"), kExitOk);
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("exported web-9 to " + file.string()), std::string::npos) << out;
+  EXPECT_NE(out.find("NoEcho parameters, not in the file (give them to import as KEY=VALUE): "
+                     "DbPassword"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto bundle = ops::ReadBundle(bytes, file.string());
+  ASSERT_TRUE(bundle.ok()) << bundle.status().message();
+  std::set<std::string> names;
+  for (const auto& [name, data] : bundle->files) {
+    names.insert(name);
+    EXPECT_EQ(data.find("not-a-real-secret"), std::string::npos) << name;
+  }
+  EXPECT_TRUE(names.count("stack.json") && names.count("images.json"))
+      << core::Join(std::vector<std::string>(names.begin(), names.end()), " ");
+  EXPECT_TRUE(names.count("template.json") || names.count("template.yaml"));
+  auto stack = nlohmann::json::parse(bundle->files["stack.json"]);
+  EXPECT_EQ(stack["name"], "web-9");
+  nlohmann::json want_params = nlohmann::json::array(
+      {{{"key", "DbPassword"}, {"no_echo", true}}, {{"key", "ImageId"}, {"value", "ami-0app10"}}});
+  auto params = stack["parameters"];
+  std::sort(params.begin(), params.end(),
+            [](const auto& a, const auto& b) { return a["key"] < b["key"]; });
+  EXPECT_EQ(params, want_params);
+  auto images = nlohmann::json::parse(bundle->files["images.json"]);
+  ASSERT_EQ(images.size(), 1u) << images;
+  EXPECT_EQ(images[0]["id"], "ami-0app10");
+  EXPECT_EQ(images[0]["name"], "app-2026.10");
+  int group_files = 0;
+  for (const auto& [name, data] : bundle->files) {
+    if (!name.starts_with("groups/")) continue;
+    ++group_files;
+    auto g = nlohmann::json::parse(data);
+    if (g["name"] == "web-9-App") {
+      EXPECT_EQ(g["min"], 3);
+      EXPECT_EQ(g["desired"], 6);
+      EXPECT_EQ(g["launch_data"]["image"], "ami-0app10");
+      EXPECT_EQ(g["target_groups"].size(), 1u);
+    }
+  }
+  EXPECT_EQ(group_files, 2);
+  fs::remove(file);
+
+  auto unknown =
+      Simulated({"export", "web-99", file.string()}, Example("stack-update.yaml"), kExitUsage);
+  EXPECT_NE(unknown["command_errors"].get<std::string>().find("web-99"), std::string::npos)
+      << unknown["command_errors"];
+  EXPECT_FALSE(fs::exists(file));
 }
 
 TEST(Cli, UsageErrors) {

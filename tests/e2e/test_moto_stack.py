@@ -206,6 +206,75 @@ class Upgrade(StackFixture):
         self.assert_nothing_extra_running()
 
 
+class Export(StackFixture):
+    """`rotor export` on moto: a stack with a description, tags, outputs, termination protection,
+    a stack policy and a NoEcho parameter, written to a tarball whose manifest vouches for every
+    file; the NoEcho value nowhere; nothing changed."""
+
+    def test_a_stack_and_its_groups_exported(self):
+        cfn = self.client_for("cloudformation")
+        body = json.loads(template(self.zone))
+        body["Resources"]["LT"]["Properties"]["LaunchTemplateName"] = "exp-1-lt"
+        body["Description"] = "web tier, exported"
+        body["Outputs"] = {"AppGroup": {"Value": {"Ref": "App"}}}
+        policy = json.dumps({"Statement": [{"Effect": "Deny", "Action": "Update:Replace",
+                                            "Principal": "*", "Resource": "*"}]})
+        cfn.create_stack(
+            StackName="exp-1", TemplateBody=json.dumps(body), EnableTerminationProtection=True,
+            Tags=[{"Key": "team", "Value": "web"}],
+            Parameters=[{"ParameterKey": "ImageId", "ParameterValue": self.fx["old_ami"]},
+                        {"ParameterKey": "DbPassword", "ParameterValue": "old-db-secret"}])
+        cfn.set_stack_policy(StackName="exp-1", StackPolicyBody=policy)
+        path = os.path.join(self.dir, "exp-1.tgz")
+        mark = len(self.proxy.forwarded)
+        r = self.run_rotor(["export", "exp-1", path])
+        self.assertIn(f"exported exp-1 to {path}", r.stdout)
+        self.assertIn("(give them to import as KEY=VALUE): DbPassword", r.stdout)
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, "readable by its owner only")
+        changes = [a for a, _ in self.proxy.forwarded[mark:]
+                   if not a.startswith(("Describe", "Get", "List"))]
+        self.assertEqual(changes, [], "export reads only")
+
+        import hashlib
+        import tarfile
+        with tarfile.open(path, "r:gz") as tar:
+            files = {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+        manifest = json.loads(files.pop("manifest.json"))
+        self.assertEqual((manifest["format"], manifest["schema"]), ("rotor-export", 1))
+        self.assertEqual(set(manifest["files"]), set(files))
+        for name, data in files.items():
+            self.assertEqual(manifest["files"][name]["sha256"], hashlib.sha256(data).hexdigest())
+            self.assertNotIn(b"old-db-secret", data, name)
+        stack = json.loads(files["stack.json"])
+        self.assertEqual(stack["description"], "web tier, exported")
+        self.assertEqual(stack["tags"], {"team": "web"})
+        self.assertTrue(stack["termination_protection"])
+        self.assertEqual(json.loads(stack["policy"]), json.loads(policy))
+        self.assertIn("AppGroup", stack["outputs"])
+        self.assertEqual(sorted(stack["parameters"], key=lambda p: p["key"]),
+                         [{"key": "DbPassword", "no_echo": True},
+                          {"key": "ImageId", "value": self.fx["old_ami"]}])
+        self.assertEqual(json.loads(files["template.json"]), body)
+        groups = {json.loads(d)["logical_id"]: json.loads(d) for n, d in files.items()
+                  if n.startswith("groups/")}
+        self.assertEqual(set(groups), {"App", "Worker"})
+        self.assertEqual((groups["App"]["min"], groups["App"]["max"]), (1, 4))
+        self.assertEqual(groups["App"]["launch_data"]["image"], self.fx["old_ami"])
+        self.assertEqual(groups["Worker"]["launch_spec"]["configuration"],
+                         self.ids_of("exp-1")["LC"])
+        images = json.loads(files["images.json"])
+        self.assertEqual([i["id"] for i in images], [self.fx["old_ami"]])
+        self.assertTrue(images[0]["name"])
+
+        r = self.run_rotor(["export", "no-such-stack", os.path.join(self.dir, "x.tgz")], code=2)
+        self.assertIn("no-such-stack", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "x.tgz")))
+
+    def ids_of(self, stack):
+        return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in self.client_for(
+            "cloudformation").list_stack_resources(StackName=stack)["StackResourceSummaries"]}
+
+
 class AllBehind(StackFixture):
     """`rotor upgrade --all-behind`: every stack behind the family's newest image, two at once,
     each its own operation."""
