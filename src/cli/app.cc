@@ -95,6 +95,7 @@ int RunCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
   AddRestoreCommand(app, chosen);
   AddRelocateCommand(app, chosen);
   AddExportCommand(app, chosen);
+  AddImportCommand(app, chosen);
   AddUpdateAsgsCommand(app, chosen);
   AddRolloutCommand(app, chosen);
   try {

@@ -1158,6 +1158,88 @@ TEST(Cli, ExportWritesAStackAndItsGroupsToATarball) {
   EXPECT_FALSE(fs::exists(file));
 }
 
+// export, then import into a simulated cloud: refused until the NoEcho parameter is given and
+// while the name is taken; created under --name, the secret shown nowhere.
+TEST(Cli, ImportCreatesTheExportedStackHere) {
+  fs::path file = fs::temp_directory_path() / fmt::format("rotor-import-{}.tgz", getpid());
+  Simulated({"export", "web-9", file.string()}, Example("stack-update.yaml"), kExitOk);
+  auto no_secret = Simulated({"import", file.string(), "--name", "web-10", "--yes"},
+                             Example("stack-update.yaml"), kExitUsage);
+  EXPECT_NE(no_secret["command_errors"].get<std::string>().find(
+                "leaves out the NoEcho parameters DbPassword: give each as KEY=VALUE"),
+            std::string::npos)
+      << no_secret["command_errors"];
+  auto taken = Simulated({"import", file.string(), "DbPassword=hunter2-not-real", "--yes"},
+                         Example("stack-update.yaml"), kExitUsage);
+  EXPECT_NE(taken["command_errors"].get<std::string>().find("web-9 exists here already"),
+            std::string::npos)
+      << taken["command_errors"];
+  auto j = Simulated(
+      {"import", file.string(), "--name", "web-10", "DbPassword=hunter2-not-real", "--yes"},
+      Example("stack-update.yaml"), kExitOk);
+  std::string out = j["command_output"];
+  EXPECT_EQ(j["outcome"], "completed") << out << j["command_errors"];
+  EXPECT_NE(out.find("image ami-0app10 (app-2026.10): the same image"), std::string::npos) << out;
+  EXPECT_NE(out.find("web-10 AWS::CloudFormation::Stack CREATE_COMPLETE"), std::string::npos)
+      << out;
+  EXPECT_EQ(j.dump().find("hunter2"), std::string::npos) << "the NoEcho value shown";
+  fs::remove(file);
+}
+
+// Images mapped by name in another region: the newest available with the exported one's name,
+// or --image OLD=NEW; none there: refused, naming it.
+TEST(Cli, ImportMapsImagesByName) {
+  fs::path file = fs::temp_directory_path() / fmt::format("rotor-import-map-{}.tgz", getpid());
+  Simulated({"export", "web-9", file.string()}, Example("stack-update.yaml"), kExitOk);
+  fs::path there = fs::temp_directory_path() / fmt::format("rotor-import-{}.yaml", getpid());
+  std::ofstream(there) << R"(seed: 1
+region: us-west-2
+start: 2026-12-01T00:00:00Z
+images:
+  - {id: ami-0bbb10, name: app-2026.10, created: 2026-10-02T00:00:00Z}
+  - {id: ami-0ccc10, name: app-2026.10, created: 2026-10-05T00:00:00Z}
+  - {id: ami-0ddd11, name: app-2026.11, created: 2026-11-05T00:00:00Z}
+)";
+  auto j = Simulated({"import", file.string(), "DbPassword=x", "--yes"}, there.string(), kExitOk);
+  std::string out = j["command_output"];
+  EXPECT_NE(out.find("image ami-0app10 (app-2026.10) -> ami-0ccc10: the newest named app-2026.10"),
+            std::string::npos)
+      << out << j["command_errors"];
+  EXPECT_NE(out.find("parameter ImageId: (none) -> ami-0ccc10"), std::string::npos) << out;
+  auto chosen = Simulated(
+      {"import", file.string(), "DbPassword=x", "--image", "ami-0app10=ami-0bbb10", "--yes"},
+      there.string(), kExitOk);
+  EXPECT_NE(chosen["command_output"].get<std::string>().find("-> ami-0bbb10: --image"),
+            std::string::npos)
+      << chosen["command_output"];
+  std::ofstream(there) << R"(seed: 1
+region: us-west-2
+start: 2026-12-01T00:00:00Z
+images:
+  - {id: ami-0ddd11, name: app-2026.11, created: 2026-11-05T00:00:00Z}
+)";
+  auto none =
+      Simulated({"import", file.string(), "DbPassword=x", "--yes"}, there.string(), kExitUsage);
+  EXPECT_NE(none["command_errors"].get<std::string>().find(
+                "no image here for ami-0app10 (app-2026.10): copy each here"),
+            std::string::npos)
+      << none["command_errors"];
+  // A damaged tarball: refused naming the file.
+  std::string bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::ofstream(file, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  auto damaged =
+      Simulated({"import", file.string(), "DbPassword=x", "--yes"}, there.string(), kExitUsage);
+  EXPECT_NE(damaged["command_errors"].get<std::string>().find(file.string() + ": "),
+            std::string::npos)
+      << damaged["command_errors"];
+  fs::remove(file);
+  fs::remove(there);
+}
+
 TEST(Cli, UsageErrors) {
   EXPECT_EQ(Rotor({}).code, kExitUsage);
   EXPECT_EQ(Rotor({"frobnicate"}).code, kExitUsage);

@@ -169,6 +169,13 @@ int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::Operat
   if (!journal.ok()) return ReportError(journal.status(), session.err());
   options.operation_id = id;
   options.command = session.options().command_line;
+  for (const std::string& s : how.secrets) {
+    if (s.empty()) continue;
+    for (size_t at = 0; (at = options.command.find(s, at)) != std::string::npos;) {
+      options.command.replace(at, s.size(), "****");
+      at += 4;
+    }
+  }
   options.owner = rt.owner();
   options.owner_gone = Runtime::LocalOwnerGone;
   std::string verb(journal::OperationKindName(kind));

@@ -68,6 +68,20 @@ class Runtime {
   sim::SimCloud* sim() { return sim_; }  // null on AWS
   const std::string& region() const { return endpoints_.region; }
   const std::map<std::string, int>& call_counts() const { return call_counts_; }
+  // Secret values a command was given on its command line (NoEcho parameters as KEY=VALUE):
+  // whoever echoes that command line or its output (simulate's report) writes them ****.
+  void NoteSecret(const std::string& value) {
+    if (!value.empty()) secrets_.push_back(value);
+  }
+  // `text` with every noted secret written ****.
+  std::string Redacted(std::string text) const {
+    for (const std::string& s : secrets_) {
+      for (size_t at = 0; (at = text.find(s, at)) != std::string::npos; at += 4) {
+        text.replace(at, s.size(), "****");
+      }
+    }
+    return text;
+  }
   // The run's request pacer (--max-rps): every AWS client uses it; the simulator may.
   cloud::RequestPacer& pacer() { return pacer_; }
 
@@ -115,6 +129,7 @@ class Runtime {
   sim::SimCloud* sim_ = nullptr;  // cloud_, when simulated
   aws::EndpointConfig endpoints_;
   std::map<std::string, int> call_counts_;
+  std::vector<std::string> secrets_;
   // Last: the journal may use the wire above.
   std::string state_;
   GlobalOptions ssh_flags_;  // the --ssh-* values (the rest unused)

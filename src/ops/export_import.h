@@ -40,4 +40,44 @@ struct Export {
 core::Result<Export> ExportStack(cloud::Cloud& cloud, const std::string& stack,
                                  const std::string& region);
 
+// The NoEcho parameters an export names (their values are not in it). Empty for a bundle
+// that is not an export.
+std::vector<std::string> ExportedNoEcho(const Bundle& bundle);
+
+// `rotor import FILE.tgz [--name NEW] [KEY=VALUE...] [--image OLD=NEW...]`: what the tarball's
+// stack needs to be created here, as an update-stack request (its create path).
+struct ImportRequest {
+  std::string name;                                         // --name; "": the exported one
+  std::vector<std::pair<std::string, std::string>> set;     // KEY=VALUE (NoEcho ones among them)
+  std::vector<std::pair<std::string, std::string>> images;  // --image OLD=NEW
+};
+
+// One exported image and the one here that takes its place.
+struct ImageMapping {
+  std::string old_id, name;
+  std::string new_id;
+  std::string how;  // "--image", "the same image", "newest named NAME (created ...)"
+};
+
+struct ImportPlan {
+  std::string stack;                                            // the name it is created under
+  std::string exported_from;                                    // "web-9 in eu-west-1"
+  std::string template_body;                                    // images mapped
+  std::vector<std::pair<std::string, std::string>> parameters;  // images mapped, NoEcho given
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::string> secret_keys;  // the NoEcho ones: never shown
+  std::vector<ImageMapping> images;
+  std::vector<std::string> notes;  // what is not recreated, and why
+};
+
+// Reads the stack's files from `bundle` (`source` names the file in messages) and maps its
+// images to this region's: --image OLD=NEW first, else the same id when it is available here,
+// else the newest available image with the same name (and owner, or this account's). Refuses,
+// changing nothing: kInvalidArgument for a bundle that is not an export of a stack, a NoEcho
+// parameter not given (naming them all), an --image that is not OLD=NEW of an exported image,
+// an image with no match here (naming them all, and what to do); kNotFound for an --image NEW
+// that does not exist.
+core::Result<ImportPlan> PlanImport(cloud::Cloud& cloud, const Bundle& bundle,
+                                    const std::string& source, const ImportRequest& request);
+
 }  // namespace rotor::ops

@@ -16,6 +16,21 @@ namespace {
 
 constexpr auto kPauseCheckEvery = std::chrono::seconds(5);
 
+// The NoEcho values this process was given put back into the plan the journal kept without
+// them (a key left without one still stops the step that needs it, saying so).
+void WithSecrets(const std::map<std::string, std::string>& secrets, StackUpdatePlan& p) {
+  std::erase_if(p.secret_keys, [&](const std::string& key) {
+    auto it = secrets.find(key);
+    if (it == secrets.end()) return false;
+    for (cloud::StackParameter& param : p.parameters) {
+      if (param.key != key) continue;
+      param.value = it->second;
+      param.use_previous = false;
+    }
+    return true;
+  });
+}
+
 // The driver's questions answered from the leases, the journal's pause flag, Ctrl-C and the
 // command's callbacks.
 class OperationControl final : public runbook::Control {
@@ -97,8 +112,10 @@ core::Result<std::vector<std::unique_ptr<runbook::Step>>> StepsFor(cloud::Cloud&
       ASSIGN_OR_RETURN(UpgradePlan p, UpgradePlanFromJson(plan));
       return UpgradeSteps(cloud, p, rolling);
     }
-    case journal::OperationKind::kUpdateStack: {
+    case journal::OperationKind::kUpdateStack:
+    case journal::OperationKind::kImport: {  // import: update-stack's create path
       ASSIGN_OR_RETURN(StackUpdatePlan p, StackUpdatePlanFromJson(plan));
+      WithSecrets(options.secrets, p);
       return StackUpdateSteps(cloud, p, rolling);
     }
     case journal::OperationKind::kRedeployBastion: {

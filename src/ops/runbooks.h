@@ -37,6 +37,9 @@ struct RunbookOptions {
   remote::Runner* remote = nullptr;
   // rotor's environment, for replace-instance's {env:NAME} placeholders (never journaled).
   std::map<std::string, std::string> env;
+  // NoEcho parameter values given to this process (update-stack, import): never journaled;
+  // the steps this process runs send them. A resume in another process has none, and says so.
+  std::map<std::string, std::string> secrets;
   // Another region's volumes (backup --copy-to), built on demand and owned by the caller;
   // empty where there is no other region to reach (errors: that region's settings).
   std::function<core::Result<cloud::Volumes*>(const std::string& region)> volumes_in;

@@ -54,6 +54,7 @@ void AddBackupCommand(CLI::App& app, CommandFn& chosen);
 void AddRestoreCommand(CLI::App& app, CommandFn& chosen);
 void AddRelocateCommand(CLI::App& app, CommandFn& chosen);
 void AddExportCommand(CLI::App& app, CommandFn& chosen);
+void AddImportCommand(CLI::App& app, CommandFn& chosen);
 // After a backup run (or its resume) that finished or paused: a line per instance, from the
 // journal and a fresh look at the snapshots. Nothing for a run that died on the way.
 void PrintBackupSummary(Session& session, Runtime& rt, Format format, const std::string& id,

@@ -229,7 +229,11 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
       [&](const ops::RunbookOptions& ro, core::Clock& clock) {
         return ops::ResumeRunbook(rt.cloud(), clock, j, info, rollback, a.force_unlock, ro);
       },
-      {.rollback_asked = rollback, .clock = nullptr, .target = ""});
+      {.rollback_asked = rollback,
+       .clock = nullptr,
+       .target = "",
+       .events = nullptr,
+       .secrets = {}});
   if (info.kind == journal::OperationKind::kBackup) {
     PrintBackupSummary(session, rt, format, info.id, info.policy);
   }

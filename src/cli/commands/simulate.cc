@@ -164,6 +164,11 @@ int Run(const SimulateArgs& args, Session& session) {
     r.command_errors = errors.str();
     if (sim.crashed()) ResumeAfterCrash(**rt, r);
   }
+  // The command's NoEcho values never leave in the report (its command line, its output).
+  SimulateArgs shown = args;
+  for (std::string& word : shown.command) word = (*rt)->Redacted(word);
+  r.command_output = (*rt)->Redacted(r.command_output);
+  r.command_errors = (*rt)->Redacted(r.command_errors);
   sim.clock().SleepFor(*run_for);
   r.makespan_s = std::chrono::duration<double>(sim.clock().Now() - start).count();
   r.violations = sim.violations();
@@ -180,9 +185,9 @@ int Run(const SimulateArgs& args, Session& session) {
       return ReportError(core::InvalidArgument("cannot write --trace " + args.trace_path), err);
   }
   if (*format == Format::kJson) {
-    session.out() << ReportJson(r, sim, args).dump(2) << "\n";
+    session.out() << ReportJson(r, sim, shown).dump(2) << "\n";
   } else {
-    PrintSummary(r, sim, args, session.out());
+    PrintSummary(r, sim, shown, session.out());
   }
   if (r.exit_code != 0) return r.exit_code;
   return r.violations.empty() ? kExitOk : kExitFailed;

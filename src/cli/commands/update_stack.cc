@@ -15,6 +15,7 @@
 #include "cli/probes.h"
 #include "cli/rolling.h"
 #include "cli/runbook_run.h"
+#include "cli/stack_update_run.h"
 #include "core/strings.h"
 #include "ops/runbooks.h"
 
@@ -115,17 +116,26 @@ int Run(const UpdateStackArgs& args, Session& session) {
   if (!policy.ok()) return ReportError(policy.status(), err);
   auto runtime = session.runtime();
   if (!runtime.ok()) return ReportError(runtime.status(), err);
-  Runtime& rt = **runtime;
+  return RunStackUpdate(session, **runtime, *format, *request, *policy, args.parallel,
+                        journal::OperationKind::kUpdateStack, {});
+}
+
+}  // namespace
+
+int RunStackUpdate(Session& session, Runtime& rt, Format format, ops::StackUpdateRequest request,
+                   const rollout::Policy& policy, int parallel, journal::OperationKind kind,
+                   const std::vector<std::string>& preface) {
+  std::ostream& err = session.err();
   std::unique_ptr<ProbeSet> probes;
-  auto o = RollingRunbookOptions(*policy, args.parallel, rt, probes);
+  auto o = RollingRunbookOptions(policy, parallel, rt, probes);
   if (!o.ok()) return ReportError(o.status(), err);
   std::string id = NewRolloutId(rt.clock().Now());
   PlanSteps<ops::StackUpdatePlan> steps;
   int plans = 0;
-  ConfirmIo io = PlanIo(session, rt, *format);
+  ConfirmIo io = PlanIo(session, rt, format);
   std::set<std::string> accepted;  // questions answered yes: a plan made again does not re-ask
   if (io.ask) {
-    request->accept_capabilities = [&](const std::string& question) {
+    request.accept_capabilities = [&](const std::string& question) {
       if (accepted.count(question)) return true;
       bool yes = Confirm(session.out(), question);
       if (yes) accepted.insert(question);
@@ -133,17 +143,18 @@ int Run(const UpdateStackArgs& args, Session& session) {
     };
   }
   steps.make = [&] {
-    ops::StackUpdateRequest r = *request;
+    ops::StackUpdateRequest r = request;
     r.plan_number = ++plans;
-    return ops::PlanStackUpdate(rt.cloud(), rt.clock(), r, *policy, id);
+    return ops::PlanStackUpdate(rt.cloud(), rt.clock(), r, policy, id);
   };
-  steps.render = [&id](const ops::StackUpdatePlan& p) {
+  steps.render = [&id, &preface, kind](const ops::StackUpdatePlan& p) {
     std::string text = fmt::format(
-        "update-stack {} ({}) — {}; on failure the previous template and parameters are "
+        "{} {} ({}) — {}; on failure the previous template and parameters are "
         "restored\n",
-        p.stack, id,
+        journal::OperationKindName(kind), p.stack, id,
         p.create ? "the stack created"
                  : "the stack changed through its change set, then its groups rolled");
+    for (const std::string& line : preface) text += "  " + line + "\n";
     for (const std::string& line : ops::DescribeStackUpdate(p)) text += "  " + line + "\n";
     return text;
   };
@@ -159,11 +170,17 @@ int Run(const UpdateStackArgs& args, Session& session) {
   if (!*plan) return kExitOk;
   std::vector<std::string> resources = {journal::StackResource((*plan)->stack)};
   for (const std::string& r : journal::GroupResources((*plan)->roll)) resources.push_back(r);
-  return StartAfterPlan(session, rt, *format, journal::OperationKind::kUpdateStack, id, resources,
-                        ops::StackUpdatePlanToJson(**plan), *o);
+  RunbookRun how;
+  for (const auto& [key, value] : request.set) {  // NoEcho values: never in the journal
+    const auto& keys = (*plan)->secret_keys;
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
+    how.secrets.push_back(value);
+    o->secrets[key] = value;
+    rt.NoteSecret(value);
+  }
+  return StartAfterPlan(session, rt, format, kind, id, resources,
+                        ops::StackUpdatePlanToJson(**plan), *o, how);
 }
-
-}  // namespace
 
 void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen) {
   auto a = std::make_shared<UpdateStackArgs>();
