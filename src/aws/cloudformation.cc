@@ -248,6 +248,8 @@ core::Result<std::string> CreateStack(AwsClient& client, const cloud::StackChang
   Params p;
   AddChange(p, change);
   p.Add("TemplateBody", change.template_body);
+  if (change.termination_protection) p.Add("EnableTerminationProtection", "true");
+  if (!change.policy.empty()) p.Add("StackPolicyBody", change.policy);
   auto doc = client.Query("CreateStack", p);
   if (!doc.ok()) return Translate(doc.status());
   return Text(Find(**doc, "CreateStackResult"), "StackId");

@@ -76,6 +76,8 @@ struct StackChange {
   std::vector<StackParameter> parameters;
   std::optional<std::vector<std::pair<std::string, std::string>>> tags;  // empty: keep
   std::vector<std::string> capabilities;                                 // accepted
+  bool termination_protection = false;  // CreateStack only
+  std::string policy;                   // CreateStack only: a stack policy's JSON ("": none)
 };
 
 // One line of a change set.

@@ -67,6 +67,8 @@ struct ImportPlan {
   std::vector<std::pair<std::string, std::string>> tags;
   std::vector<std::string> secret_keys;  // the NoEcho ones: never shown
   std::vector<ImageMapping> images;
+  bool termination_protection = false;
+  std::string policy;              // the stack policy's JSON ("": none)
   std::vector<std::string> notes;  // what is not recreated, and why
 };
 

@@ -181,12 +181,8 @@ core::Result<ImportPlan> PlanImport(cloud::Cloud& cloud, const Bundle& bundle,
       if (v.is_string()) p.tags.emplace_back(k, v.get<std::string>());
     }
   }
-  if (Bool(stack, "termination_protection")) {
-    p.notes.push_back("termination protection was on: turn it on again once you are content");
-  }
-  if (!Str(stack, "policy").empty()) {
-    p.notes.push_back("a stack policy was set: it is in stack.json, set it again yourself");
-  }
+  p.termination_protection = Bool(stack, "termination_protection");
+  p.policy = Str(stack, "policy");
   return p;
 }
 

@@ -290,7 +290,9 @@ class StackStep : public runbook::Step {
                               body == s.template_body ? "" : body,
                               params,
                               PairsFromJson(m["tags"]),
-                              caps};
+                              caps,
+                              false,
+                              ""};
       ASSIGN_OR_RETURN(cloud::ChangeSet set, c_.stacks.PrepareChange(back));
       ASSIGN_OR_RETURN(set, WaitForChangeSet(c_.stacks, r_.clock, plan_.stack, set));
       if (!set.no_changes) {
@@ -306,8 +308,14 @@ class StackStep : public runbook::Step {
 
  private:
   core::Status Create(Follower& follow) {
-    cloud::StackChange change{plan_.stack,      "",         plan_.template_body,
-                              plan_.parameters, plan_.tags, plan_.capabilities};
+    cloud::StackChange change{plan_.stack,
+                              "",
+                              plan_.template_body,
+                              plan_.parameters,
+                              plan_.tags,
+                              plan_.capabilities,
+                              plan_.termination_protection,
+                              plan_.stack_policy};
     RETURN_IF_ERROR(Secretless("create the stack"));
     RETURN_IF_ERROR(c_.stacks.CreateStack(change).status());
     ASSIGN_OR_RETURN(std::string status, follow.Settle(plan_.action_timeout));
@@ -335,8 +343,14 @@ class StackStep : public runbook::Step {
       if (!set.ok() && set.status().code() != core::Code::kNotFound) return set.status();
     }
     RETURN_IF_ERROR(Secretless("make its change set again"));
-    cloud::StackChange change{plan_.stack,      Fresh("again"), plan_.template_body,
-                              plan_.parameters, plan_.tags,     plan_.capabilities};
+    cloud::StackChange change{plan_.stack,
+                              Fresh("again"),
+                              plan_.template_body,
+                              plan_.parameters,
+                              plan_.tags,
+                              plan_.capabilities,
+                              false,
+                              ""};
     ASSIGN_OR_RETURN(cloud::ChangeSet set, c_.stacks.PrepareChange(change));
     return WaitForChangeSet(c_.stacks, r_.clock, plan_.stack, set);
   }
@@ -443,6 +457,8 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
   plan.tags = request.tags;
   plan.policy = policy;
   plan.action_timeout = request.action_timeout;
+  plan.termination_protection = request.termination_protection;
+  plan.stack_policy = request.stack_policy;
   cloud::StackSettings settings;
   auto read = cloud.stacks.ReadSettings(request.stack);
   if (!read.ok() && read.status().code() != core::Code::kNotFound) return read.status();
@@ -507,6 +523,8 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
                                          request.template_body.size()));
   if (plan.create) {
     plan.notes.push_back(fmt::format("stack {} does not exist: it will be created", plan.stack));
+    if (plan.termination_protection) plan.notes.push_back("with termination protection on");
+    if (!plan.stack_policy.empty()) plan.notes.push_back("with its stack policy");
     return plan;
   }
   plan.change_set_name = "rotor-" + operation_id;
@@ -516,7 +534,9 @@ core::Result<StackUpdatePlan> PlanStackUpdate(cloud::Cloud& cloud, core::Clock& 
                             plan.template_body == settings.template_body ? "" : plan.template_body,
                             plan.parameters,
                             plan.tags,
-                            plan.capabilities};
+                            plan.capabilities,
+                            false,
+                            ""};
   // NoEcho values given go into this change set (the plan's parameters hold them in memory);
   // the journaled plan leaves them out, so this change set is the one that runs them.
   ASSIGN_OR_RETURN(cloud::ChangeSet set, cloud.stacks.PrepareChange(change));
@@ -593,6 +613,8 @@ std::string StackUpdatePlanToJson(const StackUpdatePlan& p) {
               {"secret_keys", p.secret_keys},
               {"tags", PairsToJson(p.tags)},
               {"capabilities", p.capabilities},
+              {"termination_protection", p.termination_protection},
+              {"stack_policy", p.stack_policy},
               {"change_set", p.change_set},
               {"change_set_name", p.change_set_name},
               {"no_changes", p.no_changes},
@@ -621,6 +643,8 @@ core::Result<StackUpdatePlan> StackUpdatePlanFromJson(const std::string& text) {
     p.secret_keys = j.value("secret_keys", std::vector<std::string>{});
     p.tags = PairsFromJson(j["tags"]);
     p.capabilities = j.value("capabilities", std::vector<std::string>{});
+    p.termination_protection = j.value("termination_protection", false);
+    p.stack_policy = j.value("stack_policy", "");
     p.change_set = j.value("change_set", "");
     p.change_set_name = j.value("change_set_name", "rotor-" + p.operation_id);  // older plans
     p.no_changes = j.value("no_changes", false);

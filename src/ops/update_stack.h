@@ -29,6 +29,8 @@ struct StackUpdateRequest {
   Pairs set;                              // KEY=VALUE, in order; a later one wins
   std::optional<Pairs> tags;              // none: the stack keeps its tags
   std::vector<std::string> capabilities;  // accepted by the user
+  bool termination_protection = false;    // a stack created: with it on
+  std::string stack_policy;               // a stack created: with this stack policy ("": none)
   bool respawn = true;
   core::Duration action_timeout = std::chrono::minutes(30);
   int plan_number = 1;  // > 1: a plan made again, its change set named apart
@@ -48,9 +50,11 @@ struct StackUpdatePlan {
   std::vector<std::string> no_echo;  // NoEcho in the new or the current template: never shown
   std::optional<Pairs> tags;
   std::vector<std::string> capabilities;
-  std::string change_set;       // made for the plan; the update makes another if it is gone
-  std::string change_set_name;  // its name: rotor-<operation id>[-plan<n>]
-  cloud::StackSettings basis;   // the stack as the plan found it (nothing when created)
+  bool termination_protection = false;  // create only
+  std::string stack_policy;             // create only
+  std::string change_set;               // made for the plan; the update makes another if it is gone
+  std::string change_set_name;          // its name: rotor-<operation id>[-plan<n>]
+  cloud::StackSettings basis;           // the stack as the plan found it (nothing when created)
   bool no_changes = false;
   std::vector<cloud::ResourceChange> changes;
   std::vector<std::string> roll;   // groups rolled after the update

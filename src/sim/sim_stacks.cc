@@ -94,6 +94,7 @@ core::Result<cloud::StackSettings> SimStacks::ReadSettings(const std::string& na
   out.parameters = s->params;
   out.tags = s->tags;
   out.capabilities = s->capabilities;
+  out.termination_protection = s->termination_protection;
   for (cloud::StackParameter& p : out.parameters) {
     const auto& masked = s->spec.no_echo;
     if (std::find(masked.begin(), masked.end(), p.key) != masked.end()) p.value = cloud::kMasked;
@@ -245,6 +246,8 @@ core::Result<std::string> SimStacks::CreateStack(const cloud::StackChange& chang
   st->template_body = change.template_body;
   if (change.tags) st->tags = *change.tags;
   st->capabilities = change.capabilities;
+  st->termination_protection = change.termination_protection;
+  st->policy = change.policy;
   SimStack* s = st.get();
   world_.stacks_.push_back(std::move(st));
   world_.StackEvent(*s, s->spec.name, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS",
@@ -272,11 +275,10 @@ core::Result<std::vector<cloud::StackEvent>> SimStacks::Events(const std::string
   return std::vector<cloud::StackEvent>(s->events.begin() + from, s->events.end());
 }
 
-// The simulated stacks carry no policy.
 core::Result<std::string> SimStacks::ReadPolicy(const std::string& stack) {
   RETURN_IF_ERROR(world_.Api(kCfn, "GetStackPolicy", false));
-  RETURN_IF_ERROR(world_.ExistingStack(stack).status());
-  return std::string();
+  ASSIGN_OR_RETURN(SimStack * s, world_.ExistingStack(stack));
+  return s->policy;
 }
 
 core::Status SimStacks::CancelUpdate(const std::string& stack) {

@@ -180,6 +180,8 @@ struct SimStack {
   std::vector<cloud::StackParameter> params;  // current values, in declared order
   std::vector<std::pair<std::string, std::string>> tags;
   std::vector<std::string> capabilities;
+  bool termination_protection = false;
+  std::string policy;  // a stack policy's JSON ("": none)
   std::vector<cloud::StackEvent> events;
   struct Pending {
     cloud::ChangeSet set;

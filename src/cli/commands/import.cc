@@ -105,6 +105,8 @@ int Run(const ImportArgs& a, Session& session) {
   u.template_file = file;
   u.set = plan->parameters;
   u.tags = plan->tags;
+  u.termination_protection = plan->termination_protection;
+  u.stack_policy = plan->policy;
   for (const std::string& c : core::Split(a.capabilities, ',')) {
     if (!c.empty()) u.capabilities.push_back(c);
   }
