@@ -196,8 +196,9 @@ TEST_F(UpdateStackTest, StackChangedSinceNamesWhatChangedAndNoSecret) {
   create.template_file = "q.json";
   auto plan = PlanStackUpdate(sim_->cloud(), sim_->clock(), create, rollout::Policy{}, "op-new");
   ASSERT_TRUE(plan.ok()) << plan.status().message();
-  ASSERT_TRUE(
-      sim_->cloud().stacks.CreateStack({"web-10", "", create.template_body, {}, {}, {}}).ok());
+  ASSERT_TRUE(sim_->cloud()
+                  .stacks.CreateStack({"web-10", "", create.template_body, {}, {}, {}, false, ""})
+                  .ok());
   auto created = StackChangedSince(sim_->cloud().stacks, *plan);
   ASSERT_TRUE(created.ok());
   ASSERT_EQ(created->size(), 1u);
