@@ -95,7 +95,9 @@ class [[nodiscard]] Result {
   // REQUIRES: ok().
   T& value() & { return std::get<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  // By value, so `for (x : F().value())` owns what it walks instead of a reference into the
+  // temporary Result (a use after scope that only the sanitizer build saw).
+  T value() && { return std::get<T>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
