@@ -10,6 +10,27 @@
 
 namespace rotor::cli {
 
+core::Result<std::string> ReadFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return core::InvalidArgument(
+        fmt::format("{}{}: cannot read the file", what.empty() ? "" : what + " ", path));
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+core::Result<std::pair<std::string, std::string>> KeyValue(const std::string& text,
+                                                           const std::string& what,
+                                                           const std::string& form) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return core::InvalidArgument(fmt::format("{} '{}' is not {}", what, text, form));
+  }
+  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
 void AddTargetFlags(CLI::App* cmd, TargetFlags& f) {
   cmd->add_option("stack", f.positional, "STACK [VERSION] (the stack STACK-VERSION)");
   cmd->add_option("--asg", f.asg, "one Auto Scaling group by name");
@@ -116,11 +137,7 @@ core::Result<ops::PatchRequest> BuildPatchRequest(const PatchFlags& a, bool requ
     return core::InvalidArgument("give --user-data FILE or --user-data-set, not both");
   }
   if (!a.user_data_file.empty()) {
-    std::ifstream in(a.user_data_file, std::ios::binary);
-    if (!in) return core::InvalidArgument("--user-data " + a.user_data_file + ": cannot read it");
-    std::stringstream s;
-    s << in.rdbuf();
-    r.user_data = s.str();
+    ASSIGN_OR_RETURN(r.user_data, ReadFile(a.user_data_file, "--user-data"));
     if (r.user_data->size() > 16384) {
       return core::InvalidArgument(
           fmt::format("--user-data {}: {} bytes, but EC2 takes at most 16384 (gzip it)",

@@ -13,6 +13,16 @@
 
 namespace rotor::cli {
 
+// A file a flag or argument names, whole and as bytes. kInvalidArgument "WHAT PATH: cannot read
+// the file" (`what` the flag, or "" for a positional argument).
+core::Result<std::string> ReadFile(const std::string& path, const std::string& what);
+
+// TEXT as KEY=VALUE (the first '=' splits; the value may be empty). kInvalidArgument "WHAT
+// 'TEXT' is not FORM".
+core::Result<std::pair<std::string, std::string>> KeyValue(const std::string& text,
+                                                           const std::string& what,
+                                                           const std::string& form = "KEY=VALUE");
+
 // STACK [VERSION] | --asg NAME | --limit PREFIX, as every command that acts on groups takes them.
 struct TargetFlags {
   std::vector<std::string> positional;

@@ -168,14 +168,9 @@ int StartAfterPlan(Session& session, Runtime& rt, Format format, journal::Operat
   auto journal = rt.journal();
   if (!journal.ok()) return ReportError(journal.status(), session.err());
   options.operation_id = id;
-  options.command = session.options().command_line;
-  for (const std::string& s : how.secrets) {
-    if (s.empty()) continue;
-    for (size_t at = 0; (at = options.command.find(s, at)) != std::string::npos;) {
-      options.command.replace(at, s.size(), "****");
-      at += 4;
-    }
-  }
+  // The secrets the command noted (NoEcho values given as KEY=VALUE) written **** in the
+  // journal's copy of its command line.
+  options.command = rt.Redacted(session.options().command_line);
   options.owner = rt.owner();
   options.owner_gone = Runtime::LocalOwnerGone;
   std::string verb(journal::OperationKindName(kind));

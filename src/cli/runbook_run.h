@@ -39,9 +39,6 @@ struct RunbookRun {
   // that the command's output is JSON lines.
   std::string target;
   EventsSink* events = nullptr;  // --events opened once by such a command (default: here)
-  // Values on the command line that must not be journaled with it (NoEcho parameters given
-  // as KEY=VALUE): each written **** in the journal's copy.
-  std::vector<std::string> secrets;
 };
 
 // Fills the lease TTL, back-off bound, progress and Ctrl-C handling of `options`, calls `run`,

@@ -48,6 +48,12 @@ struct Snapshot {
   int size_gib = 0;  // the volume's size when it was taken
 };
 
+// EC2 takes /dev/sdf and /dev/xvdf for the same attachment point: its /dev/sd form, to compare.
+inline std::string AttachmentPoint(const std::string& device) {
+  if (device.starts_with("/dev/xvd")) return "/dev/sd" + device.substr(8);
+  return device;
+}
+
 // Which volumes or snapshots to list: every field given must match (none: the whole region).
 struct VolumeQuery {
   std::vector<std::string> ids;  // exactly these; kNotFound naming the first that is missing

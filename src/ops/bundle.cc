@@ -3,13 +3,13 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "ops/user_data.h"
 
 namespace rotor::ops {
 namespace {
@@ -22,49 +22,6 @@ constexpr char kFormat[] = "rotor-export";
 
 core::Status Refused(const std::string& source, const std::string& why) {
   return core::InvalidArgument(fmt::format("{}: {}", source, why));
-}
-
-// --- gzip ---
-
-std::string Gzip(std::string_view in) {
-  z_stream z{};
-  deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);  // the buffer holds the bound: one call finishes
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-core::Result<std::string> Gunzip(std::string_view in, const std::string& source) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return core::Internal("zlib would not start");
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  std::array<char, 65536> buf;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf.data());
-    z.avail_out = buf.size();
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf.data(), buf.size() - z.avail_out);
-    if (out.size() > kMaxUnpacked) rc = Z_MEM_ERROR;
-    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;  // the input ended early
-  }
-  inflateEnd(&z);
-  if (out.size() > kMaxUnpacked) {
-    return Refused(source, fmt::format("unpacks to more than {} MiB; an export is far smaller",
-                                       kMaxUnpacked >> 20));
-  }
-  if (rc != Z_STREAM_END) {
-    return Refused(source, "is not a whole gzip-compressed file (damaged or cut short?)");
-  }
-  return out;
 }
 
 // --- ustar ---
@@ -249,8 +206,13 @@ core::Result<std::string> WriteBundle(const BundleFiles& files, core::Time creat
 }
 
 core::Result<Bundle> ReadBundle(std::string_view bytes, const std::string& source) {
-  ASSIGN_OR_RETURN(std::string tar, Gunzip(bytes, source));
-  ASSIGN_OR_RETURN(BundleFiles files, Untar(tar, source));
+  auto tar = Gunzip(bytes, kMaxUnpacked);
+  if (!tar.ok() && tar.status().code() == core::Code::kFailedPrecondition) {
+    return Refused(source, tar.status().message() + "; an export is far smaller");
+  }
+  if (!tar.ok())
+    return Refused(source, "is not a whole gzip-compressed file (damaged or cut short?)");
+  ASSIGN_OR_RETURN(BundleFiles files, Untar(*tar, source));
   auto manifest = files.find(kManifest);
   if (manifest == files.end()) return Refused(source, "has no manifest.json: not a rotor export");
   json m = json::parse(manifest->second, nullptr, false);

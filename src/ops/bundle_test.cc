@@ -1,13 +1,13 @@
 #include "ops/bundle.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <array>
 #include <cstdio>
 #include <functional>
 
 #include "core/strings.h"
+#include "ops/user_data.h"
 
 namespace rotor::ops {
 namespace {
@@ -20,43 +20,12 @@ BundleFiles Files() {
           {"parameters.json", "[]\n"}};
 }
 
-// The test's own gzip, to take a tarball apart and put it back (tampered).
-std::string Gunzip(const std::string& in) {
-  z_stream z{};
-  inflateInit2(&z, 15 + 16);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  std::string out;
-  std::array<char, 4096> buf;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf.data());
-    z.avail_out = buf.size();
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf.data(), buf.size() - z.avail_out);
-  }
-  inflateEnd(&z);
-  return out;
-}
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 // The tarball with `from` replaced by `to` (the same length: the members stay where they
 // were); with `resum`, the first member's header checksum made right again (a tar tool would
 // write it so).
 std::string Tampered(const std::string& bundle, const std::string& from, const std::string& to,
                      bool resum = false) {
-  std::string tar = Gunzip(bundle);
+  std::string tar = Gunzip(bundle).value();
   size_t at = tar.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   EXPECT_EQ(from.size(), to.size());
@@ -82,7 +51,7 @@ TEST(Bundle, WhatIsWrittenReadsBackTheSameAndTheSameFilesGiveTheSameBytes) {
   EXPECT_EQ(back->files, Files());
   EXPECT_EQ(back->schema, kBundleSchema);
   EXPECT_EQ(back->created, kCreated);
-  std::string tar = Gunzip(*bytes);
+  std::string tar = Gunzip(*bytes).value();
   EXPECT_EQ(tar.find("manifest.json"), 0u) << "the manifest first";
   EXPECT_NE(tar.find("\"sha256\": \"" + Sha256Hex(Files()["template.json"]) + "\""),
             std::string::npos);

@@ -69,7 +69,7 @@ struct ImportPlan {
   std::vector<ImageMapping> images;
   bool termination_protection = false;
   std::string policy;              // the stack policy's JSON ("": none)
-  std::vector<std::string> notes;  // what is not recreated, and why
+  std::vector<std::string> notes;  // known before creating it: what no template recreates
 };
 
 // Reads the stack's files from `bundle` (`source` names the file in messages) and maps its
@@ -81,5 +81,13 @@ struct ImportPlan {
 // that does not exist.
 core::Result<ImportPlan> PlanImport(cloud::Cloud& cloud, const Bundle& bundle,
                                     const std::string& source, const ImportRequest& request);
+
+// What the stack `plan.stack`, created from `bundle`, lacks that the exported one had: per group
+// (matched by logical id) a group not created, sizes, suspended processes, load balancers,
+// health check, lifecycle hooks, and what it launches (instance type, the image as mapped, user
+// data). One line each, naming the group; empty when all match. Reads only. kNotFound when the
+// stack is not there.
+core::Result<std::vector<std::string>> NotRecreated(cloud::Cloud& cloud, const Bundle& bundle,
+                                                    const ImportPlan& plan);
 
 }  // namespace rotor::ops

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -140,6 +141,118 @@ core::Status Parameters(const json& stack, const ImportRequest& r, ImportPlan& p
   return core::Status::Ok();
 }
 
+int Int(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_number_integer() ? j[key].get<int>() : 0;
+}
+
+std::vector<std::string> Strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  if (!j.is_object() || !j.contains(key) || !j[key].is_array()) return out;
+  for (const json& e : j[key]) {
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The exported groups' files, by logical id.
+std::map<std::string, json> ExportedGroups(const Bundle& bundle) {
+  std::map<std::string, json> out;
+  for (const auto& [name, text] : bundle.files) {
+    if (!name.starts_with("groups/")) continue;
+    json g = json::parse(text, nullptr, false);
+    if (g.is_object()) out[Str(g, "logical_id")] = g;
+  }
+  return out;
+}
+
+// One group's differences, each line naming it.
+struct Differences {
+  std::string group;
+  std::vector<std::string>& lines;
+  void Add(const std::string& what) { lines.push_back(fmt::format("group {}: {}", group, what)); }
+};
+
+void CompareSettings(const json& old, const cloud::Group& g, Differences& d) {
+  const std::pair<const char*, int> sizes[] = {
+      {"min", g.min_size}, {"max", g.max_size}, {"desired", g.desired}};
+  for (const auto& [key, now] : sizes) {
+    if (Int(old, key) != now) {
+      d.Add(fmt::format("{} size {} here, {} when exported", key, now, Int(old, key)));
+    }
+  }
+  std::vector<std::string> suspended = Strings(old, "suspended_processes");
+  std::vector<std::string> here = g.suspended_processes;
+  std::sort(here.begin(), here.end());
+  if (suspended != here && !suspended.empty()) {
+    d.Add(fmt::format("processes {} were suspended when exported (no template suspends them)",
+                      core::Join(suspended, ", ")));
+  }
+  size_t elbs = Strings(old, "classic_elbs").size(), tgs = Strings(old, "target_groups").size();
+  if (elbs != g.classic_elbs.size() || tgs != g.target_groups.size()) {
+    d.Add(
+        fmt::format("{} classic load balancers and {} target groups here, {} and {} when exported",
+                    g.classic_elbs.size(), g.target_groups.size(), elbs, tgs));
+  }
+  auto grace = std::chrono::duration_cast<std::chrono::seconds>(g.health_check_grace).count();
+  if (Str(old, "health_check_type") != g.health_check_type ||
+      Int(old, "health_check_grace_s") != grace) {
+    d.Add(fmt::format("health check {} with {} s grace here, {} with {} s when exported",
+                      g.health_check_type, grace, Str(old, "health_check_type"),
+                      Int(old, "health_check_grace_s")));
+  }
+}
+
+void CompareHooks(const json& old, const cloud::Surroundings& around, Differences& d) {
+  std::set<std::string> here;
+  for (const cloud::LifecycleHook& h : around.hooks) here.insert(h.name);
+  const json hooks = old.contains("lifecycle_hooks") ? old["lifecycle_hooks"] : json::array();
+  for (const json& h : hooks.is_array() ? hooks : json::array()) {
+    if (!here.count(Str(h, "name"))) {
+      d.Add(fmt::format("lifecycle hook {} not recreated (added outside the template?)",
+                        Str(h, "name")));
+    }
+  }
+}
+
+std::string ExportedUserData(const json& data) {
+  if (!data.is_object()) return "";
+  if (data.contains("text")) return Str(data, "text");
+  auto bytes = core::Base64Decode(Str(data, "base64"));
+  return bytes.ok() ? *bytes : "";
+}
+
+void CompareLaunch(const json& old, const cloud::LaunchData& now, const ImportPlan& plan,
+                   Differences& d) {
+  if (!old.is_object() || old.empty()) return;
+  std::string image = Str(old, "image");
+  for (const ImageMapping& m : plan.images) {
+    if (m.old_id == image) image = m.new_id;
+  }
+  if (now.image_id != image) {
+    d.Add(fmt::format("launches {} here; the exported group launched {} (here {})", now.image_id,
+                      Str(old, "image"), image));
+  }
+  if (now.instance_type != Str(old, "instance_type")) {
+    d.Add(fmt::format("launches {} here, {} when exported", now.instance_type,
+                      Str(old, "instance_type")));
+  }
+  if (now.user_data != ExportedUserData(old.contains("user_data") ? old["user_data"] : json())) {
+    d.Add("its user data differs from the exported group's (changed outside the template?)");
+  }
+}
+
+core::Status CompareGroup(cloud::Cloud& cloud, const json& old, const cloud::Group& g,
+                          const ImportPlan& plan, Differences& d) {
+  CompareSettings(old, g, d);
+  ASSIGN_OR_RETURN(cloud::Surroundings around, cloud.groups.DescribeSurroundings(g.name));
+  CompareHooks(old, around, d);
+  if (g.spec.kind == cloud::LaunchSpec::Kind::kNone) return core::Status::Ok();
+  ASSIGN_OR_RETURN(cloud::LaunchData data, cloud.launch_specs.ReadLaunchData(g.spec));
+  CompareLaunch(old.contains("launch_data") ? old["launch_data"] : json(), data, plan, d);
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 std::vector<std::string> ExportedNoEcho(const Bundle& bundle) {
@@ -183,7 +296,40 @@ core::Result<ImportPlan> PlanImport(cloud::Cloud& cloud, const Bundle& bundle,
   }
   p.termination_protection = Bool(stack, "termination_protection");
   p.policy = Str(stack, "policy");
+  for (const auto& [logical, g] : ExportedGroups(bundle)) {
+    std::vector<std::string> suspended = Strings(g, "suspended_processes");
+    if (suspended.empty()) continue;
+    p.notes.push_back(
+        fmt::format("group {}: processes {} were suspended when exported (no template suspends "
+                    "them); suspend them again after the import if still wanted",
+                    logical, core::Join(suspended, ", ")));
+  }
   return p;
+}
+
+core::Result<std::vector<std::string>> NotRecreated(cloud::Cloud& cloud, const Bundle& bundle,
+                                                    const ImportPlan& plan) {
+  ASSIGN_OR_RETURN(cloud::Stack stack, cloud.stacks.DescribeStack(plan.stack));
+  std::vector<cloud::Group> groups;
+  if (!stack.group_names.empty()) {
+    ASSIGN_OR_RETURN(groups, cloud.groups.ObserveGroups(stack.group_names));
+  }
+  std::vector<std::string> lines;
+  for (const auto& [logical, old] : ExportedGroups(bundle)) {
+    auto at = std::find(stack.group_logical_ids.begin(), stack.group_logical_ids.end(), logical);
+    size_t i = at - stack.group_logical_ids.begin();
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const cloud::Group& x) {
+      return i < stack.group_names.size() && x.name == stack.group_names[i];
+    });
+    Differences d{logical, lines};
+    if (g == groups.end()) {
+      d.Add("not among the groups of the stack created here");
+      continue;
+    }
+    d.group = fmt::format("{} ({})", logical, g->name);
+    RETURN_IF_ERROR(CompareGroup(cloud, old, *g, plan, d));
+  }
+  return lines;
 }
 
 }  // namespace rotor::ops

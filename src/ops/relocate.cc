@@ -24,11 +24,6 @@ bool TakesIops(const std::string& type) { return type == "gp3" || type == "io1" 
 bool NeedsIops(const std::string& type) { return type == "io1" || type == "io2"; }
 constexpr auto kRecentChange = std::chrono::hours(6);
 
-std::string Point(const std::string& device) {
-  if (device.starts_with("/dev/xvd")) return "/dev/sd" + device.substr(8);
-  return device;
-}
-
 core::Status CheckRequest(const RelocateRequest& r) {
   if (r.size_gib <= 0) return core::InvalidArgument("--size GIB is required (the new size)");
   if (r.iops < 0) return core::InvalidArgument("--iops is a positive number");
@@ -42,7 +37,8 @@ core::Result<cloud::Volume> FindVolume(cloud::Volumes& volumes, const cloud::Hos
                                        const std::string& which, std::string* device) {
   const cloud::BlockDevice* found = nullptr;
   for (const cloud::BlockDevice& d : host.devices) {
-    if (d.volume_id == which || Point(d.device) == Point(which)) found = &d;
+    if (d.volume_id == which || cloud::AttachmentPoint(d.device) == cloud::AttachmentPoint(which))
+      found = &d;
   }
   if (!found) {
     std::vector<std::string> have;

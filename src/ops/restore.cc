@@ -17,15 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-// EC2 takes /dev/sdf and /dev/xvdf for the same attachment point.
-std::string Point(const std::string& device) {
-  if (device.starts_with("/dev/xvd")) return "/dev/sd" + device.substr(8);
-  return device;
-}
-
 const cloud::BlockDevice* At(const cloud::Host& host, const std::string& device) {
   for (const cloud::BlockDevice& d : host.devices) {
-    if (Point(d.device) == Point(device)) return &d;
+    if (cloud::AttachmentPoint(d.device) == cloud::AttachmentPoint(device)) return &d;
   }
   return nullptr;
 }

@@ -11,7 +11,7 @@
 namespace rotor::ops {
 namespace {
 
-core::Result<std::string> Inflate(const std::string& bytes, int window_bits) {
+core::Result<std::string> Inflate(std::string_view bytes, int window_bits, std::size_t max_bytes) {
   z_stream z{};
   if (inflateInit2(&z, window_bits) != Z_OK) return core::Status(core::Code::kMalformed, "zlib");
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
@@ -24,10 +24,17 @@ core::Result<std::string> Inflate(const std::string& bytes, int window_bits) {
     z.avail_out = sizeof buf;
     rc = inflate(&z, Z_NO_FLUSH);
     out.append(buf, sizeof buf - z.avail_out);
-    if (out.size() > (64u << 20)) rc = Z_DATA_ERROR;  // user data is at most 16 KB; a bomb is not
+    if (out.size() > max_bytes) break;                // user data is at most 16 KB; a bomb is not
+    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;  // the input ended early
   }
   inflateEnd(&z);
-  if (rc != Z_STREAM_END) return core::Status(core::Code::kMalformed, "damaged gzip user data");
+  if (out.size() > max_bytes) {
+    return core::Status(core::Code::kFailedPrecondition,
+                        fmt::format("unpacks to more than {} MiB", max_bytes >> 20));
+  }
+  if (rc != Z_STREAM_END) {
+    return core::Status(core::Code::kMalformed, "not a whole gzip stream (damaged or cut short)");
+  }
   return out;
 }
 
@@ -64,11 +71,11 @@ bool IsGzip(const std::string& b) {
          static_cast<unsigned char>(b[1]) == 0x8b;
 }
 
-core::Result<std::string> Gunzip(const std::string& bytes) {
-  return Inflate(bytes, 16 + MAX_WBITS);
+core::Result<std::string> Gunzip(std::string_view bytes, std::size_t max_bytes) {
+  return Inflate(bytes, 16 + MAX_WBITS, max_bytes);
 }
 
-std::string Gzip(const std::string& bytes) {
+std::string Gzip(std::string_view bytes) {
   z_stream z{};
   deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
   std::string out(deflateBound(&z, bytes.size()) + 32, '\0');
@@ -86,8 +93,9 @@ core::Result<std::string> MergeUserData(const std::string& user_data,
                                         const std::vector<std::pair<std::string, std::string>>& set,
                                         const std::string& owner) {
   if (IsGzip(user_data)) {
-    ASSIGN_OR_RETURN(std::string plain, Gunzip(user_data));
-    ASSIGN_OR_RETURN(std::string merged, MergeUserData(plain, set, owner));
+    auto plain = Gunzip(user_data);
+    if (!plain.ok()) return plain.status().WithContext("the gzip user data of " + owner);
+    ASSIGN_OR_RETURN(std::string merged, MergeUserData(*plain, set, owner));
     return Gzip(merged);
   }
   std::string first, body = user_data;

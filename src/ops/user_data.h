@@ -4,7 +4,9 @@
 // compressed again. Pure.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,10 +25,12 @@ core::Result<std::string> MergeUserData(const std::string& user_data,
                                         const std::vector<std::pair<std::string, std::string>>& set,
                                         const std::string& owner);
 
-// Whether bytes are gzip-compressed, and the two directions (kMalformed for a damaged stream).
+// Whether bytes are gzip-compressed, and the two directions: kMalformed for a stream that is
+// damaged or cut short, kFailedPrecondition for one that unpacks to more than `max_bytes` (a
+// bomb).
 bool IsGzip(const std::string& bytes);
-core::Result<std::string> Gunzip(const std::string& bytes);
-std::string Gzip(const std::string& bytes);
+core::Result<std::string> Gunzip(std::string_view bytes, std::size_t max_bytes = 64u << 20);
+std::string Gzip(std::string_view bytes);
 
 // A unified diff of two texts, line by line ("--- before", "+++ after", -/+/space lines with
 // `context` lines around each change); empty when they are equal.

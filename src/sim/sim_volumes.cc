@@ -30,12 +30,6 @@ core::Status Refused(const std::string& aws_code, const std::string& message) {
   return core::Status(core::Code::kFailedPrecondition, message).set_aws_code(aws_code);
 }
 
-// EC2 takes /dev/sdf and /dev/xvdf for the same attachment point.
-std::string Point(const std::string& device) {
-  if (device.rfind("/dev/xvd", 0) == 0) return "/dev/sd" + device.substr(8);
-  return device;
-}
-
 bool Tagged(const std::map<std::string, std::string>& tags, const std::string& key,
             const std::string& value) {
   if (key.empty()) return true;
@@ -64,7 +58,7 @@ core::Status AttachRefusal(const World& w, const Vol& v, const Inst& in, const s
                                v.id, in.id, v.zone, in.zone));
   }
   for (int other : in.volumes) {
-    if (Point(w.vols_[other]->device) != Point(device)) continue;
+    if (cloud::AttachmentPoint(w.vols_[other]->device) != cloud::AttachmentPoint(device)) continue;
     return Refused("InvalidParameterValue",
                    fmt::format("Invalid value '{}' for unixDevice. Attachment point {} is already "
                                "in use",

@@ -2,9 +2,6 @@
 //   [--action-timeout D]: the exported stack created here through update-stack's create path.
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
@@ -21,33 +18,22 @@ struct ImportArgs {
   std::vector<std::string> images;
 };
 
-core::Result<std::pair<std::string, std::string>> Split2(const std::string& text,
-                                                         const std::string& what) {
-  size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
-    return core::InvalidArgument(
-        fmt::format("{} '{}' is not {}", what, text, what == "--image" ? "OLD=NEW" : "KEY=VALUE"));
-  }
-  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
-}
-
 core::Result<ops::Bundle> ReadTarball(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::InvalidArgument(fmt::format("{}: cannot read the file", path));
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return ops::ReadBundle(bytes.str(), path);
+  ASSIGN_OR_RETURN(std::string bytes, ReadFile(path, ""));
+  return ops::ReadBundle(bytes, path);
 }
 
 core::Result<ops::ImportRequest> BuildRequest(const ImportArgs& a) {
   ops::ImportRequest r;
   r.name = a.name;
   for (size_t i = 1; i < a.positional.size(); ++i) {
-    ASSIGN_OR_RETURN(auto kv, Split2(a.positional[i], "parameter"));
+    ASSIGN_OR_RETURN(auto kv, KeyValue(a.positional[i], "parameter"));
     r.set.push_back(kv);
   }
   for (const std::string& m : a.images) {
-    ASSIGN_OR_RETURN(auto kv, Split2(m, "--image"));
+    ASSIGN_OR_RETURN(auto kv, KeyValue(m, "--image", "OLD=NEW"));
+    if (kv.second.empty())
+      return core::InvalidArgument(fmt::format("--image '{}' is not OLD=NEW", m));
     r.images.push_back(kv);
   }
   return r;
@@ -64,6 +50,27 @@ std::vector<std::string> Preface(const ops::ImportPlan& p, const std::string& fi
   }
   for (const std::string& n : p.notes) out.push_back("not recreated: " + n);
   return out;
+}
+
+// After the creation: what the new stack lacks that the exported one had, one line each (on
+// stderr when stdout holds JSON). A plan declined created nothing, and nothing is said.
+int ReportNotRecreated(cloud::Cloud& cloud, const ops::Bundle& bundle, const ops::ImportPlan& plan,
+                       std::ostream& out, std::ostream& err, int code) {
+  auto lines = ops::NotRecreated(cloud, bundle, plan);
+  if (!lines.ok() && lines.status().code() == core::Code::kNotFound) return code;
+  if (!lines.ok()) {
+    err << fmt::format("warning: {} was created, but not compared with the export: {}\n",
+                       plan.stack, lines.status().message());
+    return code;
+  }
+  if (lines->empty()) {
+    out << fmt::format(
+        "{}'s groups match the export: sizes, processes, load balancers, hooks "
+        "and what they launch\n",
+        plan.stack);
+  }
+  for (const std::string& line : *lines) out << "not recreated: " << line << "\n";
+  return code;
 }
 
 int Run(const ImportArgs& a, Session& session) {
@@ -114,8 +121,11 @@ int Run(const ImportArgs& a, Session& session) {
   u.action_timeout = *timeout;
   auto policy = BuildPolicy(PolicyFlags{});
   if (!policy.ok()) return ReportError(policy.status(), err);
-  return RunStackUpdate(session, rt, *format, u, *policy, 1, journal::OperationKind::kImport,
-                        Preface(*plan, file));
+  int code = RunStackUpdate(session, rt, *format, u, *policy, 1, journal::OperationKind::kImport,
+                            Preface(*plan, file));
+  if (code != kExitOk || session.options().dry_run) return code;
+  return ReportNotRecreated(rt.cloud(), *bundle, *plan,
+                            *format == Format::kJson ? err : session.out(), err, code);
 }
 
 }  // namespace

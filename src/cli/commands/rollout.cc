@@ -229,11 +229,7 @@ int ContinueRunbook(const RolloutArgs& a, Session& session, Runtime& rt, Format 
       [&](const ops::RunbookOptions& ro, core::Clock& clock) {
         return ops::ResumeRunbook(rt.cloud(), clock, j, info, rollback, a.force_unlock, ro);
       },
-      {.rollback_asked = rollback,
-       .clock = nullptr,
-       .target = "",
-       .events = nullptr,
-       .secrets = {}});
+      {.rollback_asked = rollback, .clock = nullptr, .target = ""});
   if (info.kind == journal::OperationKind::kBackup) {
     PrintBackupSummary(session, rt, format, info.id, info.policy);
   }

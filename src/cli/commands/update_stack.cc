@@ -29,23 +29,6 @@ struct UpdateStackArgs : PolicyFlags {
   bool no_respawn = false;
 };
 
-core::Result<std::string> ReadFile(const std::string& path, const std::string& flag) {
-  std::ifstream in(path);
-  if (!in) return core::InvalidArgument(fmt::format("{} {}: cannot read the file", flag, path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-core::Result<std::pair<std::string, std::string>> KeyValue(const std::string& text,
-                                                           const std::string& what) {
-  size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    return core::InvalidArgument(fmt::format("{} '{}' is not KEY=VALUE", what, text));
-  }
-  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
-}
-
 // The AWS CLI's parameter file: [{"ParameterKey": "K", "ParameterValue": "V"}, ...];
 // UsePreviousValue entries keep the stack's value, as leaving the key out does.
 core::Status ReadParameterFile(const std::string& path, ops::Pairs& out) {
@@ -170,16 +153,14 @@ int RunStackUpdate(Session& session, Runtime& rt, Format format, ops::StackUpdat
   if (!*plan) return kExitOk;
   std::vector<std::string> resources = {journal::StackResource((*plan)->stack)};
   for (const std::string& r : journal::GroupResources((*plan)->roll)) resources.push_back(r);
-  RunbookRun how;
   for (const auto& [key, value] : request.set) {  // NoEcho values: never in the journal
     const auto& keys = (*plan)->secret_keys;
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) continue;
-    how.secrets.push_back(value);
     o->secrets[key] = value;
     rt.NoteSecret(value);
   }
   return StartAfterPlan(session, rt, format, kind, id, resources,
-                        ops::StackUpdatePlanToJson(**plan), *o, how);
+                        ops::StackUpdatePlanToJson(**plan), *o);
 }
 
 void AddUpdateStackCommand(CLI::App& app, CommandFn& chosen) {

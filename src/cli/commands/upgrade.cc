@@ -96,14 +96,10 @@ int RunAllBehind(Session& session, Runtime& rt, Format format, const ops::AllBeh
   for (size_t i = 0; i < all.stacks.size(); ++i) {
     tasks.push_back([&, i](core::Clock& clock) {
       const ops::StackUpgrade& s = all.stacks[i];
-      codes[i] = StartAfterPlan(session, rt, format, journal::OperationKind::kUpgrade,
-                                s.plan.patch.operation_id, journal::GroupResources(s.groups),
-                                ops::UpgradePlanToJson(s.plan), options,
-                                {.rollback_asked = false,
-                                 .clock = &clock,
-                                 .target = s.stack,
-                                 .events = &events,
-                                 .secrets = {}});
+      codes[i] = StartAfterPlan(
+          session, rt, format, journal::OperationKind::kUpgrade, s.plan.patch.operation_id,
+          journal::GroupResources(s.groups), ops::UpgradePlanToJson(s.plan), options,
+          {.rollback_asked = false, .clock = &clock, .target = s.stack, .events = &events});
       return codes[i] == kExitOk;
     });
   }
