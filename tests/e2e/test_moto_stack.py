@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 
+import boto3
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cfn_emulation  # noqa: E402
 import fault_proxy  # noqa: E402
@@ -77,9 +79,10 @@ class StackFixture(e2e.RespawnFixture):
         super().tearDownClass()
 
 
-    def run_rotor(self, args, code=0):
+    def run_rotor(self, args, code=0, endpoint=None):
         r = e2e.subprocess.run(
-            [e2e.ROTOR, "--endpoint-url", self.proxy.url, "--yes", "--state", self.state] + args,
+            [e2e.ROTOR, "--endpoint-url", endpoint or self.proxy.url, "--yes", "--state",
+             self.state] + args,
             env=self.env(), capture_output=True, text=True, timeout=600)
         self.assertEqual(r.returncode, code, r.stdout + r.stderr)
         for secret in ("old-db-secret", "new-db-secret"):
@@ -269,6 +272,85 @@ class Export(StackFixture):
         r = self.run_rotor(["export", "no-such-stack", os.path.join(self.dir, "x.tgz")], code=2)
         self.assertIn("no-such-stack", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(self.dir, "x.tgz")))
+
+    def test_exported_then_imported_into_another_region(self):
+        """us-east-1 to us-west-2: the image mapped by name, the zone given as a parameter, the
+        NoEcho parameter refused until given, a damaged tarball refused, termination protection
+        and the stack policy set at creation, and what no template recreates reported."""
+        body = json.loads(template(self.zone))
+        body["Parameters"]["Zone"] = {"Type": "String"}
+        body["Resources"]["LT"]["Properties"]["LaunchTemplateName"] = "imp-1-lt"
+        for group in ("App", "Worker"):
+            body["Resources"][group]["Properties"]["AvailabilityZones"] = [{"Ref": "Zone"}]
+        policy = json.dumps({"Statement": [{"Effect": "Allow", "Action": "Update:*",
+                                            "Principal": "*", "Resource": "*"}]})
+        cfn = self.client_for("cloudformation")
+        cfn.create_stack(
+            StackName="imp-1", TemplateBody=json.dumps(body), EnableTerminationProtection=True,
+            StackPolicyBody=policy, Tags=[{"Key": "team", "Value": "web"}],
+            Parameters=[{"ParameterKey": "ImageId", "ParameterValue": self.fx["old_ami"]},
+                        {"ParameterKey": "DbPassword", "ParameterValue": "old-db-secret"},
+                        {"ParameterKey": "Zone", "ParameterValue": self.zone}])
+        app = self.ids_of("imp-1")["App"]
+        asg = self.client_for("autoscaling")
+        asg.suspend_processes(AutoScalingGroupName=app, ScalingProcesses=["AZRebalance"])
+        asg.set_desired_capacity(AutoScalingGroupName=app, DesiredCapacity=3)  # outside it
+        path = os.path.join(self.dir, "imp-1.tgz")
+        self.run_rotor(["export", "imp-1", path])
+
+        # us-west-2 has an image of the same name (another id), and no stack yet.
+        west = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                             region_name="us-west-2")
+        ec2 = west.client("ec2", endpoint_url=self.moto.url)
+        base = ec2.describe_images(Owners=["amazon"], MaxResults=5)["Images"][0]["ImageId"]
+        inst = ec2.run_instances(ImageId=base, MinCount=1, MaxCount=1)["Instances"][0]
+        old_name = self.client_for("ec2").describe_images(
+            ImageIds=[self.fx["old_ami"]])["Images"][0]["Name"]
+        mapped = ec2.create_image(InstanceId=inst["InstanceId"], Name=old_name)["ImageId"]
+        ec2.terminate_instances(InstanceIds=[inst["InstanceId"]])
+        self.assertNotEqual(mapped, self.fx["old_ami"])
+
+        # Straight to moto: the fault layer's CloudFormation emulation (updates) is us-east-1's.
+        args = ["--region", "us-west-2", "import", path, "Zone=us-west-2a",
+                "--action-timeout", "3m"]
+        r = self.run_rotor(args, code=2, endpoint=self.moto.url)
+        self.assertIn("leaves out the NoEcho parameters DbPassword", r.stderr)
+        damaged = os.path.join(self.dir, "damaged.tgz")
+        with open(path, "rb") as f, open(damaged, "wb") as g:
+            g.write(f.read()[:-40])
+        r = self.run_rotor(["--region", "us-west-2", "import", damaged, "DbPassword=x"], code=2,
+                           endpoint=self.moto.url)
+        self.assertIn(damaged + ": ", r.stderr)
+        west_cfn = west.client("cloudformation", endpoint_url=self.moto.url)
+        self.assertEqual(west_cfn.list_stacks()["StackSummaries"], [], "nothing created")
+
+        r = self.run_rotor(args + ["DbPassword=new-db-secret"], endpoint=self.moto.url)
+        self.assertIn(f"image {self.fx['old_ami']} ({old_name}) -> {mapped}: the newest named",
+                      r.stdout)
+        self.assertIn("processes AZRebalance were suspended when exported", r.stdout)
+        stack = west_cfn.describe_stacks(StackName="imp-1")["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE")
+        params = {p["ParameterKey"]: p.get("ParameterValue") for p in stack["Parameters"]}
+        self.assertEqual((params["ImageId"], params["Zone"]), (mapped, "us-west-2a"))
+        self.assertEqual(stack["Tags"], [{"Key": "team", "Value": "web"}])
+        self.assertTrue(stack["EnableTerminationProtection"])
+        self.assertEqual(json.loads(west_cfn.get_stack_policy(StackName="imp-1")
+                                    ["StackPolicyBody"]), json.loads(policy))
+        groups = west.client("autoscaling", endpoint_url=self.moto.url)
+        created = groups.describe_auto_scaling_groups()["AutoScalingGroups"]
+        self.assertEqual(len(created), 2, created)
+        for g in created:
+            self.assertEqual(g["AvailabilityZones"], ["us-west-2a"])
+            self.assertEqual(g["SuspendedProcesses"], [])
+        report = [line for line in r.stdout.split("import completed")[1].splitlines()
+                  if line.startswith("not recreated: ")]
+        self.assertEqual(len(report), 2, r.stdout)
+        self.assertRegex(report[0], r"^not recreated: group App \(imp-1-App-\w+\): desired size 2 "
+                                    r"here, 3 when exported$")
+        self.assertRegex(report[1], r"^not recreated: group App \(imp-1-App-\w+\): processes "
+                                    r"AZRebalance were suspended when exported")
+        r = self.run_rotor(args + ["DbPassword=new-db-secret"], code=2, endpoint=self.moto.url)
+        self.assertIn("a stack named imp-1 exists here already", r.stderr)
 
     def ids_of(self, stack):
         return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in self.client_for(
