@@ -132,11 +132,11 @@ int RunStackUpdate(Session& session, Runtime& rt, Format format, ops::StackUpdat
   };
   steps.render = [&id, &preface, kind](const ops::StackUpdatePlan& p) {
     std::string text = fmt::format(
-        "{} {} ({}) — {}; on failure the previous template and parameters are "
-        "restored\n",
-        journal::OperationKindName(kind), p.stack, id,
-        p.create ? "the stack created"
-                 : "the stack changed through its change set, then its groups rolled");
+        "{} {} ({}) — {}\n", journal::OperationKindName(kind), p.stack, id,
+        p.create ? "the stack created; a failed creation is rolled back by CloudFormation, and "
+                   "a stack once created is never deleted by rotor"
+                 : "the stack changed through its change set, then its groups rolled; on "
+                   "failure the previous template and parameters are restored");
     for (const std::string& line : preface) text += "  " + line + "\n";
     for (const std::string& line : ops::DescribeStackUpdate(p)) text += "  " + line + "\n";
     return text;
