@@ -54,14 +54,14 @@ std::vector<std::string> Preface(const ops::ImportPlan& p, const std::string& fi
 
 // After the creation: what the new stack lacks that the exported one had, one line each (on
 // stderr when stdout holds JSON). A plan declined created nothing, and nothing is said.
-int ReportNotRecreated(cloud::Cloud& cloud, const ops::Bundle& bundle, const ops::ImportPlan& plan,
-                       std::ostream& out, std::ostream& err, int code) {
+void ReportNotRecreated(cloud::Cloud& cloud, const ops::Bundle& bundle, const ops::ImportPlan& plan,
+                        std::ostream& out, std::ostream& err) {
   auto lines = ops::NotRecreated(cloud, bundle, plan);
-  if (!lines.ok() && lines.status().code() == core::Code::kNotFound) return code;
+  if (!lines.ok() && lines.status().code() == core::Code::kNotFound) return;
   if (!lines.ok()) {
     err << fmt::format("warning: {} was created, but not compared with the export: {}\n",
                        plan.stack, lines.status().message());
-    return code;
+    return;
   }
   if (lines->empty()) {
     out << fmt::format(
@@ -70,7 +70,6 @@ int ReportNotRecreated(cloud::Cloud& cloud, const ops::Bundle& bundle, const ops
         plan.stack);
   }
   for (const std::string& line : *lines) out << "not recreated: " << line << "\n";
-  return code;
 }
 
 int Run(const ImportArgs& a, Session& session) {
@@ -124,8 +123,9 @@ int Run(const ImportArgs& a, Session& session) {
   int code = RunStackUpdate(session, rt, *format, u, *policy, 1, journal::OperationKind::kImport,
                             Preface(*plan, file));
   if (code != kExitOk || session.options().dry_run) return code;
-  return ReportNotRecreated(rt.cloud(), *bundle, *plan,
-                            *format == Format::kJson ? err : session.out(), err, code);
+  ReportNotRecreated(rt.cloud(), *bundle, *plan, *format == Format::kJson ? err : session.out(),
+                     err);
+  return code;
 }
 
 }  // namespace
